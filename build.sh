@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# build.sh is the one entry point for building, serving and testing wasmcnn.
+#
+#   ./build.sh serve   build the site and serve it on http://127.0.0.1:8080/ (PORT overrides)
+#   ./build.sh test    run every test, installing what the tests need if it is missing
+#   ./build.sh site    build the deployable static site into dist/site
+set -euo pipefail
+cd "$(dirname "$0")"
+
+GOROOT_WASM="$(go env GOROOT)/lib/wasm"
+SITE=dist/site
+
+log() { printf '==> %s\n' "$*" >&2; }
+
+build_site() {
+	log "building the static site into $SITE"
+	rm -rf "$SITE"
+	mkdir -p "$SITE"
+	cp -R web/. "$SITE/"
+	# wasm_exec.js must come from the same Go as the compiler.
+	cp "$GOROOT_WASM/wasm_exec.js" "$SITE/wasm_exec.js"
+	GOOS=js GOARCH=wasm go build -trimpath -ldflags='-s -w' -o "$SITE/main.wasm" ./wasm
+	log "site ready: $(du -sh "$SITE" | cut -f1) in $SITE"
+}
+
+cmd_serve() {
+	build_site
+	exec go run ./cmd/wasmcnn serve -dir "$SITE"
+}
+
+check_format() {
+	log "gofmt and go vet"
+	local unformatted
+	unformatted=$(find . -name '*.go' -not -path './node_modules/*' -not -path './dist/*' -print0 | xargs -0 gofmt -l)
+	if [ -n "$unformatted" ]; then
+		echo "gofmt would change:" >&2
+		echo "$unformatted" >&2
+		return 1
+	fi
+	go vet ./...
+	GOOS=js GOARCH=wasm go vet ./wasm/... ./core/...
+}
+
+cmd_test() {
+	check_format
+	log "native tests"
+	go test ./...
+	log "wasm tests under Node ($(node --version))"
+	GOOS=js GOARCH=wasm go test -exec="$GOROOT_WASM/go_js_wasm_exec" ./core/...
+	log "all tests passed"
+}
+
+case "${1:-}" in
+serve) cmd_serve ;;
+test) cmd_test ;;
+site) build_site ;;
+*)
+	sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'
+	exit 2
+	;;
+esac

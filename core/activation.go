@@ -1,0 +1,129 @@
+package core
+
+import "math"
+
+// ReLU sets y[i] = max(x[i], 0). y may be x.
+func ReLU(y, x []float32) {
+	y = y[:len(x)]
+	for i, v := range x {
+		if v < 0 {
+			v = 0
+		}
+		y[i] = v
+	}
+}
+
+// LeakyReLU sets y[i] = x[i] for x[i] ≥ 0 and alpha·x[i] otherwise. y may be x.
+func LeakyReLU(y, x []float32, alpha float32) {
+	y = y[:len(x)]
+	for i, v := range x {
+		if v < 0 {
+			v *= alpha
+		}
+		y[i] = v
+	}
+}
+
+// Sigmoid sets y[i] = 1 / (1 + e^−x[i]). y may be x.
+func Sigmoid(y, x []float32) {
+	y = y[:len(x)]
+	for i, v := range x {
+		y[i] = float32(1 / (1 + math.Exp(-float64(v))))
+	}
+}
+
+// Tanh sets y[i] = tanh(x[i]). y may be x.
+func Tanh(y, x []float32) {
+	y = y[:len(x)]
+	for i, v := range x {
+		y[i] = float32(math.Tanh(float64(v)))
+	}
+}
+
+// Clip sets y[i] = min(max(x[i], lo), hi). y may be x.
+func Clip(y, x []float32, lo, hi float32) {
+	y = y[:len(x)]
+	for i, v := range x {
+		if v < lo {
+			v = lo
+		}
+		if v > hi {
+			v = hi
+		}
+		y[i] = v
+	}
+}
+
+// Softmax computes the softmax of x along one axis. x is viewed as
+// [outer, n, inner] with the axis in the middle:
+//
+//	y[o,i,k] = e^(x[o,i,k] − m) / Σ_j e^(x[o,j,k] − m),   m = max_j x[o,j,k]
+//
+// Subtracting the maximum keeps e^x finite. With log set it computes
+// LogSoftmax, x − m − log Σ e^(x − m). y may be x.
+func Softmax(y, x []float32, outer, n, inner int, log bool) {
+	if len(x) < outer*n*inner || len(y) < outer*n*inner {
+		panic(panicShortSlice)
+	}
+	for o := 0; o < outer; o++ {
+		base := o * n * inner
+		for k := 0; k < inner; k++ {
+			m := float32(math.Inf(-1))
+			for j := 0; j < n; j++ {
+				m = max(m, x[base+j*inner+k])
+			}
+			var s float64
+			for j := 0; j < n; j++ {
+				s += math.Exp(float64(x[base+j*inner+k] - m))
+			}
+			if log {
+				ls := float32(math.Log(s))
+				for j := 0; j < n; j++ {
+					y[base+j*inner+k] = x[base+j*inner+k] - m - ls
+				}
+				continue
+			}
+			inv := 1 / s
+			for j := 0; j < n; j++ {
+				y[base+j*inner+k] = float32(math.Exp(float64(x[base+j*inner+k]-m)) * inv)
+			}
+		}
+	}
+}
+
+// BatchNormInference normalises each channel of x ([N, C, …], plane size
+// hw) with stored statistics:
+//
+//	y = scale·(x − mean)/√(variance + eps) + bias
+//
+// folded into one multiply-add per element. y may be x.
+func BatchNormInference(y, x []float32, n, c, hw int, scale, bias, mean, variance []float32, eps float32) {
+	if len(x) < n*c*hw || len(y) < n*c*hw || len(scale) < c || len(bias) < c || len(mean) < c || len(variance) < c {
+		panic(panicShortSlice)
+	}
+	for ch := 0; ch < c; ch++ {
+		a := scale[ch] / float32(math.Sqrt(float64(variance[ch]+eps)))
+		b := bias[ch] - a*mean[ch]
+		for i := 0; i < n; i++ {
+			off := (i*c + ch) * hw
+			src, dst := x[off:off+hw], y[off:off+hw]
+			for j, v := range src {
+				dst[j] = a*v + b
+			}
+		}
+	}
+}
+
+// ReLUBackward sets dx[i] = dy[i] where the ReLU's output y[i] was positive,
+// and 0 elsewhere. dx may be dy.
+func ReLUBackward(dx, dy, y []float32) {
+	dx = dx[:len(y)]
+	dy = dy[:len(y)]
+	for i, v := range y {
+		if v > 0 {
+			dx[i] = dy[i]
+		} else {
+			dx[i] = 0
+		}
+	}
+}

@@ -1,0 +1,104 @@
+package core
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+)
+
+// gflops reports the rate of flops floating-point operations per iteration.
+func gflops(b *testing.B, flops float64) {
+	b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+}
+
+// gemmSizes are the matrix products of the reference networks after im2col
+// (m filters × n output pixels × k taps), and a dense layer.
+var gemmSizes = []struct {
+	name    string
+	m, n, k int
+}{
+	{"Sconv1_8x784x25", 8, 784, 25},
+	{"Sconv2_16x196x200", 16, 196, 200},
+	{"Mconv1_32x676x9", 32, 676, 9},
+	{"Mconv2_64x576x288", 64, 576, 288},
+	{"Mfc1_64x128x9216", 64, 128, 9216},
+}
+
+func BenchmarkGemm(b *testing.B) {
+	r := rand.New(rand.NewPCG(1, 1))
+	for _, s := range gemmSizes {
+		a, bm, c := randSlice(r, s.m*s.k), randSlice(r, s.k*s.n), make([]float32, s.m*s.n)
+		for _, impl := range []struct {
+			name string
+			f    gemmFunc
+		}{{"fast", Gemm}, {"ref", gemmRef}} {
+			b.Run(s.name+"/"+impl.name, func(b *testing.B) {
+				for b.Loop() {
+					impl.f(false, false, s.m, s.n, s.k, 1, a, s.k, bm, s.n, 0, c, s.n)
+				}
+				gflops(b, 2*float64(s.m*s.n*s.k))
+			})
+		}
+	}
+}
+
+func BenchmarkConv2D(b *testing.B) {
+	r := rand.New(rand.NewPCG(2, 2))
+	cases := []struct {
+		name  string
+		x, w  []int
+		win   Window
+		group int
+	}{
+		{"Small_1x1x28x28_8x5x5_same", []int{1, 1, 28, 28}, []int{8, 1, 5, 5}, Window{AutoPad: AutoPadSameUpper}, 1},
+		{"Medium_1x32x26x26_64x3x3", []int{1, 32, 26, 26}, []int{64, 32, 3, 3}, Window{}, 1},
+		{"Depthwise_1x32x28x28_3x3", []int{1, 32, 28, 28}, []int{32, 1, 3, 3}, Window{AutoPad: AutoPadSameUpper}, 32},
+	}
+	for _, c := range cases {
+		g, err := NewConvGeom(c.x, c.w, c.win, c.group)
+		if err != nil {
+			b.Fatal(err)
+		}
+		x, w, bias := randSlice(r, product(c.x)), randSlice(r, product(c.w)), randSlice(r, c.w[0])
+		y, col := make([]float32, product(g.OutShape())), make([]float32, g.ColSize())
+		b.Run(c.name+"/fast", func(b *testing.B) {
+			for b.Loop() {
+				Conv2D(y, x, w, bias, &g, col)
+			}
+			gflops(b, 2*float64(g.MACs()))
+		})
+		b.Run(c.name+"/ref", func(b *testing.B) {
+			for b.Loop() {
+				conv2dRef(y, x, w, bias, &g)
+			}
+			gflops(b, 2*float64(g.MACs()))
+		})
+	}
+}
+
+// BenchmarkNet runs the reference networks S and M of BENCHMARKS.md forward
+// at batch 1 and 64; GFLOP/s counts 2 × MACs per image.
+func BenchmarkNet(b *testing.B) {
+	for _, nc := range []struct {
+		name string
+		net  *Net
+	}{{"S", ReferenceNetS(1)}, {"M", ReferenceNetM(1)}} {
+		macs := nc.net.MACs()
+		for _, batch := range []int{1, 64} {
+			x := NewTensor(batch, 1, 28, 28)
+			r := rand.New(rand.NewPCG(3, 3))
+			for i := range x.Data {
+				x.Data[i] = r.Float32()
+			}
+			b.Run(fmt.Sprintf("%s/batch%d", nc.name, batch), func(b *testing.B) {
+				for b.Loop() {
+					if _, err := nc.net.Forward(x, false); err != nil {
+						b.Fatal(err)
+					}
+				}
+				gflops(b, 2*float64(macs)*float64(batch))
+				b.ReportMetric(float64(b.N*batch)/b.Elapsed().Seconds(), "img/s")
+			})
+		}
+	}
+}

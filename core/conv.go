@@ -1,0 +1,194 @@
+package core
+
+// Conv2D computes the 2-D convolution (cross-correlation, as in every deep
+// learning framework) of x with the filters w plus the bias b:
+//
+//	y[n,k,oh,ow] = b[k] + Σ_{c,i,j} w[k,c,i,j] · x[n, g·C/G + c, oh·SH − PT + i·DH, ow·SW − PL + j·DW]
+//
+// where g = k / (K/G) is the filter's group and taps outside the input read
+// zero. x is [N, C, H, W], w is [K, C/G, KH, KW], b is [K] or nil, and y is
+// [N, K, OH, OW]; g gives the sizes. Each filter reaches through all C/G
+// channels of its group and gives one output map. col is scratch of at least
+// g.ColSize() elements.
+//
+// It runs im2col and [Gemm] for each image and group; the result is identical,
+// up to float32 rounding, to conv2dRef.
+func Conv2D(y, x, w, b []float32, g *ConvGeom, col []float32) {
+	checkConv(y, x, w, b, g)
+	if len(col) < g.ColSize() {
+		panic(panicShortSlice)
+	}
+	cg, kg := g.C/g.Group, g.K/g.Group
+	p := g.OH * g.OW
+	ckk := cg * g.KH * g.KW
+	for n := 0; n < g.N; n++ {
+		for grp := 0; grp < g.Group; grp++ {
+			src := x[(n*g.C+grp*cg)*g.H*g.W : (n*g.C+(grp+1)*cg)*g.H*g.W]
+			mat := src
+			if !g.pointwise() {
+				mat = col[:ckk*p]
+				im2col(mat, src, cg, g)
+			}
+			dst := y[(n*g.K+grp*kg)*p : (n*g.K+(grp+1)*kg)*p]
+			beta := float32(0)
+			if b != nil {
+				for k := 0; k < kg; k++ {
+					row := dst[k*p : (k+1)*p]
+					bias := b[grp*kg+k]
+					for i := range row {
+						row[i] = bias
+					}
+				}
+				beta = 1
+			}
+			Gemm(false, false, kg, p, ckk, 1, w[grp*kg*ckk:(grp+1)*kg*ckk], ckk, mat, p, beta, dst, p)
+		}
+	}
+}
+
+// checkConv panics unless the slices have the sizes g implies.
+func checkConv(y, x, w, b []float32, g *ConvGeom) {
+	if len(x) < g.N*g.C*g.H*g.W || len(y) < g.N*g.K*g.OH*g.OW || len(w) < g.K*(g.C/g.Group)*g.KH*g.KW {
+		panic(panicShortSlice)
+	}
+	if b != nil && len(b) < g.K {
+		panic(panicShortSlice)
+	}
+}
+
+// im2col unrolls the cg channels of one image src ([cg, H, W]) into col, a
+// (cg·KH·KW) × (OH·OW) matrix whose row (c·KH + i)·KW + j holds, for every
+// output position, the input pixel under tap (i, j) of channel c (zero in the
+// padding).
+func im2col(col, src []float32, cg int, g *ConvGeom) {
+	p := g.OH * g.OW
+	row := 0
+	for c := 0; c < cg; c++ {
+		plane := src[c*g.H*g.W : (c+1)*g.H*g.W]
+		for i := 0; i < g.KH; i++ {
+			for j := 0; j < g.KW; j++ {
+				dst := col[row*p : (row+1)*p]
+				row++
+				// Output columns ow whose tap lands inside the input: 0 ≤ ow·SW − PL + j·DW < W.
+				off := j*g.DW - g.PL
+				lo := ceilDiv(-off, g.SW)
+				hi := ceilDiv(g.W-off, g.SW)
+				lo, hi = max(lo, 0), min(hi, g.OW)
+				for oh := 0; oh < g.OH; oh++ {
+					out := dst[oh*g.OW : (oh+1)*g.OW]
+					ih := oh*g.SH - g.PT + i*g.DH
+					if ih < 0 || ih >= g.H || lo >= hi {
+						clear(out)
+						continue
+					}
+					in := plane[ih*g.W : (ih+1)*g.W]
+					clear(out[:lo])
+					clear(out[hi:])
+					if g.SW == 1 {
+						copy(out[lo:hi], in[lo+off:hi+off])
+						continue
+					}
+					for ow, iw := lo, lo*g.SW+off; ow < hi; ow, iw = ow+1, iw+g.SW {
+						out[ow] = in[iw]
+					}
+				}
+			}
+		}
+	}
+}
+
+// ceilDiv returns ⌈a/b⌉ for b > 0 and any sign of a.
+func ceilDiv(a, b int) int {
+	if a <= 0 {
+		return -((-a) / b)
+	}
+	return (a + b - 1) / b
+}
+
+// Conv2DBackward computes the gradients of [Conv2D] given dy, the gradient of
+// the loss with respect to y ([N, K, OH, OW]):
+//
+//	dw[k,c,i,j] += Σ_{n,oh,ow} dy[n,k,oh,ow] · x[n, …tap…]
+//	db[k]       += Σ_{n,oh,ow} dy[n,k,oh,ow]
+//	dx          =  the transpose of the convolution applied to dy
+//
+// dw and db accumulate (callers zero them once per batch); dx is overwritten
+// and may be nil when the input needs no gradient; db may be nil. col is
+// scratch of g.ColSize() elements, or of (C/G·KH·KW)·(OH·OW) when the
+// convolution is pointwise and dx is wanted.
+func Conv2DBackward(dx, dw, db, dy, x, w []float32, g *ConvGeom, col []float32) {
+	checkConv(dy, x, w, db, g)
+	cg, kg := g.C/g.Group, g.K/g.Group
+	p := g.OH * g.OW
+	ckk := cg * g.KH * g.KW
+	if len(dw) < g.K*ckk || (dx != nil && len(dx) < g.N*g.C*g.H*g.W) || len(col) < ckk*p && (dx != nil || !g.pointwise()) {
+		panic(panicShortSlice)
+	}
+	for n := 0; n < g.N; n++ {
+		for grp := 0; grp < g.Group; grp++ {
+			src := x[(n*g.C+grp*cg)*g.H*g.W : (n*g.C+(grp+1)*cg)*g.H*g.W]
+			d := dy[(n*g.K+grp*kg)*p : (n*g.K+(grp+1)*kg)*p]
+			wg := w[grp*kg*ckk : (grp+1)*kg*ckk]
+			mat := src
+			if !g.pointwise() {
+				mat = col[:ckk*p]
+				im2col(mat, src, cg, g)
+			}
+			Gemm(false, true, kg, ckk, p, 1, d, p, mat, p, 1, dw[grp*kg*ckk:(grp+1)*kg*ckk], ckk)
+			if db != nil {
+				for k := 0; k < kg; k++ {
+					var s float32
+					for _, v := range d[k*p : (k+1)*p] {
+						s += v
+					}
+					db[grp*kg+k] += s
+				}
+			}
+			if dx == nil {
+				continue
+			}
+			dsrc := dx[(n*g.C+grp*cg)*g.H*g.W : (n*g.C+(grp+1)*cg)*g.H*g.W]
+			if g.pointwise() {
+				Gemm(true, false, ckk, p, kg, 1, wg, ckk, d, p, 0, dsrc, p)
+				continue
+			}
+			dcol := col[:ckk*p]
+			Gemm(true, false, ckk, p, kg, 1, wg, ckk, d, p, 0, dcol, p)
+			col2im(dsrc, dcol, cg, g)
+		}
+	}
+}
+
+// col2im is the adjoint of im2col: it sums each entry of col back into the
+// input pixel it was copied from, overwriting dst ([cg, H, W]).
+func col2im(dst, col []float32, cg int, g *ConvGeom) {
+	clear(dst[:cg*g.H*g.W])
+	p := g.OH * g.OW
+	row := 0
+	for c := 0; c < cg; c++ {
+		plane := dst[c*g.H*g.W : (c+1)*g.H*g.W]
+		for i := 0; i < g.KH; i++ {
+			for j := 0; j < g.KW; j++ {
+				src := col[row*p : (row+1)*p]
+				row++
+				off := j*g.DW - g.PL
+				lo := max(ceilDiv(-off, g.SW), 0)
+				hi := min(ceilDiv(g.W-off, g.SW), g.OW)
+				if lo >= hi {
+					continue
+				}
+				for oh := 0; oh < g.OH; oh++ {
+					ih := oh*g.SH - g.PT + i*g.DH
+					if ih < 0 || ih >= g.H {
+						continue
+					}
+					in := plane[ih*g.W : (ih+1)*g.W]
+					s := src[oh*g.OW : (oh+1)*g.OW]
+					for ow, iw := lo, lo*g.SW+off; ow < hi; ow, iw = ow+1, iw+g.SW {
+						in[iw] += s[ow]
+					}
+				}
+			}
+		}
+	}
+}

@@ -1,0 +1,73 @@
+package core
+
+import "fmt"
+
+// ConvLayer is a 2-D convolution layer: K filters of C/Group × KH × KW plus a
+// bias per filter; see [Conv2D].
+type ConvLayer struct {
+	Name   string
+	Window Window // stride, padding, dilation; KernelH/KernelW are the filter size
+	Group  int
+	W, B   Param // W is [K, C/Group, KH, KW], B is [K]
+
+	geom ConvGeom
+	col  []float32
+}
+
+// NewConvLayer returns a convolution with k filters of kh×kw over c input
+// channels, stride 1, "same" padding for odd kernels when same is set and
+// none otherwise.
+func NewConvLayer(name string, c, k, kh, kw int, same bool) *ConvLayer {
+	win := Window{KernelH: kh, KernelW: kw}
+	if same {
+		win.PadTop, win.PadBottom = (kh-1)/2, kh/2
+		win.PadLeft, win.PadRight = (kw-1)/2, kw/2
+	}
+	return &ConvLayer{
+		Name:   name,
+		Window: win,
+		Group:  1,
+		W:      newParam(name+".W", InitHe, c*kh*kw, true, k, c, kh, kw),
+		B:      newParam(name+".B", InitZero, 0, false, k),
+	}
+}
+
+// Kind returns "Conv2D".
+func (l *ConvLayer) Kind() string { return "Conv2D" }
+
+// Setup checks in = [N, C, H, W] against the filters.
+func (l *ConvLayer) Setup(in []int) ([]int, error) {
+	g, err := NewConvGeom(in, l.W.W.Shape, l.Window, l.Group)
+	if err != nil {
+		return nil, fmt.Errorf("layer %s: %w", l.Name, err)
+	}
+	l.geom = g
+	n := g.C / g.Group * g.KH * g.KW * g.OH * g.OW
+	if cap(l.col) < n {
+		l.col = make([]float32, n)
+	}
+	return g.OutShape(), nil
+}
+
+// Forward runs the convolution.
+func (l *ConvLayer) Forward(y, x *Tensor, train bool) {
+	Conv2D(y.Data, x.Data, l.W.W.Data, l.B.W.Data, &l.geom, l.col)
+}
+
+// Backward accumulates dW and dB and computes dx.
+func (l *ConvLayer) Backward(dx, dy, x, y *Tensor) {
+	var dxd []float32
+	if dx != nil {
+		dxd = dx.Data
+	}
+	Conv2DBackward(dxd, l.W.DW.Data, l.B.DW.Data, dy.Data, x.Data, l.W.W.Data, &l.geom, l.col)
+}
+
+// Params returns W and B.
+func (l *ConvLayer) Params() []Param { return []Param{l.W, l.B} }
+
+func (l *ConvLayer) replica() Layer {
+	r := *l
+	r.W, r.B, r.col = shareParam(l.W), shareParam(l.B), nil
+	return &r
+}

@@ -1,0 +1,220 @@
+package core
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+func TestBroadcastCrossCheck(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	for iter := 0; iter < 300; iter++ {
+		rank := 1 + r.IntN(5)
+		out := make([]int, rank)
+		for i := range out {
+			out[i] = 1 + r.IntN(4)
+		}
+		// Each operand drops leading dimensions and sets some to 1.
+		mk := func() []int {
+			s := append([]int(nil), out[r.IntN(rank):]...)
+			for i := range s {
+				if r.IntN(3) == 0 {
+					s[i] = 1
+				}
+			}
+			return s
+		}
+		as, bs := mk(), mk()
+		p, err := NewBroadcast("Add", as, bs)
+		if err != nil {
+			t.Fatalf("%v %v: %v", as, bs, err)
+		}
+		a, b := randSlice(r, product(as)), randSlice(r, product(bs))
+		for _, op := range []BinaryOp{OpAdd, OpSub, OpMul, OpDiv} {
+			want := make([]float32, product(p.Out))
+			broadcastRef(op, want, a, as, b, bs, p.Out)
+			got, check := guarded(len(want))
+			p.Apply(op, got, a, b)
+			desc := fmt.Sprintf("%v %v %v", op, as, bs)
+			check(t, desc)
+			assertClose(t, desc, got, want, 0)
+		}
+	}
+}
+
+func TestBroadcastShapes(t *testing.T) {
+	cases := []struct {
+		a, b, want []int
+		ok         bool
+	}{
+		{[]int{2, 3}, []int{3}, []int{2, 3}, true},
+		{[]int{2, 1, 4}, []int{3, 1}, []int{2, 3, 4}, true},
+		{[]int{1, 8, 1, 1}, []int{5, 8, 6, 7}, []int{5, 8, 6, 7}, true},
+		{[]int{}, []int{2}, []int{2}, true},
+		{[]int{2, 3}, []int{2}, nil, false},
+	}
+	for _, c := range cases {
+		got, err := BroadcastShape("Add", c.a, c.b)
+		if (err == nil) != c.ok || (c.ok && !sameShape(got, c.want)) {
+			t.Errorf("%v with %v: %v, %v; want %v ok=%v", c.a, c.b, got, err, c.want, c.ok)
+		}
+	}
+	// Bias added to NCHW maps per channel.
+	p, _ := NewBroadcast("Add", []int{1, 2, 2, 2}, []int{2, 1, 1})
+	y := make([]float32, 8)
+	p.Apply(OpAdd, y, []float32{0, 0, 0, 0, 1, 1, 1, 1}, []float32{10, 20})
+	assertClose(t, "channel bias", y, []float32{10, 10, 10, 10, 21, 21, 21, 21}, 0)
+}
+
+func TestTranspose(t *testing.T) {
+	// NHWC → NCHW of a 1×2×2×3 image: the transpose exporters put after Keras inputs.
+	x := []float32{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}
+	ys, perm, err := TransposeShape([]int{1, 2, 2, 3}, []int{0, 3, 1, 2})
+	if err != nil || !sameShape(ys, []int{1, 3, 2, 2}) {
+		t.Fatalf("shape %v, %v", ys, err)
+	}
+	y := make([]float32, 12)
+	Transpose(y, x, []int{1, 2, 2, 3}, perm)
+	assertClose(t, "NHWC to NCHW", y, []float32{0, 3, 6, 9, 1, 4, 7, 10, 2, 5, 8, 11}, 0)
+	if _, _, err := TransposeShape([]int{2, 3}, []int{0, 0}); err == nil {
+		t.Error("perm [0 0] accepted")
+	}
+	r := rand.New(rand.NewPCG(9, 10))
+	for iter := 0; iter < 200; iter++ {
+		rank := 1 + r.IntN(6)
+		xs := make([]int, rank)
+		for i := range xs {
+			xs[i] = 1 + r.IntN(4)
+		}
+		perm := r.Perm(rank)
+		x := randSlice(r, product(xs))
+		want := make([]float32, len(x))
+		transposeRef(want, x, xs, perm)
+		got, check := guarded(len(x))
+		Transpose(got, x, xs, perm)
+		check(t, fmt.Sprint(xs, perm))
+		assertClose(t, fmt.Sprint(xs, perm), got, want, 0)
+	}
+}
+
+func TestConcat(t *testing.T) {
+	shapes := [][]int{{2, 1, 2}, {2, 2, 2}}
+	out, axis, err := ConcatShape(shapes, -2)
+	if err != nil || axis != 1 || !sameShape(out, []int{2, 3, 2}) {
+		t.Fatalf("%v %d %v", out, axis, err)
+	}
+	y := make([]float32, 12)
+	Concat(y, [][]float32{{1, 2, 3, 4}, {5, 6, 7, 8, 9, 10, 11, 12}}, shapes, axis)
+	assertClose(t, "concat", y, []float32{1, 2, 5, 6, 7, 8, 3, 4, 9, 10, 11, 12}, 0)
+	if _, _, err := ConcatShape([][]int{{2, 2}, {3, 2}}, 1); err == nil {
+		t.Error("mismatched shapes accepted")
+	}
+}
+
+func TestMatMul(t *testing.T) {
+	cases := []struct {
+		a, b, out []int
+	}{
+		{[]int{3, 4}, []int{4, 5}, []int{3, 5}},
+		{[]int{4}, []int{4, 5}, []int{5}},
+		{[]int{3, 4}, []int{4}, []int{3}},
+		{[]int{2, 1, 3, 4}, []int{5, 4, 2}, []int{2, 5, 3, 2}},
+		{[]int{1, 4}, []int{4, 1}, []int{1, 1}},
+	}
+	r := rand.New(rand.NewPCG(11, 12))
+	for _, c := range cases {
+		p, err := NewMatMul(c.a, c.b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !sameShape(p.Out, c.out) {
+			t.Fatalf("%v·%v gives %v, want %v", c.a, c.b, p.Out, c.out)
+		}
+		a, b := randSlice(r, product(c.a)), randSlice(r, product(c.b))
+		got := make([]float32, product(c.out))
+		p.Apply(got, a, b)
+		// Reference: broadcast index by index.
+		a2, b2 := c.a, c.b
+		if len(a2) == 1 {
+			a2 = []int{1, a2[0]}
+		}
+		if len(b2) == 1 {
+			b2 = []int{b2[0], 1}
+		}
+		m, k, n := a2[len(a2)-2], a2[len(a2)-1], b2[len(b2)-1]
+		batch, _ := BroadcastShape("MatMul", a2[:len(a2)-2], b2[:len(b2)-2])
+		want := make([]float32, 0, len(got))
+		idx := make([]int, len(batch))
+		for bi := 0; bi < product(batch); bi++ {
+			rr := bi
+			for d := len(batch) - 1; d >= 0; d-- {
+				idx[d] = rr % batch[d]
+				rr /= batch[d]
+			}
+			oa := mapIndex(idx, a2[:len(a2)-2]) * m * k
+			ob := mapIndex(idx, b2[:len(b2)-2]) * k * n
+			for i := 0; i < m; i++ {
+				for j := 0; j < n; j++ {
+					var s float64
+					for q := 0; q < k; q++ {
+						s += float64(a[oa+i*k+q]) * float64(b[ob+q*n+j])
+					}
+					want = append(want, float32(s))
+				}
+			}
+		}
+		assertClose(t, fmt.Sprint(c.a, c.b), got, want, 1e-5)
+	}
+	if _, err := NewMatMul([]int{3, 4}, []int{5, 6}); err == nil {
+		t.Error("inner mismatch accepted")
+	}
+}
+
+func TestActivations(t *testing.T) {
+	x := []float32{-2, -0.5, 0, 0.5, 2}
+	y := make([]float32, 5)
+	ReLU(y, x)
+	assertClose(t, "ReLU", y, []float32{0, 0, 0, 0.5, 2}, 0)
+	LeakyReLU(y, x, 0.1)
+	assertClose(t, "LeakyReLU", y, []float32{-0.2, -0.05, 0, 0.5, 2}, 1e-7)
+	Clip(y, x, -1, 1)
+	assertClose(t, "Clip", y, []float32{-1, -0.5, 0, 0.5, 1}, 0)
+	Sigmoid(y, x)
+	for i, v := range x {
+		if want := 1 / (1 + math.Exp(-float64(v))); math.Abs(float64(y[i])-want) > 1e-7 {
+			t.Errorf("Sigmoid(%v) = %v, want %v", v, y[i], want)
+		}
+	}
+	Tanh(y, x)
+	for i, v := range x {
+		if want := math.Tanh(float64(v)); math.Abs(float64(y[i])-want) > 1e-7 {
+			t.Errorf("Tanh(%v) = %v, want %v", v, y[i], want)
+		}
+	}
+}
+
+func TestSoftmax(t *testing.T) {
+	// Two rows of three along the last axis; large values must not overflow.
+	x := []float32{1, 2, 3, 1000, 1000, 1000}
+	y := make([]float32, 6)
+	Softmax(y, x, 2, 3, 1, false)
+	e := []float64{math.Exp(-2), math.Exp(-1), 1}
+	s := e[0] + e[1] + e[2]
+	assertClose(t, "softmax", y, []float32{float32(e[0] / s), float32(e[1] / s), float32(e[2] / s), 1.0 / 3, 1.0 / 3, 1.0 / 3}, 1e-6)
+	Softmax(y, x, 2, 3, 1, true)
+	assertClose(t, "log softmax", y[:3], []float32{float32(-2 - math.Log(s)), float32(-1 - math.Log(s)), float32(-math.Log(s))}, 1e-6)
+	// Along the middle axis of [1, 2, 2]: each column sums to 1.
+	x = []float32{0, 1, 2, 3}
+	Softmax(y, x, 1, 2, 2, false)
+	if d := y[0] + y[2] - 1; math.Abs(float64(d)) > 1e-6 {
+		t.Errorf("column does not sum to 1: %v", y[:4])
+	}
+}
+
+func TestBatchNormInference(t *testing.T) {
+	x := []float32{1, 2, 3, 4}
+	y := make([]float32, 4)
+	BatchNormInference(y, x, 1, 2, 2, []float32{2, 1}, []float32{0, 1}, []float32{1, 3}, []float32{4, 1}, 0)
+	assertClose(t, "batchnorm", y, []float32{0, 1, 1, 2}, 1e-6)
+}

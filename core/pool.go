@@ -1,0 +1,191 @@
+package core
+
+import "math"
+
+// lowestFloat32 starts every max, so a window that sees only padding gives
+// the most negative float, as onnxruntime does.
+const lowestFloat32 = -math.MaxFloat32
+
+// MaxPool2D computes, for every window of g over x ([N, C, H, W]), the
+// largest input under it; padding never wins:
+//
+//	y[n,c,oh,ow] = max_{i,j} x[n, c, oh·SH − PT + i·DH, ow·SW − PL + j·DW]
+//
+// y is [N, C, OH, OW]. If argmax is not nil it receives, for each output, the
+// index within its input plane (ih·W + iw) of the maximum, or −1, which the
+// backward pass uses. The result is identical to maxPool2dRef.
+func MaxPool2D(y, x []float32, argmax []int32, g *ConvGeom) {
+	checkPool(y, x, g)
+	if argmax != nil && len(argmax) < len(y) {
+		panic(panicShortSlice)
+	}
+	planes := g.N * g.C
+	hw, ohw := g.H*g.W, g.OH*g.OW
+	for pl := 0; pl < planes; pl++ {
+		in := x[pl*hw : (pl+1)*hw]
+		out := y[pl*ohw : (pl+1)*ohw]
+		for oh := 0; oh < g.OH; oh++ {
+			h0, h1 := tapRange(oh*g.SH-g.PT, g.DH, g.KH, g.H)
+			for ow := 0; ow < g.OW; ow++ {
+				w0, w1 := tapRange(ow*g.SW-g.PL, g.DW, g.KW, g.W)
+				best, at := float32(lowestFloat32), int32(-1)
+				for ih := h0; ih < h1; ih += g.DH {
+					row := in[ih*g.W : (ih+1)*g.W]
+					for iw := w0; iw < w1; iw += g.DW {
+						if v := row[iw]; v > best || at < 0 {
+							best, at = v, int32(ih*g.W+iw)
+						}
+					}
+				}
+				out[oh*g.OW+ow] = best
+				if argmax != nil {
+					argmax[pl*ohw+oh*g.OW+ow] = at
+				}
+			}
+		}
+	}
+}
+
+// AvgPool2D computes the mean of every window of g over x ([N, C, H, W]).
+// With countIncludePad the sum is divided by the full window size KH·KW, as
+// onnxruntime does; otherwise by the number of taps inside the input. y is
+// [N, C, OH, OW]. The result is identical to avgPool2dRef.
+func AvgPool2D(y, x []float32, g *ConvGeom, countIncludePad bool) {
+	checkPool(y, x, g)
+	planes := g.N * g.C
+	hw, ohw := g.H*g.W, g.OH*g.OW
+	full := float32(g.KH * g.KW)
+	for pl := 0; pl < planes; pl++ {
+		in := x[pl*hw : (pl+1)*hw]
+		out := y[pl*ohw : (pl+1)*ohw]
+		for oh := 0; oh < g.OH; oh++ {
+			h0, h1 := tapRange(oh*g.SH-g.PT, g.DH, g.KH, g.H)
+			nh := tapCount(h0, h1, g.DH)
+			for ow := 0; ow < g.OW; ow++ {
+				w0, w1 := tapRange(ow*g.SW-g.PL, g.DW, g.KW, g.W)
+				var s float32
+				for ih := h0; ih < h1; ih += g.DH {
+					row := in[ih*g.W : (ih+1)*g.W]
+					for iw := w0; iw < w1; iw += g.DW {
+						s += row[iw]
+					}
+				}
+				div := full
+				if !countIncludePad {
+					div = float32(nh * tapCount(w0, w1, g.DW))
+				}
+				if div == 0 {
+					out[oh*g.OW+ow] = 0
+					continue
+				}
+				out[oh*g.OW+ow] = s / div
+			}
+		}
+	}
+}
+
+// GlobalAvgPool2D averages each H×W plane of x ([N, C, H, W]) into y ([N, C, 1, 1]).
+func GlobalAvgPool2D(y, x []float32, n, c, hw int) {
+	if len(x) < n*c*hw || len(y) < n*c {
+		panic(panicShortSlice)
+	}
+	inv := 1 / float64(hw)
+	for pl := 0; pl < n*c; pl++ {
+		var s float64
+		for _, v := range x[pl*hw : (pl+1)*hw] {
+			s += float64(v)
+		}
+		y[pl] = float32(s * inv)
+	}
+}
+
+// checkPool panics unless the slices have the sizes g implies.
+func checkPool(y, x []float32, g *ConvGeom) {
+	if len(x) < g.N*g.C*g.H*g.W || len(y) < g.N*g.C*g.OH*g.OW {
+		panic(panicShortSlice)
+	}
+}
+
+// tapRange returns the input positions [lo, hi) of a window starting at
+// start with k taps spaced dil apart, clipped to [0, size) and aligned to
+// the taps, so that stepping by dil from lo visits exactly the taps inside.
+func tapRange(start, dil, k, size int) (lo, hi int) {
+	lo = start
+	if lo < 0 {
+		lo = start + ceilDiv(-start, dil)*dil
+	}
+	hi = min(start+(k-1)*dil+1, size)
+	if lo >= hi {
+		return 0, 0
+	}
+	return lo, hi
+}
+
+// tapCount returns how many taps spaced dil apart lie in [lo, hi).
+func tapCount(lo, hi, dil int) int {
+	if hi <= lo {
+		return 0
+	}
+	return (hi-lo-1)/dil + 1
+}
+
+// MaxPool2DBackward routes each output gradient dy to the input position that
+// won its window (argmax from [MaxPool2D]); dx is overwritten.
+func MaxPool2DBackward(dx, dy []float32, argmax []int32, g *ConvGeom) {
+	hw, ohw := g.H*g.W, g.OH*g.OW
+	clear(dx[:g.N*g.C*hw])
+	for pl := 0; pl < g.N*g.C; pl++ {
+		d := dx[pl*hw : (pl+1)*hw]
+		for o, a := range argmax[pl*ohw : (pl+1)*ohw] {
+			if a >= 0 {
+				d[a] += dy[pl*ohw+o]
+			}
+		}
+	}
+}
+
+// AvgPool2DBackward spreads each output gradient evenly over its window, with
+// the divisor [AvgPool2D] used; dx is overwritten.
+func AvgPool2DBackward(dx, dy []float32, g *ConvGeom, countIncludePad bool) {
+	hw, ohw := g.H*g.W, g.OH*g.OW
+	clear(dx[:g.N*g.C*hw])
+	full := float32(g.KH * g.KW)
+	for pl := 0; pl < g.N*g.C; pl++ {
+		in := dx[pl*hw : (pl+1)*hw]
+		out := dy[pl*ohw : (pl+1)*ohw]
+		for oh := 0; oh < g.OH; oh++ {
+			h0, h1 := tapRange(oh*g.SH-g.PT, g.DH, g.KH, g.H)
+			nh := tapCount(h0, h1, g.DH)
+			for ow := 0; ow < g.OW; ow++ {
+				w0, w1 := tapRange(ow*g.SW-g.PL, g.DW, g.KW, g.W)
+				div := full
+				if !countIncludePad {
+					div = float32(nh * tapCount(w0, w1, g.DW))
+				}
+				if div == 0 {
+					continue
+				}
+				v := out[oh*g.OW+ow] / div
+				for ih := h0; ih < h1; ih += g.DH {
+					row := in[ih*g.W : (ih+1)*g.W]
+					for iw := w0; iw < w1; iw += g.DW {
+						row[iw] += v
+					}
+				}
+			}
+		}
+	}
+}
+
+// GlobalAvgPool2DBackward spreads each gradient of [GlobalAvgPool2D] evenly
+// over its plane; dx is overwritten.
+func GlobalAvgPool2DBackward(dx, dy []float32, n, c, hw int) {
+	inv := 1 / float32(hw)
+	for pl := 0; pl < n*c; pl++ {
+		v := dy[pl] * inv
+		d := dx[pl*hw : (pl+1)*hw]
+		for i := range d {
+			d[i] = v
+		}
+	}
+}

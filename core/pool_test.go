@@ -1,0 +1,129 @@
+package core
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+)
+
+func TestPoolSeedExamples(t *testing.T) {
+	// The 4×4 rectified feature map of the walkthrough: 2×2 max pooling with
+	// stride 2 halves each side and keeps the largest value of each quarter.
+	x := []float32{
+		1, 1, 2, 4,
+		5, 6, 7, 8,
+		3, 2, 1, 0,
+		1, 2, 3, 4,
+	}
+	g, err := NewPoolGeom("MaxPool", []int{1, 1, 4, 4}, Window{KernelH: 2, KernelW: 2, StrideH: 2, StrideW: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !sameShape(g.OutShape(), []int{1, 1, 2, 2}) {
+		t.Fatalf("2x2 pooling of 4x4 gives %v, want [1 1 2 2]", g.OutShape())
+	}
+	for name, f := range map[string]func(y, x []float32, a []int32, g *ConvGeom){"MaxPool2D": MaxPool2D, "maxPool2dRef": maxPool2dRef} {
+		y := make([]float32, 4)
+		arg := make([]int32, 4)
+		f(y, x, arg, &g)
+		assertClose(t, name, y, []float32{6, 8, 3, 4}, 0)
+		if arg[0] != 5 || arg[1] != 7 || arg[2] != 8 || arg[3] != 15 {
+			t.Errorf("%s: argmax %v, want [5 7 8 15]", name, arg)
+		}
+	}
+	for name, f := range map[string]func(y, x []float32, g *ConvGeom, cip bool){"AvgPool2D": AvgPool2D, "avgPool2dRef": avgPool2dRef} {
+		y := make([]float32, 4)
+		f(y, x, &g, false)
+		assertClose(t, name, y, []float32{13.0 / 4, 21.0 / 4, 2, 2}, 1e-7)
+	}
+	// 3×3 average with one pixel of padding: the corner window sees 4 pixels;
+	// it divides by 4 without count_include_pad and by 9 with it.
+	g, err = NewPoolGeom("AveragePool", []int{1, 1, 4, 4}, Window{KernelH: 3, KernelW: 3, PadTop: 1, PadLeft: 1, PadBottom: 1, PadRight: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	y := make([]float32, 16)
+	AvgPool2D(y, x, &g, false)
+	if y[0] != 13.0/4 {
+		t.Errorf("corner without padding count: %v, want %v", y[0], 13.0/4)
+	}
+	AvgPool2D(y, x, &g, true)
+	if y[0] != 13.0/9 {
+		t.Errorf("corner with padding count: %v, want %v", y[0], 13.0/9)
+	}
+	gy := make([]float32, 1)
+	GlobalAvgPool2D(gy, x, 1, 1, 16)
+	if gy[0] != 50.0/16 {
+		t.Errorf("global average %v, want %v", gy[0], 50.0/16)
+	}
+}
+
+func TestPoolCeilMode(t *testing.T) {
+	cases := []struct {
+		in, k, s, pad int
+		ceil          bool
+		out           int
+	}{
+		{5, 2, 2, 0, false, 2},
+		{5, 2, 2, 0, true, 3},
+		{6, 3, 3, 0, true, 2},
+		{4, 3, 2, 1, true, 3},
+		{5, 2, 2, 1, true, 3}, // a fourth window would start in the end padding
+		{28, 3, 3, 0, true, 10},
+	}
+	for _, c := range cases {
+		g, err := resolveAxis("MaxPool", "height", c.in, c.k, c.s, 1, c.pad, c.pad, "", c.ceil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if g.out != c.out {
+			t.Errorf("%+v: out %d, want %d", c, g.out, c.out)
+		}
+	}
+}
+
+func TestPoolCrossCheck(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	for iter := 0; iter < 400; iter++ {
+		win := Window{
+			KernelH: 1 + r.IntN(4), KernelW: 1 + r.IntN(4),
+			StrideH: 1 + r.IntN(3), StrideW: 1 + r.IntN(3),
+			DilationH: 1 + r.IntN(2), DilationW: 1 + r.IntN(2),
+			CeilMode: r.IntN(2) == 0,
+		}
+		if r.IntN(2) == 0 {
+			win.PadTop, win.PadLeft, win.PadBottom, win.PadRight = r.IntN(win.KernelH), r.IntN(win.KernelW), r.IntN(win.KernelH), r.IntN(win.KernelW)
+		}
+		if r.IntN(5) == 0 {
+			win.AutoPad = []string{AutoPadValid, AutoPadSameUpper, AutoPadSameLower}[r.IntN(3)]
+			win.CeilMode = false
+		}
+		xs := []int{1 + r.IntN(2), 1 + r.IntN(3), (win.KernelH-1)*win.DilationH + 1 + r.IntN(9), (win.KernelW-1)*win.DilationW + 1 + r.IntN(9)}
+		g, err := NewPoolGeom("Pool", xs, win)
+		if err != nil {
+			t.Fatalf("%v %+v: %v", xs, win, err)
+		}
+		desc := fmt.Sprintf("x=%v %+v", xs, win)
+		x := randSlice(r, product(xs))
+		n := product(g.OutShape())
+		want, wantArg := make([]float32, n), make([]int32, n)
+		maxPool2dRef(want, x, wantArg, &g)
+		got, check := guarded(n)
+		gotArg := make([]int32, n)
+		MaxPool2D(got, x, gotArg, &g)
+		check(t, desc)
+		assertClose(t, "max "+desc, got, want, 0)
+		for i := range gotArg {
+			if gotArg[i] != wantArg[i] {
+				t.Fatalf("max %s: argmax[%d] = %d, want %d", desc, i, gotArg[i], wantArg[i])
+			}
+		}
+		for _, cip := range []bool{false, true} {
+			avgPool2dRef(want, x, &g, cip)
+			got, check := guarded(n)
+			AvgPool2D(got, x, &g, cip)
+			check(t, desc)
+			assertClose(t, fmt.Sprintf("avg count_include_pad=%v %s", cip, desc), got, want, 1e-6)
+		}
+	}
+}

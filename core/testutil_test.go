@@ -1,0 +1,73 @@
+package core
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// randSlice returns n values uniform in [-1, 1) from r.
+func randSlice(r *rand.Rand, n int) []float32 {
+	s := make([]float32, n)
+	for i := range s {
+		s[i] = r.Float32()*2 - 1
+	}
+	return s
+}
+
+// guarded returns a slice of length n inside a larger buffer whose bands on
+// both sides hold NaN, and a function that fails t if any band value changed:
+// a kernel writing out of range is caught even where Go's bounds checks would
+// not see it (gonum's guarded vectors).
+func guarded(n int) ([]float32, func(t *testing.T, what string)) {
+	const band = 67
+	buf := make([]float32, n+2*band)
+	for i := range buf {
+		buf[i] = float32(math.NaN())
+	}
+	inner := buf[band : band+n : band+n]
+	check := func(t *testing.T, what string) {
+		t.Helper()
+		for i := 0; i < band; i++ {
+			if !math.IsNaN(float64(buf[i])) || !math.IsNaN(float64(buf[band+n+i])) {
+				t.Fatalf("%s: wrote outside its output (guard band changed)", what)
+			}
+		}
+	}
+	return inner, check
+}
+
+// closeEnough reports the first index where got and want differ by more than
+// tol·(1+|want|), or -1. NaNs are equal only to NaNs.
+func firstMismatch(got, want []float32, tol float64) int {
+	if len(got) != len(want) {
+		return 0
+	}
+	for i := range got {
+		g, w := float64(got[i]), float64(want[i])
+		if math.IsNaN(g) || math.IsNaN(w) {
+			if math.IsNaN(g) != math.IsNaN(w) {
+				return i
+			}
+			continue
+		}
+		if math.IsInf(w, 0) && g == w {
+			continue
+		}
+		if math.Abs(g-w) > tol*(1+math.Abs(w)) {
+			return i
+		}
+	}
+	return -1
+}
+
+// assertClose fails t when got and want differ beyond tol.
+func assertClose(t *testing.T, what string, got, want []float32, tol float64) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("%s: got %d values, want %d", what, len(got), len(want))
+	}
+	if i := firstMismatch(got, want, tol); i >= 0 {
+		t.Fatalf("%s: element %d = %v, want %v", what, i, got[i], want[i])
+	}
+}

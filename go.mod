@@ -1,0 +1,3 @@
+module wasmcnn
+
+go 1.26
