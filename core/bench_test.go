@@ -28,10 +28,19 @@ func BenchmarkGemm(b *testing.B) {
 	r := rand.New(rand.NewPCG(1, 1))
 	for _, s := range gemmSizes {
 		a, bm, c := randSlice(r, s.m*s.k), randSlice(r, s.k*s.n), make([]float32, s.m*s.n)
-		for _, impl := range []struct {
+		impls := []struct {
 			name string
 			f    gemmFunc
-		}{{"fast", Gemm}, {"ref", gemmRef}} {
+		}{{"ref", gemmRef}}
+		for _, kern := range gemmKernels {
+			impls = append(impls, struct {
+				name string
+				f    gemmFunc
+			}{kern.name, func(ta, tb bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+				gemmWith(kern, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+			}})
+		}
+		for _, impl := range impls {
 			b.Run(s.name+"/"+impl.name, func(b *testing.B) {
 				for b.Loop() {
 					impl.f(false, false, s.m, s.n, s.k, 1, a, s.k, bm, s.n, 0, c, s.n)

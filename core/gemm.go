@@ -5,16 +5,35 @@ import (
 	"unsafe"
 )
 
-// Blocking of [Gemm]: the product is computed in slices of gemmKC along k, so
-// that a packed panel of B (gemmKC×gemmNR) stays in L1 and the packed block of A
-// (m×gemmKC) in L2. Each micro-tile of C is gemmMR×gemmNR: Go's wasm backend
-// has 16 float registers, and a 2×4 tile (8 accumulators, 2 values of A,
-// 4 of B) is the largest that never spills.
-const (
-	gemmKC = 256
-	gemmMR = 2
-	gemmNR = 4
-)
+// Blocking of [Gemm]: the product is computed in slices of gemmKC along k,
+// so that a packed panel of B (gemmKC × nr) stays in L1 and the packed block
+// of A (m × gemmKC) in L2. Within them a micro-kernel computes one mr × nr
+// tile of C at a time from the packed panels.
+const gemmKC = 256
+
+// gemmKernel is a micro-kernel: it computes the mr×nr tile
+//
+//	tile[r·nr + j] = Σ_{p<kb} pa[p·mr + r] · pb[p·nr + j]
+//
+// from an A panel packed mr rows at a time and a B panel packed nr columns
+// at a time. Callers guarantee kb·mr and kb·nr valid elements behind pa and pb.
+type gemmKernel struct {
+	name   string
+	mr, nr int
+	run    func(kb int, pa, pb unsafe.Pointer, tile *float32)
+}
+
+// goKernel is the portable micro-kernel. Go's wasm backend has 16 float
+// registers, and a 2×4 tile (8 accumulators, 2 values of A, 4 of B) is the
+// largest that never spills.
+var goKernel = gemmKernel{"go2x4", 2, 4, kernel2x4}
+
+// gemmKernels lists the micro-kernels usable on this machine, best first;
+// init functions of architecture files prepend faster ones.
+var gemmKernels = []gemmKernel{goKernel}
+
+// maxTile bounds mr·nr of every kernel.
+const maxTile = 96
 
 // Panic messages of [Gemm]'s argument checks.
 const (
@@ -28,17 +47,16 @@ const (
 )
 
 // gemmScratch holds the packing buffers of one Gemm call; they are pooled so
-// that a steady stream of calls allocates nothing.
+// that a steady stream of calls allocates nothing. They carry gemmPad spare
+// elements so that the kernels' end pointers stay inside the allocation.
 type gemmScratch struct {
-	a []float32 // A block, rows interleaved in pairs: a[(i/2)*2*kb + 2*p + i%2]
-	b []float32 // B panel, four columns interleaved: b[4*p + j]
+	a []float32 // A block, mr rows interleaved: a[(i/mr)·mr·kb + p·mr + i%mr]
+	b []float32 // B panel, nr columns interleaved: b[p·nr + j]
 }
 
-// The buffers carry gemmPad spare elements so that the kernels' end pointers
-// stay inside the allocation.
-var gemmPool = sync.Pool{New: func() any { return &gemmScratch{b: make([]float32, gemmKC*gemmNR+gemmPad)} }}
+const gemmPad = 16
 
-const gemmPad = 4
+var gemmPool = sync.Pool{New: func() any { return new(gemmScratch) }}
 
 // Gemm computes C = alpha·op(A)·op(B) + beta·C, where op(A) is the m×k matrix
 // A (row-major, row stride lda) or, when transA is set, the transpose of the
@@ -48,6 +66,11 @@ const gemmPad = 4
 //
 // Gemm checks its arguments like BLAS does and panics on a mismatch.
 func Gemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	gemmWith(gemmKernels[0], transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+}
+
+// gemmWith is [Gemm] with a chosen micro-kernel.
+func gemmWith(kern gemmKernel, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	checkGemm(transA, transB, m, n, k, a, lda, b, ldb, c, ldc)
 	if m == 0 || n == 0 {
 		return
@@ -60,38 +83,32 @@ func Gemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int,
 		gemv(transA, transB, n, k, alpha, a, lda, b, ldb, c)
 		return
 	}
+	mr, nr := kern.mr, kern.nr
 	s := gemmPool.Get().(*gemmScratch)
-	mp := (m + 1) &^ 1
-	if cap(s.a) < mp*gemmKC {
+	mp := (m + mr - 1) / mr * mr
+	if cap(s.a) < mp*gemmKC+gemmPad {
 		s.a = make([]float32, mp*gemmKC+gemmPad)
 	}
-	var tile [gemmMR * gemmNR]float32
+	if cap(s.b) < nr*gemmKC+gemmPad {
+		s.b = make([]float32, nr*gemmKC+gemmPad)
+	}
+	var tile [maxTile]float32
 	for p0 := 0; p0 < k; p0 += gemmKC {
 		kb := min(gemmKC, k-p0)
 		pa := s.a[:mp*kb]
-		packA(transA, m, kb, a, lda, p0, pa)
-		for j0 := 0; j0 < n; j0 += gemmNR {
-			nb := min(gemmNR, n-j0)
-			pb := s.b[:gemmNR*kb]
-			packB(transB, kb, nb, b, ldb, p0, j0, pb)
-			for i := 0; i < m; i += gemmMR {
-				kernel2x4(kb, unsafe.Pointer(&pa[i*kb]), unsafe.Pointer(&pb[0]), &tile)
-				if i+1 < m && nb == gemmNR {
-					r0 := c[i*ldc+j0 : i*ldc+j0+4 : i*ldc+j0+4]
-					r1 := c[(i+1)*ldc+j0 : (i+1)*ldc+j0+4 : (i+1)*ldc+j0+4]
-					r0[0] += alpha * tile[0]
-					r0[1] += alpha * tile[1]
-					r0[2] += alpha * tile[2]
-					r0[3] += alpha * tile[3]
-					r1[0] += alpha * tile[4]
-					r1[1] += alpha * tile[5]
-					r1[2] += alpha * tile[6]
-					r1[3] += alpha * tile[7]
-					continue
-				}
-				for ii := 0; ii < min(gemmMR, m-i); ii++ {
-					for jj := 0; jj < nb; jj++ {
-						c[(i+ii)*ldc+j0+jj] += alpha * tile[ii*gemmNR+jj]
+		packA(transA, m, mr, kb, a, lda, p0, pa)
+		for j0 := 0; j0 < n; j0 += nr {
+			nb := min(nr, n-j0)
+			pb := s.b[:nr*kb]
+			packB(transB, kb, nr, nb, b, ldb, p0, j0, pb)
+			for i := 0; i < m; i += mr {
+				kern.run(kb, unsafe.Pointer(&pa[i*kb]), unsafe.Pointer(&pb[0]), &tile[0])
+				mb := min(mr, m-i)
+				for ii := 0; ii < mb; ii++ {
+					row := c[(i+ii)*ldc+j0 : (i+ii)*ldc+j0+nb]
+					t := tile[ii*nr : ii*nr+nb]
+					for jj := range row {
+						row[jj] += alpha * t[jj]
 					}
 				}
 			}
@@ -151,58 +168,54 @@ func scaleRows(m, n int, beta float32, c []float32, ldc int) {
 	}
 }
 
-// packA copies rows 0..m-1, columns p0..p0+kb-1 of op(A) into pa, rows
-// interleaved in pairs; a missing last row of an odd m is zero.
-func packA(transA bool, m, kb int, a []float32, lda, p0 int, pa []float32) {
-	for i := 0; i < m; i += 2 {
-		d := pa[i*kb : i*kb+2*kb]
-		for r := 0; r < 2; r++ {
-			if i+r >= m {
+// packA copies rows 0..m-1, columns p0..p0+kb-1 of op(A) into pa, mr rows
+// interleaved per panel; rows past m are zero.
+func packA(transA bool, m, mr, kb int, a []float32, lda, p0 int, pa []float32) {
+	for i := 0; i < m; i += mr {
+		d := pa[i*kb : i*kb+mr*kb]
+		for r := 0; r < mr; r++ {
+			switch {
+			case i+r >= m:
 				for p := 0; p < kb; p++ {
-					d[2*p+r] = 0
+					d[p*mr+r] = 0
 				}
-				continue
-			}
-			if transA {
+			case transA:
 				for p := 0; p < kb; p++ {
-					d[2*p+r] = a[(p0+p)*lda+i+r]
+					d[p*mr+r] = a[(p0+p)*lda+i+r]
 				}
-			} else {
+			default:
 				row := a[(i+r)*lda+p0 : (i+r)*lda+p0+kb]
 				for p, v := range row {
-					d[2*p+r] = v
+					d[p*mr+r] = v
 				}
 			}
 		}
 	}
 }
 
-// packB copies rows p0..p0+kb-1, columns j0..j0+nb-1 of op(B) into pb, four
+// packB copies rows p0..p0+kb-1, columns j0..j0+nb-1 of op(B) into pb, nr
 // columns per row, zero-filling columns past nb.
-func packB(transB bool, kb, nb int, b []float32, ldb, p0, j0 int, pb []float32) {
-	if !transB && nb == gemmNR {
+func packB(transB bool, kb, nr, nb int, b []float32, ldb, p0, j0 int, pb []float32) {
+	if !transB && nb == nr {
 		for p := 0; p < kb; p++ {
-			src := b[(p0+p)*ldb+j0 : (p0+p)*ldb+j0+4 : (p0+p)*ldb+j0+4]
-			dst := pb[4*p : 4*p+4 : 4*p+4]
-			dst[0], dst[1], dst[2], dst[3] = src[0], src[1], src[2], src[3]
+			copy(pb[p*nr:(p+1)*nr], b[(p0+p)*ldb+j0:(p0+p)*ldb+j0+nr])
 		}
 		return
 	}
-	for j := 0; j < gemmNR; j++ {
-		if j >= nb {
+	for j := 0; j < nr; j++ {
+		switch {
+		case j >= nb:
 			for p := 0; p < kb; p++ {
-				pb[4*p+j] = 0
+				pb[p*nr+j] = 0
 			}
-			continue
-		}
-		if transB {
+		case transB:
 			col := b[(j0+j)*ldb+p0 : (j0+j)*ldb+p0+kb]
 			for p, v := range col {
-				pb[4*p+j] = v
+				pb[p*nr+j] = v
 			}
-		} else {
+		default:
 			for p := 0; p < kb; p++ {
-				pb[4*p+j] = b[(p0+p)*ldb+j0+j]
+				pb[p*nr+j] = b[(p0+p)*ldb+j0+j]
 			}
 		}
 	}
@@ -211,11 +224,10 @@ func packB(transB bool, kb, nb int, b []float32, ldb, p0, j0 int, pb []float32) 
 // f32at reads the float32 i places after p.
 func f32at(p unsafe.Pointer, i uintptr) float32 { return *(*float32)(unsafe.Add(p, 4*i)) }
 
-// kernel2x4 computes the 2×4 tile sum over p of pa[2p+r]·pb[4p+j] for the
-// packed panels pa (2×kb) and pb (kb×4), writing it to tile[4r+j]. It reads
-// through unsafe pointers because bounds checks and loop back-edges dominate
-// the cost in wasm; the callers guarantee 2·kb and 4·kb valid elements.
-func kernel2x4(kb int, pa, pb unsafe.Pointer, tile *[gemmMR * gemmNR]float32) {
+// kernel2x4 is the portable 2×4 micro-kernel (see [gemmKernel]). It reads
+// through unsafe pointers and unrolls by four because bounds checks and loop
+// back-edges dominate the cost in wasm.
+func kernel2x4(kb int, pa, pb unsafe.Pointer, tile *float32) {
 	var c00, c01, c02, c03, c10, c11, c12, c13 float32
 	end := unsafe.Add(pa, 8*(kb&^3))
 	for pa != end {
@@ -276,7 +288,7 @@ func kernel2x4(kb int, pa, pb unsafe.Pointer, tile *[gemmMR * gemmNR]float32) {
 		pa = unsafe.Add(pa, 8)
 		pb = unsafe.Add(pb, 16)
 	}
-	*tile = [8]float32{c00, c01, c02, c03, c10, c11, c12, c13}
+	*(*[8]float32)(unsafe.Pointer(tile)) = [8]float32{c00, c01, c02, c03, c10, c11, c12, c13}
 }
 
 // gemv handles m == 1, a row vector times a matrix, where packing would cost
