@@ -41,10 +41,22 @@ check_format() {
 	GOOS=js GOARCH=wasm go vet ./wasm/... ./core/...
 }
 
+# ensure_node_packages installs the pinned Node packages of package-lock.json
+# (onnxruntime-node, the reference the conformance tests compare with).
+# Install scripts are skipped: they only fetch optional GPU binaries.
+ensure_node_packages() {
+	if ! cmp -s package-lock.json node_modules/.installed-lock.json 2>/dev/null; then
+		log "installing Node packages (npm ci)"
+		npm ci --ignore-scripts --no-audit --no-fund
+		cp package-lock.json node_modules/.installed-lock.json
+	fi
+}
+
 cmd_test() {
 	check_format
+	ensure_node_packages
 	log "native tests"
-	go test ./...
+	WASMCNN_REQUIRE_ORT=1 go test ./...
 	log "wasm tests under Node ($(node --version))"
 	GOOS=js GOARCH=wasm go test -exec="$GOROOT_WASM/go_js_wasm_exec" ./core/...
 	log "all tests passed"

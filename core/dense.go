@@ -82,6 +82,11 @@ func NewMatMul(as, bs []int) (*MatMulPlan, error) {
 	return p, nil
 }
 
+// MACs returns the multiply-accumulates of one product.
+func (p *MatMulPlan) MACs() int64 {
+	return int64(product(p.batch)) * int64(p.m) * int64(p.n) * int64(p.k)
+}
+
 // Apply computes y = a·b.
 func (p *MatMulPlan) Apply(y, a, b []float32) {
 	var idx [MaxRank]int

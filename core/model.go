@@ -4,7 +4,10 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
 	"math"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 )
@@ -22,10 +25,11 @@ type Limits struct {
 	MaxModelBytes  int64 // size of the .onnx file (default 256 MiB)
 	MaxParams      int64 // elements of all initializers together (default 64 Mi)
 	MaxActivations int64 // elements of all intermediate tensors of one plan (default 64 Mi, 256 MiB of float32)
+	MaxMACs        int64 // multiply-accumulates of one run of a plan (default 2^35, about 34 G)
 }
 
 // DefaultLimits are the limits used when none are given.
-var DefaultLimits = Limits{MaxModelBytes: 256 << 20, MaxParams: 64 << 20, MaxActivations: 64 << 20}
+var DefaultLimits = Limits{MaxModelBytes: 256 << 20, MaxParams: 64 << 20, MaxActivations: 64 << 20, MaxMACs: 1 << 35}
 
 func (l Limits) withDefaults() Limits {
 	if l.MaxModelBytes <= 0 {
@@ -36,6 +40,9 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.MaxActivations <= 0 {
 		l.MaxActivations = DefaultLimits.MaxActivations
+	}
+	if l.MaxMACs <= 0 {
+		l.MaxMACs = DefaultLimits.MaxMACs
 	}
 	return l
 }
@@ -444,4 +451,52 @@ func checkExternalLocation(loc string) error {
 		}
 	}
 	return nil
+}
+
+// LoadModelFile reads an ONNX model from path. Initializers stored as
+// external data are read from files beside it (names that leave the model's
+// directory are refused).
+func LoadModelFile(path string, opts *LoadOptions) (*Model, error) {
+	var o LoadOptions
+	if opts != nil {
+		o = *opts
+	}
+	lim := o.Limits.withDefaults()
+	data, err := readFileLimited(path, lim.MaxModelBytes)
+	if err != nil {
+		return nil, err
+	}
+	if o.ExternalData == nil {
+		dir := filepath.Dir(path)
+		cache := map[string][]byte{}
+		o.ExternalData = func(loc string) ([]byte, error) {
+			if b, ok := cache[loc]; ok {
+				return b, nil
+			}
+			b, err := readFileLimited(filepath.Join(dir, filepath.FromSlash(loc)), lim.MaxParams*8)
+			if err == nil {
+				cache[loc] = b
+			}
+			return b, err
+		}
+	}
+	return LoadModel(data, &o)
+}
+
+// readFileLimited reads a file, refusing one larger than limit bytes before
+// reading it.
+func readFileLimited(path string, limit int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if st.Size() > limit {
+		return nil, fmt.Errorf("core: %s has %d bytes, more than the limit of %d", path, st.Size(), limit)
+	}
+	return io.ReadAll(io.LimitReader(f, limit+1))
 }

@@ -45,6 +45,7 @@ type modelPlan struct {
 	steps       []step
 	vals        map[string]*val
 	activations int64
+	macs        int64
 }
 
 // compiler holds the state of planning one model.
@@ -220,6 +221,19 @@ func (c *compiler) newFloat(name string, shape []int) (*val, error) {
 	}
 	return &val{name: name, shape: append([]int(nil), shape...), f: make([]float32, n)}, nil
 }
+
+// addMACs counts the multiply-accumulates of a node against the limit.
+func (x *nodeCtx) addMACs(n int64) error {
+	p := x.c.plan
+	p.macs += n
+	if n < 0 || p.macs > x.c.m.limits.MaxMACs {
+		return x.errorf("the model needs more than %d multiply-accumulates per run for input shapes %v (limit MaxMACs)", x.c.m.limits.MaxMACs, p.inShapes)
+	}
+	return nil
+}
+
+// MACs returns the multiply-accumulates of one run of the current plan.
+func (m *Model) MACs() int64 { return m.plan.macs }
 
 // Run runs the model on one tensor per input, planning first if the shapes
 // differ from the current plan. The outputs alias the model's buffers and

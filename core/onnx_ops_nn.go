@@ -115,6 +115,9 @@ func compileConv(x *nodeCtx) ([]*val, func(), error) {
 	if err != nil {
 		return nil, nil, x.errorf("%v", err)
 	}
+	if err := x.addMACs(g.MACs()); err != nil {
+		return nil, nil, err
+	}
 	var bias []float32
 	if b := x.input(2); b != nil {
 		if b.isInt || len(b.shape) != 1 || b.shape[0] != g.K {
@@ -226,6 +229,9 @@ func compileGemm(x *nodeCtx) ([]*val, func(), error) {
 	if k != k2 {
 		return nil, nil, x.errorf("A %v and B %v do not multiply (transA=%v, transB=%v)", a.shape, b.shape, transA, transB)
 	}
+	if err := x.addMACs(int64(m) * int64(n) * int64(k)); err != nil {
+		return nil, nil, err
+	}
 	out, err := x.outFloat([]int{m, n})
 	if err != nil {
 		return nil, nil, err
@@ -282,6 +288,9 @@ func compileMatMul(x *nodeCtx) ([]*val, func(), error) {
 	p, err := NewMatMul(a.shape, b.shape)
 	if err != nil {
 		return nil, nil, x.errorf("%v", err)
+	}
+	if err := x.addMACs(p.MACs()); err != nil {
+		return nil, nil, err
 	}
 	out, err := x.outFloat(p.Out)
 	if err != nil {

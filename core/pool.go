@@ -47,22 +47,24 @@ func MaxPool2D(y, x []float32, argmax []int32, g *ConvGeom) {
 }
 
 // AvgPool2D computes the mean of every window of g over x ([N, C, H, W]).
-// With countIncludePad the sum is divided by the full window size KH·KW, as
-// onnxruntime does; otherwise by the number of taps inside the input. y is
-// [N, C, OH, OW]. The result is identical to avgPool2dRef.
+// Without countIncludePad the sum is divided by the number of taps inside
+// the input; with it, by the number of taps inside the padded input, so the
+// zeros of the padding count but a window overhanging it in ceil mode does
+// not (as onnxruntime and PyTorch do). y is [N, C, OH, OW]. The result is
+// identical to avgPool2dRef.
 func AvgPool2D(y, x []float32, g *ConvGeom, countIncludePad bool) {
 	checkPool(y, x, g)
 	planes := g.N * g.C
 	hw, ohw := g.H*g.W, g.OH*g.OW
-	full := float32(g.KH * g.KW)
 	for pl := 0; pl < planes; pl++ {
 		in := x[pl*hw : (pl+1)*hw]
 		out := y[pl*ohw : (pl+1)*ohw]
 		for oh := 0; oh < g.OH; oh++ {
 			h0, h1 := tapRange(oh*g.SH-g.PT, g.DH, g.KH, g.H)
-			nh := tapCount(h0, h1, g.DH)
+			nh := avgDivisorAxis(oh*g.SH-g.PT, g.DH, g.KH, g.H, g.PT, g.PB, h0, h1, countIncludePad)
 			for ow := 0; ow < g.OW; ow++ {
 				w0, w1 := tapRange(ow*g.SW-g.PL, g.DW, g.KW, g.W)
+				nw := avgDivisorAxis(ow*g.SW-g.PL, g.DW, g.KW, g.W, g.PL, g.PR, w0, w1, countIncludePad)
 				var s float32
 				for ih := h0; ih < h1; ih += g.DH {
 					row := in[ih*g.W : (ih+1)*g.W]
@@ -70,10 +72,7 @@ func AvgPool2D(y, x []float32, g *ConvGeom, countIncludePad bool) {
 						s += row[iw]
 					}
 				}
-				div := full
-				if !countIncludePad {
-					div = float32(nh * tapCount(w0, w1, g.DW))
-				}
+				div := float32(nh * nw)
 				if div == 0 {
 					out[oh*g.OW+ow] = 0
 					continue
@@ -104,6 +103,17 @@ func checkPool(y, x []float32, g *ConvGeom) {
 	if len(x) < g.N*g.C*g.H*g.W || len(y) < g.N*g.C*g.OH*g.OW {
 		panic(panicShortSlice)
 	}
+}
+
+// avgDivisorAxis returns how many taps of a window starting at start count
+// on one axis: those inside the input [lo, hi) from tapRange, or with
+// includePad those inside the padded input [−padBegin, size+padEnd).
+func avgDivisorAxis(start, dil, k, size, padBegin, padEnd, lo, hi int, includePad bool) int {
+	if !includePad {
+		return tapCount(lo, hi, dil)
+	}
+	l, h := tapRange(start+padBegin, dil, k, size+padBegin+padEnd)
+	return tapCount(l, h, dil)
 }
 
 // tapRange returns the input positions [lo, hi) of a window starting at
@@ -149,19 +159,15 @@ func MaxPool2DBackward(dx, dy []float32, argmax []int32, g *ConvGeom) {
 func AvgPool2DBackward(dx, dy []float32, g *ConvGeom, countIncludePad bool) {
 	hw, ohw := g.H*g.W, g.OH*g.OW
 	clear(dx[:g.N*g.C*hw])
-	full := float32(g.KH * g.KW)
 	for pl := 0; pl < g.N*g.C; pl++ {
 		in := dx[pl*hw : (pl+1)*hw]
 		out := dy[pl*ohw : (pl+1)*ohw]
 		for oh := 0; oh < g.OH; oh++ {
 			h0, h1 := tapRange(oh*g.SH-g.PT, g.DH, g.KH, g.H)
-			nh := tapCount(h0, h1, g.DH)
+			nh := avgDivisorAxis(oh*g.SH-g.PT, g.DH, g.KH, g.H, g.PT, g.PB, h0, h1, countIncludePad)
 			for ow := 0; ow < g.OW; ow++ {
 				w0, w1 := tapRange(ow*g.SW-g.PL, g.DW, g.KW, g.W)
-				div := full
-				if !countIncludePad {
-					div = float32(nh * tapCount(w0, w1, g.DW))
-				}
+				div := float32(nh * avgDivisorAxis(ow*g.SW-g.PL, g.DW, g.KW, g.W, g.PL, g.PR, w0, w1, countIncludePad))
 				if div == 0 {
 					continue
 				}

@@ -28,7 +28,8 @@ func maxPool2dRef(y, x []float32, argmax []int32, g *ConvGeom) {
 	}
 }
 
-// avgPool2dRef is the reference for [AvgPool2D].
+// avgPool2dRef is the reference for [AvgPool2D]: with countIncludePad
+// every tap inside the padded input counts, otherwise those inside the input.
 func avgPool2dRef(y, x []float32, g *ConvGeom, countIncludePad bool) {
 	for pl := 0; pl < g.N*g.C; pl++ {
 		for oh := 0; oh < g.OH; oh++ {
@@ -38,15 +39,18 @@ func avgPool2dRef(y, x []float32, g *ConvGeom, countIncludePad bool) {
 				for i := 0; i < g.KH; i++ {
 					for j := 0; j < g.KW; j++ {
 						ih, iw := oh*g.SH-g.PT+i*g.DH, ow*g.SW-g.PL+j*g.DW
+						inPadded := ih >= -g.PT && ih < g.H+g.PB && iw >= -g.PL && iw < g.W+g.PR
+						if countIncludePad && inPadded {
+							n++
+						}
 						if ih < 0 || ih >= g.H || iw < 0 || iw >= g.W {
 							continue
 						}
 						s += float64(x[pl*g.H*g.W+ih*g.W+iw])
-						n++
+						if !countIncludePad {
+							n++
+						}
 					}
-				}
-				if countIncludePad {
-					n = g.KH * g.KW
 				}
 				o := pl*g.OH*g.OW + oh*g.OW + ow
 				if n == 0 {

@@ -1,6 +1,7 @@
 package core
 
 import (
+	"encoding/binary"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -70,4 +71,20 @@ func assertClose(t *testing.T, what string, got, want []float32, tol float64) {
 	if i := firstMismatch(got, want, tol); i >= 0 {
 		t.Fatalf("%s: element %d = %v, want %v", what, i, got[i], want[i])
 	}
+}
+
+func floatsToBytes(f []float32) []byte {
+	b := make([]byte, 4*len(f))
+	for i, v := range f {
+		binary.LittleEndian.PutUint32(b[4*i:], math.Float32bits(v))
+	}
+	return b
+}
+
+func bytesToFloats(b []byte) []float32 {
+	f := make([]float32, len(b)/4)
+	for i := range f {
+		f[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))
+	}
+	return f
 }
