@@ -51,7 +51,7 @@ func PlaceStrokes(strokes [][][2]float32, canvas int, fraction float32) []Stroke
 // of width penWidth with round caps and joins; a stroke of one point, or of
 // repeated identical points, is a dot of diameter penWidth.
 //
-// Anti-aliasing follows the canvas's closely: a pixel whose centre lies at
+// Anti-aliasing approximates the canvas's: a pixel whose centre lies at
 // distance d from the polyline gets the coverage
 //
 //	clamp(penWidth/2 + 0.5 − d, 0, 1)
@@ -102,35 +102,40 @@ func finite32(v float32) bool { return v-v == 0 }
 
 // drawCapsule draws the segment from a to b with radius r and round ends
 // (a disc when a == b) into g, keeping the larger coverage per pixel. Only
-// the pixels of the segment's bounding box grown by r+0.5 are visited.
-func drawCapsule(g *GrayImage, a, b [2]float32, r float32) {
+// the pixels of the segment's bounding box grown by r+0.5 are visited. The
+// geometry is in float64 so that points far outside the image still give
+// exact distances: float32 squares overflow beyond about 1e19.
+func drawCapsule(g *GrayImage, a32, b32 [2]float32, r32 float32) {
+	a := [2]float64{float64(a32[0]), float64(a32[1])}
+	b := [2]float64{float64(b32[0]), float64(b32[1])}
+	r := float64(r32)
 	reach := r + 0.5 // coverage falls to 0 at this distance
-	// Pixel x is centred at x+0.5: it can be touched if
-	// x+0.5 lies within reach of [min, max].
+	// Pixel x is centred at x+0.5: it can be touched if x+0.5 lies within
+	// reach of [min, max].
 	x0, x1 := pixelSpan(min(a[0], b[0])-reach-0.5, max(a[0], b[0])+reach-0.5, g.W)
 	y0, y1 := pixelSpan(min(a[1], b[1])-reach-0.5, max(a[1], b[1])+reach-0.5, g.H)
 	if x0 > x1 || y0 > y1 {
 		return
 	}
 	dx, dy := b[0]-a[0], b[1]-a[1]
-	inv := float32(0)
+	inv := 0.0
 	if l2 := dx*dx + dy*dy; l2 > 0 {
 		inv = 1 / l2
 	}
 	reach2 := reach * reach
 	// Inside the pen minus half a pixel the coverage is 1: no square root.
-	full2 := float32(-1)
+	full2 := -1.0
 	if r >= 0.5 {
 		full2 = (r - 0.5) * (r - 0.5)
 	}
 	for y := y0; y <= y1; y++ {
-		py := float32(y) + 0.5 - a[1]
+		py := float64(y) + 0.5 - a[1]
 		row := g.Pix[y*g.W : (y+1)*g.W]
 		for x := x0; x <= x1; x++ {
 			if row[x] >= 1 {
 				continue
 			}
-			px := float32(x) + 0.5 - a[0]
+			px := float64(x) + 0.5 - a[0]
 			t := min(max((px*dx+py*dy)*inv, 0), 1)
 			ex, ey := px-t*dx, py-t*dy
 			d2 := ex*ex + ey*ey
@@ -139,7 +144,7 @@ func drawCapsule(g *GrayImage, a, b [2]float32, r float32) {
 			}
 			c := float32(1)
 			if d2 > full2 {
-				c = min(reach-float32(math.Sqrt(float64(d2))), 1)
+				c = float32(min(reach-math.Sqrt(d2), 1))
 			}
 			row[x] = max(row[x], c)
 		}
@@ -149,8 +154,8 @@ func drawCapsule(g *GrayImage, a, b [2]float32, r float32) {
 // pixelSpan returns the pixel indices from ceil(lo) to floor(hi), clipped to
 // 0..n−1; lo > hi afterwards means there are none. The bounds are clamped as
 // floats first, since converting a huge float to int is not defined.
-func pixelSpan(lo, hi float32, n int) (int, int) {
-	lo = min(max(lo, -1), float32(n))
-	hi = min(max(hi, -1), float32(n))
-	return max(int(math.Ceil(float64(lo))), 0), min(int(math.Floor(float64(hi))), n-1)
+func pixelSpan(lo, hi float64, n int) (int, int) {
+	lo = min(max(lo, -1), float64(n))
+	hi = min(max(hi, -1), float64(n))
+	return max(int(math.Ceil(lo)), 0), min(int(math.Floor(hi)), n-1)
 }

@@ -1,6 +1,8 @@
 // Command wasmcnn trains, evaluates, inspects, runs, benchmarks and serves
 // wasmcnn models.
 //
+//	wasmcnn info -model M.onnx               describe a model
+//	wasmcnn run -model M.onnx -input X.npy   run a model, print JSON
 //	wasmcnn serve [-dir DIR] [-addr ADDR]    serve the built site
 //
 // Run "wasmcnn help" for every command.
@@ -21,6 +23,8 @@ type command struct {
 
 var commands = map[string]command{
 	"serve": {"serve the static site (the demo page) over HTTP", runServe},
+	"info":  {"describe an ONNX model: inputs, outputs, ops, parameters, cost", runInfo},
+	"run":   {"run an ONNX model on an input (.npy or JSON) and print the outputs as JSON", runRun},
 }
 
 func main() {
