@@ -14,13 +14,7 @@ log() { printf '==> %s\n' "$*" >&2; }
 
 build_site() {
 	log "building the static site into $SITE"
-	rm -rf "$SITE"
-	mkdir -p "$SITE"
-	cp -R web/. "$SITE/"
-	# wasm_exec.js must come from the same Go as the compiler.
-	cp "$GOROOT_WASM/wasm_exec.js" "$SITE/wasm_exec.js"
-	GOOS=js GOARCH=wasm go build -trimpath -ldflags='-s -w' -o "$SITE/main.wasm" ./wasm
-	log "site ready: $(du -sh "$SITE" | cut -f1) in $SITE"
+	go run ./cmd/wasmcnn site -out "$SITE"
 }
 
 cmd_serve() {
@@ -52,13 +46,25 @@ ensure_node_packages() {
 	fi
 }
 
+# ensure_chromium installs Debian's Chromium for the browser tests.
+ensure_chromium() {
+	if [ ! -x /usr/lib/chromium/chromium ] && ! command -v chromium >/dev/null 2>&1; then
+		log "installing Chromium (apt-get install chromium)"
+		SUDO=""
+		[ "$(id -u)" = 0 ] || SUDO="sudo"
+		$SUDO apt-get update -qq
+		DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
+	fi
+}
+
 cmd_test() {
 	check_format
 	ensure_node_packages
-	log "native tests"
-	WASMCNN_REQUIRE_ORT=1 go test ./...
+	ensure_chromium
+	log "native tests (browser tests drive headless Chromium)"
+	WASMCNN_REQUIRE_ORT=1 WASMCNN_REQUIRE_BROWSER=1 go test -timeout 45m ./...
 	log "wasm tests under Node ($(node --version))"
-	GOOS=js GOARCH=wasm go test -exec="$GOROOT_WASM/go_js_wasm_exec" ./core/...
+	GOOS=js GOARCH=wasm go test -exec="$GOROOT_WASM/go_js_wasm_exec" ./core/... ./wasm/...
 	log "all tests passed"
 }
 

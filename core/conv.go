@@ -18,6 +18,10 @@ func Conv2D(y, x, w, b []float32, g *ConvGeom, col []float32) {
 	if len(col) < g.ColSize() {
 		panic(panicShortSlice)
 	}
+	if g.batched() {
+		conv2dBatched(y, x, w, b, g, col)
+		return
+	}
 	cg, kg := g.C/g.Group, g.K/g.Group
 	p := g.OH * g.OW
 	ckk := cg * g.KH * g.KW
@@ -27,7 +31,7 @@ func Conv2D(y, x, w, b []float32, g *ConvGeom, col []float32) {
 			mat := src
 			if !g.pointwise() {
 				mat = col[:ckk*p]
-				im2col(mat, src, cg, g)
+				im2col(mat, p, 0, src, cg, g)
 			}
 			dst := y[(n*g.K+grp*kg)*p : (n*g.K+(grp+1)*kg)*p]
 			beta := float32(0)
@@ -46,6 +50,33 @@ func Conv2D(y, x, w, b []float32, g *ConvGeom, col []float32) {
 	}
 }
 
+// conv2dBatched is [Conv2D] for several images and one group: one im2col
+// matrix of all images ([C·KH·KW, N·P]), one product into a [K, N·P] matrix,
+// then the bias added while laying it out as [N, K, P].
+func conv2dBatched(y, x, w, b []float32, g *ConvGeom, scratch []float32) {
+	p := g.OH * g.OW
+	ckk, np := g.C*g.KH*g.KW, g.N*g.OH*g.OW
+	col, prod := scratch[:ckk*np], scratch[ckk*np:(ckk+g.K)*np]
+	for n := 0; n < g.N; n++ {
+		im2col(col, np, n*p, x[n*g.C*g.H*g.W:(n+1)*g.C*g.H*g.W], g.C, g)
+	}
+	Gemm(false, false, g.K, np, ckk, 1, w, ckk, col, np, 0, prod, np)
+	for n := 0; n < g.N; n++ {
+		for k := 0; k < g.K; k++ {
+			src := prod[k*np+n*p : k*np+n*p+p]
+			dst := y[(n*g.K+k)*p : (n*g.K+k+1)*p]
+			if b == nil {
+				copy(dst, src)
+				continue
+			}
+			bias := b[k]
+			for i, v := range src {
+				dst[i] = v + bias
+			}
+		}
+	}
+}
+
 // checkConv panics unless the slices have the sizes g implies.
 func checkConv(y, x, w, b []float32, g *ConvGeom) {
 	if len(x) < g.N*g.C*g.H*g.W || len(y) < g.N*g.K*g.OH*g.OW || len(w) < g.K*(g.C/g.Group)*g.KH*g.KW {
@@ -57,22 +88,22 @@ func checkConv(y, x, w, b []float32, g *ConvGeom) {
 }
 
 // im2col unrolls the cg channels of one image src ([cg, H, W]) into col, a
-// (cg·KH·KW) × (OH·OW) matrix whose row (c·KH + i)·KW + j holds, for every
-// output position, the input pixel under tap (i, j) of channel c (zero in the
-// padding).
-func im2col(col, src []float32, cg int, g *ConvGeom) {
+// matrix with (cg·KH·KW) rows of stride ld whose row (c·KH + i)·KW + j holds,
+// from column off on, for every output position, the input pixel under tap
+// (i, j) of channel c (zero in the padding).
+func im2col(col []float32, ld, off int, src []float32, cg int, g *ConvGeom) {
 	p := g.OH * g.OW
 	row := 0
 	for c := 0; c < cg; c++ {
 		plane := src[c*g.H*g.W : (c+1)*g.H*g.W]
 		for i := 0; i < g.KH; i++ {
 			for j := 0; j < g.KW; j++ {
-				dst := col[row*p : (row+1)*p]
+				dst := col[row*ld+off : row*ld+off+p]
 				row++
-				// Output columns ow whose tap lands inside the input: 0 ≤ ow·SW − PL + j·DW < W.
-				off := j*g.DW - g.PL
-				lo := ceilDiv(-off, g.SW)
-				hi := ceilDiv(g.W-off, g.SW)
+				// Output columns ow whose tap lands inside the input: 0 ≤ ow·SW + shift < W.
+				shift := j*g.DW - g.PL
+				lo := ceilDiv(-shift, g.SW)
+				hi := ceilDiv(g.W-shift, g.SW)
 				lo, hi = max(lo, 0), min(hi, g.OW)
 				for oh := 0; oh < g.OH; oh++ {
 					out := dst[oh*g.OW : (oh+1)*g.OW]
@@ -85,10 +116,15 @@ func im2col(col, src []float32, cg int, g *ConvGeom) {
 					clear(out[:lo])
 					clear(out[hi:])
 					if g.SW == 1 {
-						copy(out[lo:hi], in[lo+off:hi+off])
+						// Rows of small maps are short: a loop beats a memmove call.
+						src := in[lo+shift : hi+shift]
+						dst := out[lo:hi]
+						for k := range src {
+							dst[k] = src[k]
+						}
 						continue
 					}
-					for ow, iw := lo, lo*g.SW+off; ow < hi; ow, iw = ow+1, iw+g.SW {
+					for ow, iw := lo, lo*g.SW+shift; ow < hi; ow, iw = ow+1, iw+g.SW {
 						out[ow] = in[iw]
 					}
 				}
@@ -114,15 +150,20 @@ func ceilDiv(a, b int) int {
 //
 // dw and db accumulate (callers zero them once per batch); dx is overwritten
 // and may be nil when the input needs no gradient; db may be nil. col is
-// scratch of g.ColSize() elements, or of (C/G·KH·KW)·(OH·OW) when the
-// convolution is pointwise and dx is wanted.
-func Conv2DBackward(dx, dw, db, dy, x, w []float32, g *ConvGeom, col []float32) {
+// scratch of g.BackwardScratchSize() elements. colReady says that col still
+// holds what a batched Conv2D of the same x left in its scratch (the im2col
+// matrix), which then is not computed again.
+func Conv2DBackward(dx, dw, db, dy, x, w []float32, g *ConvGeom, col []float32, colReady bool) {
 	checkConv(dy, x, w, db, g)
 	cg, kg := g.C/g.Group, g.K/g.Group
 	p := g.OH * g.OW
 	ckk := cg * g.KH * g.KW
-	if len(dw) < g.K*ckk || (dx != nil && len(dx) < g.N*g.C*g.H*g.W) || len(col) < ckk*p && (dx != nil || !g.pointwise()) {
+	if len(dw) < g.K*ckk || (dx != nil && len(dx) < g.N*g.C*g.H*g.W) || len(col) < g.BackwardScratchSize() {
 		panic(panicShortSlice)
+	}
+	if g.batched() {
+		conv2dBackwardBatched(dx, dw, db, dy, x, w, g, col, colReady)
+		return
 	}
 	for n := 0; n < g.N; n++ {
 		for grp := 0; grp < g.Group; grp++ {
@@ -132,7 +173,7 @@ func Conv2DBackward(dx, dw, db, dy, x, w []float32, g *ConvGeom, col []float32) 
 			mat := src
 			if !g.pointwise() {
 				mat = col[:ckk*p]
-				im2col(mat, src, cg, g)
+				im2col(mat, p, 0, src, cg, g)
 			}
 			Gemm(false, true, kg, ckk, p, 1, d, p, mat, p, 1, dw[grp*kg*ckk:(grp+1)*kg*ckk], ckk)
 			if db != nil {
@@ -154,14 +195,51 @@ func Conv2DBackward(dx, dw, db, dy, x, w []float32, g *ConvGeom, col []float32) 
 			}
 			dcol := col[:ckk*p]
 			Gemm(true, false, ckk, p, kg, 1, wg, ckk, d, p, 0, dcol, p)
-			col2im(dsrc, dcol, cg, g)
+			col2im(dsrc, dcol, p, 0, cg, g)
 		}
 	}
 }
 
-// col2im is the adjoint of im2col: it sums each entry of col back into the
-// input pixel it was copied from, overwriting dst ([cg, H, W]).
-func col2im(dst, col []float32, cg int, g *ConvGeom) {
+// conv2dBackwardBatched is [Conv2DBackward] for several images and one
+// group, as one product per gradient over the whole batch.
+func conv2dBackwardBatched(dx, dw, db, dy, x, w []float32, g *ConvGeom, scratch []float32, colReady bool) {
+	p := g.OH * g.OW
+	ckk, np := g.C*g.KH*g.KW, g.N*g.OH*g.OW
+	col, d := scratch[:ckk*np], scratch[ckk*np:(ckk+g.K)*np]
+	// dy as a [K, N·P] matrix, the layout of the forward product.
+	for n := 0; n < g.N; n++ {
+		for k := 0; k < g.K; k++ {
+			copy(d[k*np+n*p:k*np+n*p+p], dy[(n*g.K+k)*p:(n*g.K+k+1)*p])
+		}
+	}
+	if db != nil {
+		for k := 0; k < g.K; k++ {
+			var s float32
+			for _, v := range d[k*np : (k+1)*np] {
+				s += v
+			}
+			db[k] += s
+		}
+	}
+	if !colReady {
+		for n := 0; n < g.N; n++ {
+			im2col(col, np, n*p, x[n*g.C*g.H*g.W:(n+1)*g.C*g.H*g.W], g.C, g)
+		}
+	}
+	Gemm(false, true, g.K, ckk, np, 1, d, np, col, np, 1, dw, ckk)
+	if dx == nil {
+		return
+	}
+	Gemm(true, false, ckk, np, g.K, 1, w, ckk, d, np, 0, col, np)
+	for n := 0; n < g.N; n++ {
+		col2im(dx[n*g.C*g.H*g.W:(n+1)*g.C*g.H*g.W], col, np, n*p, g.C, g)
+	}
+}
+
+// col2im is the adjoint of im2col: it sums each entry of col (rows of
+// stride ld, starting at column off) back into the input pixel it was copied
+// from, overwriting dst ([cg, H, W]).
+func col2im(dst, col []float32, ld, off, cg int, g *ConvGeom) {
 	clear(dst[:cg*g.H*g.W])
 	p := g.OH * g.OW
 	row := 0
@@ -169,11 +247,11 @@ func col2im(dst, col []float32, cg int, g *ConvGeom) {
 		plane := dst[c*g.H*g.W : (c+1)*g.H*g.W]
 		for i := 0; i < g.KH; i++ {
 			for j := 0; j < g.KW; j++ {
-				src := col[row*p : (row+1)*p]
+				src := col[row*ld+off : row*ld+off+p]
 				row++
-				off := j*g.DW - g.PL
-				lo := max(ceilDiv(-off, g.SW), 0)
-				hi := min(ceilDiv(g.W-off, g.SW), g.OW)
+				shift := j*g.DW - g.PL
+				lo := max(ceilDiv(-shift, g.SW), 0)
+				hi := min(ceilDiv(g.W-shift, g.SW), g.OW)
 				if lo >= hi {
 					continue
 				}
@@ -184,7 +262,7 @@ func col2im(dst, col []float32, cg int, g *ConvGeom) {
 					}
 					in := plane[ih*g.W : (ih+1)*g.W]
 					s := src[oh*g.OW : (oh+1)*g.OW]
-					for ow, iw := lo, lo*g.SW+off; ow < hi; ow, iw = ow+1, iw+g.SW {
+					for ow, iw := lo, lo*g.SW+shift; ow < hi; ow, iw = ow+1, iw+g.SW {
 						in[iw] += s[ow]
 					}
 				}

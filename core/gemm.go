@@ -11,16 +11,20 @@ import (
 // tile of C at a time from the packed panels.
 const gemmKC = 256
 
-// gemmKernel is a micro-kernel: it computes the mr×nr tile
+// gemmKernel is a micro-kernel: it adds to the mr×nr tile of C at c (row
+// stride ldc)
 //
-//	tile[r·nr + j] = Σ_{p<kb} pa[p·mr + r] · pb[p·nr + j]
+//	c[r·ldc + j] += alpha · Σ_{p<kb} pa[p·mr + r] · pb[p·ldb + j]
 //
-// from an A panel packed mr rows at a time and a B panel packed nr columns
-// at a time. Callers guarantee kb·mr and kb·nr valid elements behind pa and pb.
+// from an A panel packed mr rows at a time and nr columns of B with row
+// stride ldb: a packed panel (ldb = nr) or, when B is not transposed, B
+// itself, whose rows are already contiguous there. Callers guarantee the
+// elements behind pa, pb and a whole tile behind c; edge tiles go through a
+// scratch tile.
 type gemmKernel struct {
 	name   string
 	mr, nr int
-	run    func(kb int, pa, pb unsafe.Pointer, tile *float32)
+	run    func(kb int, pa, pb unsafe.Pointer, ldb int, c unsafe.Pointer, ldc int, alpha float32)
 }
 
 // goKernel is the portable micro-kernel. Go's wasm backend has 16 float
@@ -50,8 +54,9 @@ const (
 // that a steady stream of calls allocates nothing. They carry gemmPad spare
 // elements so that the kernels' end pointers stay inside the allocation.
 type gemmScratch struct {
-	a []float32 // A block, mr rows interleaved: a[(i/mr)·mr·kb + p·mr + i%mr]
-	b []float32 // B panel, nr columns interleaved: b[p·nr + j]
+	a    []float32 // A block, mr rows interleaved: a[(i/mr)·mr·kb + p·mr + i%mr]
+	b    []float32 // B panel, nr columns interleaved: b[p·nr + j]
+	tile [maxTile]float32
 }
 
 const gemmPad = 16
@@ -92,18 +97,36 @@ func gemmWith(kern gemmKernel, transA, transB bool, m, n, k int, alpha float32, 
 	if cap(s.b) < nr*gemmKC+gemmPad {
 		s.b = make([]float32, nr*gemmKC+gemmPad)
 	}
-	var tile [maxTile]float32
+	// The edge tile lives in the pooled scratch: a local array would escape
+	// through the kernel's function value and be allocated on every call.
+	tile := &s.tile
 	for p0 := 0; p0 < k; p0 += gemmKC {
 		kb := min(gemmKC, k-p0)
 		pa := s.a[:mp*kb]
 		packA(transA, m, mr, kb, a, lda, p0, pa)
 		for j0 := 0; j0 < n; j0 += nr {
 			nb := min(nr, n-j0)
-			pb := s.b[:nr*kb]
-			packB(transB, kb, nr, nb, b, ldb, p0, j0, pb)
+			var bp unsafe.Pointer
+			bstride := nr
+			if !transB && nb == nr {
+				// Read B in place: its rows hold the panel's columns contiguously.
+				_ = b[(p0+kb-1)*ldb+j0+nr-1]
+				bp, bstride = unsafe.Pointer(&b[p0*ldb+j0]), ldb
+			} else {
+				pb := s.b[:nr*kb]
+				packB(transB, kb, nr, nb, b, ldb, p0, j0, pb)
+				bp = unsafe.Pointer(&pb[0])
+			}
 			for i := 0; i < m; i += mr {
-				kern.run(kb, unsafe.Pointer(&pa[i*kb]), unsafe.Pointer(&pb[0]), &tile[0])
 				mb := min(mr, m-i)
+				if mb == mr && nb == nr {
+					// Bounds-checked once: the tile's last element is in c.
+					_ = c[(i+mr-1)*ldc+j0+nr-1]
+					kern.run(kb, unsafe.Pointer(&pa[i*kb]), bp, bstride, unsafe.Pointer(&c[i*ldc+j0]), ldc, alpha)
+					continue
+				}
+				clear(tile[:mr*nr])
+				kern.run(kb, unsafe.Pointer(&pa[i*kb]), bp, bstride, unsafe.Pointer(&tile[0]), nr, 1)
 				for ii := 0; ii < mb; ii++ {
 					row := c[(i+ii)*ldc+j0 : (i+ii)*ldc+j0+nb]
 					t := tile[ii*nr : ii*nr+nb]
@@ -196,12 +219,6 @@ func packA(transA bool, m, mr, kb int, a []float32, lda, p0 int, pa []float32) {
 // packB copies rows p0..p0+kb-1, columns j0..j0+nb-1 of op(B) into pb, nr
 // columns per row, zero-filling columns past nb.
 func packB(transB bool, kb, nr, nb int, b []float32, ldb, p0, j0 int, pb []float32) {
-	if !transB && nb == nr {
-		for p := 0; p < kb; p++ {
-			copy(pb[p*nr:(p+1)*nr], b[(p0+p)*ldb+j0:(p0+p)*ldb+j0+nr])
-		}
-		return
-	}
 	for j := 0; j < nr; j++ {
 		switch {
 		case j >= nb:
@@ -227,7 +244,8 @@ func f32at(p unsafe.Pointer, i uintptr) float32 { return *(*float32)(unsafe.Add(
 // kernel2x4 is the portable 2×4 micro-kernel (see [gemmKernel]). It reads
 // through unsafe pointers and unrolls by four because bounds checks and loop
 // back-edges dominate the cost in wasm.
-func kernel2x4(kb int, pa, pb unsafe.Pointer, tile *float32) {
+func kernel2x4(kb int, pa, pb unsafe.Pointer, ldb int, c unsafe.Pointer, ldc int, alpha float32) {
+	bs := uintptr(4 * ldb)
 	var c00, c01, c02, c03, c10, c11, c12, c13 float32
 	end := unsafe.Add(pa, 8*(kb&^3))
 	for pa != end {
@@ -241,8 +259,9 @@ func kernel2x4(kb int, pa, pb unsafe.Pointer, tile *float32) {
 		c11 += y * b1
 		c12 += y * b2
 		c13 += y * b3
+		pb = unsafe.Add(pb, bs)
 		x, y = f32at(pa, 2), f32at(pa, 3)
-		b0, b1, b2, b3 = f32at(pb, 4), f32at(pb, 5), f32at(pb, 6), f32at(pb, 7)
+		b0, b1, b2, b3 = f32at(pb, 0), f32at(pb, 1), f32at(pb, 2), f32at(pb, 3)
 		c00 += x * b0
 		c01 += x * b1
 		c02 += x * b2
@@ -251,8 +270,9 @@ func kernel2x4(kb int, pa, pb unsafe.Pointer, tile *float32) {
 		c11 += y * b1
 		c12 += y * b2
 		c13 += y * b3
+		pb = unsafe.Add(pb, bs)
 		x, y = f32at(pa, 4), f32at(pa, 5)
-		b0, b1, b2, b3 = f32at(pb, 8), f32at(pb, 9), f32at(pb, 10), f32at(pb, 11)
+		b0, b1, b2, b3 = f32at(pb, 0), f32at(pb, 1), f32at(pb, 2), f32at(pb, 3)
 		c00 += x * b0
 		c01 += x * b1
 		c02 += x * b2
@@ -261,8 +281,9 @@ func kernel2x4(kb int, pa, pb unsafe.Pointer, tile *float32) {
 		c11 += y * b1
 		c12 += y * b2
 		c13 += y * b3
+		pb = unsafe.Add(pb, bs)
 		x, y = f32at(pa, 6), f32at(pa, 7)
-		b0, b1, b2, b3 = f32at(pb, 12), f32at(pb, 13), f32at(pb, 14), f32at(pb, 15)
+		b0, b1, b2, b3 = f32at(pb, 0), f32at(pb, 1), f32at(pb, 2), f32at(pb, 3)
 		c00 += x * b0
 		c01 += x * b1
 		c02 += x * b2
@@ -272,7 +293,7 @@ func kernel2x4(kb int, pa, pb unsafe.Pointer, tile *float32) {
 		c12 += y * b2
 		c13 += y * b3
 		pa = unsafe.Add(pa, 32)
-		pb = unsafe.Add(pb, 64)
+		pb = unsafe.Add(pb, bs)
 	}
 	for r := kb & 3; r > 0; r-- {
 		x, y := f32at(pa, 0), f32at(pa, 1)
@@ -286,40 +307,45 @@ func kernel2x4(kb int, pa, pb unsafe.Pointer, tile *float32) {
 		c12 += y * b2
 		c13 += y * b3
 		pa = unsafe.Add(pa, 8)
-		pb = unsafe.Add(pb, 16)
+		pb = unsafe.Add(pb, bs)
 	}
-	*(*[8]float32)(unsafe.Pointer(tile)) = [8]float32{c00, c01, c02, c03, c10, c11, c12, c13}
+	r0 := (*[4]float32)(c)
+	r0[0] += alpha * c00
+	r0[1] += alpha * c01
+	r0[2] += alpha * c02
+	r0[3] += alpha * c03
+	r1 := (*[4]float32)(unsafe.Add(c, 4*ldc))
+	r1[0] += alpha * c10
+	r1[1] += alpha * c11
+	r1[2] += alpha * c12
+	r1[3] += alpha * c13
 }
 
 // gemv handles m == 1, a row vector times a matrix, where packing would cost
 // as much as the product: with transB each output is a dot product of two
-// contiguous rows, otherwise C accumulates scaled rows of B.
+// contiguous rows, otherwise C accumulates scaled rows of B. A transposed A
+// is a column, gathered into x first.
 func gemv(transA, transB bool, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, c []float32) {
-	x := func(p int) float32 { return a[p] }
+	var buf [256]float32
+	x := a[:k]
 	if transA {
-		x = func(p int) float32 { return a[p*lda] }
+		x = buf[:0]
+		if k > len(buf) {
+			x = make([]float32, 0, k)
+		}
+		for p := 0; p < k; p++ {
+			x = append(x, a[p*lda])
+		}
 	}
 	if transB {
-		if !transA {
-			xr := a[:k]
-			for j := 0; j < n; j++ {
-				c[j] += alpha * dot(xr, b[j*ldb:j*ldb+k])
-			}
-			return
-		}
 		for j := 0; j < n; j++ {
-			row := b[j*ldb : j*ldb+k]
-			var s float32
-			for p, v := range row {
-				s += x(p) * v
-			}
-			c[j] += alpha * s
+			c[j] += alpha * dot(x, b[j*ldb:j*ldb+k])
 		}
 		return
 	}
 	cr := c[:n]
-	for p := 0; p < k; p++ {
-		axpy(alpha*x(p), b[p*ldb:p*ldb+n], cr)
+	for p, v := range x {
+		axpy(alpha*v, b[p*ldb:p*ldb+n], cr)
 	}
 }
 

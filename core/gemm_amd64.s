@@ -2,15 +2,17 @@
 
 #include "textflag.h"
 
-// func kernel6x16AVX2(kb int, pa, pb unsafe.Pointer, tile *float32)
+// func kernel6x16AVX2(kb int, pa, pb unsafe.Pointer, ldb int, c unsafe.Pointer, ldc int, alpha float32)
 //
-// tile[r*16 + j] = sum over p < kb of pa[p*6 + r] * pb[p*16 + j]
+// c[r*ldc + j] += alpha * sum over p < kb of pa[p*6 + r] * pb[p*ldb + j]
 // Accumulators: row r uses Y(4+2r) for columns 0-7 and Y(5+2r) for 8-15.
-TEXT ·kernel6x16AVX2(SB), NOSPLIT, $0-32
+TEXT ·kernel6x16AVX2(SB), NOSPLIT, $0-52
 	MOVQ kb+0(FP), CX
 	MOVQ pa+8(FP), SI
 	MOVQ pb+16(FP), DI
-	MOVQ tile+24(FP), DX
+	MOVQ ldb+24(FP), R8
+	SHLQ $2, R8
+	MOVQ c+32(FP), DX
 	VXORPS Y4, Y4, Y4
 	VXORPS Y5, Y5, Y5
 	VXORPS Y6, Y6, Y6
@@ -48,22 +50,43 @@ loop:
 	VFMADD231PS  Y0, Y3, Y14
 	VFMADD231PS  Y1, Y3, Y15
 	ADDQ         $24, SI
-	ADDQ         $64, DI
+	ADDQ         R8, DI
 	DECQ         CX
 	JNE          loop
 
 store:
-	VMOVUPS Y4, (DX)
-	VMOVUPS Y5, 32(DX)
-	VMOVUPS Y6, 64(DX)
-	VMOVUPS Y7, 96(DX)
-	VMOVUPS Y8, 128(DX)
-	VMOVUPS Y9, 160(DX)
-	VMOVUPS Y10, 192(DX)
-	VMOVUPS Y11, 224(DX)
-	VMOVUPS Y12, 256(DX)
-	VMOVUPS Y13, 288(DX)
-	VMOVUPS Y14, 320(DX)
-	VMOVUPS Y15, 352(DX)
+	// C = alpha*acc + C, row by row.
+	VBROADCASTSS alpha+48(FP), Y0
+	MOVQ         ldc+40(FP), BX
+	SHLQ         $2, BX
+	VFMADD213PS  (DX), Y0, Y4
+	VFMADD213PS  32(DX), Y0, Y5
+	VMOVUPS      Y4, (DX)
+	VMOVUPS      Y5, 32(DX)
+	ADDQ         BX, DX
+	VFMADD213PS  (DX), Y0, Y6
+	VFMADD213PS  32(DX), Y0, Y7
+	VMOVUPS      Y6, (DX)
+	VMOVUPS      Y7, 32(DX)
+	ADDQ         BX, DX
+	VFMADD213PS  (DX), Y0, Y8
+	VFMADD213PS  32(DX), Y0, Y9
+	VMOVUPS      Y8, (DX)
+	VMOVUPS      Y9, 32(DX)
+	ADDQ         BX, DX
+	VFMADD213PS  (DX), Y0, Y10
+	VFMADD213PS  32(DX), Y0, Y11
+	VMOVUPS      Y10, (DX)
+	VMOVUPS      Y11, 32(DX)
+	ADDQ         BX, DX
+	VFMADD213PS  (DX), Y0, Y12
+	VFMADD213PS  32(DX), Y0, Y13
+	VMOVUPS      Y12, (DX)
+	VMOVUPS      Y13, 32(DX)
+	ADDQ         BX, DX
+	VFMADD213PS  (DX), Y0, Y14
+	VFMADD213PS  32(DX), Y0, Y15
+	VMOVUPS      Y14, (DX)
+	VMOVUPS      Y15, 32(DX)
 	VZEROUPPER
 	RET

@@ -203,14 +203,36 @@ func (g ConvGeom) pointwise() bool {
 	return g.KH == 1 && g.KW == 1 && g.SH == 1 && g.SW == 1 && g.PT == 0 && g.PL == 0 && g.PB == 0 && g.PR == 0
 }
 
+// batched reports whether [Conv2D] treats the whole batch as one matrix
+// product: with several images and one group, im2col lays every image's
+// columns side by side, so the product is K × (N·OH·OW) instead of N small
+// ones, which keeps the micro-kernel busy on small feature maps.
+func (g ConvGeom) batched() bool { return g.N > 1 && g.Group == 1 }
+
 // ColSize returns the length of the scratch buffer [Conv2D] needs: the
-// im2col matrix of one group of one image, (C/Group·KH·KW) × (OH·OW).
-// It is 0 for 1×1 convolutions without stride or padding.
+// im2col matrix (C/Group·KH·KW) × (OH·OW) of one image and group, or for a
+// batched convolution the matrix of all images plus the product before it
+// is laid out as NCHW. It is 0 for one image of a 1×1 convolution without
+// stride or padding.
 func (g ConvGeom) ColSize() int {
+	p := g.OH * g.OW
+	if g.batched() {
+		return (g.C*g.KH*g.KW + g.K) * g.N * p
+	}
 	if g.pointwise() {
 		return 0
 	}
-	return g.C / g.Group * g.KH * g.KW * g.OH * g.OW
+	return g.C / g.Group * g.KH * g.KW * p
+}
+
+// BackwardScratchSize returns the length of the scratch [Conv2DBackward]
+// needs: the im2col matrix and, batched, the gradient laid out as a matrix.
+func (g ConvGeom) BackwardScratchSize() int {
+	p := g.OH * g.OW
+	if g.batched() {
+		return (g.C*g.KH*g.KW + g.K) * g.N * p
+	}
+	return g.C / g.Group * g.KH * g.KW * p
 }
 
 // MACs returns the multiply-accumulates of the convolution.

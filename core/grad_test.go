@@ -130,10 +130,10 @@ func TestConvInputGradient(t *testing.T) {
 		desc := fmt.Sprintf("x=%v w=%v %+v group=%d", xs, ws, win, group)
 		x, w := randSlice(r, product(xs)), randSlice(r, product(ws))
 		dy := randSlice(r, product(g.OutShape()))
-		col := make([]float32, g.C/g.Group*g.KH*g.KW*g.OH*g.OW)
+		col := make([]float32, g.BackwardScratchSize())
 		dx := make([]float32, len(x))
 		dw := make([]float32, len(w))
-		Conv2DBackward(dx, dw, nil, dy, x, w, &g, col)
+		Conv2DBackward(dx, dw, nil, dy, x, w, &g, col, false)
 		y := make([]float32, len(dy))
 		f := func() float64 {
 			conv2dRef(y, x, w, nil, &g)

@@ -10,8 +10,9 @@ type ConvLayer struct {
 	Group  int
 	W, B   Param // W is [K, C/Group, KH, KW], B is [K]
 
-	geom ConvGeom
-	col  []float32
+	geom     ConvGeom
+	col      []float32
+	colReady bool // col holds the im2col matrix of the last Forward's input
 }
 
 // NewConvLayer returns a convolution with k filters of kh×kw over c input
@@ -41,8 +42,8 @@ func (l *ConvLayer) Setup(in []int) ([]int, error) {
 	if err != nil {
 		return nil, fmt.Errorf("layer %s: %w", l.Name, err)
 	}
-	l.geom = g
-	n := g.C / g.Group * g.KH * g.KW * g.OH * g.OW
+	l.geom, l.colReady = g, false
+	n := max(g.ColSize(), g.BackwardScratchSize())
 	if cap(l.col) < n {
 		l.col = make([]float32, n)
 	}
@@ -52,6 +53,7 @@ func (l *ConvLayer) Setup(in []int) ([]int, error) {
 // Forward runs the convolution.
 func (l *ConvLayer) Forward(y, x *Tensor, train bool) {
 	Conv2D(y.Data, x.Data, l.W.W.Data, l.B.W.Data, &l.geom, l.col)
+	l.colReady = l.geom.batched()
 }
 
 // Backward accumulates dW and dB and computes dx.
@@ -60,7 +62,8 @@ func (l *ConvLayer) Backward(dx, dy, x, y *Tensor) {
 	if dx != nil {
 		dxd = dx.Data
 	}
-	Conv2DBackward(dxd, l.W.DW.Data, l.B.DW.Data, dy.Data, x.Data, l.W.W.Data, &l.geom, l.col)
+	Conv2DBackward(dxd, l.W.DW.Data, l.B.DW.Data, dy.Data, x.Data, l.W.W.Data, &l.geom, l.col, l.colReady)
+	l.colReady = false // the backward pass reused col for the input gradient
 }
 
 // Params returns W and B.

@@ -21,6 +21,10 @@ func MaxPool2D(y, x []float32, argmax []int32, g *ConvGeom) {
 	}
 	planes := g.N * g.C
 	hw, ohw := g.H*g.W, g.OH*g.OW
+	if g.KH == 2 && g.KW == 2 && g.SH == 2 && g.SW == 2 && g.DH == 1 && g.DW == 1 && g.PT == 0 && g.PL == 0 && 2*g.OH <= g.H && 2*g.OW <= g.W {
+		maxPool2x2(y, x, argmax, g)
+		return
+	}
 	for pl := 0; pl < planes; pl++ {
 		in := x[pl*hw : (pl+1)*hw]
 		out := y[pl*ohw : (pl+1)*ohw]
@@ -40,6 +44,37 @@ func MaxPool2D(y, x []float32, argmax []int32, g *ConvGeom) {
 				out[oh*g.OW+ow] = best
 				if argmax != nil {
 					argmax[pl*ohw+oh*g.OW+ow] = at
+				}
+			}
+		}
+	}
+}
+
+// maxPool2x2 is [MaxPool2D] for the common 2×2 window with stride 2 whose
+// windows all lie inside the input: no clipping, four compares per output.
+func maxPool2x2(y, x []float32, argmax []int32, g *ConvGeom) {
+	hw, ohw := g.H*g.W, g.OH*g.OW
+	for pl := 0; pl < g.N*g.C; pl++ {
+		in := x[pl*hw : (pl+1)*hw]
+		out := y[pl*ohw : (pl+1)*ohw]
+		for oh := 0; oh < g.OH; oh++ {
+			r0 := in[2*oh*g.W : 2*oh*g.W+2*g.OW]
+			r1 := in[(2*oh+1)*g.W : (2*oh+1)*g.W+2*g.OW]
+			o := out[oh*g.OW : (oh+1)*g.OW]
+			for ow := range o {
+				best, at := r0[2*ow], 2*oh*g.W+2*ow
+				if v := r0[2*ow+1]; v > best {
+					best, at = v, 2*oh*g.W+2*ow+1
+				}
+				if v := r1[2*ow]; v > best {
+					best, at = v, (2*oh+1)*g.W+2*ow
+				}
+				if v := r1[2*ow+1]; v > best {
+					best, at = v, (2*oh+1)*g.W+2*ow+1
+				}
+				o[ow] = best
+				if argmax != nil {
+					argmax[pl*ohw+oh*g.OW+ow] = int32(at)
 				}
 			}
 		}

@@ -1,12 +1,17 @@
-// Command wasm is the browser build of wasmcnn: it exposes the engine to
-// JavaScript as globalThis.wasmcnn.
+// Command wasm is the browser build of wasmcnn: the JavaScript API that
+// web/wasmcnn.js wraps, and the logic of the drawing page.
 package main
 
 import "syscall/js"
 
 func main() {
-	api := js.Global().Get("Object").New()
-	api.Set("version", "0.1.0")
-	js.Global().Set("wasmcnn", api)
+	var a api
+	obj := a.register()
+	js.Global().Set("__wasmcnnGo", obj)
+	// Tell the loader the runtime is ready.
+	if cb := js.Global().Get("__wasmcnnReady"); cb.Type() == js.TypeFunction {
+		cb.Invoke(obj)
+	}
+	startPage(&a)
 	select {} // keep the Go runtime alive for later calls
 }

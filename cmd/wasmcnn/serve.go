@@ -6,13 +6,14 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"mime"
 	"net"
 	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
 	"time"
+
+	"wasmcnn/internal/site"
 )
 
 // runServe serves a built site directory until interrupted.
@@ -25,22 +26,18 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 		port = "8080"
 	}
 	addr := fs.String("addr", "127.0.0.1:"+port, "address to listen on (the PORT environment variable sets the default port)")
+	isolated := fs.Bool("isolated", false, "send COOP/COEP headers (cross-origin isolation, for threads)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if st, err := os.Stat(*dir); err != nil || !st.IsDir() {
 		return fmt.Errorf("%s is not a directory (build the site first: ./build.sh site)", *dir)
 	}
-	// .wasm must be served as application/wasm for instantiateStreaming.
-	_ = mime.AddExtensionType(".wasm", "application/wasm")
-	_ = mime.AddExtensionType(".mjs", "text/javascript")
-	_ = mime.AddExtensionType(".onnx", "application/octet-stream")
-	_ = mime.AddExtensionType(".webmanifest", "application/manifest+json")
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: siteHandler(*dir), ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: site.Handler(*dir, site.HandlerOptions{Isolated: *isolated}), ReadHeaderTimeout: 10 * time.Second}
 	fmt.Fprintf(stdout, "serving %s on http://%s/ (Ctrl-C to stop)\n", *dir, ln.Addr())
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -54,9 +51,4 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	return nil
-}
-
-// siteHandler serves the files of dir.
-func siteHandler(dir string) http.Handler {
-	return http.FileServer(http.Dir(dir))
 }

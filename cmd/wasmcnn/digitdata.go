@@ -1,0 +1,105 @@
+package main
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"strconv"
+	"strings"
+
+	"wasmcnn/core"
+	"wasmcnn/data"
+)
+
+// loadMNIST returns MNIST's training and test sets as datasets, the first
+// limit training examples only when limit > 0.
+func loadMNIST(limit int) (train, test *core.Dataset, err error) {
+	dir, err := data.MNISTDir()
+	if err != nil {
+		return nil, nil, err
+	}
+	tr, te, err := data.LoadMNIST(dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	conv := func(s *data.Set, n int, source string) *core.Dataset {
+		if n <= 0 || n > len(s.Labels) {
+			n = len(s.Labels)
+		}
+		d := &core.Dataset{X: make([]float32, n*784), Y: make([]int, n)}
+		for i := 0; i < n; i++ {
+			for k, v := range s.Images.Image(i) {
+				d.X[i*784+k] = float32(v) / 255
+			}
+			d.Y[i] = int(s.Labels[i])
+		}
+		return d
+	}
+	return conv(tr, limit, "mnist-train"), conv(te, 0, "mnist-test"), nil
+}
+
+// writerSet is a set of pen-digit writer ids, written like "25-30" or "1,4,7-9".
+type writerSet map[int]bool
+
+func parseWriters(s string) (writerSet, error) {
+	ws := writerSet{}
+	if strings.TrimSpace(s) == "" {
+		return ws, nil
+	}
+	for _, part := range strings.Split(s, ",") {
+		lo, hi, isRange := strings.Cut(strings.TrimSpace(part), "-")
+		a, err := strconv.Atoi(lo)
+		if err != nil {
+			return nil, fmt.Errorf("bad writer list %q", s)
+		}
+		b := a
+		if isRange {
+			if b, err = strconv.Atoi(hi); err != nil || b < a {
+				return nil, fmt.Errorf("bad writer range %q", part)
+			}
+		}
+		for w := a; w <= b; w++ {
+			ws[w] = true
+		}
+	}
+	return ws, nil
+}
+
+// renderPenDigits renders pen digits the way the page draws them. With
+// copies > 1 (training) each digit is drawn several times at random sizes
+// between 45 % and 85 % of the canvas with the page's pen; with copies = 1
+// (evaluation) once at core.DigitFraction, as the tests replay them.
+func renderPenDigits(digits []data.StrokeDigit, copies int, seed uint64) *core.Dataset {
+	var r core.StrokeRenderer
+	rng := rand.New(rand.NewPCG(seed, 7))
+	img := make([]float32, 784)
+	d := &core.Dataset{}
+	for _, dg := range digits {
+		for c := 0; c < copies; c++ {
+			frac := float32(core.DigitFraction)
+			if copies > 1 {
+				frac = 0.45 + 0.4*rng.Float32()
+			}
+			if r.Render(img, dg.Strokes, frac, core.PenWidth) {
+				d.Append(img, dg.Label, fmt.Sprintf("writer %d sample %d", dg.Writer, dg.Sample))
+			}
+		}
+	}
+	return d
+}
+
+// splitByWriter returns the digits of writers in ws and the others.
+func splitByWriter(digits []data.StrokeDigit, ws writerSet) (in, out []data.StrokeDigit) {
+	for _, d := range digits {
+		if ws[d.Writer] {
+			in = append(in, d)
+		} else {
+			out = append(out, d)
+		}
+	}
+	return in, out
+}
+
+// concat returns a dataset holding a's examples then b's.
+func concat(a, b *core.Dataset) *core.Dataset {
+	return &core.Dataset{X: append(append([]float32(nil), a.X...), b.X...), Y: append(append([]int(nil), a.Y...), b.Y...)}
+}

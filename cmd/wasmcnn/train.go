@@ -1,0 +1,258 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+
+	"wasmcnn/core"
+	"wasmcnn/data"
+)
+
+// trainData records how the training set was made, in checkpoints and the
+// model card.
+type trainData struct {
+	MNISTLimit     int    `json:"mnist_limit,omitempty"`
+	PenFile        string `json:"pen_file,omitempty"`
+	PenHoldout     string `json:"pen_holdout_writers,omitempty"`
+	PenCopies      int    `json:"pen_copies"`
+	TrainExamples  int    `json:"train_examples"`
+	PenTrainDigits int    `json:"pen_train_digits"`
+	PenTestDigits  int    `json:"pen_test_digits"`
+}
+
+// runTrain trains a digit model and writes it as ONNX with its model card.
+func runTrain(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("train", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	cfg := core.TrainConfig{Augment: core.DefaultAugment}
+	fs.StringVar(&cfg.Arch, "arch", "digits-v1", "network architecture")
+	fs.IntVar(&cfg.Epochs, "epochs", 12, "passes over the training set")
+	fs.IntVar(&cfg.BatchSize, "batch", 128, "examples per step")
+	fs.StringVar(&cfg.Optimizer, "optimizer", "adam", "adam (AdamW) or sgd")
+	lr := fs.Float64("lr", 3e-3, "peak learning rate (one-cycle schedule)")
+	wd := fs.Float64("wd", 0.05, "weight decay (decoupled, scaled by the learning rate)")
+	mom := fs.Float64("momentum", 0.9, "SGD momentum")
+	smooth := fs.Float64("smoothing", 0.05, "label smoothing")
+	warm := fs.Float64("warmup", 0.15, "fraction of steps spent warming up")
+	fs.Uint64Var(&cfg.Seed, "seed", 1, "random seed: initialisation, order, augmentation")
+	fs.IntVar(&cfg.Workers, "workers", runtime.NumCPU(), "goroutines sharing each batch")
+	noAug := fs.Bool("no-augment", false, "train without distortions")
+	limit := fs.Int("limit", 0, "use only the first N MNIST training images (quick runs)")
+	penFile := fs.String("pen", data.SharedPenDigitsPath(), "pen-digit strokes `file` to train on too (empty: none)")
+	holdout := fs.String("pen-holdout", "25-30", "pen-digit writers kept out of training, to measure accuracy on")
+	copies := fs.Int("pen-copies", 3, "renderings of each training pen digit")
+	out := fs.String("out", "web/models/digits.onnx", "model `file` to write (the card goes beside it, .json)")
+	ckpt := fs.String("checkpoint", "", "checkpoint `file` (default: the model file + .ckpt)")
+	resume := fs.Bool("resume", false, "continue from the checkpoint")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg.LR, cfg.WeightDecay, cfg.Momentum = float32(*lr), float32(*wd), float32(*mom)
+	cfg.LabelSmoothing, cfg.Warmup = float32(*smooth), float32(*warm)
+	if *noAug {
+		cfg.Augment = core.Augment{ScaleMin: 1, ScaleMax: 1}
+	}
+	if *ckpt == "" {
+		*ckpt = *out + ".ckpt"
+	}
+	for _, p := range []string{*out, *ckpt} {
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			return err
+		}
+	}
+	td := trainData{MNISTLimit: *limit, PenFile: *penFile, PenHoldout: *holdout, PenCopies: *copies}
+	if *resume {
+		c, extra, err := core.ReadCheckpointConfig(*ckpt)
+		if err != nil {
+			return err
+		}
+		cfg = c
+		if err := json.Unmarshal(extra, &td); err != nil {
+			return fmt.Errorf("checkpoint data settings: %v", err)
+		}
+		fmt.Fprintf(stderr, "resuming from %s\n", *ckpt)
+	}
+
+	fmt.Fprintln(stderr, "loading MNIST…")
+	train, test, err := loadMNIST(td.MNISTLimit)
+	if err != nil {
+		return err
+	}
+	var penTest *core.Dataset
+	if td.PenFile != "" {
+		digits, err := data.LoadStrokeDigits(td.PenFile)
+		if err != nil {
+			return err
+		}
+		held, err := parseWriters(td.PenHoldout)
+		if err != nil {
+			return err
+		}
+		testDigits, trainDigits := splitByWriter(digits, held)
+		fmt.Fprintf(stderr, "rendering %d pen digits ×%d for training, %d of held-out writers %s for testing…\n", len(trainDigits), td.PenCopies, len(testDigits), td.PenHoldout)
+		if td.PenCopies > 0 {
+			train = concat(train, renderPenDigits(trainDigits, td.PenCopies, cfg.Seed))
+		}
+		penTest = renderPenDigits(testDigits, 1, 0)
+		td.PenTrainDigits, td.PenTestDigits = len(trainDigits), len(testDigits)
+	}
+	td.TrainExamples = train.Len()
+
+	net, err := core.NewDigitNet(cfg.Arch)
+	if err != nil {
+		return err
+	}
+	tr, err := core.NewTrainer(net, cfg, train.Len())
+	if err != nil {
+		return err
+	}
+	if *resume {
+		if err := tr.LoadCheckpoint(*ckpt); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(stderr, "%s: %d parameters, %d multiply-accumulates per image; %d training examples, %s, %d workers\n",
+		cfg.Arch, net.ParamCount(), net.MACs(), train.Len(), tr.Opt.Name(), cfg.Workers)
+	start := time.Now()
+	steps := train.Len() / cfg.BatchSize
+	for tr.Epoch < cfg.Epochs {
+		epoch := tr.Epoch + 1
+		bar := progressbar.NewOptions(steps,
+			progressbar.OptionSetWriter(stderr),
+			progressbar.OptionSetDescription(fmt.Sprintf("epoch %d/%d", epoch, cfg.Epochs)),
+			progressbar.OptionShowCount(),
+			progressbar.OptionSetWidth(24),
+			progressbar.OptionThrottle(200*time.Millisecond),
+			progressbar.OptionSetPredictTime(true),
+			progressbar.OptionFullWidth(),
+			progressbar.OptionOnCompletion(func() { fmt.Fprintln(stderr) }),
+		)
+		epochStart := time.Now()
+		st, err := tr.TrainEpoch(train, test, func(done, total int, loss, acc float64) {
+			el := time.Since(epochStart).Seconds()
+			ips := float64(done*cfg.BatchSize) / el
+			left := time.Duration(float64(time.Second) * (float64(total-done) + float64(total*(cfg.Epochs-epoch))) * el / float64(done))
+			bar.Describe(fmt.Sprintf("epoch %d/%d loss %.4f acc %.2f%% %.0f img/s, %s left", epoch, cfg.Epochs, loss, 100*acc, ips, left.Round(time.Second)))
+			_ = bar.Set(done)
+		})
+		if err != nil {
+			return err
+		}
+		_ = bar.Finish()
+		fmt.Fprintf(stderr, "epoch %d: loss %.4f, train %.2f%%, MNIST test %.2f%%, %.0f img/s, %.0fs\n",
+			st.Epoch, st.Loss, 100*st.TrainAcc, 100*st.TestAcc, st.ImagesPerSec, st.Seconds)
+		if err := tr.SaveCheckpoint(*ckpt, td); err != nil {
+			return fmt.Errorf("saving checkpoint: %v", err)
+		}
+	}
+	mnistAcc := tr.History[len(tr.History)-1].TestAcc
+	penAcc := -1.0
+	if penTest != nil && penTest.Len() > 0 {
+		if penAcc, _, err = tr.Evaluate(penTest); err != nil {
+			return err
+		}
+	}
+	penMsg := "no pen digits held out"
+	if penAcc >= 0 {
+		penMsg = fmt.Sprintf("pen digits of held-out writers %s: %.2f%%", td.PenHoldout, 100*penAcc)
+	}
+	fmt.Fprintf(stderr, "trained in %s: MNIST test %.2f%%, %s\n", time.Since(start).Round(time.Second), 100*mnistAcc, penMsg)
+	card := modelCard{
+		Name:         strings.TrimSuffix(filepath.Base(*out), filepath.Ext(*out)),
+		Version:      core.Version,
+		Architecture: cfg.Arch,
+		Description:  describeNet(net),
+		Parameters:   net.ParamCount(),
+		MACs:         net.MACs(),
+		Input:        "[N, 1, 28, 28] float32, 0..1, white ink on black, MNIST-style preprocessing",
+		Output:       "[N, 10] probabilities of the digits 0-9",
+		Command:      "wasmcnn " + strings.Join(append([]string{"train"}, args...), " "),
+		Seed:         cfg.Seed,
+		Config:       cfg,
+		Data:         td,
+		Accuracy:     accuracy{MNISTTest: mnistAcc, PenHeldout: penAcc},
+		History:      tr.History,
+		Date:         time.Now().UTC().Format("2006-01-02"),
+		TrainSeconds: time.Since(start).Seconds(),
+	}
+	return writeModel(net, *out, card)
+}
+
+// describeNet lists the layers, for the model card.
+func describeNet(n *core.Net) string {
+	var parts []string
+	for _, l := range n.Layers {
+		parts = append(parts, l.Kind())
+	}
+	return strings.Join(parts, " → ")
+}
+
+// modelCard is the JSON written beside a trained model.
+type modelCard struct {
+	Name         string            `json:"name"`
+	Version      string            `json:"version"`
+	Architecture string            `json:"architecture"`
+	Description  string            `json:"layers"`
+	Parameters   int               `json:"parameters"`
+	MACs         int64             `json:"macs_per_image"`
+	Input        string            `json:"input"`
+	Output       string            `json:"output"`
+	Command      string            `json:"training_command"`
+	Seed         uint64            `json:"seed"`
+	Config       core.TrainConfig  `json:"config"`
+	Data         trainData         `json:"data"`
+	Accuracy     accuracy          `json:"accuracy"`
+	History      []core.EpochStats `json:"history"`
+	Date         string            `json:"date"`
+	TrainSeconds float64           `json:"train_seconds"`
+}
+
+type accuracy struct {
+	MNISTTest  float64 `json:"mnist_test"`
+	PenHeldout float64 `json:"pen_heldout_writers"`
+}
+
+// writeModel exports net as ONNX (with a softmax at the end, so the model
+// outputs probabilities) and writes its card beside it.
+func writeModel(net *core.Net, path string, card modelCard) error {
+	withSoftmax, err := core.NewNet(net.In, append(append([]core.Layer(nil), net.Layers...), &core.SoftmaxLayer{Name: "probabilities"})...)
+	if err != nil {
+		return err
+	}
+	cj, err := json.MarshalIndent(card, "", "  ")
+	if err != nil {
+		return err
+	}
+	b, err := withSoftmax.ExportONNX(core.ExportOptions{
+		OutputName: "probabilities",
+		Doc:        fmt.Sprintf("wasmcnn digit classifier %s (%s): MNIST test %.2f%%", card.Name, card.Architecture, 100*card.Accuracy.MNISTTest),
+		Metadata:   [][2]string{{"model_card", string(cj)}},
+	})
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		return err
+	}
+	cardPath := strings.TrimSuffix(path, filepath.Ext(path)) + ".json"
+	if err := os.WriteFile(cardPath, append(cj, '\n'), 0o644); err != nil {
+		return err
+	}
+	if card.Parameters == 0 {
+		return errors.New("the model has no parameters")
+	}
+	return nil
+}

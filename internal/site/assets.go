@@ -1,0 +1,149 @@
+package site
+
+import (
+	"bytes"
+	"compress/gzip"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/andybalholm/brotli"
+)
+
+// Manifest is the build-generated list of the site's files, written as
+// assets.json and built into the service worker: a deploy is identified by
+// Version, a hash over every file, and the worker caches exactly Files.
+type Manifest struct {
+	Version string           `json:"version"`
+	Files   map[string]Asset `json:"files"`
+}
+
+// Asset is one file of the site.
+type Asset struct {
+	Size   int64  `json:"size"`
+	SHA256 string `json:"sha256"`
+	Gzip   int64  `json:"gzip,omitempty"`   // size of the precompressed .gz, if any
+	Brotli int64  `json:"brotli,omitempty"` // size of the precompressed .br, if any
+}
+
+// compressible lists the extensions worth precompressing.
+var compressible = map[string]bool{".html": true, ".js": true, ".css": true, ".wasm": true, ".onnx": true, ".json": true, ".webmanifest": true, ".svg": true}
+
+// generated names files the build writes for the server and the worker
+// rather than for the page.
+func generated(rel string) bool {
+	return rel == "sw.js" || rel == "assets.json" || strings.HasSuffix(rel, ".gz") || strings.HasSuffix(rel, ".br")
+}
+
+// Finish hashes the files of a site directory whose sw.js is still the
+// template from web/, writes the service worker and assets.json, and
+// precompresses what compresses. [Build] ends with it; tests call it after
+// changing a built site to make a new deploy.
+func Finish(out string) (*Manifest, error) {
+	m := &Manifest{Files: map[string]Asset{}}
+	var names []string
+	err := filepath.WalkDir(out, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(out, path)
+		rel = filepath.ToSlash(rel)
+		if generated(rel) {
+			return nil
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256(b)
+		m.Files[rel] = Asset{Size: int64(len(b)), SHA256: hex.EncodeToString(sum[:])}
+		names = append(names, rel)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	sort.Strings(names)
+	h := sha256.New()
+	for _, n := range names {
+		h.Write([]byte(n + " " + m.Files[n].SHA256 + "\n"))
+	}
+	m.Version = hex.EncodeToString(h.Sum(nil))[:16]
+
+	// The worker: the template from web/ with this build's version and files.
+	sw, err := os.ReadFile(filepath.Join(out, "sw.js"))
+	if err != nil {
+		return nil, err
+	}
+	list := append([]string{"./"}, names...)
+	lj, _ := json.Marshal(list)
+	sw = bytes.Replace(sw, []byte("__VERSION__"), []byte(m.Version), 1)
+	sw = bytes.Replace(sw, []byte("__ASSETS__"), lj, 1)
+	if err := os.WriteFile(filepath.Join(out, "sw.js"), sw, 0o644); err != nil {
+		return nil, err
+	}
+	for _, n := range append(names, "sw.js") {
+		if !compressible[filepath.Ext(n)] {
+			continue
+		}
+		gz, br, err := precompress(filepath.Join(out, filepath.FromSlash(n)))
+		if err != nil {
+			return nil, err
+		}
+		if a, ok := m.Files[n]; ok {
+			a.Gzip, a.Brotli = gz, br
+			m.Files[n] = a
+		}
+	}
+	mj, _ := json.MarshalIndent(m, "", "  ")
+	return m, os.WriteFile(filepath.Join(out, "assets.json"), append(mj, '\n'), 0o644)
+}
+
+// precompress writes path.gz (gzip -9) and path.br (brotli) beside path,
+// unless compression does not make the file smaller.
+func precompress(path string) (gzSize, brSize int64, err error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return 0, 0, err
+	}
+	var gz bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&gz, gzip.BestCompression)
+	zw.Write(b)
+	if err := zw.Close(); err != nil {
+		return 0, 0, err
+	}
+	var br bytes.Buffer
+	bw := brotli.NewWriterLevel(&br, brotliLevel(len(b)))
+	bw.Write(b)
+	if err := bw.Close(); err != nil {
+		return 0, 0, err
+	}
+	if gz.Len() < len(b) {
+		if err := os.WriteFile(path+".gz", gz.Bytes(), 0o644); err != nil {
+			return 0, 0, err
+		}
+		gzSize = int64(gz.Len())
+	}
+	if br.Len() < len(b) {
+		if err := os.WriteFile(path+".br", br.Bytes(), 0o644); err != nil {
+			return 0, 0, err
+		}
+		brSize = int64(br.Len())
+	}
+	return gzSize, brSize, nil
+}
+
+// brotliLevel picks the best compression for small files and a faster one
+// for the megabytes of the engine, where level 11 costs many seconds of
+// build time for a few percent.
+func brotliLevel(n int) int {
+	if n < 1<<20 {
+		return brotli.BestCompression
+	}
+	return 9
+}

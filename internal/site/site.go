@@ -1,0 +1,128 @@
+// Package site builds the deployable static site of wasmcnn: the page, its
+// scripts and styles, the WebAssembly build of the engine and the models.
+// build.sh and the browser tests both build the site through it, so they
+// serve the same files.
+package site
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+)
+
+// Root returns the repository root: the nearest directory above the working
+// directory holding go.mod.
+func Root() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", errors.New("site: no go.mod above the working directory")
+		}
+		dir = parent
+	}
+}
+
+// Build writes the site into out (emptied first): the files of web/,
+// wasm_exec.js from the Go release that compiles main.wasm, main.wasm built
+// with -trimpath and without symbols, the app icons, the service worker
+// with this build's version and file list, assets.json, and .gz and .br
+// beside every file that compresses.
+func Build(root, out string) error {
+	_, err := BuildManifest(root, out)
+	return err
+}
+
+// BuildManifest is [Build], returning the manifest of what it wrote.
+func BuildManifest(root, out string) (*Manifest, error) {
+	if err := build(root, out); err != nil {
+		return nil, err
+	}
+	if err := writeIcons(filepath.Join(out, "icons")); err != nil {
+		return nil, err
+	}
+	return Finish(out)
+}
+
+func build(root, out string) error {
+	if err := os.RemoveAll(out); err != nil {
+		return err
+	}
+	if err := copyTree(filepath.Join(root, "web"), out); err != nil {
+		return err
+	}
+	goroot, err := goEnv(root, "GOROOT")
+	if err != nil {
+		return err
+	}
+	if err := copyFile(filepath.Join(goroot, "lib", "wasm", "wasm_exec.js"), filepath.Join(out, "wasm_exec.js")); err != nil {
+		return fmt.Errorf("site: wasm_exec.js: %w", err)
+	}
+	cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", filepath.Join(out, "main.wasm"), "./wasm")
+	cmd.Dir = root
+	cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm")
+	if b, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("site: building main.wasm: %v\n%s", err, b)
+	}
+	return nil
+}
+
+// goEnv returns one `go env` variable.
+func goEnv(root, name string) (string, error) {
+	cmd := exec.Command("go", "env", name)
+	cmd.Dir = root
+	b, err := cmd.Output()
+	if err != nil {
+		return "", fmt.Errorf("site: go env %s: %w", name, err)
+	}
+	return strings.TrimSpace(string(b)), nil
+}
+
+// copyTree copies the regular files under src into dst.
+func copyTree(src, dst string) error {
+	return filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, path)
+		target := filepath.Join(dst, rel)
+		if d.IsDir() {
+			return os.MkdirAll(target, 0o755)
+		}
+		if !d.Type().IsRegular() || strings.HasSuffix(path, ".ckpt") {
+			return nil // checkpoints stay with their model, off the site
+		}
+		return copyFile(path, target)
+	})
+}
+
+func copyFile(src, dst string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		return err
+	}
+	out, err := os.Create(dst)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
+}

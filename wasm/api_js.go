@@ -1,0 +1,225 @@
+package main
+
+import (
+	"fmt"
+	"runtime/debug"
+	"syscall/js"
+	"unsafe"
+
+	"wasmcnn/core"
+	"wasmcnn/wasm/bridge"
+)
+
+// api is the object web/wasmcnn.js wraps into the public wasmcnn API. Its
+// functions never throw and never panic: they return a JavaScript Error,
+// which the wrapper throws.
+type api struct {
+	models bridge.Models
+	funcs  []js.Func
+}
+
+// guard wraps f so that a bad argument or a panic becomes an Error value
+// instead of ending the Go program.
+func guard(name string, f func(args []js.Value) (any, error)) js.Func {
+	return js.FuncOf(func(this js.Value, args []js.Value) (result any) {
+		defer func() {
+			if r := recover(); r != nil {
+				result = jsError.New(fmt.Sprintf("wasmcnn: %s: internal error: %v", name, r))
+				println("wasmcnn: recovered panic in", name, ":", fmt.Sprint(r), "\n", string(debug.Stack()))
+			}
+		}()
+		v, err := f(args)
+		if err != nil {
+			return jsError.New("wasmcnn: " + err.Error())
+		}
+		return v
+	})
+}
+
+// register installs the API as globalThis.__wasmcnnGo.
+func (a *api) register() js.Value {
+	obj := jsObject.New()
+	add := func(name string, f func(args []js.Value) (any, error)) {
+		fn := guard(name, f)
+		a.funcs = append(a.funcs, fn)
+		obj.Set(name, fn)
+	}
+	op := func(name string, f func([]bridge.Value) (*core.Tensor, error)) {
+		add(name, func(args []js.Value) (any, error) {
+			t, err := f(wrapArgs(args))
+			if err != nil {
+				return nil, err
+			}
+			return tensorToJS(t), nil
+		})
+	}
+	op("conv2d", bridge.Conv2D)
+	op("maxPool2d", func(v []bridge.Value) (*core.Tensor, error) { return bridge.Pool2D(true, v) })
+	op("avgPool2d", func(v []bridge.Value) (*core.Tensor, error) { return bridge.Pool2D(false, v) })
+	op("dense", bridge.Dense)
+	op("relu", bridge.ReLU)
+	op("softmax", bridge.Softmax)
+	add("loadModel", a.loadModel)
+	add("predict", a.predict)
+	add("layerOutputs", a.layerOutputs)
+	add("modelInfo", a.modelInfo)
+	add("dispose", a.dispose)
+	add("stats", func([]js.Value) (any, error) {
+		var ms runtimeStats
+		ms.read()
+		return map[string]any{"models": a.models.Len(), "funcs": len(a.funcs), "heapBytes": ms.heap}, nil
+	})
+	obj.Set("version", core.Version)
+	obj.Set("ops", js.ValueOf(toAny(core.SupportedOps())))
+	return obj
+}
+
+// handle reads a model handle argument.
+func handle(args []js.Value, name string) (int, error) {
+	if len(args) < 1 {
+		return 0, fmt.Errorf("%s: missing model handle", name)
+	}
+	return bridge.Int(jsValue{args[0]}, name+": handle", 1, 1<<30)
+}
+
+func (a *api) loadModel(args []js.Value) (any, error) {
+	h, _, err := a.models.Load(wrapArgs(args))
+	if err != nil {
+		return nil, err
+	}
+	return h, nil
+}
+
+// predict(handle, x: Float32Array, out?: Float32Array) → Float32Array.
+// With out of the right length the result is written there and no
+// JavaScript memory is allocated either.
+func (a *api) predict(args []js.Value) (any, error) {
+	h, err := handle(args, "predict")
+	if err != nil {
+		return nil, err
+	}
+	if len(args) < 2 || len(args) > 3 {
+		return nil, fmt.Errorf("predict: takes (input, output?), got %d arguments", len(args)-1)
+	}
+	b, _, err := a.models.Predict(h, jsValue{args[1]})
+	if err != nil {
+		return nil, err
+	}
+	n := len(b) / 4
+	var out js.Value // undefined until given or made
+	if len(args) == 3 {
+		if o := (jsValue{args[2]}); o.Kind() != bridge.Undefined && o.Kind() != bridge.Null {
+			if o.TypedArray() != "Float32Array" || o.Length() != n {
+				return nil, fmt.Errorf("predict: output: got %s of length %d, want a Float32Array of length %d", o.TypedArray(), o.Length(), n)
+			}
+			out = args[2]
+		}
+	}
+	if out.IsUndefined() {
+		out = jsFloat32.New(n)
+	}
+	copyToJS(out, b)
+	return out, nil
+}
+
+// layerOutputs(handle) → [{name, op, shape, data}] for every node that ran
+// in the last predict, such as each convolution's feature maps.
+func (a *api) layerOutputs(args []js.Value) (any, error) {
+	h, err := handle(args, "layerOutputs")
+	if err != nil {
+		return nil, err
+	}
+	m, err := a.models.Get(h)
+	if err != nil {
+		return nil, fmt.Errorf("layerOutputs: %w", err)
+	}
+	steps := m.Steps()
+	arr := jsArray.New(len(steps))
+	for i, s := range steps {
+		o := tensorToJS(s.Output)
+		o.Set("name", s.Node.Name)
+		o.Set("op", s.Node.Op)
+		arr.SetIndex(i, o)
+	}
+	return arr, nil
+}
+
+// modelInfo(handle) → {inputs, outputs, inputShape, outputShape, ops, params, macs, producer, opset}.
+func (a *api) modelInfo(args []js.Value) (any, error) {
+	h, err := handle(args, "modelInfo")
+	if err != nil {
+		return nil, err
+	}
+	m, err := a.models.Get(h)
+	if err != nil {
+		return nil, fmt.Errorf("modelInfo: %w", err)
+	}
+	ops := []any{}
+	seen := map[string]bool{}
+	for _, n := range m.Nodes {
+		if !seen[n.Op] {
+			seen[n.Op] = true
+			ops = append(ops, n.Op)
+		}
+	}
+	io := func(vs []core.ValueInfo) []any {
+		out := []any{}
+		for _, v := range vs {
+			out = append(out, map[string]any{"name": v.Name, "shape": intsToAny(v.Shape), "type": v.Type})
+		}
+		return out
+	}
+	return map[string]any{
+		"inputs": io(m.Inputs), "outputs": io(m.Outputs),
+		"inputShape": intsToAny(m.InputShape(0)), "outputShape": intsToAny(m.OutputShape(0)),
+		"ops": ops, "params": m.ParamCount, "macs": m.MACs(),
+		"producer": m.Producer + " " + m.ProducerVersion, "opset": m.Opset, "description": m.Description,
+	}, nil
+}
+
+func (a *api) dispose(args []js.Value) (any, error) {
+	h, err := handle(args, "dispose")
+	if err != nil {
+		return nil, err
+	}
+	a.models.Dispose(h)
+	return nil, nil
+}
+
+// tensorToJS returns {data: Float32Array, shape: number[]}.
+func tensorToJS(t *core.Tensor) js.Value {
+	data := jsFloat32.New(len(t.Data))
+	if len(t.Data) > 0 {
+		copyToJS(data, unsafe.Slice((*byte)(unsafe.Pointer(&t.Data[0])), 4*len(t.Data)))
+	}
+	o := jsObject.New()
+	o.Set("data", data)
+	o.Set("shape", js.ValueOf(intsToAny(t.Shape)))
+	return o
+}
+
+// copyToJS copies bytes into a Float32Array through a Uint8Array view:
+// js.CopyBytesToJS accepts nothing else.
+func copyToJS(dst js.Value, b []byte) {
+	if len(b) == 0 {
+		return
+	}
+	view := jsUint8Array.New(dst.Get("buffer"), dst.Get("byteOffset"), len(b))
+	js.CopyBytesToJS(view, b)
+}
+
+func intsToAny(v []int) []any {
+	out := make([]any, len(v))
+	for i, x := range v {
+		out[i] = x
+	}
+	return out
+}
+
+func toAny(v []string) []any {
+	out := make([]any, len(v))
+	for i, x := range v {
+		out[i] = x
+	}
+	return out
+}

@@ -1,0 +1,134 @@
+package bridge
+
+import (
+	"fmt"
+	"unsafe"
+
+	"wasmcnn/core"
+)
+
+// MaxModelBytes bounds a model handed over from JavaScript (64 MiB).
+const MaxModelBytes = 64 << 20
+
+// Models holds the models loaded from JavaScript, by handle. A handle stays
+// valid until Dispose; calls on a disposed handle are errors, not crashes.
+type Models struct {
+	next int
+	m    map[int]*entry
+}
+
+type entry struct {
+	model *core.Model
+	in    []float32 // the input, reused from call to call
+	shape []int     // the output shape of the current plan
+}
+
+// Limits applied to models from JavaScript: tighter than core's defaults,
+// since a browser tab has less memory than a server.
+var jsLimits = core.Limits{MaxModelBytes: MaxModelBytes, MaxParams: 16 << 20, MaxActivations: 32 << 20, MaxMACs: 1 << 33}
+
+// Load loads a model from bytes (Uint8Array or ArrayBuffer) with options
+// {externalData: {name: Uint8Array, …}} and returns its handle.
+func (ms *Models) Load(args []Value) (int, *core.Model, error) {
+	if len(args) < 1 || len(args) > 2 {
+		return 0, nil, argErrorf("loadModel", "takes (bytes, options?), got %d arguments", len(args))
+	}
+	b, err := Bytes(args[0], "loadModel: bytes", MaxModelBytes)
+	if err != nil {
+		return 0, nil, err
+	}
+	opts := &core.LoadOptions{Limits: jsLimits}
+	if len(args) == 2 {
+		present, err := options(args[1], "loadModel: options", "externalData")
+		if err != nil {
+			return 0, nil, err
+		}
+		if present {
+			ext := args[1].Get("externalData")
+			if ext.Kind() != Undefined && ext.Kind() != Null {
+				if ext.Kind() != Object || ext.IsArray() || ext.TypedArray() != "" {
+					return 0, nil, argErrorf("loadModel: options.externalData", "got %s, want an object {fileName: Uint8Array}", describe(ext))
+				}
+				files := map[string][]byte{}
+				for _, k := range ext.Keys() {
+					fb, err := Bytes(ext.Get(k), "loadModel: options.externalData."+k, MaxModelBytes)
+					if err != nil {
+						return 0, nil, err
+					}
+					files[k] = fb
+				}
+				opts.ExternalData = func(loc string) ([]byte, error) {
+					if b, ok := files[loc]; ok {
+						return b, nil
+					}
+					return nil, fmt.Errorf("not given in options.externalData")
+				}
+			}
+		}
+	}
+	m, err := core.LoadModel(b, opts)
+	if err != nil {
+		return 0, nil, fmt.Errorf("loadModel: %w", err)
+	}
+	if ms.m == nil {
+		ms.m = map[int]*entry{}
+	}
+	ms.next++
+	ms.m[ms.next] = &entry{model: m}
+	return ms.next, m, nil
+}
+
+// Get returns the model of a handle.
+func (ms *Models) Get(h int) (*core.Model, error) {
+	e, ok := ms.m[h]
+	if !ok {
+		return nil, fmt.Errorf("the model has been disposed")
+	}
+	return e.model, nil
+}
+
+// Dispose releases a model; disposing twice is harmless.
+func (ms *Models) Dispose(h int) { delete(ms.m, h) }
+
+// Len returns how many models are loaded.
+func (ms *Models) Len() int { return len(ms.m) }
+
+// Predict runs model h on x (a Float32Array holding one example or a batch)
+// and returns the first output as little-endian float32 bytes, in a buffer
+// reused by the next call: after the first call for a batch size it
+// allocates nothing.
+func (ms *Models) Predict(h int, x Value) ([]byte, []int, error) {
+	e, ok := ms.m[h]
+	if !ok {
+		return nil, nil, fmt.Errorf("predict: the model has been disposed")
+	}
+	in, err := Floats(x, "predict: input", e.in)
+	if err != nil {
+		return nil, nil, err
+	}
+	e.in = in
+	for i, v := range in {
+		if v != v || v > 3.4e38 || v < -3.4e38 {
+			return nil, nil, argErrorf("predict: input", "value %d is %v; inputs must be finite", i, v)
+		}
+	}
+	out, err := e.model.Predict(in)
+	if err != nil {
+		return nil, nil, fmt.Errorf("predict: %w", err)
+	}
+	if e.shape == nil || product(e.shape) != len(out) {
+		e.shape = e.model.OutputShape(0)
+	}
+	if len(out) == 0 {
+		return nil, e.shape, nil
+	}
+	return unsafe.Slice((*byte)(unsafe.Pointer(&out[0])), 4*len(out)), e.shape, nil
+}
+
+func product(s []int) int {
+	n := 1
+	for _, d := range s {
+		n *= d
+	}
+	return n
+}

@@ -1,0 +1,135 @@
+// wasmcnn.js: loads the wasmcnn WebAssembly module and exposes its API as
+// the global `wasmcnn`. Plain script, no modules, no build step; needs
+// wasm_exec.js (from the same Go release as main.wasm) loaded before it.
+//
+//   wasmcnn.start("main.wasm", (loaded, total) => …)  → Promise<wasmcnn>
+//   wasmcnn.ready                                      → the same Promise
+//
+// Ops take and return tensors {data: Float32Array, shape: number[]}:
+//   wasmcnn.conv2d(x, w, bias?, {strides, pads, dilations, group, autoPad})
+//   wasmcnn.maxPool2d(x, {kernel, strides, pads, dilations, ceilMode, autoPad})
+//   wasmcnn.avgPool2d(x, {kernel, strides, pads, ceilMode, countIncludePad, autoPad})
+//   wasmcnn.dense(x, w, bias?)        x [N, in], w [out, in]
+//   wasmcnn.relu(x), wasmcnn.softmax(x, axis?)
+// Models (ONNX):
+//   const m = wasmcnn.loadModel(bytes, {externalData?})   or await wasmcnn.loadModelURL(url, onProgress)
+//   m.predict(Float32Array, out?) → Float32Array; m.layerOutputs() → [{name, op, shape, data}]
+//   m.inputShape, m.outputShape, m.ops, m.info; m.dispose()
+// Every function throws an Error saying what was wrong; the module keeps working.
+(function () {
+  "use strict";
+  if (globalThis.wasmcnn && globalThis.wasmcnn.start) return;
+
+  let go = null; // the Go side, set when the runtime is ready
+  let resolveReady, rejectReady;
+  const ready = new Promise((res, rej) => { resolveReady = res; rejectReady = rej; });
+
+  function unwrap(r) {
+    if (r instanceof Error) throw r;
+    return r;
+  }
+  function need() {
+    if (!go) throw new Error("wasmcnn: not ready yet; await wasmcnn.ready (or wasmcnn.start(...)) first");
+    return go;
+  }
+
+  // fetchBytes downloads url as a Uint8Array, reporting (loaded, total)
+  // bytes as they arrive; total is 0 when the server does not say.
+  async function fetchBytes(url, onProgress) {
+    const res = await fetch(url);
+    if (!res.ok) throw new Error(`wasmcnn: ${url}: HTTP ${res.status} ${res.statusText}`);
+    const total = Number(res.headers.get("Content-Length")) || 0;
+    if (!res.body || !res.body.getReader) {
+      const b = new Uint8Array(await res.arrayBuffer());
+      if (onProgress) onProgress(b.length, b.length);
+      return b;
+    }
+    const reader = res.body.getReader();
+    const chunks = [];
+    let loaded = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      loaded += value.length;
+      if (onProgress) onProgress(loaded, total);
+    }
+    const out = new Uint8Array(loaded);
+    let off = 0;
+    for (const c of chunks) { out.set(c, off); off += c.length; }
+    return out;
+  }
+
+  class Model {
+    constructor(handle) {
+      this._h = handle;
+      this.info = unwrap(go.modelInfo(handle));
+    }
+    get inputShape() { return this._alive().info.inputShape; }
+    get outputShape() { return this._alive().info.outputShape; }
+    get ops() { return this._alive().info.ops; }
+    _alive() {
+      if (this._h === 0) throw new Error("wasmcnn: the model has been disposed");
+      return this;
+    }
+    predict(x, out) {
+      this._alive();
+      const r = unwrap(need().predict(this._h, x, out));
+      return r;
+    }
+    layerOutputs() { this._alive(); return unwrap(need().layerOutputs(this._h)); }
+    dispose() {
+      if (this._h !== 0) { unwrap(need().dispose(this._h)); this._h = 0; }
+    }
+  }
+
+  const api = {
+    ready,
+    fetchBytes,
+    get version() { return need().version; },
+    get supportedOps() { return need().ops; },
+    conv2d: (...a) => unwrap(need().conv2d(...a)),
+    maxPool2d: (...a) => unwrap(need().maxPool2d(...a)),
+    avgPool2d: (...a) => unwrap(need().avgPool2d(...a)),
+    dense: (...a) => unwrap(need().dense(...a)),
+    relu: (...a) => unwrap(need().relu(...a)),
+    softmax: (...a) => unwrap(need().softmax(...a)),
+    loadModel(bytes, options) {
+      const h = unwrap(need().loadModel(bytes, options));
+      return new Model(h);
+    },
+    async loadModelURL(url, onProgress) {
+      return api.loadModel(await fetchBytes(url, onProgress));
+    },
+    stats: () => unwrap(need().stats()),
+    // start loads and runs the module once; later calls return the same Promise.
+    start(wasmURL, onProgress) {
+      if (api._started) return ready;
+      api._started = true;
+      (async () => {
+        if (typeof WebAssembly !== "object") throw new Error("This browser cannot run WebAssembly.");
+        if (typeof Go !== "function") throw new Error("wasm_exec.js must be loaded before wasmcnn.js.");
+        const bytes = await fetchBytes(wasmURL || "main.wasm", onProgress);
+        const g = new Go();
+        const { instance } = await WebAssembly.instantiate(bytes, g.importObject);
+        globalThis.__wasmcnnReady = (obj) => {
+          go = obj;
+          delete globalThis.__wasmcnnReady;
+          resolveReady(api);
+        };
+        g.run(instance).then(() => {
+          go = null;
+          rejectReady(new Error("wasmcnn: the Go runtime exited"));
+        });
+      })().catch((e) => rejectReady(e));
+      return ready;
+    },
+  };
+  globalThis.wasmcnn = api;
+  // A Go runtime started before this script (tests, workers) is used as it is.
+  if (globalThis.__wasmcnnGo) {
+    go = globalThis.__wasmcnnGo;
+    api._started = true;
+    resolveReady(api);
+  }
+})();

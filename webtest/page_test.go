@@ -1,0 +1,201 @@
+package webtest
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"wasmcnn/core"
+	"wasmcnn/data"
+	"wasmcnn/internal/site"
+)
+
+// heldOut returns the pen digits of writers the shipped model never saw.
+func heldOut(t *testing.T) []data.StrokeDigit {
+	t.Helper()
+	root, err := site.Root()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ds, err := data.LoadStrokeDigits(filepath.Join(root, "testdata", "pendigits", "heldout300.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ds
+}
+
+// openPage navigates to the page and waits until the model is loaded,
+// returning the time that took.
+func openPage(t *testing.T, ctx context.Context, url string) time.Duration {
+	t.Helper()
+	start := time.Now()
+	if err := chromedp.Do(ctx, chromedp.Navigate(url)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.body.hasAttribute("data-ready") || document.body.classList.contains("failed")`,
+		chromedp.WithPollingTimeout(60*time.Second))); err != nil {
+		t.Fatalf("page never became ready: %v", err)
+	}
+	if failed, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.body.classList.contains("failed") ? document.getElementById("load-msg").textContent : ""`)); failed != "" {
+		t.Fatalf("page failed to load: %s", failed)
+	}
+	return time.Since(start)
+}
+
+// TestDrawDigits replays real pen digits of unseen writers on the page and
+// reads its answer; it also checks that the page agrees with the native
+// engine on the same strokes and that Clear empties the answer. (Chromium
+// delivers about one mouse move per frame, so this takes minutes; -short
+// draws 30 digits.)
+func TestDrawDigits(t *testing.T) {
+	digits := heldOut(t)
+	if testing.Short() {
+		digits = digits[:30]
+	}
+	ctx := newBrowser(t, 15*time.Minute)
+	srv := serve(t, siteDir)
+	ready := openPage(t, ctx, srv.URL+"/index.html")
+	t.Logf("navigation to model loaded: %v", ready.Round(time.Millisecond))
+	native, err := core.LoadModelFile(filepath.Join(siteDir, "models", "digits.onnx"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r0, err := padRect(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r core.StrokeRenderer
+	img := make([]float32, 784)
+	correct, agree, first := 0, 0, time.Duration(0)
+	for i, d := range digits {
+		placed := core.PlaceStrokes(d.Strokes, core.PadSize, core.DigitFraction)
+		strokes := make([][][2]float32, len(placed))
+		for k, s := range placed {
+			strokes[k] = s
+		}
+		start := time.Now()
+		if err := drawStrokes(ctx, r0, strokes); err != nil {
+			t.Fatal(err)
+		}
+		got, err := prediction(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i == 0 {
+			first = time.Since(start)
+			if shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)); err == nil {
+				saveArtifact(t, "page.png", shot)
+			}
+		}
+		if got == string(rune('0'+d.Label)) {
+			correct++
+		}
+		// The same strokes through the native engine.
+		if r.RenderCanvas(img, placed, core.PenWidth) {
+			if out, err := native.Predict(img); err == nil && string(rune('0'+argmax(out))) == got {
+				agree++
+			}
+		}
+		if err := chromedp.Do(ctx, chromedp.Click("#clear")); err != nil {
+			t.Fatal(err)
+		}
+		if after, _ := prediction(ctx); after != "" {
+			t.Fatalf("after Clear the prediction is %q, want empty", after)
+		}
+	}
+	acc := float64(correct) / float64(len(digits))
+	t.Logf("page accuracy on %d pen digits of held-out writers: %.1f%%; agrees with the native engine on %d; first stroke to answer %v",
+		len(digits), 100*acc, agree, first.Round(time.Millisecond))
+	if acc < 0.95 {
+		t.Errorf("accuracy %.1f%% through the page, want at least 95%%", 100*acc)
+	}
+	if agree < len(digits)*97/100 {
+		t.Errorf("the page agrees with the native engine on %d of %d digits", agree, len(digits))
+	}
+}
+
+// TestPageSurvivesBadCalls makes bad API calls from the page, then draws.
+func TestPageSurvivesBadCalls(t *testing.T) {
+	digits := heldOut(t)
+	ctx := newBrowser(t, 2*time.Minute)
+	srv := serve(t, siteDir)
+	openPage(t, ctx, srv.URL+"/index.html")
+	res, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`(() => {
+		const calls = [() => wasmcnn.conv2d(1), () => wasmcnn.maxPool2d(), () => wasmcnn.loadModel(new Uint8Array(5)),
+			() => wasmcnn.relu({data: new Float32Array(3), shape: [4]}), () => wasmcnn.dense(null, null), () => wasmcnn.softmax(10n)];
+		return calls.map(f => { try { f(); return "no error"; } catch (e) { return e instanceof Error ? e.message : "not an Error"; } });
+	})()`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range res {
+		if !strings.HasPrefix(m, "wasmcnn: ") {
+			t.Errorf("bad call gave %q, want a wasmcnn Error", m)
+		}
+	}
+	r0, _ := padRect(ctx)
+	d := digits[0]
+	placed := core.PlaceStrokes(d.Strokes, core.PadSize, core.DigitFraction)
+	strokes := make([][][2]float32, len(placed))
+	for k, s := range placed {
+		strokes[k] = s
+	}
+	if err := drawStrokes(ctx, r0, strokes); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := prediction(ctx); err != nil || got == "" {
+		t.Fatalf("after the bad calls the page predicts %q (%v)", got, err)
+	}
+}
+
+// TestPageDownloadSize reports the bytes the page loads, raw and gzipped.
+func TestPageDownloadSize(t *testing.T) {
+	var raw, gz int64
+	for _, f := range []string{"index.html", "style.css", "wasm_exec.js", "wasmcnn.js", "start.js", "main.wasm", "models/digits.onnx"} {
+		b, err := os.ReadFile(filepath.Join(siteDir, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var buf bytes.Buffer
+		w, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+		w.Write(b)
+		w.Close()
+		raw += int64(len(b))
+		gz += int64(buf.Len())
+		t.Logf("%-20s %9d bytes, %9d gzip", f, len(b), buf.Len())
+	}
+	t.Logf("everything the page downloads: %d bytes, %d gzip -9", raw, gz)
+}
+
+func argmax(v []float32) int {
+	b := 0
+	for i, x := range v {
+		if x > v[b] {
+			b = i
+		}
+	}
+	return b
+}
+
+// saveArtifact writes a file under dist/artifacts for people to look at.
+func saveArtifact(t *testing.T, name string, b []byte) {
+	root, err := site.Root()
+	if err != nil {
+		return
+	}
+	dir := filepath.Join(root, "dist", "artifacts")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return
+	}
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, b, 0o644); err == nil {
+		t.Logf("wrote %s", p)
+	}
+}
