@@ -4,6 +4,7 @@
 #   ./build.sh serve   build the site and serve it on http://127.0.0.1:8080/ (PORT overrides)
 #   ./build.sh test    run every test, installing what the tests need if it is missing
 #   ./build.sh site    build the deployable static site into dist/site
+#   ./build.sh worker  build the edge worker and serve it under workerd on http://127.0.0.1:8787/ (PORT overrides)
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -62,18 +63,24 @@ cmd_test() {
 	ensure_node_packages
 	ensure_chromium
 	log "native tests (browser tests drive headless Chromium)"
-	WASMCNN_REQUIRE_ORT=1 WASMCNN_REQUIRE_BROWSER=1 go test -timeout 45m ./...
+	WASMCNN_REQUIRE_ORT=1 WASMCNN_REQUIRE_BROWSER=1 WASMCNN_REQUIRE_WORKERD=1 go test -timeout 45m ./...
 	log "wasm tests under Node ($(node --version))"
 	GOOS=js GOARCH=wasm go test -exec="$GOROOT_WASM/go_js_wasm_exec" ./core/... ./wasm/...
 	log "all tests passed"
 }
 
+cmd_worker() {
+	ensure_node_packages
+	exec go run ./cmd/wasmcnn worker
+}
+
 case "${1:-}" in
 serve) cmd_serve ;;
+worker) cmd_worker ;;
 test) cmd_test ;;
 site) build_site ;;
 *)
-	sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'
 	exit 2
 	;;
 esac

@@ -100,8 +100,8 @@ func copyTree(src, dst string) error {
 		if d.IsDir() {
 			return os.MkdirAll(target, 0o755)
 		}
-		if !d.Type().IsRegular() || strings.HasSuffix(path, ".ckpt") {
-			return nil // checkpoints stay with their model, off the site
+		if !d.Type().IsRegular() || strings.HasSuffix(path, ".ckpt") || strings.HasSuffix(path, ".go") {
+			return nil // checkpoints and the embedding package stay off the site
 		}
 		return copyFile(path, target)
 	})
