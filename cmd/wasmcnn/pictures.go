@@ -44,7 +44,7 @@ func drawConfusion(conf *[10][10]int, title string) image.Image {
 	img := image.NewRGBA(image.Rect(0, 0, left+10*cell+20, top+10*cell+40))
 	draw.Draw(img, img.Bounds(), image.White, image.Point{}, draw.Src)
 	label(img, 10, 8, title, color.Black)
-	label(img, left, 28, "predicted →", color.Gray{90})
+	label(img, left, 28, "predicted ->", color.Gray{90})
 	label(img, 4, top+10*cell+14, "rows: true digit", color.Gray{90})
 	maxOff := 1
 	for d := 0; d < 10; d++ {
@@ -94,7 +94,7 @@ func drawMisclassified(set *core.Dataset, preds []int, limit int) image.Image {
 	rows := max(1, (len(wrong)+cols-1)/cols)
 	img := image.NewRGBA(image.Rect(0, 0, cols*w, rows*h+24))
 	draw.Draw(img, img.Bounds(), image.White, image.Point{}, draw.Src)
-	label(img, 6, 4, fmt.Sprintf("misclassified: %d shown (true→predicted)", len(wrong)), color.Black)
+	label(img, 6, 4, fmt.Sprintf("misclassified: %d shown (true->predicted)", len(wrong)), color.Black)
 	for n, i := range wrong {
 		x0, y0 := (n%cols)*w+4, (n/cols)*h+24
 		pix := set.Image(i)
@@ -104,7 +104,7 @@ func drawMisclassified(set *core.Dataset, preds []int, limit int) image.Image {
 				img.Set(x0+x, y0+y, color.Gray{v})
 			}
 		}
-		label(img, x0+2, y0+28*scale+2, fmt.Sprintf("%d→%d", set.Y[i], preds[i]), color.RGBA{170, 0, 0, 255})
+		label(img, x0+2, y0+28*scale+2, fmt.Sprintf("%d->%d", set.Y[i], preds[i]), color.RGBA{170, 0, 0, 255})
 	}
 	return img
 }
