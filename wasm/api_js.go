@@ -23,10 +23,23 @@ type api struct {
 func guard(name string, f func(args []js.Value) (any, error)) js.Func {
 	return js.FuncOf(func(this js.Value, args []js.Value) (result any) {
 		defer func() {
-			if r := recover(); r != nil {
-				result = jsError.New(fmt.Sprintf("wasmcnn: %s: internal error: %v", name, r))
-				println("wasmcnn: recovered panic in", name, ":", fmt.Sprint(r), "\n", string(debug.Stack()))
+			r := recover()
+			if r == nil {
+				return
 			}
+			// A caller's getter or proxy trap threw while an argument was read.
+			if je, ok := r.(js.Error); ok {
+				msg := jsValue{je.Value}.get("message")
+				if msg.Type() != js.TypeString {
+					msg = js.ValueOf("a non-Error value")
+				}
+				e := jsError.New("wasmcnn: " + name + ": reading an argument threw: " + msg.String())
+				e.Set("cause", je.Value)
+				result = e
+				return
+			}
+			result = jsError.New(fmt.Sprintf("wasmcnn: %s: internal error: %v", name, r))
+			println("wasmcnn: recovered panic in", name, ":", fmt.Sprint(r), "\n", string(debug.Stack()))
 		}()
 		v, err := f(args)
 		if err != nil {
@@ -199,12 +212,14 @@ func tensorToJS(t *core.Tensor) js.Value {
 }
 
 // copyToJS copies bytes into a Float32Array through a Uint8Array view:
-// js.CopyBytesToJS accepts nothing else.
+// js.CopyBytesToJS accepts nothing else. dst may be the caller's array, so
+// its properties are read safely.
 func copyToJS(dst js.Value, b []byte) {
 	if len(b) == 0 {
 		return
 	}
-	view := jsUint8Array.New(dst.Get("buffer"), dst.Get("byteOffset"), len(b))
+	d := jsValue{dst}
+	view := jsUint8Array.New(d.get("buffer"), d.get("byteOffset"), len(b))
 	js.CopyBytesToJS(view, b)
 }
 

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"wasmcnn/core"
+	"wasmcnn/internal/apitest"
 )
 
 var setupOnce sync.Once
@@ -23,62 +24,18 @@ func setup(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		js.Global().Set("__src", string(src))
 		js.Global().Call("eval", string(src))
-		// jsTry runs a function and returns null or the message of what it threw.
-		js.Global().Call("eval", `globalThis.jsTry = function (f) {
-			try { f(); return null; } catch (e) { return e instanceof Error ? e.message : "threw a non-Error: " + String(e); }
-		}`)
+		js.Global().Call("eval", apitest.Try)
 	})
 }
 
 // run evaluates a JavaScript expression.
 func run(src string) js.Value { return js.Global().Call("eval", src) }
 
-// jsBadCalls are calls of the public API that must throw an Error whose
-// message contains want.
-var jsBadCalls = []struct{ src, want string }{
-	{`wasmcnn.conv2d()`, "takes (x, w, bias?, options?)"},
-	{`wasmcnn.conv2d(1, 2)`, "conv2d: x: got number"},
-	{`wasmcnn.conv2d(new Float32Array(25), W)`, "got Float32Array, want a tensor"},
-	{`wasmcnn.conv2d({data: [1,2,3], shape: [3]}, W)`, "got an array, want a Float32Array"},
-	{`wasmcnn.conv2d({data: new Float64Array(25), shape: [1,1,5,5]}, W)`, "got Float64Array"},
-	{`wasmcnn.conv2d({data: X.data, shape: [1,1,5,"5"]}, W)`, "x.shape[3]: got string"},
-	{`wasmcnn.conv2d({data: X.data, shape: [1,1,5,NaN]}, W)`, "want an integer"},
-	{`wasmcnn.conv2d({data: X.data, shape: [1,1,5,Infinity]}, W)`, "want an integer"},
-	{`wasmcnn.conv2d({data: X.data, shape: [1,1,-5,5]}, W)`, "got -5"},
-	{`wasmcnn.conv2d({data: X.data, shape: [1,1,5,4]}, W)`, "needs 20 values, data has 25"},
-	{`wasmcnn.conv2d({data: X.data, shape: [1,1,1e6,1e6]}, W)`, "too large"},
-	{`wasmcnn.conv2d({data: new Float32Array(new SharedArrayBuffer(100)), shape: [25]}, W)`, "want rank 4"},
-	{`(() => { const d = new Float32Array(25); structuredClone(d.buffer, {transfer: [d.buffer]}); return wasmcnn.conv2d({data: d, shape: [1,1,5,5]}, W); })()`, "data has 0"},
-	{`wasmcnn.conv2d(X, W, null, {strides: 0})`, "strides: got 0"},
-	{`wasmcnn.conv2d(X, W, null, {stride: 2})`, `unknown option "stride"`},
-	{`wasmcnn.conv2d(X, W, null, {pads: [1, 1]})`, "want a number or [top, left, bottom, right]"},
-	{`wasmcnn.conv2d(X, W, null, {autoPad: "full"})`, `got "full"`},
-	{`wasmcnn.conv2d(X, W, {data: new Float32Array(3), shape: [3]})`, "want [2]"},
-	{`wasmcnn.conv2d(X, {data: new Float32Array(49), shape: [1,1,7,7]})`, "does not fit"},
-	{`wasmcnn.maxPool2d(X)`, "takes (x, options)"},
-	{`wasmcnn.maxPool2d(X, {})`, "kernel: missing"},
-	{`wasmcnn.maxPool2d(X, {kernel: 9})`, "does not fit"},
-	{`wasmcnn.avgPool2d(X, {kernel: 2, countIncludePad: 1})`, "want a boolean"},
-	{`wasmcnn.dense(X)`, "takes (x, w, bias?)"},
-	{`wasmcnn.dense({data: new Float32Array(4), shape: [2,2]}, {data: new Float32Array(6), shape: [2,3]})`, "want [N, 3]"},
-	{`wasmcnn.relu()`, "takes (x)"},
-	{`wasmcnn.relu(Symbol("x"))`, "got symbol"},
-	{`wasmcnn.relu(10n)`, "got bigint"},
-	{`wasmcnn.softmax(X, 9)`, "axis: got 9"},
-	{`wasmcnn.loadModel("digits.onnx")`, "want a Uint8Array or an ArrayBuffer"},
-	{`wasmcnn.loadModel(new Uint8Array([1, 2, 3]))`, "corrupt model"},
-	{`wasmcnn.loadModel(MODEL, {externalData: 5})`, "want an object"},
-	{`M.predict(new Float32Array(10))`, "the model takes"},
-	{`M.predict([1, 2, 3])`, "want a Float32Array"},
-	{`M.predict(new Float32Array(784).fill(NaN))`, "must be finite"},
-	{`M.predict(new Float32Array(784), new Float32Array(3))`, "want a Float32Array of length 10"},
-	{`DISPOSED.predict(new Float32Array(784))`, "disposed"},
-	{`DISPOSED.layerOutputs()`, "disposed"},
-	{`(() => { const m = wasmcnn.loadModel(MODEL); m._h = 99; return m.predict(new Float32Array(784)); })()`, "disposed"},
-	{`(() => { const m = wasmcnn.loadModel(MODEL); m._h = "x"; return m.predict(new Float32Array(784)); })()`, "handle: got string"},
-}
-
+// TestJSAPIBadCalls makes every call of apitest.BadCalls through the public
+// API: each must throw an Error saying what was wrong, and afterwards a
+// prediction must still return the right answer.
 func TestJSAPIBadCalls(t *testing.T) {
 	setup(t)
 	model, err := core.ReferenceNetS(1).ExportONNX(core.ExportOptions{})
@@ -88,20 +45,22 @@ func TestJSAPIBadCalls(t *testing.T) {
 	u8 := js.Global().Get("Uint8Array").New(len(model))
 	js.CopyBytesToJS(u8, model)
 	js.Global().Set("MODEL", u8)
-	run(`globalThis.X = {data: new Float32Array(25).fill(1), shape: [1,1,5,5]};
-	     globalThis.W = {data: new Float32Array(18).fill(1), shape: [2,1,3,3]};
-	     globalThis.M = wasmcnn.loadModel(MODEL);
-	     globalThis.DISPOSED = wasmcnn.loadModel(MODEL); DISPOSED.dispose();`)
-	for _, c := range jsBadCalls {
-		msg := js.Global().Call("jsTry", run("(() => "+c.src+")"))
-		if msg.IsNull() {
-			t.Errorf("%s: did not throw", c.src)
+	run(apitest.Fixtures)
+	cases := apitest.BadCalls(true) // Node has SharedArrayBuffer
+	bad := 0
+	for _, c := range cases {
+		msg := js.Global().Call("jsTry", run("(() => "+c.Src+")"))
+		switch {
+		case msg.IsNull():
+			t.Errorf("%s: did not throw", c.Src)
+		case !strings.Contains(msg.String(), c.Want):
+			t.Errorf("%s: threw %q, want %q", c.Src, msg.String(), c.Want)
+		default:
 			continue
 		}
-		if !strings.Contains(msg.String(), c.want) {
-			t.Errorf("%s: threw %q, want %q", c.src, msg.String(), c.want)
-		}
+		bad++
 	}
+	t.Logf("%d bad calls, %d threw the expected Error", len(cases), len(cases)-bad)
 	// After every bad call the module still works and still gives the right answer.
 	got := run(`M.predict(new Float32Array(784).fill(0.5))`)
 	m, _ := core.LoadModel(model, nil)
@@ -114,6 +73,24 @@ func TestJSAPIBadCalls(t *testing.T) {
 		if d := float32(got.Index(i).Float()) - want[i]; d > 1e-6 || d < -1e-6 {
 			t.Fatalf("after the bad calls, predict[%d] = %v, want %v", i, got.Index(i).Float(), want[i])
 		}
+	}
+}
+
+// TestJSAPINotReady calls the API before the Go side is attached.
+func TestJSAPINotReady(t *testing.T) {
+	setup(t)
+	msg := run(`(() => {
+		const saved = globalThis.wasmcnn, go = globalThis.__wasmcnnGo;
+		delete globalThis.__wasmcnnGo;
+		delete globalThis.wasmcnn;
+		(0, eval)(globalThis.__src);
+		const early = jsTry(() => wasmcnn.relu(X));
+		globalThis.wasmcnn = saved;
+		globalThis.__wasmcnnGo = go;
+		return early;
+	})()`)
+	if msg.IsNull() || !strings.Contains(msg.String(), "not ready yet") {
+		t.Errorf("a call before the runtime is ready gave %v, want \"not ready yet\"", msg)
 	}
 }
 

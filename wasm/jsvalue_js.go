@@ -6,17 +6,36 @@ import (
 	"wasmcnn/wasm/bridge"
 )
 
-// jsValue adapts syscall/js.Value to [bridge.Value]. Every method checks
-// the value's type first, because syscall/js panics on a wrong one.
+// jsValue adapts syscall/js.Value to [bridge.Value] for values that come
+// from callers, which may be anything: proxies with throwing traps, objects
+// with throwing getters, typed arrays in shared memory.
+//
+// syscall/js lets a JavaScript exception thrown inside Value.Get, Index,
+// Length or InstanceOf unwind through Go's stack, which leaves the runtime
+// corrupted; only calls (Call, Invoke, New) catch exceptions and turn them
+// into a panic that the API's guard recovers. So every read of a caller's
+// value goes through Reflect.get and friends invoked as functions.
 type jsValue struct{ v js.Value }
 
 var (
 	jsArray      = js.Global().Get("Array")
 	jsObject     = js.Global().Get("Object")
 	jsUint8Array = js.Global().Get("Uint8Array")
-	jsArrayBuf   = js.Global().Get("ArrayBuffer")
 	jsFloat32    = js.Global().Get("Float32Array")
 	jsError      = js.Global().Get("Error")
+
+	reflectGet   = js.Global().Get("Reflect").Get("get")
+	reflectApply = js.Global().Get("Reflect").Get("apply")
+	arrayIsArray = jsArray.Get("isArray")
+	objectKeys   = jsObject.Get("keys")
+	// objectToString names built-in objects by their internal class.
+	objectToString = jsObject.Get("prototype").Get("toString")
+	// typedArrayTag is the getter of %TypedArray%.prototype[Symbol.toStringTag]:
+	// the constructor name for a real typed array, undefined for anything
+	// else, whatever properties the value pretends to have.
+	typedArrayTag = jsObject.Call("getOwnPropertyDescriptor",
+		jsObject.Call("getPrototypeOf", jsUint8Array.Get("prototype")), js.Global().Get("Symbol").Get("toStringTag")).Get("get")
+	noArgs = jsArray.New()
 )
 
 // Kind maps typeof; syscall/js panics on types it does not know (bigint),
@@ -51,51 +70,53 @@ func (j jsValue) Kind() (k bridge.Kind) {
 // isObject reports whether v is an object, without panicking on any value.
 func (j jsValue) isObject() bool { return j.Kind() == bridge.Object }
 
+// get reads a property safely (see the type's comment).
+func (j jsValue) get(key any) js.Value { return reflectGet.Invoke(j.v, key) }
+
+// class returns Object.prototype.toString of v, such as "[object ArrayBuffer]".
+func (j jsValue) class() string { return reflectApply.Invoke(objectToString, j.v, noArgs).String() }
+
 func (j jsValue) IsArray() bool {
-	return j.isObject() && jsArray.Call("isArray", j.v).Bool()
+	return j.isObject() && arrayIsArray.Invoke(j.v).Bool()
 }
 
-// TypedArray names the constructor of typed arrays and ArrayBuffers. It
-// asks ArrayBuffer.isView and instanceof rather than reading properties,
-// which an object could fake.
+// TypedArray names the constructor of typed arrays, "ArrayBuffer" for array
+// buffers, "DataView" for data views, and "" for anything else.
 func (j jsValue) TypedArray() string {
 	if !j.isObject() {
 		return ""
 	}
-	if j.v.InstanceOf(jsArrayBuf) {
+	if tag := reflectApply.Invoke(typedArrayTag, j.v, noArgs); tag.Type() == js.TypeString {
+		return tag.String()
+	}
+	switch j.class() {
+	case "[object ArrayBuffer]":
 		return "ArrayBuffer"
+	case "[object DataView]":
+		return "DataView"
 	}
-	if !jsArrayBuf.Call("isView", j.v).Bool() {
-		return ""
-	}
-	switch {
-	case j.v.InstanceOf(jsFloat32):
-		return "Float32Array"
-	case j.v.InstanceOf(jsUint8Array):
-		return "Uint8Array"
-	}
-	return j.v.Get("constructor").Get("name").String()
+	return ""
 }
 
 func (j jsValue) Get(key string) bridge.Value {
 	if k := j.Kind(); k != bridge.Object && k != bridge.Function {
 		return jsValue{js.Undefined()}
 	}
-	return jsValue{j.v.Get(key)}
+	return jsValue{j.get(key)}
 }
 
 func (j jsValue) Index(i int) bridge.Value {
 	if !j.isObject() {
 		return jsValue{js.Undefined()}
 	}
-	return jsValue{j.v.Index(i)}
+	return jsValue{j.get(i)}
 }
 
 func (j jsValue) Length() int {
 	if !j.isObject() {
 		return 0
 	}
-	l := jsValue{j.v.Get("length")}
+	l := jsValue{j.get("length")}
 	if l.Kind() != bridge.Number {
 		return 0
 	}
@@ -127,7 +148,11 @@ func (j jsValue) ByteLength() int {
 	if j.TypedArray() == "" {
 		return 0
 	}
-	return j.v.Get("byteLength").Int()
+	n := jsValue{j.get("byteLength")}
+	if n.Kind() != bridge.Number {
+		return 0
+	}
+	return int(n.Float())
 }
 
 // Bytes copies through a Uint8Array view of the same memory:
@@ -142,16 +167,24 @@ func (j jsValue) Bytes(dst []byte) int {
 	case "Uint8Array":
 		view = j.v
 	default:
-		view = jsUint8Array.New(j.v.Get("buffer"), j.v.Get("byteOffset"), j.v.Get("byteLength"))
+		view = jsUint8Array.New(j.get("buffer"), j.get("byteOffset"), j.get("byteLength"))
 	}
 	return js.CopyBytesToGo(dst, view)
+}
+
+func (j jsValue) Shared() bool {
+	switch j.TypedArray() {
+	case "", "ArrayBuffer", "DataView":
+		return false
+	}
+	return jsValue{j.get("buffer")}.class() == "[object SharedArrayBuffer]"
 }
 
 func (j jsValue) Keys() []string {
 	if !j.isObject() {
 		return nil
 	}
-	ks := jsObject.Call("keys", j.v)
+	ks := objectKeys.Invoke(j.v)
 	out := make([]string, ks.Length())
 	for i := range out {
 		out[i] = ks.Index(i).String()

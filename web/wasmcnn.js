@@ -72,10 +72,9 @@
       if (this._h === 0) throw new Error("wasmcnn: the model has been disposed");
       return this;
     }
-    predict(x, out) {
+    predict(...args) {
       this._alive();
-      const r = unwrap(need().predict(this._h, x, out));
-      return r;
+      return unwrap(need().predict(this._h, ...args));
     }
     layerOutputs() { this._alive(); return unwrap(need().layerOutputs(this._h)); }
     dispose() {
@@ -94,9 +93,8 @@
     dense: (...a) => unwrap(need().dense(...a)),
     relu: (...a) => unwrap(need().relu(...a)),
     softmax: (...a) => unwrap(need().softmax(...a)),
-    loadModel(bytes, options) {
-      const h = unwrap(need().loadModel(bytes, options));
-      return new Model(h);
+    loadModel(...args) {
+      return new Model(unwrap(need().loadModel(...args)));
     },
     async loadModelURL(url, onProgress) {
       return api.loadModel(await fetchBytes(url, onProgress));

@@ -61,6 +61,8 @@ func badCalls() []badCall {
 		{"data shorter than shape", opCall(Conv2D, tensor([]int{1, 1, 5, 5}, f32n(24, 1)), w), "needs 25 values, data has 24"},
 		{"data longer than shape", opCall(Conv2D, tensor([]int{1, 1, 5, 5}, f32n(26, 1)), w), "needs 25 values, data has 26"},
 		{"detached buffer", opCall(Conv2D, obj("data", detached, "shape", ints(5, 5)), w), "detached"},
+		{"NaN data", opCall(Conv2D, tensor([]int{1, 1, 5, 5}, f32n(25, float32(nan))), w), "must be finite"},
+		{"Infinity in weights", opCall(Conv2D, x, tensor([]int{2, 1, 3, 3}, f32n(18, float32(inf)))), "must be finite"},
 		{"x of rank 3", opCall(Conv2D, tensor([]int{1, 5, 5}, f32n(25, 1)), w), "want rank 4"},
 		{"w of rank 2", opCall(Conv2D, x, tensor([]int{3, 3}, f32n(9, 1))), "want rank 4"},
 		{"channels disagree", opCall(Conv2D, x, tensor([]int{2, 2, 3, 3}, f32n(36, 1))), "reach through 2 channels"},

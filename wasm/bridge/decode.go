@@ -107,6 +107,9 @@ func Floats(v Value, arg string, buf []float32) ([]float32, error) {
 	if v.ByteLength() != 4*n {
 		return nil, argErrorf(arg, "its buffer is detached or resized")
 	}
+	if v.Shared() {
+		return nil, argErrorf(arg, "shared memory (a SharedArrayBuffer) is not accepted: another thread could change it during the call; copy it into a plain Float32Array")
+	}
 	if cap(buf) < n {
 		buf = make([]float32, n)
 	}
@@ -159,6 +162,9 @@ func Tensor(v Value, arg string) (*core.Tensor, error) {
 	if len(data) != n {
 		return nil, argErrorf(arg, "shape %v needs %d values, data has %d", shape, n, len(data))
 	}
+	if i := firstNonFinite(data); i >= 0 {
+		return nil, argErrorf(arg+".data", "value %d is %v; values must be finite", i, data[i])
+	}
 	return &core.Tensor{Shape: shape, Data: data}, nil
 }
 
@@ -193,4 +199,14 @@ func options(v Value, arg string, allowed ...string) (bool, error) {
 		}
 	}
 	return true, nil
+}
+
+// firstNonFinite returns the index of the first NaN or infinity, or −1.
+func firstNonFinite(x []float32) int {
+	for i, v := range x {
+		if v-v != 0 { // NaN and ±Inf give NaN
+			return i
+		}
+	}
+	return -1
 }

@@ -63,6 +63,8 @@ func (f *fake) ByteLength() int {
 	}
 	return len(f.data)
 }
+func (f *fake) Shared() bool { return false }
+
 func (f *fake) Keys() []string {
 	var ks []string
 	for k := range f.obj {

@@ -107,10 +107,8 @@ func (ms *Models) Predict(h int, x Value) ([]byte, []int, error) {
 		return nil, nil, err
 	}
 	e.in = in
-	for i, v := range in {
-		if v != v || v > 3.4e38 || v < -3.4e38 {
-			return nil, nil, argErrorf("predict: input", "value %d is %v; inputs must be finite", i, v)
-		}
+	if i := firstNonFinite(in); i >= 0 {
+		return nil, nil, argErrorf("predict: input", "value %d is %v; inputs must be finite", i, in[i])
 	}
 	out, err := e.model.Predict(in)
 	if err != nil {

@@ -312,3 +312,4 @@ func (undefinedValue) Str() string          { return "" }
 func (undefinedValue) Bytes(dst []byte) int { return 0 }
 func (undefinedValue) ByteLength() int      { return 0 }
 func (undefinedValue) Keys() []string       { return nil }
+func (undefinedValue) Shared() bool         { return false }

@@ -58,4 +58,7 @@ type Value interface {
 	ByteLength() int
 	// Keys lists an object's own enumerable property names (Object.keys).
 	Keys() []string
+	// Shared reports whether a typed array lives in a SharedArrayBuffer,
+	// which another thread may change while it is copied.
+	Shared() bool
 }

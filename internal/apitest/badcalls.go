@@ -1,0 +1,208 @@
+// Package apitest lists calls of the wasmcnn JavaScript API that must fail,
+// shared by the tests that make them under Node and in Chromium.
+package apitest
+
+import "strings"
+
+// Case is a JavaScript expression that must throw an Error whose message
+// contains Want.
+type Case struct {
+	Src  string
+	Want string
+}
+
+// Fixtures is JavaScript that defines what the cases use, given MODEL (the
+// bytes of a model taking [N, 1, 28, 28]) in scope: X, a valid image tensor;
+// W, valid filters; M, a loaded model; DISPOSED, a disposed one.
+const Fixtures = `
+globalThis.X = {data: new Float32Array(25).fill(1), shape: [1, 1, 5, 5]};
+globalThis.W = {data: new Float32Array(18).fill(1), shape: [2, 1, 3, 3]};
+globalThis.V = {data: new Float32Array(6).fill(1), shape: [2, 3]};
+globalThis.D = {data: new Float32Array(12).fill(1), shape: [4, 3]};
+globalThis.M = wasmcnn.loadModel(MODEL);
+globalThis.DISPOSED = wasmcnn.loadModel(MODEL);
+DISPOSED.dispose();
+`
+
+// Try is JavaScript defining jsTry(f): null if f returns, else the message
+// of what it threw (or a note that it threw something other than an Error).
+const Try = `globalThis.jsTry = function (f) {
+	try { f(); return null; }
+	catch (e) { return e instanceof Error ? e.message : "threw a non-Error: " + String(e); }
+}`
+
+// badTensors are values that are not valid tensors, with what the error says.
+func badTensors(shared bool) []Case {
+	cs := []Case{
+		{"undefined", "got undefined"},
+		{"null", "got null"},
+		{"true", "got boolean"},
+		{"3", "got number"},
+		{"NaN", "got number"},
+		{`"x"`, "got string"},
+		{`Symbol("s")`, "got symbol"},
+		{"10n", "got bigint"},
+		{"() => 1", "got function"},
+		{"[1, 2]", "got an array"},
+		{"new Float32Array(4)", "got Float32Array, want a tensor"},
+		{"new ArrayBuffer(16)", "got ArrayBuffer, want a tensor"},
+		{"{}", ".shape: got undefined"},
+		{"{shape: [4]}", ".data: got undefined"},
+		{"{data: [1, 2, 3, 4], shape: [4]}", "got an array, want a Float32Array"},
+		{"{data: new Float64Array(4), shape: [4]}", "got Float64Array"},
+		{"{data: new Int32Array(4), shape: [4]}", "got Int32Array"},
+		{"{data: new Uint8Array(16), shape: [4]}", "got Uint8Array"},
+		{"{data: new DataView(new ArrayBuffer(16)), shape: [4]}", "got DataView"},
+		{`{data: new Float32Array(4), shape: "4"}`, ".shape: got string"},
+		{"{data: new Float32Array(4), shape: [4.5]}", "want an integer"},
+		{"{data: new Float32Array(4), shape: [NaN]}", "want an integer"},
+		{"{data: new Float32Array(4), shape: [Infinity]}", "want an integer"},
+		{"{data: new Float32Array(4), shape: [-4]}", "got -4"},
+		{"{data: new Float32Array(0), shape: [0]}", "got 0"},
+		{"{data: new Float32Array(4), shape: [1e12]}", "want 1 to"},
+		{"{data: new Float32Array(4), shape: [65536, 65536, 65536]}", "too large"},
+		{"{data: new Float32Array(4), shape: [1, 1, 1, 1, 1, 1, 1, 1, 4]}", "at most 8"},
+		{"{data: new Float32Array(4), shape: [5]}", "needs 5 values, data has 4"},
+		{"{data: new Float32Array(4), shape: [2, 1]}", "needs 2 values, data has 4"},
+		{"{data: new Float32Array([NaN, 0, 0, 0]), shape: [4]}", "must be finite"},
+		{"{data: new Float32Array([0, Infinity, 0, 0]), shape: [4]}", "must be finite"},
+		{"{data: new Float32Array([0, 0, -Infinity, 0]), shape: [4]}", "must be finite"},
+		{"(() => { const d = new Float32Array(4); structuredClone(d.buffer, {transfer: [d.buffer]}); return {data: d, shape: [4]}; })()", "needs 4 values, data has 0"},
+		{`new Proxy({}, {get() { throw new Error("trap"); }})`, "trap"},
+	}
+	if shared {
+		cs = append(cs, Case{"{data: new Float32Array(new SharedArrayBuffer(16)), shape: [4]}", "shared memory"})
+	}
+	return cs
+}
+
+// BadCalls returns the cases; shared adds those that need SharedArrayBuffer,
+// which a page has only when cross-origin isolated.
+func BadCalls(shared bool) []Case {
+	var cs []Case
+	// Every tensor argument of every op, with every kind of bad tensor.
+	positions := []string{
+		"wasmcnn.conv2d(@, W)", "wasmcnn.conv2d(X, @)", "wasmcnn.conv2d(X, W, @)",
+		"wasmcnn.maxPool2d(@, {kernel: 2})", "wasmcnn.avgPool2d(@, {kernel: 2})",
+		"wasmcnn.dense(@, D)", "wasmcnn.dense(V, @)", "wasmcnn.relu(@)", "wasmcnn.softmax(@)",
+	}
+	for _, pos := range positions {
+		for _, b := range badTensors(shared) {
+			if strings.Contains(pos, ", @)") && strings.HasPrefix(pos, "wasmcnn.conv2d(X, W") && (b.Src == "undefined" || b.Src == "null") {
+				continue // the bias is optional
+			}
+			cs = append(cs, Case{strings.Replace(pos, "@", b.Src, 1), b.Want})
+		}
+	}
+	// Every option with bad values.
+	type opt struct{ call, name string }
+	opts := []opt{
+		{"wasmcnn.conv2d(X, W, null, {@})", "strides"}, {"wasmcnn.conv2d(X, W, null, {@})", "dilations"},
+		{"wasmcnn.conv2d(X, W, null, {@})", "group"}, {"wasmcnn.maxPool2d(X, {kernel: 2, @})", "strides"},
+		{"wasmcnn.avgPool2d(X, {kernel: 2, @})", "dilations"}, {"wasmcnn.maxPool2d(X, {@})", "kernel"},
+	}
+	for _, o := range opts {
+		for _, v := range []Case{{"0", "got 0"}, {"-1", "got -1"}, {"1.5", "want an integer"}, {"NaN", "want an integer"},
+			{"Infinity", "want an integer"}, {`"2"`, "got string"}, {"[1, 2, 3]", "has 3 entries, want 2"}, {"[0, 1]", "got 0"},
+			{"true", "got boolean"}, {"1e9", "want"}} {
+			if o.name == "group" && strings.HasPrefix(v.Src, "[") {
+				v.Want = "got an array"
+			}
+			cs = append(cs, Case{strings.Replace(o.call, "@", o.name+": "+v.Src, 1), v.Want})
+		}
+	}
+	for _, v := range []Case{{"-1", "got -1"}, {"NaN", "want an integer"}, {"[1, 1]", "want a number or [top, left, bottom, right]"},
+		{`"same"`, "got string"}, {"[1, 1, 1, -1]", "got -1"}, {"[1, 1, 1, Infinity]", "want an integer"}} {
+		cs = append(cs, Case{"wasmcnn.conv2d(X, W, null, {pads: " + v.Src + "})", v.Want})
+		cs = append(cs, Case{"wasmcnn.avgPool2d(X, {kernel: 2, pads: " + v.Src + "})", v.Want})
+	}
+	cs = append(cs,
+		Case{`wasmcnn.conv2d(X, W, null, {autoPad: "full"})`, `got "full"`},
+		Case{`wasmcnn.conv2d(X, W, null, {autoPad: 1})`, "autoPad: got number"},
+		Case{`wasmcnn.conv2d(X, W, null, {stride: 2})`, `unknown option "stride"`},
+		Case{`wasmcnn.conv2d(X, W, null, 5)`, "want an options object"},
+		Case{`wasmcnn.conv2d(X, W, null, [1])`, "want an options object"},
+		Case{`wasmcnn.conv2d(X, W, null, {get strides() { throw new Error("getter boom"); }})`, "getter boom"},
+		Case{`wasmcnn.maxPool2d(X, {kernel: 2, ceilMode: "yes"})`, "want a boolean"},
+		Case{`wasmcnn.avgPool2d(X, {kernel: 2, countIncludePad: 1})`, "want a boolean"},
+		Case{`wasmcnn.maxPool2d(X, {kernel: 9})`, "does not fit"},
+		Case{`wasmcnn.maxPool2d(X, {})`, "kernel: missing"},
+		Case{`wasmcnn.maxPool2d(X, null)`, "pooling needs {kernel"},
+		Case{`wasmcnn.softmax(X, 4)`, "axis: got 4"},
+		Case{`wasmcnn.softmax(X, -5)`, "axis: got -5"},
+		Case{`wasmcnn.softmax(X, NaN)`, "want an integer"},
+		Case{`wasmcnn.softmax(X, "0")`, "got string"},
+	)
+	// Shapes that decode but do not fit the op.
+	cs = append(cs,
+		Case{"wasmcnn.conv2d(V, W)", "want rank 4"},
+		Case{"wasmcnn.conv2d(X, V)", "want rank 4"},
+		Case{"wasmcnn.conv2d(X, {data: new Float32Array(36), shape: [2, 2, 3, 3]})", "reach through 2 channels"},
+		Case{"wasmcnn.conv2d(X, {data: new Float32Array(49), shape: [1, 1, 7, 7]})", "does not fit"},
+		Case{"wasmcnn.conv2d(X, W, {data: new Float32Array(3), shape: [3]})", "want [2]"},
+		Case{"wasmcnn.conv2d(X, W, null, {group: 2})", "multiples of group"},
+		Case{"wasmcnn.conv2d({data: new Float32Array(512*4096), shape: [1, 512, 64, 64]}, {data: new Float32Array(512*512*9), shape: [512, 512, 3, 3]}, null, {autoPad: \"same\"})", "more than the limit"},
+		Case{"wasmcnn.maxPool2d(V, {kernel: 2})", "want rank 4"},
+		Case{"wasmcnn.dense(X, D)", "want [N, 3]"},
+		Case{"wasmcnn.dense(V, {data: new Float32Array(8), shape: [2, 4]})", "want [N, 4] or [4]"},
+		Case{"wasmcnn.dense(V, {data: new Float32Array(3), shape: [3]})", "want [out, in]"},
+		Case{"wasmcnn.dense(V, D, {data: new Float32Array(3), shape: [3]})", "want [4]"},
+	)
+	// Missing and extra arguments.
+	for _, c := range []Case{
+		{"wasmcnn.conv2d()", "takes (x, w, bias?, options?)"}, {"wasmcnn.conv2d(X)", "got 1 arguments"},
+		{"wasmcnn.conv2d(X, W, null, {}, 5)", "got 5 arguments"}, {"wasmcnn.maxPool2d()", "takes (x, options)"},
+		{"wasmcnn.maxPool2d(X)", "got 1 arguments"}, {"wasmcnn.maxPool2d(X, {kernel: 2}, 1)", "got 3 arguments"},
+		{"wasmcnn.avgPool2d()", "takes (x, options)"}, {"wasmcnn.dense()", "takes (x, w, bias?)"},
+		{"wasmcnn.dense(V)", "got 1 arguments"}, {"wasmcnn.dense(V, D, null, 1)", "got 4 arguments"},
+		{"wasmcnn.relu()", "takes (x)"}, {"wasmcnn.relu(X, X)", "got 2 arguments"},
+		{"wasmcnn.softmax()", "takes (x, axis?)"}, {"wasmcnn.softmax(X, 1, 2)", "got 3 arguments"},
+		{"wasmcnn.loadModel()", "takes (bytes, options?)"}, {"wasmcnn.loadModel(MODEL, {}, 1)", "got 3 arguments"},
+	} {
+		cs = append(cs, c)
+	}
+	// Models: bytes, options, inputs, outputs, disposed models.
+	cs = append(cs,
+		Case{`wasmcnn.loadModel("digits.onnx")`, "want a Uint8Array or an ArrayBuffer"},
+		Case{"wasmcnn.loadModel(5)", "got number"},
+		Case{"wasmcnn.loadModel(null)", "got null"},
+		Case{"wasmcnn.loadModel(new Float32Array(8))", "got Float32Array"},
+		Case{"wasmcnn.loadModel(new Uint8Array(0))", "empty model"},
+		Case{"wasmcnn.loadModel(new Uint8Array([1, 2, 3]))", "corrupt model"},
+		Case{"wasmcnn.loadModel(new TextEncoder().encode('{\"not\": \"onnx\"}'))", "corrupt model"},
+		Case{"wasmcnn.loadModel(MODEL.slice(0, MODEL.length >> 1))", "corrupt model"},
+		Case{"wasmcnn.loadModel(MODEL.slice(0, 100))", "corrupt model"},
+		Case{"wasmcnn.loadModel(MODEL, 1)", "want an options object"},
+		Case{"wasmcnn.loadModel(MODEL, {limits: 1})", `unknown option "limits"`},
+		Case{"wasmcnn.loadModel(MODEL, {externalData: 5})", "want an object"},
+		Case{"wasmcnn.loadModel(MODEL, {externalData: {a: 5}})", "externalData.a: got number"},
+		Case{"M.predict()", "takes (input, output?)"},
+		Case{"M.predict(new Float32Array(784), undefined, 3)", "takes (input, output?)"},
+		Case{"M.predict(new Float32Array(10))", "the model takes"},
+		Case{"M.predict(new Float32Array(783))", "783 values"},
+		Case{"M.predict(new Float32Array(0))", "0 values"},
+		Case{"M.predict([0.5])", "want a Float32Array"},
+		Case{"M.predict(new Float64Array(784))", "got Float64Array"},
+		Case{"M.predict({data: new Float32Array(784), shape: [1, 1, 28, 28]})", "want a Float32Array"},
+		Case{"M.predict(new Float32Array(784).fill(NaN))", "must be finite"},
+		Case{"M.predict(new Float32Array(784).fill(Infinity))", "must be finite"},
+		Case{"M.predict(new Float32Array(784).fill(-Infinity))", "must be finite"},
+		Case{"M.predict(new Float32Array(784), new Float32Array(3))", "want a Float32Array of length 10"},
+		Case{"M.predict(new Float32Array(784), [0])", "want a Float32Array of length 10"},
+		Case{"M.predict(new Float32Array(784 * 100000))", "the model needs more than"},
+		Case{"DISPOSED.predict(new Float32Array(784))", "disposed"},
+		Case{"DISPOSED.layerOutputs()", "disposed"},
+		Case{"DISPOSED.inputShape", "disposed"},
+		Case{"(() => { const m = wasmcnn.loadModel(MODEL); m._h = 999; return m.predict(new Float32Array(784)); })()", "disposed"},
+		Case{`(() => { const m = wasmcnn.loadModel(MODEL); m._h = "1"; return m.predict(new Float32Array(784)); })()`, "handle: got string"},
+		Case{"(() => { const m = wasmcnn.loadModel(MODEL); m._h = -1; return m.predict(new Float32Array(784)); })()", "handle: got -1"},
+	)
+	// Re-entrant calls: an argument whose getter calls the API again works;
+	// one whose getter throws gives that error.
+	cs = append(cs,
+		Case{"wasmcnn.relu({get data() { wasmcnn.relu(X); return new Float32Array(3); }, shape: [4]})", "needs 4 values, data has 3"},
+		Case{"wasmcnn.conv2d(X, W, null, {get strides() { return wasmcnn.softmax(X, 9); }})", "axis: got 9"},
+		Case{"M.predict({get length() { throw new Error('length boom'); }})", "want a Float32Array"},
+	)
+	return cs
+}
