@@ -29,7 +29,7 @@ func guard(name string, f func(args []js.Value) (any, error)) js.Func {
 			}
 			// A caller's getter or proxy trap threw while an argument was read.
 			if je, ok := r.(js.Error); ok {
-				msg := jsValue{je.Value}.get("message")
+				msg := wrap(je.Value).get("message")
 				if msg.Type() != js.TypeString {
 					msg = js.ValueOf("a non-Error value")
 				}
@@ -79,8 +79,9 @@ func (a *api) register() js.Value {
 	add("dispose", a.dispose)
 	add("stats", func([]js.Value) (any, error) {
 		var ms runtimeStats
-		ms.read()
-		return map[string]any{"models": a.models.Len(), "funcs": len(a.funcs), "heapBytes": ms.heap}, nil
+		ms.read() // after a collection, so the figures are what is live
+		return map[string]any{"models": a.models.Len(), "funcs": len(a.funcs), "heapBytes": ms.heap,
+			"sysBytes": ms.sys, "heapSysBytes": ms.heapSys, "stackSysBytes": ms.stackSys, "gcCycles": ms.gcs}, nil
 	})
 	obj.Set("version", core.Version)
 	obj.Set("ops", js.ValueOf(toAny(core.SupportedOps())))
@@ -92,7 +93,7 @@ func handle(args []js.Value, name string) (int, error) {
 	if len(args) < 1 {
 		return 0, fmt.Errorf("%s: missing model handle", name)
 	}
-	return bridge.Int(jsValue{args[0]}, name+": handle", 1, 1<<30)
+	return bridge.Int(wrap(args[0]), name+": handle", 1, 1<<30)
 }
 
 func (a *api) loadModel(args []js.Value) (any, error) {
@@ -100,6 +101,7 @@ func (a *api) loadModel(args []js.Value) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	tuneMemoryLimit()
 	return h, nil
 }
 
@@ -114,14 +116,14 @@ func (a *api) predict(args []js.Value) (any, error) {
 	if len(args) < 2 || len(args) > 3 {
 		return nil, fmt.Errorf("predict: takes (input, output?), got %d arguments", len(args)-1)
 	}
-	b, _, err := a.models.Predict(h, jsValue{args[1]})
+	b, _, err := a.models.Predict(h, wrap(args[1]))
 	if err != nil {
 		return nil, err
 	}
 	n := len(b) / 4
 	var out js.Value // undefined until given or made
 	if len(args) == 3 {
-		if o := (jsValue{args[2]}); o.Kind() != bridge.Undefined && o.Kind() != bridge.Null {
+		if o := wrap(args[2]); o.Kind() != bridge.Undefined && o.Kind() != bridge.Null {
 			if o.TypedArray() != "Float32Array" || o.Length() != n {
 				return nil, fmt.Errorf("predict: output: got %s of length %d, want a Float32Array of length %d", o.TypedArray(), o.Length(), n)
 			}
@@ -218,8 +220,7 @@ func copyToJS(dst js.Value, b []byte) {
 	if len(b) == 0 {
 		return
 	}
-	d := jsValue{dst}
-	view := jsUint8Array.New(d.get("buffer"), d.get("byteOffset"), len(b))
+	view := views.of(wrap(dst))
 	js.CopyBytesToJS(view, b)
 }
 

@@ -5,6 +5,7 @@ package main
 import "syscall/js"
 
 func main() {
+	tuneMemoryLimit()
 	var a api
 	obj := a.register()
 	js.Global().Set("__wasmcnnGo", obj)

@@ -5,7 +5,6 @@ import (
 	"math"
 	"strconv"
 	"syscall/js"
-	"time"
 
 	"honnef.co/go/js/dom/v2"
 
@@ -16,7 +15,6 @@ import (
 // with the ten probabilities, the 28×28 image it sees, and the feature maps
 // of its convolutions and poolings, all updated at most once per frame.
 type page struct {
-	win      dom.Window
 	doc      dom.Document
 	pad      *dom.HTMLCanvasElement
 	ctx      *dom.CanvasRenderingContext2D
@@ -37,8 +35,8 @@ type page struct {
 	ink      core.GrayImage
 	pre      core.Preprocessor
 	input    []float32
-	pix      []byte // RGBA scratch for small images
-	frameCB  func(time.Duration)
+	pix      []byte  // RGBA scratch for small images
+	frameFn  js.Func // the animation-frame callback, made once
 }
 
 type probRow struct {
@@ -63,7 +61,7 @@ func startPage(a *api) {
 	if el == nil {
 		return // another page using the API only
 	}
-	p := &page{win: dom.GetWindow(), doc: doc, pad: el.(*dom.HTMLCanvasElement)}
+	p := &page{doc: doc, pad: el.(*dom.HTMLCanvasElement)}
 	go func() {
 		if err := p.load(); err != nil {
 			p.fail(err)
@@ -105,6 +103,7 @@ func (p *page) load() error {
 		return fmt.Errorf("%s takes %v; the page needs a model of 28×28 images", url, m.InputShape(0))
 	}
 	p.model = m
+	tuneMemoryLimit()
 	p.build()
 	p.arm()
 	about := p.doc.GetElementByID("about")
@@ -212,10 +211,32 @@ func (p *page) buildMaps() {
 	}
 }
 
+// safe wraps an event handler so that nothing it meets can end the Go
+// program: a panic (a JavaScript call that threw, say) is logged and the
+// page carries on.
+func safe(name string, f func(dom.Event)) func(dom.Event) {
+	return func(e dom.Event) {
+		defer func() {
+			if r := recover(); r != nil {
+				println("wasmcnn: page:", name, "handler failed:", fmt.Sprint(r))
+			}
+		}()
+		f(e)
+	}
+}
+
 // arm attaches the pointer, button and keyboard handlers.
 func (p *page) arm() {
-	p.frameCB = p.frame
-	p.pad.AddEventListener("pointerdown", false, func(e dom.Event) {
+	p.frameFn = js.FuncOf(func(js.Value, []js.Value) any {
+		defer func() {
+			if r := recover(); r != nil {
+				println("wasmcnn: page: frame failed:", fmt.Sprint(r))
+			}
+		}()
+		p.frame()
+		return nil
+	})
+	p.pad.AddEventListener("pointerdown", false, safe("pointerdown", func(e dom.Event) {
 		pe := e.(*dom.PointerEvent)
 		if p.drawing || pe.Get("button").Int() > 0 {
 			return
@@ -223,13 +244,18 @@ func (p *page) arm() {
 		e.PreventDefault()
 		p.drawing = true
 		p.pointer = pe.Get("pointerId").Int()
-		p.pad.Call("setPointerCapture", p.pointer)
 		x, y := p.canvasXY(pe.Value)
 		p.strokes = append(p.strokes, core.Stroke{{x, y}})
 		p.dot(x, y)
 		p.changed()
-	})
-	p.pad.AddEventListener("pointermove", false, func(e dom.Event) {
+		// Keep receiving moves when the pointer leaves the pad; events made by
+		// scripts have no active pointer to capture, which is fine.
+		func() {
+			defer func() { recover() }()
+			p.pad.Call("setPointerCapture", p.pointer)
+		}()
+	}))
+	p.pad.AddEventListener("pointermove", false, safe("pointermove", func(e dom.Event) {
 		pe := e.(*dom.PointerEvent)
 		if !p.drawing || pe.Get("pointerId").Int() != p.pointer {
 			return
@@ -257,18 +283,18 @@ func (p *page) arm() {
 			*s = append(*s, [2]float32{x, y})
 		}
 		p.changed()
-	})
-	end := func(e dom.Event) {
+	}))
+	end := safe("pointerup", func(e dom.Event) {
 		if p.drawing && e.(*dom.PointerEvent).Get("pointerId").Int() == p.pointer {
 			p.drawing = false
 			p.changed()
 		}
-	}
+	})
 	p.pad.AddEventListener("pointerup", false, end)
 	p.pad.AddEventListener("pointercancel", false, end)
-	p.doc.GetElementByID("clear").AddEventListener("click", false, func(dom.Event) { p.clear() })
-	p.doc.GetElementByID("undo").AddEventListener("click", false, func(dom.Event) { p.undo() })
-	p.doc.AddEventListener("keydown", false, func(e dom.Event) {
+	p.doc.GetElementByID("clear").AddEventListener("click", false, safe("clear", func(dom.Event) { p.clear() }))
+	p.doc.GetElementByID("undo").AddEventListener("click", false, safe("undo", func(dom.Event) { p.undo() }))
+	p.doc.AddEventListener("keydown", false, safe("keydown", func(e dom.Event) {
 		ke := e.(*dom.KeyboardEvent)
 		if ke.CtrlKey() && ke.Key() != "z" || ke.AltKey() || ke.MetaKey() {
 			return
@@ -285,7 +311,7 @@ func (p *page) arm() {
 			return
 		}
 		e.PreventDefault()
-	})
+	}))
 }
 
 // canvasXY converts an event's position to canvas pixels: the canvas may be
@@ -350,13 +376,13 @@ func (p *page) changed() {
 	p.dirty = true
 	if !p.frameReq {
 		p.frameReq = true
-		p.win.RequestAnimationFrame(p.frameCB)
+		js.Global().Call("requestAnimationFrame", p.frameFn)
 	}
 }
 
 // frame reads the canvas in one bulk copy, preprocesses it, runs the model
 // and shows the answer.
-func (p *page) frame(time.Duration) {
+func (p *page) frame() {
 	p.frameReq = false
 	if !p.dirty {
 		return

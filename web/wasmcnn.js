@@ -21,6 +21,7 @@
   if (globalThis.wasmcnn && globalThis.wasmcnn.start) return;
 
   let go = null; // the Go side, set when the runtime is ready
+  let runtime = null; // the Go runtime object of wasm_exec.js and its instance
   let resolveReady, rejectReady;
   const ready = new Promise((res, rej) => { resolveReady = res; rejectReady = rej; });
 
@@ -99,7 +100,18 @@
     async loadModelURL(url, onProgress) {
       return api.loadModel(await fetchBytes(url, onProgress));
     },
-    stats: () => unwrap(need().stats()),
+    // memoryBytes is the size of the module's WebAssembly memory.
+    memoryBytes: () => (runtime ? runtime.instance.exports.mem.buffer.byteLength : 0),
+    // stats reports the module's state, for finding leaks: loaded models,
+    // Go heap bytes, WebAssembly memory bytes and JavaScript values Go holds.
+    stats() {
+      const s = unwrap(need().stats());
+      if (runtime) {
+        s.memoryBytes = runtime.instance.exports.mem.buffer.byteLength;
+        s.jsRefs = runtime.go._values.length - runtime.go._idPool.length;
+      }
+      return s;
+    },
     // start loads and runs the module once; later calls return the same Promise.
     start(wasmURL, onProgress) {
       if (api._started) return ready;
@@ -110,6 +122,7 @@
         const bytes = await fetchBytes(wasmURL || "main.wasm", onProgress);
         const g = new Go();
         const { instance } = await WebAssembly.instantiate(bytes, g.importObject);
+        runtime = { go: g, instance };
         globalThis.__wasmcnnReady = (obj) => {
           go = obj;
           delete globalThis.__wasmcnnReady;
