@@ -88,6 +88,10 @@ func gemmWith(kern gemmKernel, transA, transB bool, m, n, k int, alpha float32, 
 		gemv(transA, transB, n, k, alpha, a, lda, b, ldb, c)
 		return
 	}
+	if pk := panelKernel; pk != nil && kern.name == gemmKernels[0].name && m*n*k >= pk.MinWork {
+		gemmPanels(pk, transA, transB, m, n, k, alpha, a, lda, b, ldb, c, ldc)
+		return
+	}
 	mr, nr := kern.mr, kern.nr
 	s := gemmPool.Get().(*gemmScratch)
 	mp := (m + mr - 1) / mr * mr
@@ -219,6 +223,17 @@ func packA(transA bool, m, mr, kb int, a []float32, lda, p0 int, pa []float32) {
 // packB copies rows p0..p0+kb-1, columns j0..j0+nb-1 of op(B) into pb, nr
 // columns per row, zero-filling columns past nb.
 func packB(transB bool, kb, nr, nb int, b []float32, ldb, p0, j0 int, pb []float32) {
+	if !transB && nb == nr {
+		// Row by row: each row of the panel is contiguous in B.
+		for p := 0; p < kb; p++ {
+			src := b[(p0+p)*ldb+j0 : (p0+p)*ldb+j0+nr]
+			dst := pb[p*nr : (p+1)*nr]
+			for j, v := range src {
+				dst[j] = v
+			}
+		}
+		return
+	}
 	for j := 0; j < nr; j++ {
 		switch {
 		case j >= nb:

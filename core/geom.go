@@ -206,8 +206,13 @@ func (g ConvGeom) pointwise() bool {
 // batched reports whether [Conv2D] treats the whole batch as one matrix
 // product: with several images and one group, im2col lays every image's
 // columns side by side, so the product is K × (N·OH·OW) instead of N small
-// ones, which keeps the micro-kernel busy on small feature maps.
-func (g ConvGeom) batched() bool { return g.N > 1 && g.Group == 1 }
+// ones. That keeps Go's micro-kernels busy on small feature maps. An
+// installed panel kernel (the browser's SIMD one) streams memory faster
+// than it is fed on very wide products, so with it only small maps are
+// batched: larger ones already give each image a product that fits in cache.
+func (g ConvGeom) batched() bool {
+	return g.N > 1 && g.Group == 1 && (panelKernel == nil || g.OH*g.OW <= 256)
+}
 
 // ColSize returns the length of the scratch buffer [Conv2D] needs: the
 // im2col matrix (C/Group·KH·KW) × (OH·OW) of one image and group, or for a

@@ -84,6 +84,12 @@ func (a *api) register() js.Value {
 			"sysBytes": ms.sys, "heapSysBytes": ms.heapSys, "stackSysBytes": ms.stackSys, "gcCycles": ms.gcs}, nil
 	})
 	obj.Set("version", core.Version)
+	obj.Set("kernel", js.ValueOf(func() string {
+		if k := core.ActivePanelKernel(); k != "" {
+			return k
+		}
+		return "go"
+	}()))
 	obj.Set("ops", js.ValueOf(toAny(core.SupportedOps())))
 	return obj
 }

@@ -6,6 +6,7 @@ import "syscall/js"
 
 func main() {
 	tuneMemoryLimit()
+	installSIMD()
 	var a api
 	obj := a.register()
 	js.Global().Set("__wasmcnnGo", obj)

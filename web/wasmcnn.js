@@ -87,6 +87,9 @@
     ready,
     fetchBytes,
     get version() { return need().version; },
+    // kernel names the matrix kernel in use: "wasm-simd-4x8" (or its relaxed
+    // form) where the browser has WebAssembly SIMD, "go" otherwise.
+    get kernel() { return need().kernel; },
     get supportedOps() { return need().ops; },
     conv2d: (...a) => unwrap(need().conv2d(...a)),
     maxPool2d: (...a) => unwrap(need().maxPool2d(...a)),
@@ -123,6 +126,8 @@
         const g = new Go();
         const { instance } = await WebAssembly.instantiate(bytes, g.importObject);
         runtime = { go: g, instance };
+        // The Go side runs its SIMD kernel on this memory (see wasm/simd_js.go).
+        globalThis.__wasmcnnMemory = instance.exports.mem;
         globalThis.__wasmcnnReady = (obj) => {
           go = obj;
           delete globalThis.__wasmcnnReady;

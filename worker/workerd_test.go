@@ -3,6 +3,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"fmt"
 	"io"
@@ -202,4 +203,93 @@ func TestWorkerd(t *testing.T) {
 	if len(errs) > 0 {
 		t.Errorf("%d errors under load, first: %s", len(errs), errs[0])
 	}
+}
+
+// TestWorkerdUnderAttack sends workerd slow bodies, oversized bodies and
+// image bombs while normal requests go on: every normal request must still
+// succeed and every hostile one get its refusal.
+func TestWorkerdUnderAttack(t *testing.T) {
+	base, _ := startWorkerd(t)
+	addr := strings.TrimPrefix(base, "http://")
+	client := &http.Client{Timeout: 30 * time.Second}
+	cases := requestCases(t)
+	var hostile []reqCase
+	for _, c := range cases {
+		if c.status == 413 || c.status == 400 {
+			hostile = append(hostile, c)
+		}
+	}
+	normal := cases[0]
+
+	// Slow bodies: a few connections trickle a valid JSON body over seconds.
+	body := mustJSON(map[string]any{"strokes": penDigits(t)[0].Strokes})
+	var wg sync.WaitGroup
+	slowStatus := make([]int, 4)
+	for s := range slowStatus {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c, err := net.Dial("tcp", addr)
+			if err != nil {
+				return
+			}
+			defer c.Close()
+			fmt.Fprintf(c, "POST /predict HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\nConnection: close\r\n\r\n", addr, len(body))
+			for i := 0; i < len(body); i += len(body)/20 + 1 {
+				c.Write(body[i:min(i+len(body)/20+1, len(body))])
+				time.Sleep(100 * time.Millisecond)
+			}
+			c.SetReadDeadline(time.Now().Add(20 * time.Second))
+			resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+			if err == nil {
+				slowStatus[s] = resp.StatusCode
+				resp.Body.Close()
+			}
+		}()
+	}
+	// Meanwhile: normal requests and every hostile one, 8 at a time.
+	var mu sync.Mutex
+	var lat []time.Duration
+	failures := 0
+	jobs := make(chan reqCase)
+	var workers sync.WaitGroup
+	for w := 0; w < 8; w++ {
+		workers.Add(1)
+		go func() {
+			defer workers.Done()
+			for c := range jobs {
+				s := time.Now()
+				resp, _, err := send(client, base, c)
+				mu.Lock()
+				if err != nil || resp.StatusCode != c.status {
+					failures++
+					if err == nil {
+						t.Errorf("%s: status %d, want %d", c.desc, resp.StatusCode, c.status)
+					} else {
+						t.Errorf("%s: %v", c.desc, err)
+					}
+				} else if c.status == 200 {
+					lat = append(lat, time.Since(s))
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	for round := 0; round < 10; round++ {
+		for _, h := range hostile {
+			jobs <- h
+			jobs <- normal
+		}
+	}
+	close(jobs)
+	workers.Wait()
+	wg.Wait()
+	for i, s := range slowStatus {
+		if s != 200 {
+			t.Errorf("slow body %d: status %d, want 200", i, s)
+		}
+	}
+	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+	t.Logf("under attack: %d hostile requests refused as expected, %d normal ones answered (median %v, p99 %v), %d slow bodies answered, %d failures",
+		10*len(hostile), len(lat), lat[len(lat)/2].Round(10*time.Microsecond), lat[len(lat)*99/100].Round(10*time.Microsecond), len(slowStatus), failures)
 }

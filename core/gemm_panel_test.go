@@ -1,0 +1,68 @@
+package core
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+	"unsafe"
+)
+
+// PanelTilesRef is the reference of PanelKernel.Tiles for MR×NR panels: the
+// definition's loops over Go slices. Platform kernels are tested against it.
+func panelTilesRef(mr, nr int) func(pa, pb unsafe.Pointer, bPanel, bRow int, c unsafe.Pointer, ldc, mp, np, kb int, accumulate bool) {
+	return func(pa, pb unsafe.Pointer, bPanel, bRow int, c unsafe.Pointer, ldc, mp, np, kb int, accumulate bool) {
+		A := unsafe.Slice((*float32)(pa), mp*kb)
+		bLen := (np/nr-1)*bPanel + (kb-1)*bRow + nr
+		B := unsafe.Slice((*float32)(pb), bLen)
+		C := unsafe.Slice((*float32)(c), (mp-1)*ldc+np)
+		for i := 0; i < mp; i++ {
+			for j := 0; j < np; j++ {
+				var s float32
+				if accumulate {
+					s = C[i*ldc+j]
+				}
+				for p := 0; p < kb; p++ {
+					s += A[(i/mr)*mr*kb+mr*p+i%mr] * B[(j/nr)*bPanel+p*bRow+j%nr]
+				}
+				C[i*ldc+j] = s
+			}
+		}
+	}
+}
+
+// TestGemmPanels checks the panel path (packing, blocking, edges, alpha and
+// beta, transposes) with the reference tiles installed.
+func TestGemmPanels(t *testing.T) {
+	SetPanelKernel(&PanelKernel{Name: "ref4x8", MR: 4, NR: 8, MinWork: 0, Tiles: panelTilesRef(4, 8)})
+	defer SetPanelKernel(nil)
+	r := rand.New(rand.NewPCG(31, 32))
+	dims := []int{2, 3, 4, 5, 7, 8, 9, 16, 17, 33, 300, 520, 600}
+	for iter := 0; iter < 150; iter++ {
+		m, n, k := dims[r.IntN(len(dims))], dims[r.IntN(len(dims))], dims[r.IntN(len(dims))]
+		ta, tb := r.IntN(2) == 1, r.IntN(2) == 1
+		alpha := []float32{1, 0.5, -2}[r.IntN(3)]
+		beta := []float32{0, 1, 0.25}[r.IntN(3)]
+		ar, ac := m, k
+		if ta {
+			ar, ac = k, m
+		}
+		br, bc := k, n
+		if tb {
+			br, bc = n, k
+		}
+		lda, ldb, ldc := ac+r.IntN(2), bc+r.IntN(2), n+r.IntN(2)
+		a, b := randSlice(r, ar*lda), randSlice(r, br*ldb)
+		c0 := randSlice(r, (m-1)*ldc+n)
+		want := append([]float32(nil), c0...)
+		gemmRef(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, want, ldc)
+		got, check := guarded(len(c0))
+		copy(got, c0)
+		desc := fmt.Sprintf("m=%d n=%d k=%d transA=%v transB=%v alpha=%v beta=%v", m, n, k, ta, tb, alpha, beta)
+		Gemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, got, ldc)
+		check(t, desc)
+		for i := 0; i < m; i++ {
+			assertClose(t, desc, got[i*ldc:i*ldc+n], want[i*ldc:i*ldc+n], 1e-4*math.Sqrt(float64(k+1)))
+		}
+	}
+}

@@ -1,0 +1,240 @@
+package wasmsimd
+
+// The tile kernel's parameters and locals, by index.
+const (
+	// Parameters (i32): see TilesExport.
+	pPA, pPB, pBPanel, pBRow, pC, pLdc, pMP, pNP, pKB, pAcc = 0, 1, 2, 3, 4, 5, 6, 7, 8, 9
+	nParams                                                 = 10
+	// i32 locals.
+	lI, lJ, lA, lB, lC, lAEnd, lT, lAI, lBJ, lKB16 = 10, 11, 12, 13, 14, 15, 16, 17, 18, 19
+	nI32Locals                                     = 10
+	// v128 locals: 8 accumulators (row r, half h at lAcc+2r+h), two B vectors, a broadcast A value.
+	lAcc, lB0, lB1, lAV = 20, 28, 29, 30
+	nV128Locals         = 11
+)
+
+// Names the module uses.
+const (
+	// TilesExport is the kernel function:
+	//
+	//	tiles(pa, pb, bPanel, bRow, c, ldc, mp, np, kb, accumulate)
+	//
+	// For every 4×8 tile of the mp×np block at c (mp a multiple of 4, np of
+	// 8, rows ldc bytes apart) it computes
+	//
+	//	c[i][j] (+)= Σ_{p<kb} A[i][p] · B[p][j]
+	//
+	// adding when accumulate ≠ 0. A is packed in panels of 4 rows,
+	// depth-major (16 bytes per depth step, 16·kb per panel); B[p][j] is the
+	// float at pb + (j/8)·bPanel + p·bRow + 4·(j%8). All addresses and strides
+	// are bytes in the imported memory. The loops run over panels of B
+	// outside and panels of A inside, so a panel of B stays in L1.
+	TilesExport = "tiles"
+	// MemoryModule and MemoryName name the imported memory: env.mem.
+	MemoryModule, MemoryName = "env", "mem"
+)
+
+// Module returns the kernel module. With relaxed it uses the relaxed-SIMD
+// multiply-add (f32x4.relaxed_madd), which may or may not fuse; without it,
+// a multiply and an add, rounded as the scalar Go code rounds.
+func Module(relaxed bool) []byte {
+	var m asm
+	m.byte(0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00) // \0asm, version 1
+
+	var t asm // one function type: nParams × i32 → nothing
+	t.u32(1)
+	t.byte(0x60)
+	t.u32(nParams)
+	for i := 0; i < nParams; i++ {
+		t.byte(typeI32)
+	}
+	t.u32(0)
+	m.section(1, t.b)
+
+	var im asm // the memory, with no maximum so any Go memory matches
+	im.u32(1)
+	im.u32(uint32(len(MemoryModule)))
+	im.byte([]byte(MemoryModule)...)
+	im.u32(uint32(len(MemoryName)))
+	im.byte([]byte(MemoryName)...)
+	im.byte(0x02, 0x00)
+	im.u32(1)
+	m.section(2, im.b)
+
+	m.section(3, []byte{1, 0}) // one function of type 0
+
+	var ex asm
+	ex.u32(1)
+	ex.u32(uint32(len(TilesExport)))
+	ex.byte([]byte(TilesExport)...)
+	ex.byte(0x00)
+	ex.u32(0)
+	m.section(7, ex.b)
+
+	body := tilesBody(relaxed)
+	var code asm
+	code.u32(1)
+	code.u32(uint32(len(body)))
+	code.byte(body...)
+	m.section(10, code.b)
+	return m.b
+}
+
+// loopWhile opens block+loop and breaks out when local x ≥ local limit.
+func (a *asm) loopWhile(x, limit uint32) {
+	a.byte(opBlock, blockVoid)
+	a.byte(opLoop, blockVoid)
+	a.get(x)
+	a.get(limit)
+	a.byte(opI32GeU)
+	a.byte(opBrIf)
+	a.u32(1)
+}
+
+// endLoop branches back to the loop and closes loop and block.
+func (a *asm) endLoop() {
+	a.byte(opBr)
+	a.u32(0)
+	a.byte(opEnd, opEnd)
+}
+
+// addTo adds the value of local src (or a constant when src < 0) to local dst.
+func (a *asm) addTo(dst uint32, src int64) {
+	a.get(dst)
+	if src < 0 {
+		a.const32(int32(-src))
+	} else {
+		a.get(uint32(src))
+	}
+	a.byte(opI32Add)
+	a.set(dst)
+}
+
+// tilesBody writes the kernel's locals and instructions.
+func tilesBody(relaxed bool) []byte {
+	var a asm
+	a.u32(2)
+	a.u32(nI32Locals)
+	a.byte(typeI32)
+	a.u32(nV128Locals)
+	a.byte(typeV128)
+
+	// kb16 = kb·16, the bytes of one panel of A.
+	a.get(pKB)
+	a.const32(4)
+	a.byte(opI32Shl)
+	a.set(lKB16)
+
+	// for j = 0, bj = pb; j < np; j += 8, bj += bPanel
+	a.const32(0)
+	a.set(lJ)
+	a.get(pPB)
+	a.set(lBJ)
+	a.loopWhile(lJ, pNP)
+
+	// for i = 0, ai = pa; i < mp; i += 4, ai += kb16
+	a.const32(0)
+	a.set(lI)
+	a.get(pPA)
+	a.set(lAI)
+	a.loopWhile(lI, pMP)
+
+	// c tile: c + i·ldc + j·4
+	a.get(pC)
+	a.get(lI)
+	a.get(pLdc)
+	a.byte(opI32Mul)
+	a.byte(opI32Add)
+	a.get(lJ)
+	a.const32(2)
+	a.byte(opI32Shl)
+	a.byte(opI32Add)
+	a.set(lC)
+
+	// Accumulators: the tile of c, or zeros.
+	a.get(pAcc)
+	a.byte(opIf, blockVoid)
+	a.get(lC)
+	a.set(lT)
+	for r := 0; r < 4; r++ {
+		for h := 0; h < 2; h++ {
+			a.get(lT)
+			a.mem(simdV128Load, 4, uint32(16*h))
+			a.set(uint32(lAcc + 2*r + h))
+		}
+		if r < 3 {
+			a.addTo(lT, pLdc)
+		}
+	}
+	a.byte(opElse)
+	for k := 0; k < 8; k++ {
+		a.simd(simdV128Const)
+		a.byte(make([]byte, 16)...)
+		a.set(uint32(lAcc + k))
+	}
+	a.byte(opEnd)
+
+	// for p: a from ai to ai + kb16 by 16, b from bj by bRow.
+	a.get(lAI)
+	a.tee(lA)
+	a.get(lKB16)
+	a.byte(opI32Add)
+	a.set(lAEnd)
+	a.get(lBJ)
+	a.set(lB)
+	a.loopWhile(lA, lAEnd)
+	a.get(lB)
+	a.mem(simdV128Load, 4, 0)
+	a.set(lB0)
+	a.get(lB)
+	a.mem(simdV128Load, 4, 16)
+	a.set(lB1)
+	for r := 0; r < 4; r++ {
+		a.get(lA)
+		a.mem(simdV128Load32Spl, 2, uint32(4*r))
+		a.set(lAV)
+		for h, bv := range []uint32{lB0, lB1} {
+			acc := uint32(lAcc + 2*r + h)
+			if relaxed {
+				a.get(lAV)
+				a.get(bv)
+				a.get(acc)
+				a.simd(simdF32x4RelaxMadd)
+			} else {
+				a.get(acc)
+				a.get(lAV)
+				a.get(bv)
+				a.simd(simdF32x4Mul)
+				a.simd(simdF32x4Add)
+			}
+			a.set(acc)
+		}
+	}
+	a.addTo(lA, -16)
+	a.addTo(lB, pBRow)
+	a.endLoop()
+
+	// Store the tile.
+	a.get(lC)
+	a.set(lT)
+	for r := 0; r < 4; r++ {
+		for h := 0; h < 2; h++ {
+			a.get(lT)
+			a.get(uint32(lAcc + 2*r + h))
+			a.mem(simdV128Store, 4, uint32(16*h))
+		}
+		if r < 3 {
+			a.addTo(lT, pLdc)
+		}
+	}
+
+	a.addTo(lI, -4)
+	a.addTo(lAI, lKB16)
+	a.endLoop()
+
+	a.addTo(lJ, -8)
+	a.addTo(lBJ, pBPanel)
+	a.endLoop()
+	a.byte(opEnd) // function
+	return a.b
+}

@@ -1,0 +1,64 @@
+package main
+
+import (
+	"fmt"
+	"syscall/js"
+	"unsafe"
+
+	"wasmcnn/core"
+	"wasmcnn/internal/wasmsimd"
+)
+
+// installSIMD instantiates the SIMD matrix kernel on this instance's own
+// memory and installs it in core, relaxed SIMD first where the engine
+// validates it, plain SIMD otherwise. It needs the memory, which the loader
+// (web/wasmcnn.js) exposes as __wasmcnnMemory; without it, or without SIMD
+// support, core keeps its Go kernel. It returns the installed kernel's name.
+func installSIMD() (name string) {
+	defer func() {
+		if r := recover(); r != nil {
+			println("wasmcnn: SIMD kernel not installed:", fmt.Sprint(r))
+			core.SetPanelKernel(nil)
+			name = ""
+		}
+	}()
+	mem := js.Global().Get("__wasmcnnMemory")
+	wa := js.Global().Get("WebAssembly")
+	if mem.Type() != js.TypeObject || wa.Type() != js.TypeObject {
+		return ""
+	}
+	for _, relaxed := range []bool{true, false} {
+		b := wasmsimd.Module(relaxed)
+		u8 := jsUint8Array.New(len(b))
+		js.CopyBytesToJS(u8, b)
+		if !wa.Call("validate", u8).Bool() {
+			continue
+		}
+		imports := jsObject.New()
+		env := jsObject.New()
+		env.Set(wasmsimd.MemoryName, mem)
+		imports.Set(wasmsimd.MemoryModule, env)
+		inst := wa.Get("Instance").New(wa.Get("Module").New(u8), imports)
+		tiles := inst.Get("exports").Get(wasmsimd.TilesExport)
+		name = "wasm-simd-4x8"
+		if relaxed {
+			name = "wasm-relaxed-simd-4x8"
+		}
+		core.SetPanelKernel(&core.PanelKernel{
+			Name: name, MR: 4, NR: 8,
+			// Below a few thousand multiply-adds the call into JavaScript
+			// costs more than the Go kernel.
+			MinWork: 2048,
+			Tiles: func(pa, pb unsafe.Pointer, bPanel, bRow int, c unsafe.Pointer, ldc, mp, np, kb int, accumulate bool) {
+				acc := 0
+				if accumulate {
+					acc = 1
+				}
+				// The kernel takes strides in bytes.
+				tiles.Invoke(uintptr(pa), uintptr(pb), 4*bPanel, 4*bRow, uintptr(c), 4*ldc, mp, np, kb, acc)
+			},
+		})
+		return name
+	}
+	return ""
+}
