@@ -5,6 +5,7 @@
 #   ./build.sh test    run every test, installing what the tests need if it is missing
 #   ./build.sh site    build the deployable static site into dist/site
 #   ./build.sh worker  build the edge worker and serve it under workerd on http://127.0.0.1:8787/ (PORT overrides)
+#   ./build.sh bench   compare wasmcnn with TensorFlow.js and ONNX Runtime Web in headless Chromium
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -69,6 +70,13 @@ cmd_test() {
 	log "all tests passed"
 }
 
+cmd_bench() {
+	ensure_node_packages
+	ensure_chromium
+	mkdir -p dist/bench
+	exec go run ./cmd/wasmcnn bench -json dist/bench/bench.json -chart dist/bench/bench.png "$@"
+}
+
 cmd_worker() {
 	ensure_node_packages
 	exec go run ./cmd/wasmcnn worker
@@ -77,10 +85,11 @@ cmd_worker() {
 case "${1:-}" in
 serve) cmd_serve ;;
 worker) cmd_worker ;;
+bench) shift; cmd_bench "$@" ;;
 test) cmd_test ;;
 site) build_site ;;
 *)
-	sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'
 	exit 2
 	;;
 esac

@@ -5,6 +5,7 @@ package webtest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -16,6 +17,7 @@ import (
 	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
 
+	"wasmcnn/internal/browser"
 	"wasmcnn/internal/site"
 )
 
@@ -47,50 +49,21 @@ func run(m *testing.M) (int, error) {
 	return m.Run(), nil
 }
 
-// chromiumPath finds Debian's Chromium; the real binary, not the wrapper
-// script, when present.
-func chromiumPath() string {
-	for _, p := range []string{"/usr/lib/chromium/chromium", "/usr/bin/chromium", "/usr/bin/chromium-browser"} {
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
-	}
-	return ""
-}
-
 // newBrowser starts headless Chromium with a fresh profile and returns a
 // context for one tab; the browser stops when the test ends.
 func newBrowser(t *testing.T, timeout time.Duration) context.Context {
 	t.Helper()
-	path := chromiumPath()
-	if path == "" {
+	ctx, cancel, err := browser.Launch(timeout)
+	if errors.Is(err, browser.ErrNoChromium) {
 		if os.Getenv("WASMCNN_REQUIRE_BROWSER") != "" {
 			t.Fatal("Chromium is not installed (apt-get install chromium); ./build.sh test installs it")
 		}
 		t.Skip("Chromium is not installed; ./build.sh test installs it")
 	}
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(path),
-		chromedp.Flag("headless", "new"),
-		chromedp.Flag("disable-gpu", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("no-first-run", true),
-		chromedp.Flag("disable-sync", true),
-		// Input events wait for a frame; unthrottled frames make replaying
-		// thousands of pointer events fast.
-		chromedp.Flag("disable-frame-rate-limit", true),
-		chromedp.Flag("disable-gpu-vsync", true),
-		chromedp.Flag("disable-features", "RafAlignedMouseInput,RafAlignedTouchInput"),
-		chromedp.WindowSize(1100, 1400),
-	)
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancelTab := chromedp.NewContext(actx)
-	ctx, cancelTime := context.WithTimeout(ctx, timeout)
-	t.Cleanup(func() { cancelTime(); cancelTab(); cancelAlloc() })
-	if err := chromedp.Do(ctx); err != nil {
+	if err != nil {
 		t.Fatalf("starting Chromium: %v", err)
 	}
+	t.Cleanup(cancel)
 	return ctx
 }
 

@@ -29,6 +29,7 @@ var commands = map[string]command{
 	"run":    {"run an ONNX model on an input (.npy or JSON) and print the outputs as JSON", runRun},
 	"train":  {"train a digit model on MNIST and pen digits, write it as ONNX with its card", runTrain},
 	"eval":   {"measure a digit model on MNIST or pen strokes; print and draw the results", runEval},
+	"bench":  {"compare wasmcnn with TensorFlow.js and ONNX Runtime Web in headless Chromium", runBench},
 }
 
 func main() {

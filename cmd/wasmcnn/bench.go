@@ -1,0 +1,228 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"wasmcnn/core"
+	"wasmcnn/internal/browser"
+	"wasmcnn/internal/site"
+)
+
+// benchConfig is one runtime in one configuration.
+type benchConfig struct {
+	Runtime string `json:"runtime"`
+	Threads int    `json:"threads"`
+}
+
+func (c benchConfig) label() string {
+	name := map[string]string{"wasmcnn": "wasmcnn", "tfjs": "TensorFlow.js", "ort": "ONNX Runtime Web"}[c.Runtime]
+	return fmt.Sprintf("%s, %d thread%s", name, c.Threads, map[bool]string{true: "s"}[c.Threads > 1])
+}
+
+// benchResult is what bench.js reports for one run.
+type benchResult struct {
+	Runtime      string    `json:"runtime"`
+	Net          string    `json:"net"`
+	Threads      int       `json:"threads"`
+	Detail       string    `json:"detail"`
+	FirstMs      float64   `json:"firstMs"`
+	B1Median     float64   `json:"b1Median"`
+	B1P90        float64   `json:"b1P90"`
+	B64ImgPerSec float64   `json:"b64ImgPerSec"`
+	Probs        []float64 `json:"probs"`
+	Error        string    `json:"error"`
+}
+
+// benchRow is the table row of one network and runtime: medians over rounds.
+type benchRow struct {
+	Net          string  `json:"net"`
+	Runtime      string  `json:"runtime"`
+	Label        string  `json:"label"`
+	Detail       string  `json:"detail"`
+	B1MedianMs   float64 `json:"b1_median_ms"`
+	B1P90Ms      float64 `json:"b1_p90_ms"`
+	B64ImgPerSec float64 `json:"b64_img_per_s"`
+	B64GFLOPs    float64 `json:"b64_gflop_per_s"`
+	FirstMs      float64 `json:"first_prediction_ms"`
+	RuntimeKiBGz float64 `json:"runtime_kib_gz"`
+	MaxDiff      float64 `json:"max_abs_diff_vs_wasmcnn"`
+	Rounds       int     `json:"rounds"`
+}
+
+// vendorDirs are the peers' files in node_modules, served under /vendor/.
+var vendorDirs = map[string]string{
+	"tfjs-core":         "node_modules/@tensorflow/tfjs-core/dist",
+	"tfjs-backend-wasm": "node_modules/@tensorflow/tfjs-backend-wasm/dist",
+	"ort":               "node_modules/onnxruntime-web/dist",
+}
+
+// runtimeFiles are the files each runtime downloads (bytes compared gzipped).
+var runtimeFiles = map[string][]string{
+	"wasmcnn": {"wasm_exec.js", "wasmcnn.js", "main.wasm"},
+	"tfjs":    {"vendor/tfjs-core/tf-core.min.js", "vendor/tfjs-backend-wasm/tf-backend-wasm.min.js", "vendor/tfjs-backend-wasm/tfjs-backend-wasm-simd.wasm"},
+	"ort":     {"vendor/ort/ort.wasm.min.js", "vendor/ort/ort-wasm-simd-threaded.mjs", "vendor/ort/ort-wasm-simd-threaded.wasm"},
+}
+
+// runBench runs the reference networks in wasmcnn and the peers in headless
+// Chromium and prints the comparison.
+func runBench(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	rounds := fs.Int("rounds", 5, "rounds; each runs every runtime once, interleaved")
+	nets := fs.String("nets", "S,M", "networks to run")
+	jsonOut := fs.String("json", "", "also write the table as JSON to `file`")
+	chart := fs.String("chart", "dist/bench/bench.png", "draw the comparison into this PNG `file` (empty: none)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	root, err := site.Root()
+	if err != nil {
+		return err
+	}
+	for _, d := range vendorDirs {
+		if _, err := os.Stat(filepath.Join(root, d)); err != nil {
+			return fmt.Errorf("%s is missing: install the bench's peers with npm ci (./build.sh bench does)", d)
+		}
+	}
+	dir, err := os.MkdirTemp("", "wasmcnn-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	fmt.Fprintln(stderr, "building the site…")
+	if err := site.Build(root, dir); err != nil {
+		return err
+	}
+	netsByName := map[string]*core.Net{"S": core.ReferenceNetS(1), "M": core.ReferenceNetM(1)}
+	if err := writeBenchModels(filepath.Join(dir, "bench"), netsByName); err != nil {
+		return err
+	}
+
+	mux := http.NewServeMux()
+	for name, d := range vendorDirs {
+		mux.Handle("/vendor/"+name+"/", http.StripPrefix("/vendor/"+name+"/", http.FileServer(http.Dir(filepath.Join(root, d)))))
+	}
+	mux.Handle("/", site.Handler(dir, site.HandlerOptions{Isolated: true}))
+	isolated := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cross-Origin-Opener-Policy", "same-origin")
+		w.Header().Set("Cross-Origin-Embedder-Policy", "require-corp")
+		mux.ServeHTTP(w, r)
+	})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: isolated, ReadHeaderTimeout: 10 * time.Second}
+	go srv.Serve(ln)
+	defer srv.Close()
+	base := "http://" + ln.Addr().String() + "/"
+
+	ctx, cancel, err := browser.Launch(time.Duration(*rounds) * 20 * time.Minute)
+	if err != nil {
+		return err
+	}
+	defer cancel()
+	var version string
+	if v, err := chromedp.Run(ctx, chromedp.Evaluate[string](`navigator.userAgent`)); err == nil {
+		version = v
+	}
+	configs := []benchConfig{{"wasmcnn", 1}, {"tfjs", 1}, {"ort", 1}, {"ort", 2}}
+	results := map[string][]benchResult{}
+	for round := 1; round <= *rounds; round++ {
+		for _, n := range strings.Split(*nets, ",") {
+			for _, c := range configs {
+				url := fmt.Sprintf("%sbench.html?runtime=%s&net=%s&threads=%d", base, c.Runtime, n, c.Threads)
+				res, err := benchOnce(ctx, url)
+				if err != nil {
+					return fmt.Errorf("%s on %s: %w", c.label(), n, err)
+				}
+				fmt.Fprintf(stderr, "round %d %s %-30s b1 %.3f ms, b64 %.0f img/s, first %.0f ms\n", round, n, c.label(), res.B1Median, res.B64ImgPerSec, res.FirstMs)
+				key := n + "|" + c.label()
+				results[key] = append(results[key], res)
+			}
+		}
+	}
+	var rows []benchRow
+	for _, n := range strings.Split(*nets, ",") {
+		macs := float64(netsByName[n].MACs())
+		ref := results[n+"|"+configs[0].label()]
+		for _, c := range configs {
+			rs := results[n+"|"+c.label()]
+			row := benchRow{Net: n, Runtime: c.Runtime, Label: c.label(), Detail: rs[0].Detail, Rounds: len(rs)}
+			row.B1MedianMs = median(rs, func(r benchResult) float64 { return r.B1Median })
+			row.B1P90Ms = median(rs, func(r benchResult) float64 { return r.B1P90 })
+			row.B64ImgPerSec = median(rs, func(r benchResult) float64 { return r.B64ImgPerSec })
+			row.B64GFLOPs = 2 * macs * row.B64ImgPerSec / 1e9
+			row.FirstMs = median(rs, func(r benchResult) float64 { return r.FirstMs })
+			row.RuntimeKiBGz = gzipKiB(dir, root, runtimeFiles[c.Runtime])
+			for i, p := range rs[0].Probs {
+				if i < len(ref[0].Probs) {
+					row.MaxDiff = math.Max(row.MaxDiff, math.Abs(p-ref[0].Probs[i]))
+				}
+			}
+			rows = append(rows, row)
+		}
+	}
+	printBench(stdout, rows, version)
+	if *jsonOut != "" {
+		b, _ := json.MarshalIndent(map[string]any{"browser": version, "rounds": *rounds, "rows": rows}, "", "  ")
+		if err := os.WriteFile(*jsonOut, append(b, '\n'), 0o644); err != nil {
+			return err
+		}
+	}
+	if *chart != "" {
+		if err := os.MkdirAll(filepath.Dir(*chart), 0o755); err != nil {
+			return err
+		}
+		if err := drawBench(*chart, rows); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "chart: %s\n", *chart)
+	}
+	return nil
+}
+
+// benchOnce loads the bench page for one run and waits for its result.
+func benchOnce(ctx context.Context, url string) (benchResult, error) {
+	if err := chromedp.Do(ctx, chromedp.Navigate(url)); err != nil {
+		return benchResult{}, err
+	}
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`window.__benchResult !== undefined`, chromedp.WithPollingTimeout(5*time.Minute))); err != nil {
+		return benchResult{}, err
+	}
+	res, err := chromedp.Run(ctx, chromedp.Evaluate[benchResult](`window.__benchResult`))
+	if err != nil {
+		return res, err
+	}
+	if res.Error != "" {
+		return res, errors.New(res.Error)
+	}
+	return res, nil
+}
+
+func median(rs []benchResult, f func(benchResult) float64) float64 {
+	v := make([]float64, len(rs))
+	for i, r := range rs {
+		v[i] = f(r)
+	}
+	sort.Float64s(v)
+	if len(v)%2 == 1 {
+		return v[len(v)/2]
+	}
+	return (v[len(v)/2-1] + v[len(v)/2]) / 2
+}

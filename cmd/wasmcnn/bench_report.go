@@ -1,0 +1,203 @@
+package main
+
+import (
+	"bytes"
+	"compress/gzip"
+	"encoding/json"
+	"fmt"
+	"image/color"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
+
+	"wasmcnn/core"
+)
+
+// writeBenchModels writes each network as ONNX (for wasmcnn and ONNX
+// Runtime Web) and its weights as JSON (for TensorFlow.js, which builds the
+// same network from them), named by the ONNX initializer names.
+func writeBenchModels(dir string, nets map[string]*core.Net) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	for name, n := range nets {
+		b, err := n.ExportONNX(core.ExportOptions{Doc: "wasmcnn reference network " + name})
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(dir, name+".onnx"), b, 0o644); err != nil {
+			return err
+		}
+		type tensor struct {
+			Shape []int     `json:"shape"`
+			Data  []float32 `json:"data"`
+		}
+		w := map[string]tensor{}
+		for _, l := range n.Layers {
+			switch l := l.(type) {
+			case *core.ConvLayer:
+				w[l.Name+".weight"] = tensor{l.W.W.Shape, l.W.W.Data}
+				w[l.Name+".bias"] = tensor{l.B.W.Shape, l.B.W.Data}
+			case *core.DenseLayer:
+				w[l.Name+".weight"] = tensor{l.W.W.Shape, l.W.W.Data}
+				w[l.Name+".bias"] = tensor{l.B.W.Shape, l.B.W.Data}
+			}
+		}
+		j, err := json.Marshal(w)
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(dir, name+".json"), j, 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// gzipKiB returns the gzip -9 size of files, in KiB; "vendor/" paths are
+// in node_modules, the others in the built site.
+func gzipKiB(siteDir, root string, files []string) float64 {
+	var total int
+	for _, f := range files {
+		p := filepath.Join(siteDir, f)
+		if rest, ok := strings.CutPrefix(f, "vendor/"); ok {
+			name, file, _ := strings.Cut(rest, "/")
+			p = filepath.Join(root, vendorDirs[name], file)
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return math.NaN()
+		}
+		var buf bytes.Buffer
+		w, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+		w.Write(b)
+		w.Close()
+		total += buf.Len()
+	}
+	return float64(total) / 1024
+}
+
+// printBench prints the table of BENCHMARKS.md with wasmcnn's ratio to the
+// best peer in each column.
+func printBench(w io.Writer, rows []benchRow, browser string) {
+	fmt.Fprintf(w, "browser: %s\n\n", browser)
+	fmt.Fprintln(w, "| net | runtime | b1 median ms | b1 p90 ms | b64 img/s | b64 GFLOP/s | first prediction ms | runtime KiB gz | max |Δ| vs wasmcnn |")
+	fmt.Fprintln(w, "| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+	for _, r := range rows {
+		fmt.Fprintf(w, "| %s | %s | %.3f | %.3f | %.0f | %.2f | %.0f | %.0f | %.1e |\n",
+			r.Net, r.Label, r.B1MedianMs, r.B1P90Ms, r.B64ImgPerSec, r.B64GFLOPs, r.FirstMs, r.RuntimeKiBGz, r.MaxDiff)
+	}
+	fmt.Fprintln(w, "\nwasmcnn against the best peer (latency, first prediction and size: lower is better, so a ratio ≤ 1 wins; throughput: a ratio ≥ 1 wins):")
+	byNet := map[string][]benchRow{}
+	var order []string
+	for _, r := range rows {
+		if byNet[r.Net] == nil {
+			order = append(order, r.Net)
+		}
+		byNet[r.Net] = append(byNet[r.Net], r)
+	}
+	for _, n := range order {
+		var us benchRow
+		best := benchRow{B1MedianMs: math.Inf(1), FirstMs: math.Inf(1), RuntimeKiBGz: math.Inf(1)}
+		for _, r := range byNet[n] {
+			if r.Runtime == "wasmcnn" {
+				us = r
+				continue
+			}
+			best.B1MedianMs = math.Min(best.B1MedianMs, r.B1MedianMs)
+			best.B64ImgPerSec = math.Max(best.B64ImgPerSec, r.B64ImgPerSec)
+			best.FirstMs = math.Min(best.FirstMs, r.FirstMs)
+			best.RuntimeKiBGz = math.Min(best.RuntimeKiBGz, r.RuntimeKiBGz)
+		}
+		fmt.Fprintf(w, "  %s: batch-1 latency %.2f×, batch-64 throughput %.2f×, first prediction %.2f×, runtime size %.2f×\n",
+			n, us.B1MedianMs/best.B1MedianMs, us.B64ImgPerSec/best.B64ImgPerSec, us.FirstMs/best.FirstMs, us.RuntimeKiBGz/best.RuntimeKiBGz)
+	}
+}
+
+// drawBench draws batch-1 latency and batch-64 throughput per runtime and
+// network as two bar charts side by side.
+func drawBench(path string, rows []benchRow) error {
+	var labels []string
+	seen := map[string]bool{}
+	var nets []string
+	for _, r := range rows {
+		if !seen[r.Label] {
+			seen[r.Label] = true
+			labels = append(labels, r.Label)
+		}
+		if !seen["net "+r.Net] {
+			seen["net "+r.Net] = true
+			nets = append(nets, r.Net)
+		}
+	}
+	colors := []color.Color{color.RGBA{47, 111, 221, 255}, color.RGBA{255, 127, 14, 255}, color.RGBA{44, 160, 44, 255}, color.RGBA{148, 103, 189, 255}, color.RGBA{214, 39, 40, 255}}
+	mk := func(title, ylabel string, value func(benchRow) float64) (*plot.Plot, error) {
+		p := plot.New()
+		p.Title.Text = title
+		p.Y.Label.Text = ylabel
+		w := vg.Points(14)
+		for i, l := range labels {
+			var vals plotter.Values
+			for _, n := range nets {
+				v := 0.0
+				for _, r := range rows {
+					if r.Label == l && r.Net == n {
+						v = value(r)
+					}
+				}
+				vals = append(vals, v)
+			}
+			bars, err := plotter.NewBarChart(vals, w)
+			if err != nil {
+				return nil, err
+			}
+			bars.Color = colors[i%len(colors)]
+			bars.LineStyle.Width = 0
+			bars.Offset = w * vg.Length(float64(i)-float64(len(labels)-1)/2)
+			p.Add(bars)
+			p.Legend.Add(l, bars)
+		}
+		// Room above the bars for the legend.
+		top := 0.0
+		for _, r := range rows {
+			top = math.Max(top, value(r))
+		}
+		p.Y.Min, p.Y.Max = 0, 1.45*top
+		p.Legend.Top = true
+		p.NominalX(nets...)
+		p.Add(plotter.NewGrid())
+		return p, nil
+	}
+	lat, err := mk("batch-1 latency (lower is better)", "ms per image", func(r benchRow) float64 { return r.B1MedianMs })
+	if err != nil {
+		return err
+	}
+	thr, err := mk("batch-64 throughput (higher is better)", "images per second", func(r benchRow) float64 { return r.B64ImgPerSec })
+	if err != nil {
+		return err
+	}
+	img := vgimg.New(13*vg.Inch, 4.5*vg.Inch)
+	dc := draw.New(img)
+	tiles := draw.Tiles{Rows: 1, Cols: 2, PadX: vg.Inch / 4}
+	plots := [][]*plot.Plot{{lat, thr}}
+	canvases := plot.Align(plots, tiles, dc)
+	lat.Draw(canvases[0][0])
+	thr.Draw(canvases[0][1])
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if _, err := (vgimg.PngCanvas{Canvas: img}).WriteTo(f); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}

@@ -1,0 +1,138 @@
+// bench.js measures one runtime on one reference network, as the protocol
+// of the bench asks (see cmd/wasmcnn/bench.go): time to the first result
+// from the start of the page, batch-1 latency over 300 calls after 50
+// warm-up ones, batch-64 throughput, and the outputs for an agreement check.
+// URL parameters: runtime (wasmcnn, tfjs, ort), net (S, M), threads (1, 2).
+// The result is shown and left in window.__benchResult.
+"use strict";
+(function () {
+  const params = new URLSearchParams(location.search);
+  const runtime = params.get("runtime");
+  const net = params.get("net") || "S";
+  const threads = Number(params.get("threads") || 1);
+  const statusEl = document.getElementById("bench-status");
+  const resultEl = document.getElementById("bench-result");
+  if (!runtime) return;
+  statusEl.textContent = `Running ${runtime} on ${net} (${threads} thread${threads > 1 ? "s" : ""})…`;
+
+  // input fills a batch with the same pseudo-random values in every runtime.
+  function input(n) {
+    const x = new Float32Array(n * 784);
+    let s = 12345;
+    for (let i = 0; i < x.length; i++) {
+      s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+      x[i] = (s >>> 8) / 16777216;
+    }
+    return x;
+  }
+  function loadScript(src) {
+    return new Promise((resolve, reject) => {
+      const el = document.createElement("script");
+      el.src = src;
+      el.onload = resolve;
+      el.onerror = () => reject(new Error("cannot load " + src));
+      document.head.appendChild(el);
+    });
+  }
+  const quantile = (xs, q) => {
+    const s = [...xs].sort((a, b) => a - b);
+    return s[Math.min(s.length - 1, Math.floor(q * s.length))];
+  };
+
+  // Each runtime gives {load(), predict(x, n) → Promise<Float32Array>, detail}.
+  const runtimes = {
+    async wasmcnn() {
+      await loadScript("wasm_exec.js");
+      await loadScript("wasmcnn.js");
+      await wasmcnn.start("main.wasm");
+      const m = await wasmcnn.loadModelURL(`bench/${net}.onnx`);
+      return { predict: async (x) => m.predict(x), detail: `kernel ${wasmcnn.kernel}` };
+    },
+    async tfjs() {
+      await loadScript("vendor/tfjs-core/tf-core.min.js");
+      await loadScript("vendor/tfjs-backend-wasm/tf-backend-wasm.min.js");
+      tf.wasm.setWasmPaths("vendor/tfjs-backend-wasm/");
+      if (tf.wasm.setThreadsCount) tf.wasm.setThreadsCount(threads);
+      await tf.setBackend("wasm");
+      await tf.ready();
+      const w = await (await fetch(`bench/${net}.json`)).json();
+      const t = {};
+      for (const [name, l] of Object.entries(w)) {
+        let v = tf.tensor(l.data, l.shape);
+        if (l.shape.length === 4) v = tf.transpose(v, [2, 3, 1, 0]); // OIHW → HWIO
+        if (l.shape.length === 2) v = tf.transpose(v); // [out, in] → [in, out]
+        t[name] = v;
+      }
+      const flat = (v) => tf.reshape(tf.transpose(v, [0, 3, 1, 2]), [v.shape[0], -1]); // flatten in NCHW order
+      const forward = net === "S"
+        ? (x) => {
+            let v = tf.relu(tf.add(tf.conv2d(x, t["conv1.weight"], 1, "same"), t["conv1.bias"]));
+            v = tf.maxPool(v, 2, 2, "valid");
+            v = tf.relu(tf.add(tf.conv2d(v, t["conv2.weight"], 1, "same"), t["conv2.bias"]));
+            v = tf.maxPool(v, 3, 3, "valid");
+            return tf.softmax(tf.add(tf.matMul(flat(v), t["fc.weight"]), t["fc.bias"]));
+          }
+        : (x) => {
+            let v = tf.relu(tf.add(tf.conv2d(x, t["conv1.weight"], 1, "valid"), t["conv1.bias"]));
+            v = tf.relu(tf.add(tf.conv2d(v, t["conv2.weight"], 1, "valid"), t["conv2.bias"]));
+            v = tf.maxPool(v, 2, 2, "valid");
+            v = tf.relu(tf.add(tf.matMul(flat(v), t["fc1.weight"]), t["fc1.bias"]));
+            return tf.softmax(tf.add(tf.matMul(v, t["fc2.weight"]), t["fc2.bias"]));
+          };
+      return {
+        predict: async (x, n) => {
+          const out = tf.tidy(() => forward(tf.tensor4d(x, [n, 28, 28, 1])));
+          const data = await out.data();
+          out.dispose();
+          return data;
+        },
+        detail: `wasm backend, ${threads} thread${threads > 1 ? "s" : ""}`,
+      };
+    },
+    async ort() {
+      await loadScript("vendor/ort/ort.wasm.min.js");
+      ort.env.wasm.wasmPaths = new URL("vendor/ort/", location.href).href;
+      ort.env.wasm.numThreads = threads;
+      ort.env.wasm.simd = true;
+      const session = await ort.InferenceSession.create(`bench/${net}.onnx`, { executionProviders: ["wasm"], graphOptimizationLevel: "all" });
+      const inName = session.inputNames[0], outName = session.outputNames[0];
+      return {
+        predict: async (x, n) => (await session.run({ [inName]: new ort.Tensor("float32", x, [n, 1, 28, 28]) }))[outName].data,
+        detail: `wasm, ${threads} thread${threads > 1 ? "s" : ""}, crossOriginIsolated ${self.crossOriginIsolated}`,
+      };
+    },
+  };
+
+  (async () => {
+    const r = await runtimes[runtime]();
+    const x1 = input(1), x64 = input(64);
+    const first = await r.predict(x1, 1);
+    const firstMs = performance.now(); // from the start of the page
+    const probs = Array.from((await r.predict(input(2), 2)).slice(0, 20));
+    for (let i = 0; i < 50; i++) await r.predict(x1, 1);
+    const times = [];
+    for (let i = 0; i < 300; i++) {
+      const t0 = performance.now();
+      await r.predict(x1, 1);
+      times.push(performance.now() - t0);
+    }
+    await r.predict(x64, 64);
+    let images = 0;
+    const t0 = performance.now();
+    while (performance.now() - t0 < 2000 || images < 64 * 5) {
+      await r.predict(x64, 64);
+      images += 64;
+    }
+    const secs = (performance.now() - t0) / 1000;
+    const res = {
+      runtime, net, threads, detail: r.detail, firstMs, firstSum: first.reduce((a, b) => a + b, 0),
+      b1Median: quantile(times, 0.5), b1P90: quantile(times, 0.9), b64ImgPerSec: images / secs, probs,
+    };
+    window.__benchResult = res;
+    statusEl.textContent = `Done: ${runtime} on ${net}.`;
+    resultEl.textContent = JSON.stringify(res, null, 2);
+  })().catch((e) => {
+    window.__benchResult = { runtime, net, threads, error: String(e && e.stack ? e.stack : e) };
+    statusEl.textContent = "Failed: " + e;
+  });
+})();
