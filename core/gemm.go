@@ -112,8 +112,9 @@ func gemmWith(kern gemmKernel, transA, transB bool, m, n, k int, alpha float32, 
 			nb := min(nr, n-j0)
 			var bp unsafe.Pointer
 			bstride := nr
-			if !transB && nb == nr {
-				// Read B in place: its rows hold the panel's columns contiguously.
+			if !transB && nb == nr && ldb <= panelDirectLd {
+				// Read B in place: its rows hold the panel's columns contiguously
+				// (unless they are so long that each read lands on another page).
 				_ = b[(p0+kb-1)*ldb+j0+nr-1]
 				bp, bstride = unsafe.Pointer(&b[p0*ldb+j0]), ldb
 			} else {

@@ -1,6 +1,9 @@
 package core
 
-import "fmt"
+import (
+	"fmt"
+	"runtime"
+)
 
 // AutoPad values, as ONNX names them. The empty string means NOTSET: the
 // explicit pads are used.
@@ -206,12 +209,12 @@ func (g ConvGeom) pointwise() bool {
 // batched reports whether [Conv2D] treats the whole batch as one matrix
 // product: with several images and one group, im2col lays every image's
 // columns side by side, so the product is K × (N·OH·OW) instead of N small
-// ones. That keeps Go's micro-kernels busy on small feature maps. An
-// installed panel kernel (the browser's SIMD one) streams memory faster
-// than it is fed on very wide products, so with it only small maps are
-// batched: larger ones already give each image a product that fits in cache.
+// ones. That keeps the micro-kernel busy on small feature maps. In
+// WebAssembly (Go's kernel and the SIMD one alike) very wide products are
+// limited by memory, so there only small maps are batched: larger ones
+// already give each image a product that fits in cache.
 func (g ConvGeom) batched() bool {
-	return g.N > 1 && g.Group == 1 && (panelKernel == nil || g.OH*g.OW <= 256)
+	return g.N > 1 && g.Group == 1 && (runtime.GOARCH != "wasm" || g.OH*g.OW <= 256)
 }
 
 // ColSize returns the length of the scratch buffer [Conv2D] needs: the
