@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -79,6 +80,9 @@ func Finish(out string) (*Manifest, error) {
 	sw, err := os.ReadFile(filepath.Join(out, "sw.js"))
 	if err != nil {
 		return nil, err
+	}
+	if !bytes.Contains(sw, []byte("__VERSION__")) || !bytes.Contains(sw, []byte("__ASSETS__")) {
+		return nil, errors.New("site: sw.js is not the template from web/ (no __VERSION__ or __ASSETS__ to fill in)")
 	}
 	list := append([]string{"./"}, names...)
 	lj, _ := json.Marshal(list)
