@@ -22,8 +22,8 @@ import (
 	"wasmcnn/internal/edge"
 )
 
-// MaxBundleGzip is the Workers free plan's limit on a compressed upload.
-const MaxBundleGzip = 3 << 20
+// MaxBundleGzip is the Workers free plan's limit on a compressed upload (3 MB).
+const MaxBundleGzip = 3_000_000
 
 // startWorkerd builds the bundle, starts it under workerd on a free port of
 // 127.0.0.1 and returns the base URL and the process; it is stopped by PID
