@@ -1,9 +1,30 @@
 package core
 
-import "math"
+import (
+	"math"
+	"runtime"
+	"unsafe"
+)
 
 // ReLU sets y[i] = max(x[i], 0). y may be x.
 func ReLU(y, x []float32) {
+	y = y[:len(x)]
+	if k := panelKernel; k != nil && k.ReLU != nil && len(x) >= kernelMinLen {
+		n := len(x) &^ 3
+		k.ReLU(unsafe.Pointer(&y[0]), unsafe.Pointer(&x[0]), n)
+		runtime.KeepAlive(x)
+		runtime.KeepAlive(y)
+		x, y = x[n:], y[n:]
+	}
+	reluGo(y, x)
+}
+
+// kernelMinLen is the shortest slice an optional kernel of [PanelKernel] is
+// called for: below it the call costs more than Go's loop.
+const kernelMinLen = 64
+
+// reluGo is [ReLU] in Go.
+func reluGo(y, x []float32) {
 	y = y[:len(x)]
 	for i, v := range x {
 		if v < 0 {

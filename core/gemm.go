@@ -1,6 +1,7 @@
 package core
 
 import (
+	"runtime"
 	"sync"
 	"unsafe"
 )
@@ -35,6 +36,10 @@ var goKernel = gemmKernel{"go2x4", 2, 4, kernel2x4}
 // gemmKernels lists the micro-kernels usable on this machine, best first;
 // init functions of architecture files prepend faster ones.
 var gemmKernels = []gemmKernel{goKernel}
+
+// GemmKernelName names the micro-kernel [Gemm] uses on this machine, such
+// as "go2x4" or an assembly kernel's name.
+func GemmKernelName() string { return gemmKernels[0].name }
 
 // maxTile bounds mr·nr of every kernel.
 const maxTile = 96
@@ -342,6 +347,15 @@ func kernel2x4(kb int, pa, pb unsafe.Pointer, ldb int, c unsafe.Pointer, ldc int
 // contiguous rows, otherwise C accumulates scaled rows of B. A transposed A
 // is a column, gathered into x first.
 func gemv(transA, transB bool, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, c []float32) {
+	if pk := panelKernel; pk != nil && pk.Dots != nil && transB && !transA && alpha == 1 && k%4 == 0 && n*k >= pk.MinWork {
+		// a, not x: a local buffer handed to the kernel would escape.
+		_, _, _ = a[k-1], b[(n-1)*ldb+k-1], c[n-1]
+		pk.Dots(unsafe.Pointer(&c[0]), unsafe.Pointer(&a[0]), unsafe.Pointer(&b[0]), ldb, n, k)
+		runtime.KeepAlive(a)
+		runtime.KeepAlive(b)
+		runtime.KeepAlive(c)
+		return
+	}
 	var buf [256]float32
 	x := a[:k]
 	if transA {

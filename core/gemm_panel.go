@@ -22,11 +22,33 @@ import (
 // B's own rows (bPanel = NR, bRow = ldb) alike. Strides are in floats. The
 // pointers are to buffers Go owns, valid only during the call; the caller
 // guarantees every element the formula touches.
+//
+// The other kernels are optional (nil where a platform has none); each is
+// defined by its plain Go twin in [ReferencePanelKernel], and like Tiles
+// they take pointers to Go-owned buffers whose sizes the caller checked.
 type PanelKernel struct {
 	Name    string
 	MR, NR  int
 	MinWork int // products of fewer multiply-adds (m·n·k) stay with Go's kernel
 	Tiles   func(pa, pb unsafe.Pointer, bPanel, bRow int, c unsafe.Pointer, ldc, mp, np, kb int, accumulate bool)
+
+	// ConvTiles computes a stride-1 convolution as a product with an
+	// implicit B (MR = 4, NR = 8 only): for every 4×8 tile of the mp×np
+	// block at c,
+	//
+	//	c[i][j] = bias[i] + Σ_{p<kb} A[i][p] · base[offs[p] + j]
+	//
+	// with A packed as for Tiles and offs kb int32 offsets in floats.
+	ConvTiles func(pa, base, offs, bias, c unsafe.Pointer, ldc, mp, np, kb int)
+	// ReLU sets y[i] = x[i] < 0 ? 0 : x[i] for n floats, n a multiple of 4.
+	ReLU func(y, x unsafe.Pointer, n int)
+	// MaxPool2 pools 2×2 windows of stride 2: output row q (ow ≥ 4 floats,
+	// rows consecutive at y) from input rows 2q and 2q+1 (w floats apart,
+	// pairs 2w apart at x), compared in the order of [MaxPool2D].
+	MaxPool2 func(y, x unsafe.Pointer, rows, w, ow int)
+	// Dots adds to y[j], for j < n, the dot product of the k floats at a
+	// (k a multiple of 4) with row j of B (rows ldb floats apart at b).
+	Dots func(y, a, b unsafe.Pointer, ldb, n, k int)
 }
 
 var panelKernel *PanelKernel

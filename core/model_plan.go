@@ -46,6 +46,9 @@ type modelPlan struct {
 	vals        map[string]*val
 	activations int64
 	macs        int64
+	// kernel is the panel kernel installed when planning: steps may be
+	// compiled for it, so a change of kernel plans again.
+	kernel *PanelKernel
 }
 
 // compiler holds the state of planning one model.
@@ -61,7 +64,7 @@ func (m *Model) Plan(shapes ...[]int) error {
 	if len(shapes) != len(m.Inputs) {
 		return fmt.Errorf("core: the model has %d inputs, got %d shapes", len(m.Inputs), len(shapes))
 	}
-	p := &modelPlan{vals: map[string]*val{}}
+	p := &modelPlan{vals: map[string]*val{}, kernel: panelKernel}
 	for name, v := range m.consts {
 		p.vals[name] = v
 	}
@@ -268,7 +271,7 @@ func (m *Model) Run(inputs ...*Tensor) ([]*Tensor, error) {
 
 // planFits reports whether the current plan is for the inputs' shapes.
 func (m *Model) planFits(inputs []*Tensor) bool {
-	if m.plan == nil {
+	if m.plan == nil || m.plan.kernel != panelKernel {
 		return false
 	}
 	for i, t := range inputs {
@@ -294,7 +297,7 @@ func (m *Model) Predict(x []float32) ([]float32, error) {
 		return nil, fmt.Errorf("core: Predict needs a model with one input, this one has %d", len(m.Inputs))
 	}
 	in := m.plan.inputs[0]
-	if len(x) != len(in.f) {
+	if len(x) != len(in.f) || m.plan.kernel != panelKernel {
 		shape := append([]int(nil), m.plan.inShapes[0]...)
 		per := product(shape[1:])
 		if len(shape) == 0 || per == 0 || len(x) == 0 || len(x)%per != 0 || m.Inputs[0].Shape[0] >= 0 && len(x) != per*m.Inputs[0].Shape[0] {

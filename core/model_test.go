@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+	"time"
 )
 
 // randInput returns a tensor of the shape filled from a fixed seed.
@@ -292,5 +293,42 @@ func TestLoadErrors(t *testing.T) {
 	var cm *CorruptModelError
 	if _, err := LoadModel(valid[:len(valid)-3], nil); !errors.As(err, &cm) {
 		t.Errorf("truncated model gives %T %v, want *CorruptModelError", err, err)
+	}
+}
+
+// TestProfile checks that Profile times every step of the plan, runs the
+// model as Predict does, and refuses nonsense.
+func TestProfile(t *testing.T) {
+	data, err := ReferenceNetS(3).ExportONNX(ExportOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := LoadModel(data, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := randInput(9, 1, 1, 28, 28).Data
+	steps, err := m.Profile(x, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(steps) != len(m.Steps()) || steps[0].Node.Op != "Conv" || steps[len(steps)-1].Node.Op != "Softmax" {
+		t.Fatalf("profile steps %+v", steps)
+	}
+	var total time.Duration
+	for _, s := range steps {
+		total += s.Time
+	}
+	if total <= 0 {
+		t.Fatalf("no time measured: %+v", steps)
+	}
+	got := append([]float32(nil), m.plan.outputs[0].f...)
+	want, _ := m.Predict(x)
+	assertClose(t, "output after Profile", got, want, 0)
+	if _, err := m.Profile(x, 0); err == nil {
+		t.Error("Profile with 0 runs did not fail")
+	}
+	if _, err := m.Profile(x[:5], 1); err == nil {
+		t.Error("Profile with a bad input did not fail")
 	}
 }

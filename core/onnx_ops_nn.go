@@ -129,6 +129,24 @@ func compileConv(x *nodeCtx) ([]*val, func(), error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	if bconst := x.input(2) == nil || x.input(2).konst; w.konst && bconst {
+		alloc := func(what string, n int) ([]float32, error) {
+			v, err := x.c.newFloat(x.n.name+"/"+what, []int{n})
+			if err != nil {
+				return nil, x.errorf("%v", err)
+			}
+			return v.f, nil
+		}
+		k := x.c.plan.kernel
+		ic, err := newImplicitConv(k, &g, w.f, bias, alloc)
+		if err != nil {
+			return nil, nil, err
+		}
+		if ic != nil {
+			y, xd := out.f, in.f
+			return []*val{out}, func() { ic.run(k, y, xd) }, nil
+		}
+	}
 	col, err := x.c.newFloat(x.n.name+"/im2col", []int{g.ColSize()})
 	if err != nil {
 		return nil, nil, x.errorf("%v", err)
@@ -268,6 +286,17 @@ func compileGemm(x *nodeCtx) ([]*val, func(), error) {
 	}
 	y, ad, bd := out.f, a.f, b.f
 	lda, ldb := a.shape[1], b.shape[1]
+	if pk := x.c.plan.kernel; m == 1 && !transB && b.konst && pk != nil && pk.Dots != nil {
+		// At batch 1 the product is n dot products with the columns of B:
+		// stored as rows once, they stream through the kernel for Dots.
+		bt := make([]float32, n*k)
+		for p := 0; p < k; p++ {
+			for j := 0; j < n; j++ {
+				bt[j*k+p] = bd[p*ldb+j]
+			}
+		}
+		bd, ldb, transB = bt, k, true
+	}
 	return []*val{out}, func() {
 		if fill != nil {
 			fill()

@@ -1,6 +1,10 @@
 package core
 
-import "math"
+import (
+	"math"
+	"runtime"
+	"unsafe"
+)
 
 // lowestFloat32 starts every max, so a window that sees only padding gives
 // the most negative float, as onnxruntime does.
@@ -23,6 +27,10 @@ func MaxPool2D(y, x []float32, argmax []int32, g *ConvGeom) {
 	hw, ohw := g.H*g.W, g.OH*g.OW
 	if g.KH == 2 && g.KW == 2 && g.SH == 2 && g.SW == 2 && g.DH == 1 && g.DW == 1 && g.PT == 0 && g.PL == 0 && 2*g.OH <= g.H && 2*g.OW <= g.W {
 		maxPool2x2(y, x, argmax, g)
+		return
+	}
+	if argmax == nil && g.DH == 1 && g.DW == 1 && g.PT == 0 && g.PL == 0 && (g.OH-1)*g.SH+g.KH <= g.H && (g.OW-1)*g.SW+g.KW <= g.W {
+		maxPoolInside(y, x, g)
 		return
 	}
 	for pl := 0; pl < planes; pl++ {
@@ -50,10 +58,55 @@ func MaxPool2D(y, x []float32, argmax []int32, g *ConvGeom) {
 	}
 }
 
+// maxPoolInside is [MaxPool2D] without argmax for windows that all lie
+// inside the input, undilated: each output row is built one window row at a
+// time, the taps compared in the same order as the general loop (row by
+// row, a later tap winning only when greater).
+func maxPoolInside(y, x []float32, g *ConvGeom) {
+	hw, ohw := g.H*g.W, g.OH*g.OW
+	span := (g.OW-1)*g.SW + g.KW
+	for pl := 0; pl < g.N*g.C; pl++ {
+		in := x[pl*hw : (pl+1)*hw]
+		out := y[pl*ohw : (pl+1)*ohw]
+		for oh := 0; oh < g.OH; oh++ {
+			o := out[oh*g.OW : (oh+1)*g.OW]
+			for i := 0; i < g.KH; i++ {
+				row := in[(oh*g.SH+i)*g.W : (oh*g.SH+i)*g.W+span]
+				for ow := range o {
+					win := row[ow*g.SW : ow*g.SW+g.KW]
+					best := o[ow]
+					if i == 0 {
+						best = win[0]
+					}
+					for _, v := range win {
+						if v > best {
+							best = v
+						}
+					}
+					o[ow] = best
+				}
+			}
+		}
+	}
+}
+
 // maxPool2x2 is [MaxPool2D] for the common 2×2 window with stride 2 whose
 // windows all lie inside the input: no clipping, four compares per output.
 func maxPool2x2(y, x []float32, argmax []int32, g *ConvGeom) {
 	hw, ohw := g.H*g.W, g.OH*g.OW
+	if k := panelKernel; k != nil && k.MaxPool2 != nil && argmax == nil && g.OW >= 4 {
+		// One call when the planes' row pairs are evenly spaced, one per plane otherwise.
+		if g.H == 2*g.OH {
+			k.MaxPool2(unsafe.Pointer(&y[0]), unsafe.Pointer(&x[0]), g.N*g.C*g.OH, g.W, g.OW)
+		} else {
+			for pl := 0; pl < g.N*g.C; pl++ {
+				k.MaxPool2(unsafe.Pointer(&y[pl*ohw]), unsafe.Pointer(&x[pl*hw]), g.OH, g.W, g.OW)
+			}
+		}
+		runtime.KeepAlive(x)
+		runtime.KeepAlive(y)
+		return
+	}
 	for pl := 0; pl < g.N*g.C; pl++ {
 		in := x[pl*hw : (pl+1)*hw]
 		out := y[pl*ohw : (pl+1)*ohw]

@@ -122,6 +122,16 @@ func TestPoolCrossCheck(t *testing.T) {
 				t.Fatalf("max %s: argmax[%d] = %d, want %d", desc, i, gotArg[i], wantArg[i])
 			}
 		}
+		// Without argmax, inference's paths (windows inside the input, and a
+		// platform's 2×2 kernel, here its Go twin).
+		for _, k := range []*PanelKernel{nil, ReferencePanelKernel()} {
+			SetPanelKernel(k)
+			got, check := guarded(n)
+			MaxPool2D(got, x, nil, &g)
+			SetPanelKernel(nil)
+			check(t, desc)
+			assertClose(t, "max without argmax "+desc, got, want, 0)
+		}
 		for _, cip := range []bool{false, true} {
 			avgPool2dRef(want, x, &g, cip)
 			got, check := guarded(n)

@@ -74,6 +74,8 @@ func (a *api) register() js.Value {
 	op("softmax", bridge.Softmax)
 	add("loadModel", a.loadModel)
 	add("predict", a.predict)
+	add("prepare", a.prepare)
+	add("run", a.run)
 	add("layerOutputs", a.layerOutputs)
 	add("modelInfo", a.modelInfo)
 	add("dispose", a.dispose)
@@ -141,6 +143,55 @@ func (a *api) predict(args []js.Value) (any, error) {
 	}
 	copyToJS(out, b)
 	return out, nil
+}
+
+// prepare(handle, n) → {input, outputLength}: the byte address in the
+// module's memory of a buffer of n floats that web/wasmcnn.js fills before
+// run, the fast path of predict for ordinary Float32Arrays. Everything else
+// goes through predict, which reads and checks the JavaScript values.
+func (a *api) prepare(args []js.Value) (any, error) {
+	h, err := handle(args, "predict")
+	if err != nil {
+		return nil, err
+	}
+	if len(args) != 2 {
+		return nil, fmt.Errorf("prepare: takes (handle, n), got %d arguments", len(args))
+	}
+	n, err := bridge.Int(wrap(args[1]), "predict: input length", 1, core.MaxElements)
+	if err != nil {
+		return nil, err
+	}
+	in, outLen, err := a.models.Prepare(h, n)
+	if err != nil {
+		return nil, err
+	}
+	tuneMemoryLimit()
+	return map[string]any{"input": int(uintptr(unsafe.Pointer(&in[0]))), "outputLength": outLen}, nil
+}
+
+// run(handle, n) runs the model on the n floats written into the buffer of
+// prepare and returns the byte address of its output (outputLength floats,
+// valid until the next call), as a number: nothing is allocated.
+func (a *api) run(args []js.Value) (any, error) {
+	h, err := handle(args, "predict")
+	if err != nil {
+		return nil, err
+	}
+	if len(args) != 2 {
+		return nil, fmt.Errorf("run: takes (handle, n), got %d arguments", len(args))
+	}
+	n, err := bridge.Int(wrap(args[1]), "predict: input length", 1, core.MaxElements)
+	if err != nil {
+		return nil, err
+	}
+	out, err := a.models.RunPrepared(h, n)
+	if err != nil {
+		return nil, err
+	}
+	if len(out) == 0 {
+		return 0, nil
+	}
+	return int(uintptr(unsafe.Pointer(&out[0]))), nil
 }
 
 // layerOutputs(handle) → [{name, op, shape, data}] for every node that ran

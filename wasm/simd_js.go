@@ -39,7 +39,12 @@ func installSIMD() (name string) {
 		env.Set(wasmsimd.MemoryName, mem)
 		imports.Set(wasmsimd.MemoryModule, env)
 		inst := wa.Get("Instance").New(wa.Get("Module").New(u8), imports)
-		tiles := inst.Get("exports").Get(wasmsimd.TilesExport)
+		exports := inst.Get("exports")
+		tiles := exports.Get(wasmsimd.TilesExport)
+		convTiles := exports.Get(wasmsimd.ConvTilesExport)
+		relu := exports.Get(wasmsimd.ReLUExport)
+		maxPool2 := exports.Get(wasmsimd.MaxPool2Export)
+		dots := exports.Get(wasmsimd.DotsExport)
 		name = "wasm-simd-4x8"
 		if relaxed {
 			name = "wasm-relaxed-simd-4x8"
@@ -56,6 +61,18 @@ func installSIMD() (name string) {
 				}
 				// The kernel takes strides in bytes.
 				tiles.Invoke(uintptr(pa), uintptr(pb), 4*bPanel, 4*bRow, uintptr(c), 4*ldc, mp, np, kb, acc)
+			},
+			ConvTiles: func(pa, base, offs, bias, c unsafe.Pointer, ldc, mp, np, kb int) {
+				convTiles.Invoke(uintptr(pa), uintptr(base), uintptr(offs), uintptr(bias), uintptr(c), 4*ldc, mp, np, kb)
+			},
+			ReLU: func(y, x unsafe.Pointer, n int) {
+				relu.Invoke(uintptr(x), uintptr(y), 4*n)
+			},
+			MaxPool2: func(y, x unsafe.Pointer, rows, w, ow int) {
+				maxPool2.Invoke(uintptr(x), uintptr(y), rows, 4*w, 4*ow)
+			},
+			Dots: func(y, a, b unsafe.Pointer, ldb, n, k int) {
+				dots.Invoke(uintptr(y), uintptr(a), uintptr(b), 4*ldb, n, 4*k)
 			},
 		})
 		return name

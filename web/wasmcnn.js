@@ -29,6 +29,18 @@
     if (r instanceof Error) throw r;
     return r;
   }
+  // isPlainF32 tells a genuine Float32Array on an unshared ArrayBuffer,
+  // judged by the built-in getters, so that no getter or proxy of the
+  // caller runs: only those take predict's fast path.
+  const taProto = Object.getPrototypeOf(Uint8Array.prototype);
+  const taGetter = (name) => Object.getOwnPropertyDescriptor(taProto, name).get;
+  const taTag = taGetter(Symbol.toStringTag), taLength = taGetter("length");
+  const taByteLength = taGetter("byteLength"), taBuffer = taGetter("buffer");
+  function isPlainF32(v) {
+    if (taTag.call(v) !== "Float32Array") return false;
+    const buf = taBuffer.call(v);
+    return buf instanceof ArrayBuffer && taByteLength.call(v) === 4 * taLength.call(v);
+  }
   function need() {
     if (!go) throw new Error("wasmcnn: not ready yet; await wasmcnn.ready (or wasmcnn.start(...)) first");
     return go;
@@ -75,7 +87,34 @@
     }
     predict(...args) {
       this._alive();
+      const x = args[0], out = args[1];
+      if (args.length <= 2 && isPlainF32(x) && (out === undefined || isPlainF32(out))) {
+        const r = this._direct(x, out);
+        if (r) return r;
+      }
       return unwrap(need().predict(this._h, ...args));
+    }
+    // _direct is predict for ordinary Float32Arrays: the input is copied
+    // straight into the module's memory and the output out of it, without
+    // the Go side reading JavaScript values. It returns undefined when the
+    // general path must answer (and say what is wrong).
+    _direct(x, out) {
+      const mem = globalThis.__wasmcnnMemory;
+      const n = taLength.call(x);
+      if (!mem || n === 0) return undefined;
+      let p = this._prepared;
+      if (!p || p.n !== n) {
+        const r = need().prepare(this._h, n);
+        if (r instanceof Error) return undefined;
+        p = this._prepared = { n, input: r.input, outputLength: r.outputLength };
+      }
+      if (out !== undefined && taLength.call(out) !== p.outputLength) return undefined;
+      new Float32Array(mem.buffer, p.input, n).set(x);
+      const at = unwrap(need().run(this._h, n));
+      const view = new Float32Array(mem.buffer, at, p.outputLength);
+      if (out === undefined) return view.slice();
+      out.set(view);
+      return out;
     }
     layerOutputs() { this._alive(); return unwrap(need().layerOutputs(this._h)); }
     dispose() {

@@ -6,6 +6,7 @@ import (
 	"io"
 	"sort"
 	"strings"
+	"time"
 
 	"wasmcnn/core"
 )
@@ -16,8 +17,12 @@ func runInfo(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("info", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	path := fs.String("model", "", "ONNX model `file`")
+	profile := fs.Int("profile", 0, "also time `N` runs at batch 1 and show where the time goes, node by node")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *profile < 0 {
+		return fmt.Errorf("-profile must be at least 0, got %d", *profile)
 	}
 	if *path == "" {
 		return fmt.Errorf("-model is required")
@@ -58,7 +63,53 @@ func runInfo(args []string, stdout, stderr io.Writer) error {
 	for _, k := range keys {
 		fmt.Fprintf(stdout, "metadata   %s = %s\n", k, firstLine(m.Metadata[k]))
 	}
+	if *profile > 0 {
+		return printProfile(stdout, m, *profile)
+	}
 	return nil
+}
+
+// printProfile times runs of m at batch 1 on a fixed pseudo-random input
+// and prints each node's share, with a bar for the eye.
+func printProfile(w io.Writer, m *core.Model, runs int) error {
+	if len(m.Inputs) != 1 {
+		return fmt.Errorf("-profile needs a model with one input, this one has %d", len(m.Inputs))
+	}
+	n := 1
+	for _, d := range m.InputShape(0) {
+		n *= d
+	}
+	x := make([]float32, n)
+	s := uint32(12345)
+	for i := range x {
+		s = s*1103515245 + 12345
+		x[i] = float32(s>>8) / (1 << 24)
+	}
+	steps, err := m.Profile(x, runs)
+	if err != nil {
+		return err
+	}
+	var total time.Duration
+	for _, st := range steps {
+		total += st.Time
+	}
+	fmt.Fprintf(w, "profile    %d runs at batch 1, %.3f ms per run (kernel %s)\n", runs, float64(total.Microseconds())/1000/float64(runs), kernelName())
+	for _, st := range steps {
+		share := 0.0
+		if total > 0 {
+			share = float64(st.Time) / float64(total)
+		}
+		fmt.Fprintf(w, "  %-17s %-24s %9.1f µs %5.1f%% %s\n", st.Node.Op, firstLine(st.Node.Name), float64(st.Time.Nanoseconds())/1000/float64(runs), 100*share, strings.Repeat("█", int(share*40+0.5)))
+	}
+	return nil
+}
+
+// kernelName names the matrix kernel this build runs.
+func kernelName() string {
+	if k := core.ActivePanelKernel(); k != "" {
+		return k
+	}
+	return core.GemmKernelName()
 }
 
 // shapeString prints a shape with open dimensions by name.

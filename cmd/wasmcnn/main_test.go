@@ -63,6 +63,16 @@ func TestInfoAndRun(t *testing.T) {
 		}
 	}
 
+	code, out, errs = cli("info", "-model", model, "-profile", "3")
+	if code != 0 {
+		t.Fatalf("info -profile: %d %s", code, errs)
+	}
+	for _, want := range []string{"profile    3 runs at batch 1", "Conv ", "Softmax "} {
+		if !strings.Contains(out, want) {
+			t.Errorf("info -profile output lacks %q:\n%s", want, out)
+		}
+	}
+
 	m, _ := core.LoadModel(data, nil)
 	x := make([]float32, 2*784)
 	for i := range x {

@@ -1,5 +1,5 @@
-// Package wasmsimd writes the WebAssembly module of wasmcnn's SIMD matrix
-// kernel. Go's compiler emits no WebAssembly SIMD, so the browser build
+// Package wasmsimd writes the WebAssembly module of wasmcnn's SIMD
+// kernels. Go's compiler emits no WebAssembly SIMD, so the browser build
 // instantiates this small module, importing the Go instance's own memory,
 // and calls it with the addresses of Go-owned buffers: no copies. The
 // module is emitted by the Go code below rather than assembled from text,
@@ -62,16 +62,23 @@ const (
 	opEnd      = 0x0b
 	opBr       = 0x0c
 	opBrIf     = 0x0d
+	opSelect   = 0x1b
 	opLocalGet = 0x20
 	opLocalSet = 0x21
 	opLocalTee = 0x22
+	opI32Load  = 0x28
+	opF32Load  = 0x2a
+	opF32Store = 0x38
 	opI32Const = 0x41
 	opI32Eqz   = 0x45
 	opI32LtU   = 0x49
 	opI32GeU   = 0x4f
+	opI32GtU   = 0x4b
 	opI32Add   = 0x6a
+	opI32Sub   = 0x6b
 	opI32Mul   = 0x6c
 	opI32Shl   = 0x74
+	opF32Add   = 0x92
 
 	prefixSIMD = 0xfd
 	// SIMD opcodes (after the 0xfd prefix, LEB128).
@@ -79,8 +86,11 @@ const (
 	simdV128Load32Spl  = 0x09
 	simdV128Store      = 0x0b
 	simdV128Const      = 0x0c
+	simdI8x16Shuffle   = 0x0d
+	simdF32x4Extract   = 0x1f
 	simdF32x4Add       = 0xe4
 	simdF32x4Mul       = 0xe6
+	simdF32x4PMax      = 0xeb
 	simdF32x4RelaxMadd = 0x105
 )
 

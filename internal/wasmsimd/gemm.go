@@ -34,52 +34,6 @@ const (
 	MemoryModule, MemoryName = "env", "mem"
 )
 
-// Module returns the kernel module. With relaxed it uses the relaxed-SIMD
-// multiply-add (f32x4.relaxed_madd), which may or may not fuse; without it,
-// a multiply and an add, rounded as the scalar Go code rounds.
-func Module(relaxed bool) []byte {
-	var m asm
-	m.byte(0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00) // \0asm, version 1
-
-	var t asm // one function type: nParams × i32 → nothing
-	t.u32(1)
-	t.byte(0x60)
-	t.u32(nParams)
-	for i := 0; i < nParams; i++ {
-		t.byte(typeI32)
-	}
-	t.u32(0)
-	m.section(1, t.b)
-
-	var im asm // the memory, with no maximum so any Go memory matches
-	im.u32(1)
-	im.u32(uint32(len(MemoryModule)))
-	im.byte([]byte(MemoryModule)...)
-	im.u32(uint32(len(MemoryName)))
-	im.byte([]byte(MemoryName)...)
-	im.byte(0x02, 0x00)
-	im.u32(1)
-	m.section(2, im.b)
-
-	m.section(3, []byte{1, 0}) // one function of type 0
-
-	var ex asm
-	ex.u32(1)
-	ex.u32(uint32(len(TilesExport)))
-	ex.byte([]byte(TilesExport)...)
-	ex.byte(0x00)
-	ex.u32(0)
-	m.section(7, ex.b)
-
-	body := tilesBody(relaxed)
-	var code asm
-	code.u32(1)
-	code.u32(uint32(len(body)))
-	code.byte(body...)
-	m.section(10, code.b)
-	return m.b
-}
-
 // loopWhile opens block+loop and breaks out when local x ≥ local limit.
 func (a *asm) loopWhile(x, limit uint32) {
 	a.byte(opBlock, blockVoid)

@@ -18,9 +18,10 @@ type Models struct {
 }
 
 type entry struct {
-	model *core.Model
-	in    []float32 // the input, reused from call to call
-	shape []int     // the output shape of the current plan
+	model  *core.Model
+	in     []float32 // the input, reused from call to call
+	shape  []int     // the output shape of the current plan
+	direct []float32 // the input that JavaScript writes itself (see Prepare)
 }
 
 // Limits applied to models from JavaScript: tighter than core's defaults,
@@ -129,4 +130,47 @@ func product(s []int) int {
 		n *= d
 	}
 	return n
+}
+
+// Prepare readies model h for inputs of n values written straight into Go
+// memory, the fast path of predict that reads no JavaScript value: it
+// returns the buffer to fill (valid until the next Prepare of h or its
+// disposal) and the length of the output. It runs the model once on zeros,
+// which plans it for the batch size and checks n as Predict does.
+func (ms *Models) Prepare(h, n int) ([]float32, int, error) {
+	e, ok := ms.m[h]
+	if !ok {
+		return nil, 0, fmt.Errorf("predict: the model has been disposed")
+	}
+	if n < 1 || n > core.MaxElements {
+		return nil, 0, argErrorf("predict: input", "has %d values; want between 1 and %d", n, core.MaxElements)
+	}
+	buf := make([]float32, n)
+	out, err := e.model.Predict(buf)
+	if err != nil {
+		return nil, 0, fmt.Errorf("predict: %w", err)
+	}
+	e.direct = buf
+	return buf, len(out), nil
+}
+
+// RunPrepared runs model h on the n values written into the buffer of
+// Prepare and returns the first output, which stays valid until the next
+// run of the model.
+func (ms *Models) RunPrepared(h, n int) ([]float32, error) {
+	e, ok := ms.m[h]
+	if !ok {
+		return nil, fmt.Errorf("predict: the model has been disposed")
+	}
+	if len(e.direct) != n || n == 0 {
+		return nil, fmt.Errorf("predict: the model was not prepared for %d values", n)
+	}
+	if i := firstNonFinite(e.direct); i >= 0 {
+		return nil, argErrorf("predict: input", "value %d is %v; inputs must be finite", i, e.direct[i])
+	}
+	out, err := e.model.Predict(e.direct)
+	if err != nil {
+		return nil, fmt.Errorf("predict: %w", err)
+	}
+	return out, nil
 }

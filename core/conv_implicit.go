@@ -1,0 +1,113 @@
+package core
+
+import (
+	"runtime"
+	"unsafe"
+)
+
+// implicitConv is a stride-1 convolution of one group planned for a
+// [PanelKernel] with ConvTiles. Where [Conv2D] copies every input pixel
+// under every tap into an im2col matrix (KH·KW copies of the input, the
+// bulk of a small network's time in the browser), this copies the input
+// once into a zero-bordered buffer of width Wp and lets the kernel read
+// tap (c, i, j) of output position (oh, ow) at
+//
+//	xpad[c·Hp·Wp + (oh + i·DH)·Wp + ow + j·DW] = xpad[offs[tap] + oh·Wp + ow]
+//
+// so the whole product is one call per image, the output computed on rows
+// of Wp columns (the last Wp − OW of each are discarded) and then copied
+// into place. Weights are packed and the bias padded once, when planning.
+type implicitConv struct {
+	g          ConvGeom
+	hp, wp     int
+	mp, np, kb int
+	pa         []float32 // weights in panels of 4 rows, depth-major
+	offs       []int32   // where each tap's window starts in xpad
+	bias       []float32 // mp values, zero past K
+	xpad       []float32 // one padded image, plus the columns the last tiles overrun
+	wide       []float32 // mp × np products on rows of Wp
+}
+
+// newImplicitConv plans g for kernel k, or returns nil where the implicit
+// form does not apply: strides, groups, or a kernel without ConvTiles.
+// w and b (b may be nil) must not change afterwards. alloc provides the
+// buffers that the planner accounts for.
+func newImplicitConv(k *PanelKernel, g *ConvGeom, w, b []float32, alloc func(string, int) ([]float32, error)) (*implicitConv, error) {
+	if k == nil || k.ConvTiles == nil || k.MR != 4 || k.NR != 8 || g.Group != 1 || g.SH != 1 || g.SW != 1 {
+		return nil, nil
+	}
+	c := &implicitConv{g: *g, hp: g.H + g.PT + g.PB, wp: g.W + g.PL + g.PR}
+	c.kb = g.C * g.KH * g.KW
+	c.mp = (g.K + 3) / 4 * 4
+	c.np = (g.OH*c.wp + 7) / 8 * 8
+	if c.hp < g.OH || c.wp < g.OW || c.kb == 0 {
+		return nil, nil
+	}
+	plane := c.hp * c.wp
+	c.offs = make([]int32, 0, c.kb)
+	maxOff := 0
+	for ch := 0; ch < g.C; ch++ {
+		for i := 0; i < g.KH; i++ {
+			for j := 0; j < g.KW; j++ {
+				o := ch*plane + i*g.DH*c.wp + j*g.DW
+				if o > 1<<30 {
+					return nil, nil
+				}
+				c.offs = append(c.offs, int32(o))
+				maxOff = max(maxOff, o)
+			}
+		}
+	}
+	var err error
+	if c.xpad, err = alloc("padded input", max(g.C*plane, maxOff+c.np)); err != nil {
+		return nil, err
+	}
+	if c.wide, err = alloc("products", c.mp*c.np); err != nil {
+		return nil, err
+	}
+	c.pa = make([]float32, c.mp*c.kb)
+	packA(false, g.K, 4, c.kb, w, c.kb, 0, c.pa)
+	c.bias = make([]float32, c.mp)
+	if b != nil {
+		copy(c.bias, b[:g.K])
+	}
+	return c, nil
+}
+
+// run computes y from x as [Conv2D] does, for the geometry c was planned for.
+func (c *implicitConv) run(k *PanelKernel, y, x []float32) {
+	g := &c.g
+	checkConv(y, x, c.pa, nil, g)
+	hw, ohw := g.H*g.W, g.OH*g.OW
+	plane := c.hp * c.wp
+	padded := c.hp != g.H || c.wp != g.W
+	for n := 0; n < g.N; n++ {
+		img := x[n*g.C*hw : (n+1)*g.C*hw]
+		if !padded {
+			copy(c.xpad, img)
+		} else {
+			// Only the interior is written: the border stays zero from planning.
+			for ch := 0; ch < g.C; ch++ {
+				for ih := 0; ih < g.H; ih++ {
+					at := ch*plane + (ih+g.PT)*c.wp + g.PL
+					copy(c.xpad[at:at+g.W], img[(ch*g.H+ih)*g.W:(ch*g.H+ih+1)*g.W])
+				}
+			}
+		}
+		k.ConvTiles(unsafe.Pointer(&c.pa[0]), unsafe.Pointer(&c.xpad[0]), unsafe.Pointer(&c.offs[0]),
+			unsafe.Pointer(&c.bias[0]), unsafe.Pointer(&c.wide[0]), c.np, c.mp, c.np, c.kb)
+		out := y[n*g.K*ohw : (n+1)*g.K*ohw]
+		for kk := 0; kk < g.K; kk++ {
+			src := c.wide[kk*c.np:]
+			dst := out[kk*ohw : (kk+1)*ohw]
+			if c.wp == g.OW {
+				copy(dst, src[:ohw])
+				continue
+			}
+			for oh := 0; oh < g.OH; oh++ {
+				copy(dst[oh*g.OW:(oh+1)*g.OW], src[oh*c.wp:oh*c.wp+g.OW])
+			}
+		}
+	}
+	runtime.KeepAlive(c)
+}

@@ -1,0 +1,91 @@
+package core
+
+import "unsafe"
+
+// ReferencePanelKernel returns a [PanelKernel] written as plain Go loops:
+// the definition that a platform's kernels are tested against, and a way to
+// run the planner's kernel paths where no faster kernel exists.
+func ReferencePanelKernel() *PanelKernel {
+	return &PanelKernel{
+		Name: "reference-4x8", MR: 4, NR: 8,
+		Tiles:     refTiles,
+		ConvTiles: refConvTiles,
+		ReLU:      refReLU,
+		MaxPool2:  refMaxPool2,
+		Dots:      refDots,
+	}
+}
+
+// floats views n floats at p; the kernels' contracts bound every index.
+func floats(p unsafe.Pointer, n int) []float32 { return unsafe.Slice((*float32)(p), n) }
+
+func refTiles(pa, pb unsafe.Pointer, bPanel, bRow int, c unsafe.Pointer, ldc, mp, np, kb int, accumulate bool) {
+	a := floats(pa, mp*kb)
+	b := floats(pb, (np/8-1)*bPanel+(kb-1)*bRow+8)
+	cs := floats(c, (mp-1)*ldc+np)
+	for i := 0; i < mp; i++ {
+		for j := 0; j < np; j++ {
+			var s float32
+			if accumulate {
+				s = cs[i*ldc+j]
+			}
+			for p := 0; p < kb; p++ {
+				s += a[(i/4)*4*kb+4*p+i%4] * b[(j/8)*bPanel+p*bRow+j%8]
+			}
+			cs[i*ldc+j] = s
+		}
+	}
+}
+
+func refConvTiles(pa, base, offs, bias, c unsafe.Pointer, ldc, mp, np, kb int) {
+	a := floats(pa, mp*kb)
+	off := unsafe.Slice((*int32)(offs), kb)
+	maxOff := int32(0)
+	for _, o := range off {
+		maxOff = max(maxOff, o)
+	}
+	x := floats(base, int(maxOff)+np)
+	bs := floats(bias, mp)
+	cs := floats(c, (mp-1)*ldc+np)
+	for i := 0; i < mp; i++ {
+		for j := 0; j < np; j++ {
+			s := bs[i]
+			for p := 0; p < kb; p++ {
+				s += a[(i/4)*4*kb+4*p+i%4] * x[int(off[p])+j]
+			}
+			cs[i*ldc+j] = s
+		}
+	}
+}
+
+func refReLU(y, x unsafe.Pointer, n int) { reluGo(floats(y, n), floats(x, n)) }
+
+func refMaxPool2(y, x unsafe.Pointer, rows, w, ow int) {
+	in := floats(x, (2*rows-1)*w+2*ow)
+	out := floats(y, rows*ow)
+	for q := 0; q < rows; q++ {
+		r0, r1 := in[2*q*w:], in[(2*q+1)*w:]
+		for o := 0; o < ow; o++ {
+			best := r0[2*o]
+			for _, v := range []float32{r0[2*o+1], r1[2*o], r1[2*o+1]} {
+				if v > best {
+					best = v
+				}
+			}
+			out[q*ow+o] = best
+		}
+	}
+}
+
+func refDots(y, a, b unsafe.Pointer, ldb, n, k int) {
+	ys := floats(y, n)
+	as := floats(a, k)
+	bs := floats(b, (n-1)*ldb+k)
+	for j := range ys {
+		var s float32
+		for p, v := range as {
+			s += v * bs[j*ldb+p]
+		}
+		ys[j] += s
+	}
+}

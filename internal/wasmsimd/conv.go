@@ -1,0 +1,129 @@
+package wasmsimd
+
+// convtiles(pa, base, offs, bias, c, ldc, mp, np, kb) computes a
+// convolution of stride 1 as a matrix product whose B is never laid out
+// (an implicit im2col): for every 4×8 tile of the mp×np block at c (mp a
+// multiple of 4, np of 8, rows ldc bytes apart)
+//
+//	c[i][j] = bias[i] + Σ_{p<kb} A[i][p] · base[offs[p] + j]
+//
+// where A is packed as for tiles (panels of 4 rows, depth-major), offs is
+// kb i32 offsets in floats (one per filter tap: where its input window
+// starts in the padded input at base) and base[o + j] is the float at
+// base + 4·(o + j).
+// The caller lays the output out on the padded input's width, so that
+// column j of a tap is one float further than column j−1.
+const (
+	cPA, cBase, cOffs, cBias, cC, cLdc, cMP, cNP, cKB = 0, 1, 2, 3, 4, 5, 6, 7, 8
+	convParams                                        = 9
+	// i32 locals.
+	cI, cJ, cA, cAEnd, cB, cT, cAI, cBJ, cKB16, cCP, cO = 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19
+	convI32Locals                                       = 11
+	// v128 locals: 8 accumulators (row r, half h at cAcc+2r+h), two B vectors, a broadcast A value.
+	cAcc, cB0, cB1, cAV = 20, 28, 29, 30
+	convV128Locals      = 11
+)
+
+func convTilesBody(relaxed bool) []byte {
+	var a asm
+	a.locals(convI32Locals, convV128Locals)
+
+	a.get(cKB)
+	a.const32(4)
+	a.byte(opI32Shl)
+	a.set(cKB16)
+
+	// for j = 0, bj = base; j < np; j += 8, bj += 32
+	a.const32(0)
+	a.set(cJ)
+	a.get(cBase)
+	a.set(cBJ)
+	a.loopWhile(cJ, cNP)
+
+	// for i = 0, ai = pa; i < mp; i += 4, ai += kb16
+	a.const32(0)
+	a.set(cI)
+	a.get(cPA)
+	a.set(cAI)
+	a.loopWhile(cI, cMP)
+
+	// The tile's accumulators start at the bias of their rows.
+	a.get(cBias)
+	a.get(cI)
+	a.const32(2)
+	a.byte(opI32Shl)
+	a.byte(opI32Add)
+	a.set(cT)
+	for r := 0; r < 4; r++ {
+		a.get(cT)
+		a.mem(simdV128Load32Spl, 2, uint32(4*r))
+		a.tee(uint32(cAcc + 2*r))
+		a.set(uint32(cAcc + 2*r + 1))
+	}
+
+	// for p: a from ai to ai + kb16 by 16, o from offs by 4.
+	a.get(cAI)
+	a.tee(cA)
+	a.get(cKB16)
+	a.byte(opI32Add)
+	a.set(cAEnd)
+	a.get(cOffs)
+	a.set(cO)
+	a.loopWhile(cA, cAEnd)
+	a.get(cBJ)
+	a.load32(cO, 0)
+	a.const32(2)
+	a.byte(opI32Shl)
+	a.byte(opI32Add)
+	a.tee(cB)
+	a.mem(simdV128Load, 2, 0)
+	a.set(cB0)
+	a.get(cB)
+	a.mem(simdV128Load, 2, 16)
+	a.set(cB1)
+	for r := 0; r < 4; r++ {
+		a.get(cA)
+		a.mem(simdV128Load32Spl, 2, uint32(4*r))
+		a.set(cAV)
+		for h, bv := range []uint32{cB0, cB1} {
+			acc := uint32(cAcc + 2*r + h)
+			a.madd(relaxed, cAV, bv, acc)
+			a.set(acc)
+		}
+	}
+	a.addTo(cA, -16)
+	a.addTo(cO, -4)
+	a.endLoop()
+
+	// Store the tile at c + i·ldc + j·4.
+	a.get(cC)
+	a.get(cI)
+	a.get(cLdc)
+	a.byte(opI32Mul)
+	a.byte(opI32Add)
+	a.get(cJ)
+	a.const32(2)
+	a.byte(opI32Shl)
+	a.byte(opI32Add)
+	a.set(cCP)
+	for r := 0; r < 4; r++ {
+		for h := 0; h < 2; h++ {
+			a.get(cCP)
+			a.get(uint32(cAcc + 2*r + h))
+			a.mem(simdV128Store, 2, uint32(16*h))
+		}
+		if r < 3 {
+			a.addTo(cCP, cLdc)
+		}
+	}
+
+	a.addTo(cI, -4)
+	a.addTo(cAI, cKB16)
+	a.endLoop()
+
+	a.addTo(cJ, -8)
+	a.addTo(cBJ, -32)
+	a.endLoop()
+	a.byte(opEnd)
+	return a.b
+}

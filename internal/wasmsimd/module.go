@@ -1,0 +1,126 @@
+package wasmsimd
+
+// Export names of the module's functions besides TilesExport; each is
+// documented with the code that writes it.
+const (
+	ConvTilesExport = "convtiles"
+	ReLUExport      = "relu"
+	MaxPool2Export  = "maxpool2"
+	DotsExport      = "dots"
+)
+
+// function is one exported function of the module: all parameters are i32
+// and it returns nothing. body holds its locals and code, ending with end.
+type function struct {
+	name   string
+	params int
+	body   []byte
+}
+
+// Module returns the kernel module: the tile kernel and the convolution,
+// ReLU, pooling and matrix-vector kernels. With relaxed the multiply-adds
+// use the relaxed-SIMD f32x4.relaxed_madd, which may or may not fuse;
+// without it, a multiply and an add, rounded as the scalar Go code rounds.
+func Module(relaxed bool) []byte {
+	return build([]function{
+		{TilesExport, nParams, tilesBody(relaxed)},
+		{ConvTilesExport, convParams, convTilesBody(relaxed)},
+		{ReLUExport, reluParams, reluBody()},
+		{MaxPool2Export, poolParams, maxPool2Body()},
+		{DotsExport, dotsParams, dotsBody(relaxed)},
+	})
+}
+
+// build writes a module that imports env.mem and exports funcs.
+func build(funcs []function) []byte {
+	var m asm
+	m.byte(0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00) // \0asm, version 1
+
+	var t asm // one function type per function: params × i32 → nothing
+	t.u32(uint32(len(funcs)))
+	for _, f := range funcs {
+		t.byte(0x60)
+		t.u32(uint32(f.params))
+		for i := 0; i < f.params; i++ {
+			t.byte(typeI32)
+		}
+		t.u32(0)
+	}
+	m.section(1, t.b)
+
+	var im asm // the memory, with no maximum so any Go memory matches
+	im.u32(1)
+	im.u32(uint32(len(MemoryModule)))
+	im.byte([]byte(MemoryModule)...)
+	im.u32(uint32(len(MemoryName)))
+	im.byte([]byte(MemoryName)...)
+	im.byte(0x02, 0x00)
+	im.u32(1)
+	m.section(2, im.b)
+
+	var fs asm
+	fs.u32(uint32(len(funcs)))
+	for i := range funcs {
+		fs.u32(uint32(i))
+	}
+	m.section(3, fs.b)
+
+	var ex asm
+	ex.u32(uint32(len(funcs)))
+	for i, f := range funcs {
+		ex.u32(uint32(len(f.name)))
+		ex.byte([]byte(f.name)...)
+		ex.byte(0x00)
+		ex.u32(uint32(i))
+	}
+	m.section(7, ex.b)
+
+	var code asm
+	code.u32(uint32(len(funcs)))
+	for _, f := range funcs {
+		code.u32(uint32(len(f.body)))
+		code.byte(f.body...)
+	}
+	m.section(10, code.b)
+	return m.b
+}
+
+// locals writes a function's local declarations: ni i32 and nv v128 locals.
+func (a *asm) locals(ni, nv uint32) {
+	a.u32(2)
+	a.u32(ni)
+	a.byte(typeI32)
+	a.u32(nv)
+	a.byte(typeV128)
+}
+
+// madd leaves acc + x·y on the stack, with the values of the three locals:
+// fused or not under relaxed, a multiply then an add otherwise.
+func (a *asm) madd(relaxed bool, x, y, acc uint32) {
+	if relaxed {
+		a.get(x)
+		a.get(y)
+		a.get(acc)
+		a.simd(simdF32x4RelaxMadd)
+		return
+	}
+	a.get(acc)
+	a.get(x)
+	a.get(y)
+	a.simd(simdF32x4Mul)
+	a.simd(simdF32x4Add)
+}
+
+// zero leaves a v128 of zeros on the stack.
+func (a *asm) zero() {
+	a.simd(simdV128Const)
+	a.byte(make([]byte, 16)...)
+}
+
+// load32 leaves the i32 at local addr + offset on the stack.
+func (a *asm) load32(addr uint32, offset uint32) {
+	a.get(addr)
+	a.byte(opI32Load)
+	a.u32(2)
+	a.u32(offset)
+}
