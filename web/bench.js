@@ -42,11 +42,24 @@
   // Each runtime gives {load(), predict(x, n) → Promise<Float32Array>, detail}.
   const runtimes = {
     async wasmcnn() {
+      if (threads > 1) {
+        // One runtime per Web Worker, each batch split among them.
+        await loadScript("wasm_exec.js");
+        await loadScript("wasmcnn.js");
+        const pool = await wasmcnn.loadModelWorkers(`bench/${net}.onnx`, { workers: threads, wasmURL: "lib/wasmcnn.wasm" });
+        return { predict: (x) => pool.predict(x), detail: `${threads} Web Workers, kernel ${pool.kernel}` };
+      }
+      const t = [performance.now()];
       await loadScript("wasm_exec.js");
       await loadScript("wasmcnn.js");
-      await wasmcnn.start("main.wasm");
+      t.push(performance.now());
+      await wasmcnn.start("lib/wasmcnn.wasm");
+      t.push(performance.now());
       const m = await wasmcnn.loadModelURL(`bench/${net}.onnx`);
-      return { predict: async (x) => m.predict(x), detail: `kernel ${wasmcnn.kernel}` };
+      t.push(performance.now());
+      const ph = t.slice(1).map((v, i) => (v - t[i]).toFixed(0)).join("/");
+      const su = Object.values(wasmcnn.startup).map((v) => v.toFixed(0)).join("/");
+      return { predict: async (x) => m.predict(x), detail: `kernel ${wasmcnn.kernel}; page ${t[0].toFixed(0)} ms, scripts/start/model ${ph} ms, download/compile/init ${su}` };
     },
     async tfjs() {
       await loadScript("vendor/tfjs-core/tf-core.min.js");

@@ -15,6 +15,8 @@
 //   const m = wasmcnn.loadModel(bytes, {externalData?})   or await wasmcnn.loadModelURL(url, onProgress)
 //   m.predict(Float32Array, out?) → Float32Array; m.layerOutputs() → [{name, op, shape, data}]
 //   m.inputShape, m.outputShape, m.ops, m.info; m.dispose()
+//   const p = await wasmcnn.loadModelWorkers(bytes or url, {workers: 2})
+//   await p.predict(Float32Array) → Float32Array, the batch split across Web Workers
 // Every function throws an Error saying what was wrong; the module keeps working.
 (function () {
   "use strict";
@@ -51,6 +53,9 @@
   async function fetchBytes(url, onProgress) {
     const res = await fetch(url);
     if (!res.ok) throw new Error(`wasmcnn: ${url}: HTTP ${res.status} ${res.statusText}`);
+    return readAll(res, onProgress);
+  }
+  async function readAll(res, onProgress) {
     const total = Number(res.headers.get("Content-Length")) || 0;
     if (!res.body || !res.body.getReader) {
       const b = new Uint8Array(await res.arrayBuffer());
@@ -71,6 +76,34 @@
     let off = 0;
     for (const c of chunks) { out.set(c, off); off += c.length; }
     return out;
+  }
+
+  // instantiate downloads and instantiates the module, compiling it while it
+  // downloads where the browser can (a wasm MIME type and
+  // instantiateStreaming), counting bytes for onProgress either way.
+  async function instantiate(url, importObject, onProgress) {
+    const res = await fetch(url);
+    if (!res.ok) throw new Error(`wasmcnn: ${url}: HTTP ${res.status} ${res.statusText}`);
+    const type = res.headers.get("Content-Type") || "";
+    if (!WebAssembly.instantiateStreaming || !res.body || !type.startsWith("application/wasm")) {
+      const bytes = await readAll(res, onProgress);
+      const downloaded = performance.now();
+      return { ...(await WebAssembly.instantiate(bytes, importObject)), downloaded };
+    }
+    let body = res;
+    if (onProgress) {
+      const total = Number(res.headers.get("Content-Length")) || 0;
+      let loaded = 0;
+      const counter = new TransformStream({
+        transform(chunk, ctl) {
+          loaded += chunk.length;
+          onProgress(loaded, total);
+          ctl.enqueue(chunk);
+        },
+      });
+      body = new Response(res.body.pipeThrough(counter), { headers: { "Content-Type": "application/wasm" } });
+    }
+    return WebAssembly.instantiateStreaming(body, importObject);
   }
 
   class Model {
@@ -161,13 +194,17 @@
       (async () => {
         if (typeof WebAssembly !== "object") throw new Error("This browser cannot run WebAssembly.");
         if (typeof Go !== "function") throw new Error("wasm_exec.js must be loaded before wasmcnn.js.");
-        const bytes = await fetchBytes(wasmURL || "main.wasm", onProgress);
+        const t0 = performance.now();
         const g = new Go();
-        const { instance } = await WebAssembly.instantiate(bytes, g.importObject);
+        const { instance, downloaded } = await instantiate(wasmURL || "main.wasm", g.importObject, onProgress);
+        const t1 = downloaded || t0, t2 = performance.now();
         runtime = { go: g, instance };
         // The Go side runs its SIMD kernel on this memory (see wasm/simd_js.go).
         globalThis.__wasmcnnMemory = instance.exports.mem;
         globalThis.__wasmcnnReady = (obj) => {
+          // startup says where the start went, in milliseconds.
+          // (Compiled while downloading, the first two are one figure.)
+          api.startup = { download: t1 - t0, compile: t2 - t1, init: performance.now() - t2 };
           go = obj;
           delete globalThis.__wasmcnnReady;
           resolveReady(api);
@@ -180,6 +217,101 @@
       return ready;
     },
   };
+  // Where this script was loaded from: the worker script sits beside it.
+  const scriptURL = (typeof document !== "undefined" && document.currentScript && document.currentScript.src) ||
+    (typeof location !== "undefined" ? location.href : "");
+
+  // loadModelWorkers(bytes or URL, {workers = 2, wasmURL = "lib/wasmcnn.wasm"})
+  // → Promise<WorkerModel>: the model loaded in that many Web Workers, each
+  // with its own runtime; predict(x) → Promise<Float32Array> splits the batch
+  // in x among them. Worth it for batches: one example still runs on one.
+  api.loadModelWorkers = async function (model, opts = {}) {
+    const n = opts.workers === undefined ? 2 : opts.workers;
+    if (!Number.isInteger(n) || n < 1 || n > 16) throw new Error(`wasmcnn: loadModelWorkers: workers must be an integer from 1 to 16, got ${n}`);
+    if (typeof Worker !== "function") throw new Error("wasmcnn: loadModelWorkers: this environment has no Web Workers");
+    const bytes = typeof model === "string" ? await fetchBytes(model) : model;
+    if (!(bytes instanceof Uint8Array) && !(bytes instanceof ArrayBuffer)) throw new Error("wasmcnn: loadModelWorkers: want a URL, a Uint8Array or an ArrayBuffer");
+    const wasmURL = new URL(opts.wasmURL || "lib/wasmcnn.wasm", scriptURL).href;
+    const pool = new WorkerModel(n);
+    try {
+      const answers = await Promise.all(pool.workers.map((w) => w.call({ type: "load", wasmURL, model: bytes })));
+      pool.info = answers[0].info;
+      pool.kernel = answers[0].kernel;
+    } catch (e) {
+      pool.dispose();
+      throw e;
+    }
+    return pool;
+  };
+
+  // ModelWorker is one worker and its pending calls.
+  class ModelWorker {
+    constructor() {
+      this.w = new Worker(new URL("wasmcnn-worker.js", scriptURL).href);
+      this.next = 1;
+      this.pending = new Map();
+      this.w.onmessage = (e) => {
+        const p = this.pending.get(e.data.id);
+        if (!p) return;
+        this.pending.delete(e.data.id);
+        if (e.data.error !== undefined) p.reject(new Error(e.data.error));
+        else p.resolve(e.data);
+      };
+      this.w.onerror = (e) => {
+        e.preventDefault();
+        this.failAll(new Error("wasmcnn: worker failed: " + (e.message || "unknown error")));
+      };
+    }
+    call(msg, transfer) {
+      return new Promise((resolve, reject) => {
+        const id = this.next++;
+        this.pending.set(id, { resolve, reject });
+        this.w.postMessage({ ...msg, id }, transfer || []);
+      });
+    }
+    failAll(err) {
+      for (const p of this.pending.values()) p.reject(err);
+      this.pending.clear();
+    }
+  }
+
+  class WorkerModel {
+    constructor(n) {
+      this.workers = Array.from({ length: n }, () => new ModelWorker());
+    }
+    // predict splits x (a Float32Array of whole examples) into one slice of
+    // examples per worker and joins their outputs in order.
+    async predict(x) {
+      if (!this.workers) throw new Error("wasmcnn: the model has been disposed");
+      if (!(x instanceof Float32Array)) throw new Error("wasmcnn: predict: want a Float32Array");
+      const per = this.info.inputShape.slice(1).reduce((a, b) => a * b, 1);
+      if (x.length === 0 || x.length % per !== 0) {
+        throw new Error(`wasmcnn: predict: input has ${x.length} values, not a whole number of examples of ${per}`);
+      }
+      const examples = x.length / per;
+      const chunk = Math.ceil(examples / this.workers.length);
+      const calls = [];
+      for (let i = 0; i * chunk < examples; i++) {
+        const part = x.slice(i * chunk * per, Math.min(examples, (i + 1) * chunk) * per);
+        calls.push(this.workers[i].call({ type: "predict", x: part }, [part.buffer]));
+      }
+      const outs = (await Promise.all(calls)).map((r) => r.out);
+      if (outs.length === 1) return outs[0];
+      const out = new Float32Array(outs.reduce((a, o) => a + o.length, 0));
+      let at = 0;
+      for (const o of outs) { out.set(o, at); at += o.length; }
+      return out;
+    }
+    dispose() {
+      if (!this.workers) return;
+      for (const w of this.workers) {
+        w.failAll(new Error("wasmcnn: the model has been disposed"));
+        w.w.terminate();
+      }
+      this.workers = null;
+    }
+  }
+
   globalThis.wasmcnn = api;
   // A Go runtime started before this script (tests, workers) is used as it is.
   if (globalThis.__wasmcnnGo) {

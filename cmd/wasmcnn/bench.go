@@ -31,7 +31,11 @@ type benchConfig struct {
 
 func (c benchConfig) label() string {
 	name := map[string]string{"wasmcnn": "wasmcnn", "tfjs": "TensorFlow.js", "ort": "ONNX Runtime Web"}[c.Runtime]
-	return fmt.Sprintf("%s, %d thread%s", name, c.Threads, map[bool]string{true: "s"}[c.Threads > 1])
+	unit := "thread"
+	if c.Runtime == "wasmcnn" && c.Threads > 1 {
+		unit = "worker" // one Go runtime per Web Worker, the batch split among them
+	}
+	return fmt.Sprintf("%s, %d %s%s", name, c.Threads, unit, map[bool]string{true: "s"}[c.Threads > 1])
 }
 
 // benchResult is what bench.js reports for one run.
@@ -73,7 +77,7 @@ var vendorDirs = map[string]string{
 
 // runtimeFiles are the files each runtime downloads (bytes compared gzipped).
 var runtimeFiles = map[string][]string{
-	"wasmcnn": {"wasm_exec.js", "wasmcnn.js", "main.wasm"},
+	"wasmcnn": {"wasm_exec.js", "wasmcnn.js", "lib/wasmcnn.wasm"},
 	"tfjs":    {"vendor/tfjs-core/tf-core.min.js", "vendor/tfjs-backend-wasm/tf-backend-wasm.min.js", "vendor/tfjs-backend-wasm/tfjs-backend-wasm-simd.wasm"},
 	"ort":     {"vendor/ort/ort.wasm.min.js", "vendor/ort/ort-wasm-simd-threaded.mjs", "vendor/ort/ort-wasm-simd-threaded.wasm"},
 }
@@ -141,7 +145,7 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	if v, err := chromedp.Run(ctx, chromedp.Evaluate[string](`navigator.userAgent`)); err == nil {
 		version = v
 	}
-	configs := []benchConfig{{"wasmcnn", 1}, {"tfjs", 1}, {"ort", 1}, {"ort", 2}}
+	configs := []benchConfig{{"wasmcnn", 1}, {"wasmcnn", 2}, {"tfjs", 1}, {"ort", 1}, {"ort", 2}}
 	results := map[string][]benchResult{}
 	for round := 1; round <= *rounds; round++ {
 		for _, n := range strings.Split(*nets, ",") {
@@ -180,7 +184,7 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	}
 	printBench(stdout, rows, version)
 	if *jsonOut != "" {
-		b, _ := json.MarshalIndent(map[string]any{"browser": version, "rounds": *rounds, "rows": rows}, "", "  ")
+		b, _ := json.MarshalIndent(map[string]any{"browser": version, "rounds": *rounds, "rows": rows, "ratios": benchRatios(rows)}, "", "  ")
 		if err := os.WriteFile(*jsonOut, append(b, '\n'), 0o644); err != nil {
 			return err
 		}

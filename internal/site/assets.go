@@ -84,7 +84,14 @@ func Finish(out string) (*Manifest, error) {
 	if !bytes.Contains(sw, []byte("__VERSION__")) || !bytes.Contains(sw, []byte("__ASSETS__")) {
 		return nil, errors.New("site: sw.js is not the template from web/ (no __VERSION__ or __ASSETS__ to fill in)")
 	}
-	list := append([]string{"./"}, names...)
+	list := []string{"./"}
+	for _, n := range names {
+		// The library build is for other pages using the API: the drawing
+		// page never loads it, so its visitors do not download it either.
+		if !strings.HasPrefix(n, LibDir+"/") {
+			list = append(list, n)
+		}
+	}
 	lj, _ := json.Marshal(list)
 	sw = bytes.Replace(sw, []byte("__VERSION__"), []byte(m.Version), 1)
 	sw = bytes.Replace(sw, []byte("__ASSETS__"), lj, 1)

@@ -36,7 +36,8 @@ func Root() (string, error) {
 
 // Build writes the site into out (emptied first): the files of web/,
 // wasm_exec.js from the Go release that compiles main.wasm, main.wasm built
-// with -trimpath and without symbols, the app icons, the service worker
+// with -trimpath and without symbols, the library build lib/wasmcnn.wasm,
+// the app icons, the service worker
 // with this build's version and file list, assets.json, and .gz and .br
 // beside every file that compresses.
 func Build(root, out string) error {
@@ -69,14 +70,21 @@ func build(root, out string) error {
 	if err := copyFile(filepath.Join(goroot, "lib", "wasm", "wasm_exec.js"), filepath.Join(out, "wasm_exec.js")); err != nil {
 		return fmt.Errorf("site: wasm_exec.js: %w", err)
 	}
-	cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", filepath.Join(out, "main.wasm"), "./wasm")
-	cmd.Dir = root
-	cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm")
-	if b, err := cmd.CombinedOutput(); err != nil {
-		return fmt.Errorf("site: building main.wasm: %v\n%s", err, b)
+	for _, b := range []struct{ file, tags string }{{"main.wasm", ""}, {LibDir + "/wasmcnn.wasm", "apionly"}} {
+		cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-tags="+b.tags, "-o", filepath.Join(out, filepath.FromSlash(b.file)), "./wasm")
+		cmd.Dir = root
+		cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			return fmt.Errorf("site: building %s: %v\n%s", b.file, err, out)
+		}
 	}
 	return nil
 }
+
+// LibDir is the site's folder for the library build, lib/wasmcnn.wasm: the
+// JavaScript API without the drawing page (-tags apionly), for other pages.
+// The service worker does not precache it.
+const LibDir = "lib"
 
 // goEnv returns one `go env` variable.
 func goEnv(root, name string) (string, error) {

@@ -1,0 +1,47 @@
+package main
+
+import (
+	"bytes"
+	"math"
+	"strings"
+	"testing"
+)
+
+// TestBenchRatios checks the ratios against the peers on a made-up table:
+// latency and first prediction against the best peer, throughput of one
+// runtime against one-thread peers and of two workers against all.
+func TestBenchRatios(t *testing.T) {
+	rows := []benchRow{
+		{Net: "S", Runtime: "wasmcnn", Label: "wasmcnn, 1 thread", B1MedianMs: 0.2, B64ImgPerSec: 8000, FirstMs: 300, RuntimeKiBGz: 1000},
+		{Net: "S", Runtime: "wasmcnn", Label: "wasmcnn, 2 workers", B1MedianMs: 0.3, B64ImgPerSec: 15000, FirstMs: 400, RuntimeKiBGz: 1000},
+		{Net: "S", Runtime: "tfjs", Label: "TensorFlow.js, 1 thread", B1MedianMs: 0.4, B64ImgPerSec: 4000, FirstMs: 350, RuntimeKiBGz: 250},
+		{Net: "S", Runtime: "ort", Label: "ONNX Runtime Web, 1 thread", B1MedianMs: 0.25, B64ImgPerSec: 5000, FirstMs: 500, RuntimeKiBGz: 3600},
+		{Net: "S", Runtime: "ort", Label: "ONNX Runtime Web, 2 threads", B1MedianMs: 0.1, B64ImgPerSec: 10000, FirstMs: 600, RuntimeKiBGz: 3600},
+	}
+	got := benchRatios(rows)
+	if len(got) != 1 {
+		t.Fatalf("got %d networks", len(got))
+	}
+	r := got[0]
+	for _, c := range []struct {
+		name      string
+		got, want float64
+	}{
+		{"latency", r.Latency, 0.2 / 0.1},
+		{"throughput, 1 thread", r.Throughput1, 8000.0 / 5000},
+		{"throughput, 2 workers", r.Throughput2, 15000.0 / 10000},
+		{"first prediction", r.First, 300.0 / 350},
+		{"download", r.SizeVsTFJS, 1000.0 / 250},
+	} {
+		if math.Abs(c.got-c.want) > 1e-9 {
+			t.Errorf("%s ratio %v, want %v", c.name, c.got, c.want)
+		}
+	}
+	var buf bytes.Buffer
+	printBench(&buf, rows, "test browser")
+	for _, want := range []string{"| S | wasmcnn, 2 workers |", "batch-1 latency 2.00×", "1.60× (1 thread vs 1 thread)", "1.50× (2 workers vs any)", "download 4.00× TensorFlow.js's"} {
+		if !strings.Contains(buf.String(), want) {
+			t.Errorf("report lacks %q:\n%s", want, buf.String())
+		}
+	}
+}
