@@ -2,7 +2,6 @@ package core
 
 import (
 	"fmt"
-	"runtime"
 )
 
 // AutoPad values, as ONNX names them. The empty string means NOTSET: the
@@ -209,13 +208,18 @@ func (g ConvGeom) pointwise() bool {
 // batched reports whether [Conv2D] treats the whole batch as one matrix
 // product: with several images and one group, im2col lays every image's
 // columns side by side, so the product is K × (N·OH·OW) instead of N small
-// ones. That keeps the micro-kernel busy on small feature maps. In
-// WebAssembly (Go's kernel and the SIMD one alike) very wide products are
-// limited by memory, so there only small maps are batched: larger ones
-// already give each image a product that fits in cache.
+// ones. That keeps the micro-kernel busy on small feature maps. Larger maps
+// already give each image a product that fits in cache, and a batched
+// matrix past batchedColLimit would stream from memory: those go image by
+// image (measured natively and in WebAssembly alike).
 func (g ConvGeom) batched() bool {
-	return g.N > 1 && g.Group == 1 && (runtime.GOARCH != "wasm" || g.OH*g.OW <= 256)
+	return g.N > 1 && g.Group == 1 && g.OH*g.OW <= 256 && g.C*g.KH*g.KW*g.N*g.OH*g.OW <= batchedColLimit
 }
+
+// batchedColLimit bounds the im2col matrix of a batched convolution (in
+// floats, 4 MiB): past it the product streams from memory instead of cache
+// and one product per image is faster.
+const batchedColLimit = 1 << 20
 
 // ColSize returns the length of the scratch buffer [Conv2D] needs: the
 // im2col matrix (C/Group·KH·KW) × (OH·OW) of one image and group, or for a
