@@ -28,7 +28,7 @@ func installSIMD() (name string) {
 		return ""
 	}
 	for _, relaxed := range []bool{true, false} {
-		b := wasmsimd.Module(relaxed)
+		b := wasmsimd.Prebuilt(relaxed)
 		u8 := jsUint8Array.New(len(b))
 		js.CopyBytesToJS(u8, b)
 		if !wa.Call("validate", u8).Bool() {
