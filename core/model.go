@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"unsafe"
 )
 
 // Opset range of the default ONNX domain that wasmcnn implements.
@@ -347,6 +348,11 @@ func decodeTensor(t *onnxTensorProto, external func(string) ([]byte, error)) (*v
 		} else {
 			v.f = make([]float32, n)
 		}
+		if t.dataType == onnxFloat && hostLittleEndian && n > 0 {
+			// ONNX stores little-endian floats, as this machine does: one copy.
+			copy(unsafe.Slice((*byte)(unsafe.Pointer(&v.f[0])), 4*n), raw)
+			return v, nil
+		}
 		for k := 0; k < n; k++ {
 			b := raw[k*size:]
 			switch t.dataType {
@@ -452,6 +458,13 @@ func checkExternalLocation(loc string) error {
 	}
 	return nil
 }
+
+// hostLittleEndian reports whether this machine stores numbers
+// little-endian (WebAssembly, amd64 and arm64 all do).
+var hostLittleEndian = func() bool {
+	x := uint16(1)
+	return *(*byte)(unsafe.Pointer(&x)) == 1
+}()
 
 // LoadModelFile reads an ONNX model from path. Initializers stored as
 // external data are read from files beside it (names that leave the model's
