@@ -74,6 +74,24 @@ func newImplicitConv(k *PanelKernel, g *ConvGeom, w, b []float32, alloc func(str
 	return c, nil
 }
 
+// copyBlocks is [PanelKernel].CopyBlocks on slices, through the kernel's
+// where it has one (one call instead of one Go copy per row).
+func (c *implicitConv) copyBlocks(k *PanelKernel, dst, src []float32, groups, rows, width, dstRow, srcRow, dstGroup, srcGroup int) {
+	last := func(group, row int) int { return (groups-1)*group + (rows-1)*row + width }
+	_, _ = dst[last(dstGroup, dstRow)-1], src[last(srcGroup, srcRow)-1]
+	if k.CopyBlocks != nil {
+		k.CopyBlocks(unsafe.Pointer(&dst[0]), unsafe.Pointer(&src[0]), groups, rows, width, dstRow, srcRow, dstGroup, srcGroup)
+		runtime.KeepAlive(dst)
+		runtime.KeepAlive(src)
+		return
+	}
+	for g := 0; g < groups; g++ {
+		for r := 0; r < rows; r++ {
+			copy(dst[g*dstGroup+r*dstRow:][:width], src[g*srcGroup+r*srcRow:][:width])
+		}
+	}
+}
+
 // run computes y from x as [Conv2D] does, for the geometry c was planned for.
 func (c *implicitConv) run(k *PanelKernel, y, x []float32) {
 	g := &c.g
@@ -87,26 +105,15 @@ func (c *implicitConv) run(k *PanelKernel, y, x []float32) {
 			copy(c.xpad, img)
 		} else {
 			// Only the interior is written: the border stays zero from planning.
-			for ch := 0; ch < g.C; ch++ {
-				for ih := 0; ih < g.H; ih++ {
-					at := ch*plane + (ih+g.PT)*c.wp + g.PL
-					copy(c.xpad[at:at+g.W], img[(ch*g.H+ih)*g.W:(ch*g.H+ih+1)*g.W])
-				}
-			}
+			c.copyBlocks(k, c.xpad[g.PT*c.wp+g.PL:], img, g.C, g.H, g.W, c.wp, g.W, plane, g.H*g.W)
 		}
 		k.ConvTiles(unsafe.Pointer(&c.pa[0]), unsafe.Pointer(&c.xpad[0]), unsafe.Pointer(&c.offs[0]),
 			unsafe.Pointer(&c.bias[0]), unsafe.Pointer(&c.wide[0]), c.np, c.mp, c.np, c.kb)
 		out := y[n*g.K*ohw : (n+1)*g.K*ohw]
-		for kk := 0; kk < g.K; kk++ {
-			src := c.wide[kk*c.np:]
-			dst := out[kk*ohw : (kk+1)*ohw]
-			if c.wp == g.OW {
-				copy(dst, src[:ohw])
-				continue
-			}
-			for oh := 0; oh < g.OH; oh++ {
-				copy(dst[oh*g.OW:(oh+1)*g.OW], src[oh*c.wp:oh*c.wp+g.OW])
-			}
+		if c.wp == g.OW {
+			c.copyBlocks(k, out, c.wide, g.K, 1, ohw, 0, 0, ohw, c.np)
+		} else {
+			c.copyBlocks(k, out, c.wide, g.K, g.OH, g.OW, g.OW, c.wp, ohw, c.np)
 		}
 	}
 	runtime.KeepAlive(c)

@@ -49,6 +49,10 @@ type PanelKernel struct {
 	// Dots adds to y[j], for j < n, the dot product of the k floats at a
 	// (k a multiple of 4) with row j of B (rows ldb floats apart at b).
 	Dots func(y, a, b unsafe.Pointer, ldb, n, k int)
+	// CopyBlocks copies, for every group g < groups and row r < rows,
+	// width floats from src + g·srcGroup + r·srcRow to dst + g·dstGroup +
+	// r·dstRow (strides in floats; the blocks do not overlap).
+	CopyBlocks func(dst, src unsafe.Pointer, groups, rows, width, dstRow, srcRow, dstGroup, srcGroup int)
 }
 
 var panelKernel *PanelKernel

@@ -8,11 +8,12 @@ import "unsafe"
 func ReferencePanelKernel() *PanelKernel {
 	return &PanelKernel{
 		Name: "reference-4x8", MR: 4, NR: 8,
-		Tiles:     refTiles,
-		ConvTiles: refConvTiles,
-		ReLU:      refReLU,
-		MaxPool2:  refMaxPool2,
-		Dots:      refDots,
+		Tiles:      refTiles,
+		ConvTiles:  refConvTiles,
+		ReLU:       refReLU,
+		MaxPool2:   refMaxPool2,
+		Dots:       refDots,
+		CopyBlocks: refCopyBlocks,
 	}
 }
 
@@ -87,5 +88,18 @@ func refDots(y, a, b unsafe.Pointer, ldb, n, k int) {
 			s += v * bs[j*ldb+p]
 		}
 		ys[j] += s
+	}
+}
+
+func refCopyBlocks(dst, src unsafe.Pointer, groups, rows, width, dstRow, srcRow, dstGroup, srcGroup int) {
+	if groups == 0 || rows == 0 || width == 0 {
+		return
+	}
+	d := floats(dst, (groups-1)*dstGroup+(rows-1)*dstRow+width)
+	s := floats(src, (groups-1)*srcGroup+(rows-1)*srcRow+width)
+	for g := 0; g < groups; g++ {
+		for r := 0; r < rows; r++ {
+			copy(d[g*dstGroup+r*dstRow:][:width], s[g*srcGroup+r*srcRow:][:width])
+		}
 	}
 }

@@ -21,6 +21,10 @@ func countingKernel() (*PanelKernel, map[string]int) {
 	k.ReLU = func(y, x unsafe.Pointer, n int) { calls["ReLU"]++; ref.ReLU(y, x, n) }
 	k.MaxPool2 = func(y, x unsafe.Pointer, rows, w, ow int) { calls["MaxPool2"]++; ref.MaxPool2(y, x, rows, w, ow) }
 	k.Dots = func(y, a, b unsafe.Pointer, ldb, n, kk int) { calls["Dots"]++; ref.Dots(y, a, b, ldb, n, kk) }
+	k.CopyBlocks = func(dst, src unsafe.Pointer, groups, rows, width, dstRow, srcRow, dstGroup, srcGroup int) {
+		calls["CopyBlocks"]++
+		ref.CopyBlocks(dst, src, groups, rows, width, dstRow, srcRow, dstGroup, srcGroup)
+	}
 	k.Tiles = func(pa, pb unsafe.Pointer, bPanel, bRow int, c unsafe.Pointer, ldc, mp, np, kb int, acc bool) {
 		calls["Tiles"]++
 		ref.Tiles(pa, pb, bPanel, bRow, c, ldc, mp, np, kb, acc)
@@ -67,7 +71,7 @@ func TestPanelKernelPathsMatchGo(t *testing.T) {
 			assertClose(t, fmt.Sprintf("%s output %d", c.name, i), outs[1][i], outs[0][i], 1e-5)
 		}
 	}
-	for _, name := range []string{"ConvTiles", "ReLU", "MaxPool2", "Dots", "Tiles"} {
+	for _, name := range []string{"ConvTiles", "ReLU", "MaxPool2", "Dots", "CopyBlocks", "Tiles"} {
 		if calls[name] == 0 {
 			t.Errorf("no model used the kernel's %s", name)
 		}

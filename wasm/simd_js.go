@@ -45,6 +45,7 @@ func installSIMD() (name string) {
 		relu := exports.Get(wasmsimd.ReLUExport)
 		maxPool2 := exports.Get(wasmsimd.MaxPool2Export)
 		dots := exports.Get(wasmsimd.DotsExport)
+		copyBlocks := exports.Get(wasmsimd.CopyBlocksExport)
 		name = "wasm-simd-4x8"
 		if relaxed {
 			name = "wasm-relaxed-simd-4x8"
@@ -73,6 +74,9 @@ func installSIMD() (name string) {
 			},
 			Dots: func(y, a, b unsafe.Pointer, ldb, n, k int) {
 				dots.Invoke(uintptr(y), uintptr(a), uintptr(b), 4*ldb, n, 4*k)
+			},
+			CopyBlocks: func(dst, src unsafe.Pointer, groups, rows, width, dstRow, srcRow, dstGroup, srcGroup int) {
+				copyBlocks.Invoke(uintptr(dst), uintptr(src), groups, rows, 4*width, 4*dstRow, 4*srcRow, 4*dstGroup, 4*srcGroup)
 			},
 		})
 		return name

@@ -73,8 +73,8 @@ func TestSIMDConvTiles(t *testing.T) {
 	}
 }
 
-// TestSIMDReLUPoolDots checks the element-wise, pooling and dot-product
-// kernels against their Go twins, with NaN, −0 and ties in the inputs.
+// TestSIMDReLUPoolDots checks the element-wise, pooling, dot-product and
+// block-copy kernels against their Go twins, with NaN, −0 and ties in the inputs.
 func TestSIMDReLUPoolDots(t *testing.T) {
 	withSIMD(t)
 	defer core.SetPanelKernel(nil)
@@ -133,5 +133,17 @@ func TestSIMDReLUPoolDots(t *testing.T) {
 		simd.Dots(ptr(gotD), ptr(a), ptr(b), ldb, nd, k)
 		checkD(t, "Dots")
 		closeTo(t, fmt.Sprintf("Dots n=%d k=%d", nd, k), gotD, wantD, 1e-5*math.Sqrt(float64(k)))
+
+		groups, crows, width := 1+r.IntN(4), 1+r.IntN(5), 1+r.IntN(20)
+		srcRow, dstRow := width+r.IntN(4), width+r.IntN(4)
+		srcGroup, dstGroup := crows*srcRow+r.IntN(3), crows*dstRow+r.IntN(3)
+		src := randF(r, groups*srcGroup)
+		wantC := randF(r, groups*dstGroup)
+		gotC, checkC := guardedBuf(len(wantC))
+		copy(gotC, wantC)
+		ref.CopyBlocks(ptr(wantC), ptr(src), groups, crows, width, dstRow, srcRow, dstGroup, srcGroup)
+		simd.CopyBlocks(ptr(gotC), ptr(src), groups, crows, width, dstRow, srcRow, dstGroup, srcGroup)
+		checkC(t, "CopyBlocks")
+		closeTo(t, "CopyBlocks", gotC, wantC, 0)
 	}
 }

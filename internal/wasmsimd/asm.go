@@ -80,6 +80,9 @@ const (
 	opI32Shl   = 0x74
 	opF32Add   = 0x92
 
+	prefixBulk     = 0xfc
+	bulkMemoryCopy = 0x0a // after prefixBulk, then two memory indices
+
 	prefixSIMD = 0xfd
 	// SIMD opcodes (after the 0xfd prefix, LEB128).
 	simdV128Load       = 0x00

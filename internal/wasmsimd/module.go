@@ -18,7 +18,7 @@ type function struct {
 }
 
 // Module returns the kernel module: the tile kernel and the convolution,
-// ReLU, pooling and matrix-vector kernels. With relaxed the multiply-adds
+// ReLU, pooling, matrix-vector and block-copy kernels. With relaxed the multiply-adds
 // use the relaxed-SIMD f32x4.relaxed_madd, which may or may not fuse;
 // without it, a multiply and an add, rounded as the scalar Go code rounds.
 func Module(relaxed bool) []byte {
@@ -28,6 +28,7 @@ func Module(relaxed bool) []byte {
 		{ReLUExport, reluParams, reluBody()},
 		{MaxPool2Export, poolParams, maxPool2Body()},
 		{DotsExport, dotsParams, dotsBody(relaxed)},
+		{CopyBlocksExport, copyParams, copyBlocksBody()},
 	})
 }
 
