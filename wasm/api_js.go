@@ -145,10 +145,11 @@ func (a *api) predict(args []js.Value) (any, error) {
 	return out, nil
 }
 
-// prepare(handle, n) → {input, outputLength}: the byte address in the
-// module's memory of a buffer of n floats that web/wasmcnn.js fills before
-// run, the fast path of predict for ordinary Float32Arrays. Everything else
-// goes through predict, which reads and checks the JavaScript values.
+// prepare(handle, n) → {input, generation, outputLength}: the byte address
+// in the module's memory of a staging buffer of n floats that
+// web/wasmcnn.js fills before run, the fast path of predict for ordinary
+// Float32Arrays. Everything else goes through predict, which reads and
+// checks the JavaScript values.
 func (a *api) prepare(args []js.Value) (any, error) {
 	h, err := handle(args, "predict")
 	if err != nil {
@@ -161,30 +162,35 @@ func (a *api) prepare(args []js.Value) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	in, outLen, err := a.models.Prepare(h, n)
+	in, gen, outLen, err := a.models.Prepare(h, n)
 	if err != nil {
 		return nil, err
 	}
 	tuneMemoryLimit()
-	return map[string]any{"input": int(uintptr(unsafe.Pointer(&in[0]))), "outputLength": outLen}, nil
+	return map[string]any{"input": int(uintptr(unsafe.Pointer(&in[0]))), "generation": gen, "outputLength": outLen}, nil
 }
 
-// run(handle, n) runs the model on the n floats written into the buffer of
-// prepare and returns the byte address of its output (outputLength floats,
-// valid until the next call), as a number: nothing is allocated.
+// run(handle, n, generation) runs the model on the n floats written into the
+// staging buffer of prepare and returns the byte address of its output
+// (outputLength floats, valid until the next call), as a number: nothing is
+// allocated.
 func (a *api) run(args []js.Value) (any, error) {
 	h, err := handle(args, "predict")
 	if err != nil {
 		return nil, err
 	}
-	if len(args) != 2 {
-		return nil, fmt.Errorf("run: takes (handle, n), got %d arguments", len(args))
+	if len(args) != 3 {
+		return nil, fmt.Errorf("run: takes (handle, n, generation), got %d arguments", len(args))
 	}
 	n, err := bridge.Int(wrap(args[1]), "predict: input length", 1, core.MaxElements)
 	if err != nil {
 		return nil, err
 	}
-	out, err := a.models.RunPrepared(h, n)
+	gen, err := bridge.Int(wrap(args[2]), "predict: generation", 1, 1<<30)
+	if err != nil {
+		return nil, err
+	}
+	out, err := a.models.RunPrepared(h, n, gen)
 	if err != nil {
 		return nil, err
 	}

@@ -136,14 +136,20 @@
       const n = taLength.call(x);
       if (!mem || n === 0) return undefined;
       let p = this._prepared;
-      if (!p || p.n !== n) {
+      if (!p || p.n !== n || p.h !== this._h) {
         const r = need().prepare(this._h, n);
         if (r instanceof Error) return undefined;
-        p = this._prepared = { n, input: r.input, outputLength: r.outputLength };
+        p = this._prepared = { h: this._h, n, input: r.input, generation: r.generation, outputLength: r.outputLength };
       }
       if (out !== undefined && taLength.call(out) !== p.outputLength) return undefined;
       new Float32Array(mem.buffer, p.input, n).set(x);
-      const at = unwrap(need().run(this._h, n));
+      const at = need().run(this._h, n, p.generation);
+      if (at instanceof Error) {
+        // Another model's prepare may have replaced the staging buffer, or
+        // the input is bad: the general path answers either way.
+        this._prepared = null;
+        return undefined;
+      }
       const view = new Float32Array(mem.buffer, at, p.outputLength);
       if (out === undefined) return view.slice();
       out.set(view);

@@ -197,6 +197,18 @@ func BadCalls(shared bool) []Case {
 		Case{`(() => { const m = wasmcnn.loadModel(MODEL); m._h = "1"; return m.predict(new Float32Array(784)); })()`, "handle: got string"},
 		Case{"(() => { const m = wasmcnn.loadModel(MODEL); m._h = -1; return m.predict(new Float32Array(784)); })()", "handle: got -1"},
 	)
+	// The fast path of predict, called directly with bad arguments: it reads
+	// only numbers, and must refuse what it was not prepared for.
+	for _, c := range []Case{
+		{"prepare()", "missing model handle"}, {"prepare(M._h)", "takes (handle, n)"},
+		{"prepare(M._h, -1)", "got -1"}, {`prepare(M._h, "784")`, "got string"}, {"prepare(M._h, 1.5)", "want an integer"},
+		{"prepare(M._h, 783)", "783 values"}, {"prepare(999, 784)", "disposed"}, {"prepare(M._h, 784, 1)", "takes (handle, n)"},
+		{"run()", "missing model handle"}, {"run(M._h, 784)", "takes (handle, n, generation)"},
+		{"run(M._h, 784, 1e6)", "no staging buffer of generation 1000000"}, {"run(M._h, 784, 0)", "got 0"},
+		{"run(M._h, 1 << 20, 1)", "for 1048576 values"}, {"run(999, 784, 1)", "disposed"}, {"run(M._h, NaN, 1)", "want an integer"},
+	} {
+		cs = append(cs, Case{"(() => { const r = __wasmcnnGo." + c.Src + "; if (r instanceof Error) throw r; return r; })()", c.Want})
+	}
 	// Re-entrant calls: an argument whose getter calls the API again works;
 	// one whose getter throws gives that error.
 	cs = append(cs,

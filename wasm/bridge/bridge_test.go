@@ -279,3 +279,66 @@ func TestModels(t *testing.T) {
 	}
 	ms.Dispose(h)
 }
+
+// TestPreparedRuns checks predict's fast path: a staging buffer per
+// generation that is never dropped, runs that name a stale generation or
+// too many values refused, two models sharing the stage, answers equal to
+// the model's own, and disposed models refused.
+func TestPreparedRuns(t *testing.T) {
+	onnx, err := core.ReferenceNetS(1).ExportONNX(core.ExportOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ms Models
+	h1, m1, _ := ms.Load([]Value{u8(onnx)})
+	h2, _, _ := ms.Load([]Value{u8(onnx)})
+	if _, _, _, err := ms.Prepare(h1, 783); err == nil || !strings.Contains(err.Error(), "783 values") {
+		t.Errorf("prepare 783: %v", err)
+	}
+	if _, _, _, err := ms.Prepare(99, 784); err == nil || !strings.Contains(err.Error(), "disposed") {
+		t.Errorf("prepare of an unknown handle: %v", err)
+	}
+	stage, gen, outLen, err := ms.Prepare(h1, 784)
+	if err != nil || gen != 1 || outLen != 10 || len(stage) != 784 {
+		t.Fatalf("prepare: %d values, generation %d, output %d, %v", len(stage), gen, outLen, err)
+	}
+	for i := range stage {
+		stage[i] = float32(i%31) / 31
+	}
+	x := append([]float32(nil), stage...)
+	got, err := ms.RunPrepared(h1, 784, gen)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got = append([]float32(nil), got...)
+	want, _ := m1.Predict(x)
+	if !equal(got, want) {
+		t.Errorf("run %v, want %v", got, want)
+	}
+	// A larger batch for the other model grows the stage: the old
+	// generation is refused, the old buffer stays allocated.
+	old := stage
+	stage2, gen2, outLen2, err := ms.Prepare(h2, 3*784)
+	if err != nil || gen2 != 2 || outLen2 != 30 || &stage2[0] == &old[0] {
+		t.Fatalf("prepare of a batch of 3: generation %d, output %d, %v", gen2, outLen2, err)
+	}
+	if _, err := ms.RunPrepared(h1, 784, gen); err == nil || !strings.Contains(err.Error(), "generation 1") {
+		t.Errorf("run with a stale generation: %v", err)
+	}
+	if _, err := ms.RunPrepared(h1, len(stage2)+1, gen2); err == nil {
+		t.Error("run past the stage was not refused")
+	}
+	stage2[5] = float32(math.NaN())
+	if _, err := ms.RunPrepared(h2, 3*784, gen2); err == nil || !strings.Contains(err.Error(), "must be finite") {
+		t.Errorf("run on NaN: %v", err)
+	}
+	// Both models run from the one stage.
+	copy(stage2, x)
+	if got, err := ms.RunPrepared(h1, 784, gen2); err != nil || !equal(got, want) {
+		t.Errorf("model 1 from the new stage: %v %v", got, err)
+	}
+	ms.Dispose(h1)
+	if _, err := ms.RunPrepared(h1, 784, gen2); err == nil || !strings.Contains(err.Error(), "disposed") {
+		t.Errorf("run after dispose: %v", err)
+	}
+}

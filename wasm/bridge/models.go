@@ -15,13 +15,17 @@ const MaxModelBytes = 64 << 20
 type Models struct {
 	next int
 	m    map[int]*entry
+	// stages holds every staging buffer Prepare has handed out, the last
+	// one current. None is ever dropped, so an address JavaScript kept
+	// stays Go-owned memory whatever the caller does; a run names the
+	// generation it wrote into, and only the current one is read.
+	stages [][]float32
 }
 
 type entry struct {
-	model  *core.Model
-	in     []float32 // the input, reused from call to call
-	shape  []int     // the output shape of the current plan
-	direct []float32 // the input that JavaScript writes itself (see Prepare)
+	model *core.Model
+	in    []float32 // the input, reused from call to call
+	shape []int     // the output shape of the current plan
 }
 
 // Limits applied to models from JavaScript: tighter than core's defaults,
@@ -133,42 +137,48 @@ func product(s []int) int {
 }
 
 // Prepare readies model h for inputs of n values written straight into Go
-// memory, the fast path of predict that reads no JavaScript value: it
-// returns the buffer to fill (valid until the next Prepare of h or its
-// disposal) and the length of the output. It runs the model once on zeros,
-// which plans it for the batch size and checks n as Predict does.
-func (ms *Models) Prepare(h, n int) ([]float32, int, error) {
+// memory, the fast path of predict that reads no JavaScript value. It
+// returns the staging buffer to fill, its generation (to pass to
+// RunPrepared) and the length of the output. It runs the model once on
+// zeros, which plans it for the batch size and checks n as Predict does.
+func (ms *Models) Prepare(h, n int) (stage []float32, gen, outLen int, err error) {
 	e, ok := ms.m[h]
 	if !ok {
-		return nil, 0, fmt.Errorf("predict: the model has been disposed")
+		return nil, 0, 0, fmt.Errorf("predict: the model has been disposed")
 	}
 	if n < 1 || n > core.MaxElements {
-		return nil, 0, argErrorf("predict: input", "has %d values; want between 1 and %d", n, core.MaxElements)
+		return nil, 0, 0, argErrorf("predict: input", "has %d values; want between 1 and %d", n, core.MaxElements)
 	}
-	buf := make([]float32, n)
-	out, err := e.model.Predict(buf)
+	out, err := e.model.Predict(make([]float32, n))
 	if err != nil {
-		return nil, 0, fmt.Errorf("predict: %w", err)
+		return nil, 0, 0, fmt.Errorf("predict: %w", err)
 	}
-	e.direct = buf
-	return buf, len(out), nil
+	if len(ms.stages) == 0 || len(ms.stages[len(ms.stages)-1]) < n {
+		size := n
+		if len(ms.stages) > 0 {
+			size = max(n, 2*len(ms.stages[len(ms.stages)-1]))
+		}
+		ms.stages = append(ms.stages, make([]float32, size))
+	}
+	return ms.stages[len(ms.stages)-1][:n], len(ms.stages), len(out), nil
 }
 
-// RunPrepared runs model h on the n values written into the buffer of
-// Prepare and returns the first output, which stays valid until the next
-// run of the model.
-func (ms *Models) RunPrepared(h, n int) ([]float32, error) {
+// RunPrepared runs model h on the first n values of the staging buffer of
+// generation gen, which the caller filled, and returns the first output
+// (valid until the next run of the model).
+func (ms *Models) RunPrepared(h, n, gen int) ([]float32, error) {
 	e, ok := ms.m[h]
 	if !ok {
 		return nil, fmt.Errorf("predict: the model has been disposed")
 	}
-	if len(e.direct) != n || n == 0 {
-		return nil, fmt.Errorf("predict: the model was not prepared for %d values", n)
+	if gen != len(ms.stages) || gen == 0 || n < 1 || n > len(ms.stages[gen-1]) {
+		return nil, fmt.Errorf("predict: no staging buffer of generation %d for %d values", gen, n)
 	}
-	if i := firstNonFinite(e.direct); i >= 0 {
-		return nil, argErrorf("predict: input", "value %d is %v; inputs must be finite", i, e.direct[i])
+	in := ms.stages[gen-1][:n]
+	if i := firstNonFinite(in); i >= 0 {
+		return nil, argErrorf("predict: input", "value %d is %v; inputs must be finite", i, in[i])
 	}
-	out, err := e.model.Predict(e.direct)
+	out, err := e.model.Predict(in)
 	if err != nil {
 		return nil, fmt.Errorf("predict: %w", err)
 	}
