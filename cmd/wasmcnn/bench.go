@@ -91,8 +91,12 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	nets := fs.String("nets", "S,M", "networks to run")
 	jsonOut := fs.String("json", "", "also write the table as JSON to `file`")
 	chart := fs.String("chart", "dist/bench/bench.png", "draw the comparison into this PNG `file` (empty: none)")
+	replot := fs.String("replot", "", "run nothing: print the table and draw the chart of an earlier -json `file`")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *replot != "" {
+		return replotBench(*replot, *chart, stdout)
 	}
 	root, err := site.Root()
 	if err != nil {
@@ -229,4 +233,31 @@ func median(rs []benchResult, f func(benchResult) float64) float64 {
 		return v[len(v)/2]
 	}
 	return (v[len(v)/2-1] + v[len(v)/2]) / 2
+}
+
+// replotBench prints and draws the results of an earlier run from its JSON.
+func replotBench(path, chart string, stdout io.Writer) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	var saved struct {
+		Browser string     `json:"browser"`
+		Rows    []benchRow `json:"rows"`
+	}
+	if err := json.Unmarshal(b, &saved); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	if len(saved.Rows) == 0 {
+		return fmt.Errorf("%s: no rows", path)
+	}
+	printBench(stdout, saved.Rows, saved.Browser)
+	if chart == "" {
+		return nil
+	}
+	if err := drawBench(chart, saved.Rows); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "chart: %s\n", chart)
+	return nil
 }

@@ -175,12 +175,12 @@ func benchRatios(rows []benchRow) []benchRatio {
 	return out
 }
 
-// drawBench draws batch-1 latency and batch-64 throughput per runtime and
-// network as two bar charts side by side.
+// drawBench draws, for each network, batch-1 latency and batch-64
+// throughput per runtime as horizontal bars with their values: one row of
+// two panels per network, each on its own scale.
 func drawBench(path string, rows []benchRow) error {
-	var labels []string
+	var labels, nets []string
 	seen := map[string]bool{}
-	var nets []string
 	for _, r := range rows {
 		if !seen[r.Label] {
 			seen[r.Label] = true
@@ -191,59 +191,72 @@ func drawBench(path string, rows []benchRow) error {
 			nets = append(nets, r.Net)
 		}
 	}
-	colors := []color.Color{color.RGBA{47, 111, 221, 255}, color.RGBA{255, 127, 14, 255}, color.RGBA{44, 160, 44, 255}, color.RGBA{148, 103, 189, 255}, color.RGBA{214, 39, 40, 255}}
-	mk := func(title, ylabel string, value func(benchRow) float64) (*plot.Plot, error) {
+	colors := []color.Color{color.RGBA{47, 111, 221, 255}, color.RGBA{120, 160, 235, 255}, color.RGBA{44, 160, 44, 255}, color.RGBA{148, 103, 189, 255}, color.RGBA{214, 39, 40, 255}}
+	panel := func(net, title, format string, value func(benchRow) float64) (*plot.Plot, error) {
 		p := plot.New()
-		p.Title.Text = title
-		p.Y.Label.Text = ylabel
-		w := vg.Points(14)
+		p.Title.Text = net + ": " + title
+		// Bars bottom-up in reverse, so the table's first row is on top.
+		n := len(labels)
+		names := make([]string, n)
+		var marks plotter.XYLabels
+		top := 0.0
 		for i, l := range labels {
-			var vals plotter.Values
-			for _, n := range nets {
-				v := 0.0
-				for _, r := range rows {
-					if r.Label == l && r.Net == n {
-						v = value(r)
-					}
+			pos := n - 1 - i
+			names[pos] = l
+			v := 0.0
+			for _, r := range rows {
+				if r.Label == l && r.Net == net {
+					v = value(r)
 				}
-				vals = append(vals, v)
 			}
-			bars, err := plotter.NewBarChart(vals, w)
+			top = math.Max(top, v)
+			vals := make(plotter.Values, n)
+			vals[pos] = v
+			bars, err := plotter.NewBarChart(vals, vg.Points(16))
 			if err != nil {
 				return nil, err
 			}
+			bars.Horizontal = true
 			bars.Color = colors[i%len(colors)]
 			bars.LineStyle.Width = 0
-			bars.Offset = w * vg.Length(float64(i)-float64(len(labels)-1)/2)
 			p.Add(bars)
-			p.Legend.Add(l, bars)
+			marks.XYs = append(marks.XYs, plotter.XY{X: v, Y: float64(pos)})
+			marks.Labels = append(marks.Labels, " "+fmt.Sprintf(format, v))
 		}
-		// Room above the bars for the legend.
-		top := 0.0
-		for _, r := range rows {
-			top = math.Max(top, value(r))
+		lab, err := plotter.NewLabels(marks)
+		if err != nil {
+			return nil, err
 		}
-		p.Y.Min, p.Y.Max = 0, 1.45*top
-		p.Legend.Top = true
-		p.NominalX(nets...)
+		for i := range lab.TextStyle {
+			lab.TextStyle[i].YAlign = -0.5
+		}
+		p.Add(lab)
+		p.X.Min, p.X.Max = 0, 1.3*top // room for the values
+		p.NominalY(names...)
 		p.Add(plotter.NewGrid())
 		return p, nil
 	}
-	lat, err := mk("batch-1 latency (lower is better)", "ms per image", func(r benchRow) float64 { return r.B1MedianMs })
-	if err != nil {
-		return err
+	var plots [][]*plot.Plot
+	for _, n := range nets {
+		lat, err := panel(n, "batch-1 latency, ms (lower is better)", "%.3f", func(r benchRow) float64 { return r.B1MedianMs })
+		if err != nil {
+			return err
+		}
+		thr, err := panel(n, "batch-64 images per second (higher is better)", "%.0f", func(r benchRow) float64 { return r.B64ImgPerSec })
+		if err != nil {
+			return err
+		}
+		plots = append(plots, []*plot.Plot{lat, thr})
 	}
-	thr, err := mk("batch-64 throughput (higher is better)", "images per second", func(r benchRow) float64 { return r.B64ImgPerSec })
-	if err != nil {
-		return err
-	}
-	img := vgimg.New(13*vg.Inch, 4.5*vg.Inch)
+	img := vgimg.New(14*vg.Inch, vg.Length(len(nets))*2.6*vg.Inch)
 	dc := draw.New(img)
-	tiles := draw.Tiles{Rows: 1, Cols: 2, PadX: vg.Inch / 4}
-	plots := [][]*plot.Plot{{lat, thr}}
+	tiles := draw.Tiles{Rows: len(nets), Cols: 2, PadX: vg.Inch / 3, PadY: vg.Inch / 4, PadTop: vg.Inch / 8, PadBottom: vg.Inch / 8, PadLeft: vg.Inch / 8, PadRight: vg.Inch / 4}
 	canvases := plot.Align(plots, tiles, dc)
-	lat.Draw(canvases[0][0])
-	thr.Draw(canvases[0][1])
+	for i := range plots {
+		for j := range plots[i] {
+			plots[i][j].Draw(canvases[i][j])
+		}
+	}
 	f, err := os.Create(path)
 	if err != nil {
 		return err

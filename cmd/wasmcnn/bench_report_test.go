@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"math"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -43,5 +45,23 @@ func TestBenchRatios(t *testing.T) {
 		if !strings.Contains(buf.String(), want) {
 			t.Errorf("report lacks %q:\n%s", want, buf.String())
 		}
+	}
+}
+
+// TestDrawBench draws the chart of a made-up table and checks it is a PNG.
+func TestDrawBench(t *testing.T) {
+	rows := []benchRow{
+		{Net: "S", Runtime: "wasmcnn", Label: "wasmcnn, 1 thread", B1MedianMs: 0.2, B64ImgPerSec: 8000},
+		{Net: "S", Runtime: "tfjs", Label: "TensorFlow.js, 1 thread", B1MedianMs: 0.4, B64ImgPerSec: 4000},
+		{Net: "M", Runtime: "wasmcnn", Label: "wasmcnn, 1 thread", B1MedianMs: 1.2, B64ImgPerSec: 900},
+		{Net: "M", Runtime: "tfjs", Label: "TensorFlow.js, 1 thread", B1MedianMs: 2.1, B64ImgPerSec: 650},
+	}
+	path := filepath.Join(t.TempDir(), "bench.png")
+	if err := drawBench(path, rows); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil || !bytes.HasPrefix(b, []byte("\x89PNG")) || len(b) < 10000 {
+		t.Fatalf("chart: %d bytes, %v", len(b), err)
 	}
 }
