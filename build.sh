@@ -34,6 +34,7 @@ check_format() {
 	fi
 	go vet ./...
 	GOOS=js GOARCH=wasm go vet ./wasm/... ./core/...
+	GOOS=js GOARCH=wasm go vet -tags apionly ./wasm
 }
 
 # ensure_node_packages installs the pinned Node packages of package-lock.json
