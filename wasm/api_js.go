@@ -166,7 +166,7 @@ func (a *api) prepare(args []js.Value) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	tuneMemoryLimit()
+	raiseMemoryLimit()
 	return map[string]any{"input": int(uintptr(unsafe.Pointer(&in[0]))), "generation": gen, "outputLength": outLen}, nil
 }
 

@@ -2,10 +2,13 @@
 // web/wasmcnn.js wraps, and the logic of the drawing page.
 package main
 
-import "syscall/js"
+import (
+	"runtime/debug"
+	"syscall/js"
+)
 
 func main() {
-	tuneMemoryLimit()
+	debug.SetMemoryLimit(minMemoryLimit)
 	installSIMD()
 	var a api
 	obj := a.register()

@@ -30,5 +30,21 @@ func tuneMemoryLimit() {
 	runtime.GC()
 	var m runtime.MemStats
 	runtime.ReadMemStats(&m)
-	debug.SetMemoryLimit(max(16<<20, 3*int64(m.HeapAlloc)))
+	debug.SetMemoryLimit(max(minMemoryLimit, 3*int64(m.HeapAlloc)))
+}
+
+// minMemoryLimit is the floor of the soft memory limit, and the limit at
+// start, when the heap is a few hundred KiB: no collection is needed to
+// know that (a first collection there costs 20–30 ms of the first answer).
+const minMemoryLimit = 16 << 20
+
+// raiseMemoryLimit lifts the limit to three times the heap when a new plan
+// (a larger batch) has grown it, without a collection: only ever upwards,
+// so the figure may include garbage, never starve the live heap.
+func raiseMemoryLimit() {
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	if want := 3 * int64(m.HeapAlloc); want > debug.SetMemoryLimit(-1) {
+		debug.SetMemoryLimit(want)
+	}
 }
