@@ -25,14 +25,17 @@
     }
     return x;
   }
-  function loadScript(src) {
-    return new Promise((resolve, reject) => {
+  // loadScripts fetches scripts in parallel and runs them in order, as
+  // script tags in a page do; every runtime loads its files this way.
+  function loadScripts(...srcs) {
+    return Promise.all(srcs.map((src) => new Promise((resolve, reject) => {
       const el = document.createElement("script");
       el.src = src;
+      el.async = false;
       el.onload = resolve;
       el.onerror = () => reject(new Error("cannot load " + src));
       document.head.appendChild(el);
-    });
+    })));
   }
   const quantile = (xs, q) => {
     const s = [...xs].sort((a, b) => a - b);
@@ -44,31 +47,32 @@
     async wasmcnn() {
       if (threads > 1) {
         // One runtime per Web Worker, each batch split among them.
-        await loadScript("wasm_exec.js");
-        await loadScript("wasmcnn.js");
+        await loadScripts("wasm_exec.js", "wasmcnn.js");
         const pool = await wasmcnn.loadModelWorkers(`bench/${net}.onnx`, { workers: threads, wasmURL: "lib/wasmcnn.wasm" });
         return { predict: (x) => pool.predict(x), detail: `${threads} Web Workers, kernel ${pool.kernel}` };
       }
+      // The model downloads while the runtime starts (every runtime here
+      // fetches its model in parallel with its start).
+      const modelBytes = fetch(`bench/${net}.onnx`).then((r) => r.arrayBuffer());
       const t = [performance.now()];
-      await loadScript("wasm_exec.js");
-      await loadScript("wasmcnn.js");
+      await loadScripts("wasm_exec.js", "wasmcnn.js");
       t.push(performance.now());
       await wasmcnn.start("lib/wasmcnn.wasm");
       t.push(performance.now());
-      const m = await wasmcnn.loadModelURL(`bench/${net}.onnx`);
+      const m = wasmcnn.loadModel(await modelBytes);
       t.push(performance.now());
       const ph = t.slice(1).map((v, i) => (v - t[i]).toFixed(0)).join("/");
       const su = Object.values(wasmcnn.startup).map((v) => v.toFixed(0)).join("/");
       return { predict: async (x) => m.predict(x), detail: `kernel ${wasmcnn.kernel}; page ${t[0].toFixed(0)} ms, scripts/start/model ${ph} ms, download/compile/init ${su}` };
     },
     async tfjs() {
-      await loadScript("vendor/tfjs-core/tf-core.min.js");
-      await loadScript("vendor/tfjs-backend-wasm/tf-backend-wasm.min.js");
+      const weights = fetch(`bench/${net}.json`).then((r) => r.json());
+      await loadScripts("vendor/tfjs-core/tf-core.min.js", "vendor/tfjs-backend-wasm/tf-backend-wasm.min.js");
       tf.wasm.setWasmPaths("vendor/tfjs-backend-wasm/");
       if (tf.wasm.setThreadsCount) tf.wasm.setThreadsCount(threads);
       await tf.setBackend("wasm");
       await tf.ready();
-      const w = await (await fetch(`bench/${net}.json`)).json();
+      const w = await weights;
       const t = {};
       for (const [name, l] of Object.entries(w)) {
         let v = tf.tensor(l.data, l.shape);
@@ -103,11 +107,12 @@
       };
     },
     async ort() {
-      await loadScript("vendor/ort/ort.wasm.min.js");
+      const modelBytes = fetch(`bench/${net}.onnx`).then((r) => r.arrayBuffer());
+      await loadScripts("vendor/ort/ort.wasm.min.js");
       ort.env.wasm.wasmPaths = new URL("vendor/ort/", location.href).href;
       ort.env.wasm.numThreads = threads;
       ort.env.wasm.simd = true;
-      const session = await ort.InferenceSession.create(`bench/${net}.onnx`, { executionProviders: ["wasm"], graphOptimizationLevel: "all" });
+      const session = await ort.InferenceSession.create(new Uint8Array(await modelBytes), { executionProviders: ["wasm"], graphOptimizationLevel: "all" });
       const inName = session.inputNames[0], outName = session.outputNames[0];
       return {
         predict: async (x, n) => (await session.run({ [inName]: new ort.Tensor("float32", x, [n, 1, 28, 28]) }))[outName].data,

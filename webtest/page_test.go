@@ -55,8 +55,15 @@ func openPage(t *testing.T, ctx context.Context, url string) time.Duration {
 // draws 30 digits.)
 func TestDrawDigits(t *testing.T) {
 	digits := heldOut(t)
+	minAcc := 0.95
 	if testing.Short() {
-		digits = digits[:30]
+		// Every tenth digit, so all writers appear; on 30 digits one miss
+		// is 3.3 points, hence the lower bar.
+		var some []data.StrokeDigit
+		for i := 0; i < len(digits); i += 10 {
+			some = append(some, digits[i])
+		}
+		digits, minAcc = some, 0.9
 	}
 	ctx := newBrowser(t, 15*time.Minute)
 	srv := serve(t, siteDir)
@@ -112,8 +119,8 @@ func TestDrawDigits(t *testing.T) {
 	acc := float64(correct) / float64(len(digits))
 	t.Logf("page accuracy on %d pen digits of held-out writers: %.1f%%; agrees with the native engine on %d; first stroke to answer %v",
 		len(digits), 100*acc, agree, first.Round(time.Millisecond))
-	if acc < 0.95 {
-		t.Errorf("accuracy %.1f%% through the page, want at least 95%%", 100*acc)
+	if acc < minAcc {
+		t.Errorf("accuracy %.1f%% through the page, want at least %.0f%%", 100*acc, 100*minAcc)
 	}
 	if agree < len(digits)*97/100 {
 		t.Errorf("the page agrees with the native engine on %d of %d digits", agree, len(digits))
