@@ -4,6 +4,7 @@
 //
 //   wasmcnn.start("main.wasm", (loaded, total) => …)  → Promise<wasmcnn>
 //   wasmcnn.ready                                      → the same Promise
+//   wasmcnn.kernel, wasmcnn.startup                    → the matrix kernel in use; where the start went (ms)
 //
 // Ops take and return tensors {data: Float32Array, shape: number[]}:
 //   wasmcnn.conv2d(x, w, bias?, {strides, pads, dilations, group, autoPad})
