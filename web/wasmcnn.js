@@ -232,8 +232,11 @@
   // → Promise<WorkerModel>: the model loaded in that many Web Workers, each
   // with its own runtime; predict(x) → Promise<Float32Array> splits the batch
   // in x among them. Worth it for batches: one example still runs on one.
-  api.loadModelWorkers = async function (model, opts = {}) {
+  api.loadModelWorkers = async function (model, opts) {
+    if (opts === undefined || opts === null) opts = {};
+    if (typeof opts !== "object") throw new Error(`wasmcnn: loadModelWorkers: options: got ${typeof opts}, want an object {workers, wasmURL}`);
     const n = opts.workers === undefined ? 2 : opts.workers;
+    if (opts.wasmURL !== undefined && typeof opts.wasmURL !== "string") throw new Error("wasmcnn: loadModelWorkers: wasmURL: want a string");
     if (!Number.isInteger(n) || n < 1 || n > 16) throw new Error(`wasmcnn: loadModelWorkers: workers must be an integer from 1 to 16, got ${n}`);
     if (typeof Worker !== "function") throw new Error("wasmcnn: loadModelWorkers: this environment has no Web Workers");
     const bytes = typeof model === "string" ? await fetchBytes(model) : model;

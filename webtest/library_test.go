@@ -87,7 +87,7 @@ func TestLibraryInChromium(t *testing.T) {
     for (const b of [1, 3]) r.out["workers " + net + b] = Array.from(await p.predict(input(b)));
     if (net === "S") {
       for (const bad of [() => p.predict(new Float32Array(5)), () => p.predict([1, 2, 3]), () => wasmcnn.loadModelWorkers(bytes, { workers: 0 }),
-                         () => wasmcnn.loadModelWorkers(new Uint8Array([1, 2, 3]), { workers: 1 })]) {
+                         () => wasmcnn.loadModelWorkers(new Uint8Array([1, 2, 3]), { workers: 1 }), () => wasmcnn.loadModelWorkers(bytes, 5)]) {
         try { await bad(); r.errors.push(null); } catch (e) { r.errors.push(String(e.message)); }
       }
     }
@@ -126,7 +126,7 @@ func TestLibraryInChromium(t *testing.T) {
 			}
 		}
 	}
-	wantErrs := []string{"not a whole number of examples", "want a Float32Array", "workers must be an integer from 1 to 16", "loadModel", "disposed", "disposed"}
+	wantErrs := []string{"not a whole number of examples", "want a Float32Array", "workers must be an integer from 1 to 16", "loadModel", "options: got number", "disposed", "disposed"}
 	if len(got.Errors) != len(wantErrs) {
 		t.Fatalf("errors %v", got.Errors)
 	}
