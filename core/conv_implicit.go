@@ -50,8 +50,8 @@ func newImplicitConv(k *PanelKernel, g *ConvGeom, w, b []float32, alloc func(str
 		for i := 0; i < g.KH; i++ {
 			for j := 0; j < g.KW; j++ {
 				o := ch*plane + i*g.DH*c.wp + j*g.DW
-				if o > 1<<30 {
-					return nil, nil
+				if o > 1<<28 {
+					return nil, nil // kernels compute byte addresses in 32 bits
 				}
 				c.offs = append(c.offs, int32(o))
 				maxOff = max(maxOff, o)
