@@ -7,6 +7,7 @@ import (
 	"math"
 	"strconv"
 	"syscall/js"
+	"time"
 
 	"honnef.co/go/js/dom/v2"
 
@@ -28,6 +29,7 @@ type page struct {
 	maps     dom.HTMLElement
 	layers   []*mapLayer
 	model    *core.Model
+	took     time.Duration // the last prediction's time in the network
 	strokes  []core.Stroke
 	drawing  bool
 	pointer  int
@@ -109,8 +111,12 @@ func (p *page) load() error {
 	p.build()
 	p.arm()
 	about := p.doc.GetElementByID("about")
-	about.SetTextContent(fmt.Sprintf("Model %s: %d parameters, %.1f M multiply-accumulates per digit, ONNX opset %d. Engine wasmcnn %s, pure Go compiled to WebAssembly.",
-		url, m.ParamCount, float64(m.MACs())/1e6, m.Opset, core.Version))
+	kernel := "Go's own matrix kernel (this browser has no WebAssembly SIMD)"
+	if k := core.ActivePanelKernel(); k != "" {
+		kernel = "SIMD kernels " + k
+	}
+	about.SetTextContent(fmt.Sprintf("Model %s: %d parameters, %.1f M multiply-accumulates per digit, ONNX opset %d. Engine wasmcnn %s, pure Go compiled to WebAssembly, %s.",
+		url, m.ParamCount, float64(m.MACs())/1e6, m.Opset, core.Version, kernel))
 	p.doc.(dom.HTMLDocument).Body().SetAttribute("data-ready", "")
 	return nil
 }
@@ -401,11 +407,13 @@ func (p *page) frame() {
 		p.show(nil)
 		return
 	}
+	start := time.Now()
 	out, err := p.model.Predict(p.input)
 	if err != nil {
 		p.fail(err)
 		return
 	}
+	p.took = time.Since(start)
 	p.show(out)
 }
 
@@ -433,7 +441,7 @@ func (p *page) show(probs []float32) {
 		}
 	}
 	p.pred.SetTextContent(strconv.Itoa(best))
-	p.conf.SetTextContent(fmt.Sprintf("%.0f%% sure", 100*probs[best]))
+	p.conf.SetTextContent(fmt.Sprintf("%.0f%% sure · the network took %.1f ms", 100*probs[best], float64(p.took.Microseconds())/1000))
 	for i, v := range probs {
 		p.setBar(i, v, i == best)
 	}
