@@ -30,6 +30,7 @@ type page struct {
 	layers   []*mapLayer
 	model    *core.Model
 	took     time.Duration // the last prediction's time in the network
+	tookEl   dom.HTMLElement
 	strokes  []core.Stroke
 	drawing  bool
 	pointer  int
@@ -140,6 +141,7 @@ func (p *page) build() {
 	p.ctx.SetFillStyle("#111")
 	p.pred = p.doc.GetElementByID("prediction").(dom.HTMLElement)
 	p.conf = p.doc.GetElementByID("confidence").(dom.HTMLElement)
+	p.tookEl = p.doc.GetElementByID("took").(dom.HTMLElement)
 	list := p.doc.GetElementByID("probs")
 	for d := 0; d < 10; d++ {
 		li := p.doc.CreateElement("li").(dom.HTMLElement)
@@ -424,6 +426,7 @@ func (p *page) show(probs []float32) {
 	if probs == nil {
 		p.pred.SetTextContent("")
 		p.conf.SetTextContent("")
+		p.tookEl.SetTextContent("")
 		for i := range p.probs {
 			p.setBar(i, 0, false)
 		}
@@ -441,7 +444,8 @@ func (p *page) show(probs []float32) {
 		}
 	}
 	p.pred.SetTextContent(strconv.Itoa(best))
-	p.conf.SetTextContent(fmt.Sprintf("%.0f%% sure · the network took %.1f ms", 100*probs[best], float64(p.took.Microseconds())/1000))
+	p.conf.SetTextContent(fmt.Sprintf("%.0f%% sure", 100*probs[best]))
+	p.tookEl.SetTextContent(fmt.Sprintf("The network took %.1f ms.", float64(p.took.Microseconds())/1000))
 	for i, v := range probs {
 		p.setBar(i, v, i == best)
 	}
