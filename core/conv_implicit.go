@@ -16,7 +16,10 @@ import (
 //
 // so the whole product is one call per image, the output computed on rows
 // of Wp columns (the last Wp − OW of each are discarded) and then copied
-// into place. Weights are packed and the bias padded once, when planning.
+// into place. When OW is a multiple of 8 the kernel instead skips the
+// padding columns itself at the end of each output row: no wasted
+// columns, and the products land in place. Weights are packed and the
+// bias padded once, when planning.
 type implicitConv struct {
 	g          ConvGeom
 	hp, wp     int
@@ -25,7 +28,8 @@ type implicitConv struct {
 	offs       []int32   // where each tap's window starts in xpad
 	bias       []float32 // mp values, zero past K
 	xpad       []float32 // one padded image, plus the columns the last tiles overrun
-	wide       []float32 // mp × np products on rows of Wp
+	wide       []float32 // mp × np products on rows of Wp (or compact rows, when K is not a multiple of 4)
+	compact    bool      // output rows compact: OW a multiple of 8
 }
 
 // newImplicitConv plans g for kernel k, or returns nil where the implicit
@@ -40,6 +44,9 @@ func newImplicitConv(k *PanelKernel, g *ConvGeom, w, b []float32, alloc func(str
 	c.kb = g.C * g.KH * g.KW
 	c.mp = (g.K + 3) / 4 * 4
 	c.np = (g.OH*c.wp + 7) / 8 * 8
+	if g.OW%8 == 0 {
+		c.compact, c.np = true, g.OH*g.OW
+	}
 	if c.hp < g.OH || c.wp < g.OW || c.kb == 0 {
 		return nil, nil
 	}
@@ -62,8 +69,10 @@ func newImplicitConv(k *PanelKernel, g *ConvGeom, w, b []float32, alloc func(str
 	if c.xpad, err = alloc("padded input", max(g.C*plane, maxOff+c.np)); err != nil {
 		return nil, err
 	}
-	if c.wide, err = alloc("products", c.mp*c.np); err != nil {
-		return nil, err
+	if !c.compact || c.mp != g.K {
+		if c.wide, err = alloc("products", c.mp*c.np); err != nil {
+			return nil, err
+		}
 	}
 	c.pa = make([]float32, c.mp*c.kb)
 	packA(false, g.K, 4, c.kb, w, c.kb, 0, c.pa)
@@ -107,9 +116,24 @@ func (c *implicitConv) run(k *PanelKernel, y, x []float32) {
 			// Only the interior is written: the border stays zero from planning.
 			c.copyBlocks(k, c.xpad[g.PT*c.wp+g.PL:], img, g.C, g.H, g.W, c.wp, g.W, plane, g.H*g.W)
 		}
-		k.ConvTiles(unsafe.Pointer(&c.pa[0]), unsafe.Pointer(&c.xpad[0]), unsafe.Pointer(&c.offs[0]),
-			unsafe.Pointer(&c.bias[0]), unsafe.Pointer(&c.wide[0]), c.np, c.mp, c.np, c.kb)
 		out := y[n*g.K*ohw : (n+1)*g.K*ohw]
+		if c.compact {
+			// Compact rows: straight into y when every product row is an
+			// output channel, else through the buffer.
+			dst := out
+			if c.wide != nil {
+				dst = c.wide
+			}
+			_ = dst[c.mp*c.np-1]
+			k.ConvTiles(unsafe.Pointer(&c.pa[0]), unsafe.Pointer(&c.xpad[0]), unsafe.Pointer(&c.offs[0]),
+				unsafe.Pointer(&c.bias[0]), unsafe.Pointer(&dst[0]), c.np, c.mp, c.np, c.kb, g.OW, c.wp-g.OW)
+			if c.wide != nil {
+				copy(out, c.wide[:g.K*ohw])
+			}
+			continue
+		}
+		k.ConvTiles(unsafe.Pointer(&c.pa[0]), unsafe.Pointer(&c.xpad[0]), unsafe.Pointer(&c.offs[0]),
+			unsafe.Pointer(&c.bias[0]), unsafe.Pointer(&c.wide[0]), c.np, c.mp, c.np, c.kb, c.np, 0)
 		if c.wp == g.OW {
 			c.copyBlocks(k, out, c.wide, g.K, 1, ohw, 0, 0, ohw, c.np)
 		} else {
@@ -117,4 +141,5 @@ func (c *implicitConv) run(k *PanelKernel, y, x []float32) {
 		}
 	}
 	runtime.KeepAlive(c)
+	runtime.KeepAlive(y)
 }

@@ -36,10 +36,12 @@ type PanelKernel struct {
 	// implicit B (MR = 4, NR = 8 only): for every 4×8 tile of the mp×np
 	// block at c,
 	//
-	//	c[i][j] = bias[i] + Σ_{p<kb} A[i][p] · base[offs[p] + j]
+	//	c[i][j] = bias[i] + Σ_{p<kb} A[i][p] · base[offs[p] + j + ⌊j/rowCols⌋·rowSkip]
 	//
-	// with A packed as for Tiles and offs kb int32 offsets in floats.
-	ConvTiles func(pa, base, offs, bias, c unsafe.Pointer, ldc, mp, np, kb int)
+	// with A packed as for Tiles and offs kb int32 offsets in floats;
+	// rowCols is a multiple of 8 (the output width, whose rows are then
+	// compact) or at least np with rowSkip 0.
+	ConvTiles func(pa, base, offs, bias, c unsafe.Pointer, ldc, mp, np, kb, rowCols, rowSkip int)
 	// ReLU sets y[i] = x[i] < 0 ? 0 : x[i] for n floats, n a multiple of 4.
 	ReLU func(y, x unsafe.Pointer, n int)
 	// MaxPool2 pools 2×2 windows of stride 2: output row q (ow ≥ 4 floats,

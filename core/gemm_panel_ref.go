@@ -38,21 +38,22 @@ func refTiles(pa, pb unsafe.Pointer, bPanel, bRow int, c unsafe.Pointer, ldc, mp
 	}
 }
 
-func refConvTiles(pa, base, offs, bias, c unsafe.Pointer, ldc, mp, np, kb int) {
+func refConvTiles(pa, base, offs, bias, c unsafe.Pointer, ldc, mp, np, kb, rowCols, rowSkip int) {
 	a := floats(pa, mp*kb)
 	off := unsafe.Slice((*int32)(offs), kb)
 	maxOff := int32(0)
 	for _, o := range off {
 		maxOff = max(maxOff, o)
 	}
-	x := floats(base, int(maxOff)+np)
+	col := func(j int) int { return j + j/rowCols*rowSkip }
+	x := floats(base, int(maxOff)+col(np-1)+1)
 	bs := floats(bias, mp)
 	cs := floats(c, (mp-1)*ldc+np)
 	for i := 0; i < mp; i++ {
 		for j := 0; j < np; j++ {
 			s := bs[i]
 			for p := 0; p < kb; p++ {
-				s += a[(i/4)*4*kb+4*p+i%4] * x[int(off[p])+j]
+				s += a[(i/4)*4*kb+4*p+i%4] * x[int(off[p])+col(j)]
 			}
 			cs[i*ldc+j] = s
 		}

@@ -14,9 +14,12 @@ func countingKernel() (*PanelKernel, map[string]int) {
 	calls := map[string]int{}
 	k := *ref
 	k.Name = "counting"
-	k.ConvTiles = func(pa, base, offs, bias, c unsafe.Pointer, ldc, mp, np, kb int) {
+	k.ConvTiles = func(pa, base, offs, bias, c unsafe.Pointer, ldc, mp, np, kb, rowCols, rowSkip int) {
 		calls["ConvTiles"]++
-		ref.ConvTiles(pa, base, offs, bias, c, ldc, mp, np, kb)
+		if rowSkip > 0 {
+			calls["ConvTiles compact"]++
+		}
+		ref.ConvTiles(pa, base, offs, bias, c, ldc, mp, np, kb, rowCols, rowSkip)
 	}
 	k.ReLU = func(y, x unsafe.Pointer, n int) { calls["ReLU"]++; ref.ReLU(y, x, n) }
 	k.MaxPool2 = func(y, x unsafe.Pointer, rows, w, ow int) { calls["MaxPool2"]++; ref.MaxPool2(y, x, rows, w, ow) }
@@ -71,7 +74,7 @@ func TestPanelKernelPathsMatchGo(t *testing.T) {
 			assertClose(t, fmt.Sprintf("%s output %d", c.name, i), outs[1][i], outs[0][i], 1e-5)
 		}
 	}
-	for _, name := range []string{"ConvTiles", "ReLU", "MaxPool2", "Dots", "CopyBlocks", "Tiles"} {
+	for _, name := range []string{"ConvTiles", "ConvTiles compact", "ReLU", "MaxPool2", "Dots", "CopyBlocks", "Tiles"} {
 		if calls[name] == 0 {
 			t.Errorf("no model used the kernel's %s", name)
 		}
@@ -86,11 +89,19 @@ func TestPanelKernelPathsMatchGo(t *testing.T) {
 func TestImplicitConvMatchesReference(t *testing.T) {
 	r := rand.New(rand.NewPCG(11, 12))
 	k := ReferencePanelKernel()
+	compact := map[bool]int{}
 	for iter := 0; iter < 300; iter++ {
 		win := Window{StrideH: 1, StrideW: 1, DilationH: 1 + r.IntN(2), DilationW: 1 + r.IntN(2),
 			PadTop: r.IntN(4), PadLeft: r.IntN(4), PadBottom: r.IntN(4), PadRight: r.IntN(4)}
 		xs := []int{1 + r.IntN(3), 1 + r.IntN(5), 1 + r.IntN(12), 1 + r.IntN(12)}
 		ws := []int{1 + r.IntN(10), xs[1], 1 + r.IntN(4), 1 + r.IntN(4)}
+		if iter%3 == 0 {
+			// An output width of 8 or 16: the compact rows.
+			xs[3] = 8*(1+r.IntN(2)) + (ws[3]-1)*win.DilationW - win.PadLeft - win.PadRight
+			if xs[3] < 1 {
+				continue
+			}
+		}
 		g, err := NewConvGeom(xs, ws, win, 1)
 		if err != nil {
 			continue // a window larger than the padded input
@@ -110,5 +121,11 @@ func TestImplicitConvMatchesReference(t *testing.T) {
 		ic.run(k, got, x)
 		check(t, fmt.Sprintf("%+v", g))
 		assertClose(t, fmt.Sprintf("%+v", g), got, want, 1e-5)
+		if ic.compact {
+			compact[g.K%4 == 0]++
+		}
+	}
+	if compact[true] == 0 || compact[false] == 0 {
+		t.Errorf("compact rows tried with filters a multiple of 4 %d times, otherwise %d times", compact[true], compact[false])
 	}
 }

@@ -63,8 +63,8 @@ func installSIMD() (name string) {
 				// The kernel takes strides in bytes.
 				tiles.Invoke(uintptr(pa), uintptr(pb), 4*bPanel, 4*bRow, uintptr(c), 4*ldc, mp, np, kb, acc)
 			},
-			ConvTiles: func(pa, base, offs, bias, c unsafe.Pointer, ldc, mp, np, kb int) {
-				convTiles.Invoke(uintptr(pa), uintptr(base), uintptr(offs), uintptr(bias), uintptr(c), 4*ldc, mp, np, kb)
+			ConvTiles: func(pa, base, offs, bias, c unsafe.Pointer, ldc, mp, np, kb, rowCols, rowSkip int) {
+				convTiles.Invoke(uintptr(pa), uintptr(base), uintptr(offs), uintptr(bias), uintptr(c), 4*ldc, mp, np, kb, min(rowCols, 1<<30), rowSkip)
 			},
 			ReLU: func(y, x unsafe.Pointer, n int) {
 				relu.Invoke(uintptr(x), uintptr(y), 4*n)

@@ -55,7 +55,7 @@ func TestSIMDConvTiles(t *testing.T) {
 	for iter := 0; iter < 200; iter++ {
 		mp, np, kb := 4*(1+r.IntN(5)), 8*(1+r.IntN(6)), 1+r.IntN(80)
 		ldc := np + r.IntN(3)
-		base := randF(r, 200+np)
+		base := randF(r, 200+2*np) // room for the skips
 		offs := make([]int32, kb)
 		for i := range offs {
 			offs[i] = int32(r.IntN(200))
@@ -63,9 +63,14 @@ func TestSIMDConvTiles(t *testing.T) {
 		pa, bias := randF(r, mp*kb), randF(r, mp)
 		want := make([]float32, (mp-1)*ldc+np)
 		got, check := guardedBuf(len(want))
-		ref.ConvTiles(ptr(pa), ptr(base), unsafe.Pointer(&offs[0]), ptr(bias), ptr(want), ldc, mp, np, kb)
-		simd.ConvTiles(ptr(pa), ptr(base), unsafe.Pointer(&offs[0]), ptr(bias), ptr(got), ldc, mp, np, kb)
-		what := fmt.Sprintf("mp=%d np=%d kb=%d ldc=%d", mp, np, kb, ldc)
+		// Wide rows (no skip) or compact ones: a row of 8 or 16 columns, then a skip.
+		rowCols, rowSkip := np, 0
+		if r.IntN(2) == 0 {
+			rowCols, rowSkip = 8*(1+r.IntN(2)), 1+r.IntN(5)
+		}
+		ref.ConvTiles(ptr(pa), ptr(base), unsafe.Pointer(&offs[0]), ptr(bias), ptr(want), ldc, mp, np, kb, rowCols, rowSkip)
+		simd.ConvTiles(ptr(pa), ptr(base), unsafe.Pointer(&offs[0]), ptr(bias), ptr(got), ldc, mp, np, kb, rowCols, rowSkip)
+		what := fmt.Sprintf("mp=%d np=%d kb=%d ldc=%d rowCols=%d rowSkip=%d", mp, np, kb, ldc, rowCols, rowSkip)
 		check(t, what)
 		for i := 0; i < mp; i++ {
 			closeTo(t, what, got[i*ldc:i*ldc+np], want[i*ldc:i*ldc+np], 1e-5*math.Sqrt(float64(kb)))

@@ -1,26 +1,28 @@
 package wasmsimd
 
-// convtiles(pa, base, offs, bias, c, ldc, mp, np, kb) computes a
-// convolution of stride 1 as a matrix product whose B is never laid out
-// (an implicit im2col): for every 4×8 tile of the mp×np block at c (mp a
-// multiple of 4, np of 8, rows ldc bytes apart)
+// convtiles(pa, base, offs, bias, c, ldc, mp, np, kb, rowCols, rowSkip)
+// computes a convolution of stride 1 as a matrix product whose B is never
+// laid out (an implicit im2col): for every 4×8 tile of the mp×np block at c
+// (mp a multiple of 4, np of 8, rows ldc bytes apart)
 //
-//	c[i][j] = bias[i] + Σ_{p<kb} A[i][p] · base[offs[p] + j]
+//	c[i][j] = bias[i] + Σ_{p<kb} A[i][p] · base[offs[p] + j + ⌊j/rowCols⌋·rowSkip]
 //
 // where A is packed as for tiles (panels of 4 rows, depth-major), offs is
 // kb i32 offsets in floats (one per filter tap: where its input window
 // starts in the padded input at base) and base[o + j] is the float at
 // base + 4·(o + j).
 // The caller lays the output out on the padded input's width, so that
-// column j of a tap is one float further than column j−1.
+// column j of a tap is one float further than column j−1 (rowSkip 0), or,
+// when the output width rowCols is a multiple of 8, compactly: after each
+// output row the input skips the rowSkip floats of padding.
 const (
-	cPA, cBase, cOffs, cBias, cC, cLdc, cMP, cNP, cKB = 0, 1, 2, 3, 4, 5, 6, 7, 8
-	convParams                                        = 9
-	// i32 locals.
-	cI, cJ, cA, cAEnd, cB, cT, cAI, cBJ, cKB16, cCP, cO = 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19
-	convI32Locals                                       = 11
+	cPA, cBase, cOffs, cBias, cC, cLdc, cMP, cNP, cKB, cRowCols, cRowSkip = 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10
+	convParams                                                            = 11
+	// i32 locals; cCol counts the columns of the current output row.
+	cI, cJ, cA, cAEnd, cB, cT, cAI, cBJ, cKB16, cCP, cO, cCol = 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22
+	convI32Locals                                             = 12
 	// v128 locals: 8 accumulators (row r, half h at cAcc+2r+h), two B vectors, a broadcast A value.
-	cAcc, cB0, cB1, cAV = 20, 28, 29, 30
+	cAcc, cB0, cB1, cAV = 23, 31, 32, 33
 	convV128Locals      = 11
 )
 
@@ -33,7 +35,9 @@ func convTilesBody(relaxed bool) []byte {
 	a.byte(opI32Shl)
 	a.set(cKB16)
 
-	// for j = 0, bj = base; j < np; j += 8, bj += 32
+	// for j = 0, bj = base; j < np; j += 8, bj += 32 (and the row skips)
+	a.const32(0)
+	a.set(cCol)
 	a.const32(0)
 	a.set(cJ)
 	a.get(cBase)
@@ -123,6 +127,21 @@ func convTilesBody(relaxed bool) []byte {
 
 	a.addTo(cJ, -8)
 	a.addTo(cBJ, -32)
+	// At the end of an output row, skip the input's padding columns.
+	a.addTo(cCol, -8)
+	a.get(cCol)
+	a.get(cRowCols)
+	a.byte(opI32GeU)
+	a.byte(opIf, blockVoid)
+	a.const32(0)
+	a.set(cCol)
+	a.get(cBJ)
+	a.get(cRowSkip)
+	a.const32(2)
+	a.byte(opI32Shl)
+	a.byte(opI32Add)
+	a.set(cBJ)
+	a.byte(opEnd)
 	a.endLoop()
 	a.byte(opEnd)
 	return a.b
