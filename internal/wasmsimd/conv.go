@@ -85,16 +85,7 @@ func convTilesBody(relaxed bool) []byte {
 	a.get(cB)
 	a.mem(simdV128Load, 2, 16)
 	a.set(cB1)
-	for r := 0; r < 4; r++ {
-		a.get(cA)
-		a.mem(simdV128Load32Spl, 2, uint32(4*r))
-		a.set(cAV)
-		for h, bv := range []uint32{cB0, cB1} {
-			acc := uint32(cAcc + 2*r + h)
-			a.madd(relaxed, cAV, bv, acc)
-			a.set(acc)
-		}
-	}
+	a.tileRows(relaxed, cA, 0, cB0, cB1, cAV, cAcc)
 	a.addTo(cA, -16)
 	a.addTo(cO, -4)
 	a.endLoop()
@@ -110,16 +101,7 @@ func convTilesBody(relaxed bool) []byte {
 	a.byte(opI32Shl)
 	a.byte(opI32Add)
 	a.set(cCP)
-	for r := 0; r < 4; r++ {
-		for h := 0; h < 2; h++ {
-			a.get(cCP)
-			a.get(uint32(cAcc + 2*r + h))
-			a.mem(simdV128Store, 2, uint32(16*h))
-		}
-		if r < 3 {
-			a.addTo(cCP, cLdc)
-		}
-	}
+	a.storeTile(cCP, cLdc, cAcc, 2)
 
 	a.addTo(cI, -4)
 	a.addTo(cAI, cKB16)

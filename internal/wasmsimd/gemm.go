@@ -143,27 +143,7 @@ func tilesBody(relaxed bool) []byte {
 	a.get(lB)
 	a.mem(simdV128Load, 4, 16)
 	a.set(lB1)
-	for r := 0; r < 4; r++ {
-		a.get(lA)
-		a.mem(simdV128Load32Spl, 2, uint32(4*r))
-		a.set(lAV)
-		for h, bv := range []uint32{lB0, lB1} {
-			acc := uint32(lAcc + 2*r + h)
-			if relaxed {
-				a.get(lAV)
-				a.get(bv)
-				a.get(acc)
-				a.simd(simdF32x4RelaxMadd)
-			} else {
-				a.get(acc)
-				a.get(lAV)
-				a.get(bv)
-				a.simd(simdF32x4Mul)
-				a.simd(simdF32x4Add)
-			}
-			a.set(acc)
-		}
-	}
+	a.tileRows(relaxed, lA, 0, lB0, lB1, lAV, lAcc)
 	a.addTo(lA, -16)
 	a.addTo(lB, pBRow)
 	a.endLoop()
@@ -171,16 +151,7 @@ func tilesBody(relaxed bool) []byte {
 	// Store the tile.
 	a.get(lC)
 	a.set(lT)
-	for r := 0; r < 4; r++ {
-		for h := 0; h < 2; h++ {
-			a.get(lT)
-			a.get(uint32(lAcc + 2*r + h))
-			a.mem(simdV128Store, 4, uint32(16*h))
-		}
-		if r < 3 {
-			a.addTo(lT, pLdc)
-		}
-	}
+	a.storeTile(lT, pLdc, lAcc, 4)
 
 	a.addTo(lI, -4)
 	a.addTo(lAI, lKB16)

@@ -125,3 +125,36 @@ func (a *asm) load32(addr uint32, offset uint32) {
 	a.u32(2)
 	a.u32(offset)
 }
+
+// tileRows writes the multiply-adds of one depth step of a 4×8 tile: for
+// each row r, A[r] (the float at local aPtr + 4r + aOff, broadcast into
+// local av) times the two B vectors in locals b0 and b1, added to the
+// accumulators acc+2r and acc+2r+1.
+func (a *asm) tileRows(relaxed bool, aPtr, aOff, b0, b1, av, acc uint32) {
+	for r := uint32(0); r < 4; r++ {
+		a.get(aPtr)
+		a.mem(simdV128Load32Spl, 2, aOff+4*r)
+		a.set(av)
+		for h, bv := range []uint32{b0, b1} {
+			x := acc + 2*r + uint32(h)
+			a.madd(relaxed, av, bv, x)
+			a.set(x)
+		}
+	}
+}
+
+// storeTile stores the 4×8 tile of the accumulators from acc (row r in
+// acc+2r and acc+2r+1) at local ptr, rows local ldc bytes apart; ptr is
+// advanced to the last row. align is the stores' alignment hint (log2).
+func (a *asm) storeTile(ptr, ldc, acc, align uint32) {
+	for r := uint32(0); r < 4; r++ {
+		for h := uint32(0); h < 2; h++ {
+			a.get(ptr)
+			a.get(acc + 2*r + h)
+			a.mem(simdV128Store, align, 16*h)
+		}
+		if r < 3 {
+			a.addTo(ptr, int64(ldc))
+		}
+	}
+}
