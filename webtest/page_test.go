@@ -69,6 +69,14 @@ func TestDrawDigits(t *testing.T) {
 	srv := serve(t, siteDir)
 	ready := openPage(t, ctx, srv.URL+"/index.html")
 	t.Logf("navigation to model loaded: %v", ready.Round(time.Millisecond))
+	// The preloads in index.html must be the very requests the page uses:
+	// each big file is downloaded once.
+	for _, f := range []string{"main.wasm", "models/digits.onnx"} {
+		n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`performance.getEntriesByType("resource").filter((e) => new URL(e.name).pathname.endsWith("/`+f+`")).length`))
+		if err != nil || n != 1 {
+			t.Errorf("%s was requested %d times (%v), want once", f, n, err)
+		}
+	}
 	native, err := core.LoadModelFile(filepath.Join(siteDir, "models", "digits.onnx"), nil)
 	if err != nil {
 		t.Fatal(err)
