@@ -85,7 +85,7 @@ func newImplicitConv(k *PanelKernel, g *ConvGeom, w, b []float32, alloc func(str
 
 // copyBlocks is [PanelKernel].CopyBlocks on slices, through the kernel's
 // where it has one (one call instead of one Go copy per row).
-func (c *implicitConv) copyBlocks(k *PanelKernel, dst, src []float32, groups, rows, width, dstRow, srcRow, dstGroup, srcGroup int) {
+func copyBlocks(k *PanelKernel, dst, src []float32, groups, rows, width, dstRow, srcRow, dstGroup, srcGroup int) {
 	last := func(group, row int) int { return (groups-1)*group + (rows-1)*row + width }
 	_, _ = dst[last(dstGroup, dstRow)-1], src[last(srcGroup, srcRow)-1]
 	if k.CopyBlocks != nil {
@@ -114,7 +114,7 @@ func (c *implicitConv) run(k *PanelKernel, y, x []float32) {
 			copy(c.xpad, img)
 		} else {
 			// Only the interior is written: the border stays zero from planning.
-			c.copyBlocks(k, c.xpad[g.PT*c.wp+g.PL:], img, g.C, g.H, g.W, c.wp, g.W, plane, g.H*g.W)
+			copyBlocks(k, c.xpad[g.PT*c.wp+g.PL:], img, g.C, g.H, g.W, c.wp, g.W, plane, g.H*g.W)
 		}
 		out := y[n*g.K*ohw : (n+1)*g.K*ohw]
 		if c.compact {
@@ -135,9 +135,9 @@ func (c *implicitConv) run(k *PanelKernel, y, x []float32) {
 		k.ConvTiles(unsafe.Pointer(&c.pa[0]), unsafe.Pointer(&c.xpad[0]), unsafe.Pointer(&c.offs[0]),
 			unsafe.Pointer(&c.bias[0]), unsafe.Pointer(&c.wide[0]), c.np, c.mp, c.np, c.kb, c.np, 0)
 		if c.wp == g.OW {
-			c.copyBlocks(k, out, c.wide, g.K, 1, ohw, 0, 0, ohw, c.np)
+			copyBlocks(k, out, c.wide, g.K, 1, ohw, 0, 0, ohw, c.np)
 		} else {
-			c.copyBlocks(k, out, c.wide, g.K, g.OH, g.OW, g.OW, c.wp, ohw, c.np)
+			copyBlocks(k, out, c.wide, g.K, g.OH, g.OW, g.OW, c.wp, ohw, c.np)
 		}
 	}
 	runtime.KeepAlive(c)

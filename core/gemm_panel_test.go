@@ -5,36 +5,12 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
-	"unsafe"
 )
 
-// PanelTilesRef is the reference of PanelKernel.Tiles for MR×NR panels: the
-// definition's loops over Go slices. Platform kernels are tested against it.
-func panelTilesRef(mr, nr int) func(pa, pb unsafe.Pointer, bPanel, bRow int, c unsafe.Pointer, ldc, mp, np, kb int, accumulate bool) {
-	return func(pa, pb unsafe.Pointer, bPanel, bRow int, c unsafe.Pointer, ldc, mp, np, kb int, accumulate bool) {
-		A := unsafe.Slice((*float32)(pa), mp*kb)
-		bLen := (np/nr-1)*bPanel + (kb-1)*bRow + nr
-		B := unsafe.Slice((*float32)(pb), bLen)
-		C := unsafe.Slice((*float32)(c), (mp-1)*ldc+np)
-		for i := 0; i < mp; i++ {
-			for j := 0; j < np; j++ {
-				var s float32
-				if accumulate {
-					s = C[i*ldc+j]
-				}
-				for p := 0; p < kb; p++ {
-					s += A[(i/mr)*mr*kb+mr*p+i%mr] * B[(j/nr)*bPanel+p*bRow+j%nr]
-				}
-				C[i*ldc+j] = s
-			}
-		}
-	}
-}
-
 // TestGemmPanels checks the panel path (packing, blocking, edges, alpha and
-// beta, transposes) with the reference tiles installed.
+// beta, transposes) with the reference tiles (refTiles) installed.
 func TestGemmPanels(t *testing.T) {
-	SetPanelKernel(&PanelKernel{Name: "ref4x8", MR: 4, NR: 8, MinWork: 0, Tiles: panelTilesRef(4, 8)})
+	SetPanelKernel(&PanelKernel{Name: "ref4x8", MR: 4, NR: 8, MinWork: 0, Tiles: refTiles})
 	defer SetPanelKernel(nil)
 	r := rand.New(rand.NewPCG(31, 32))
 	dims := []int{2, 3, 4, 5, 7, 8, 9, 16, 17, 33, 300, 520, 600}

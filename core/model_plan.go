@@ -293,25 +293,32 @@ func (m *Model) runSteps() {
 // until the next call). The batch size is len(x) divided by the size of one
 // example; the first call for a batch size plans, later ones allocate nothing.
 func (m *Model) Predict(x []float32) ([]float32, error) {
-	if len(m.Inputs) != 1 {
-		return nil, fmt.Errorf("core: Predict needs a model with one input, this one has %d", len(m.Inputs))
+	if err := m.PlanFor(len(x)); err != nil {
+		return nil, err
 	}
-	in := m.plan.inputs[0]
-	if len(x) != len(in.f) || m.plan.kernel != panelKernel {
-		shape := append([]int(nil), m.plan.inShapes[0]...)
-		per := product(shape[1:])
-		if len(shape) == 0 || per == 0 || len(x) == 0 || len(x)%per != 0 || m.Inputs[0].Shape[0] >= 0 && len(x) != per*m.Inputs[0].Shape[0] {
-			return nil, fmt.Errorf("core: input has %d values; the model takes %v (%d values per example)", len(x), m.Inputs[0].Shape, per)
-		}
-		shape[0] = len(x) / per
-		if err := m.Plan(shape); err != nil {
-			return nil, err
-		}
-		in = m.plan.inputs[0]
-	}
-	copy(in.f, x)
+	copy(m.plan.inputs[0].f, x)
 	m.runSteps()
 	return m.plan.outputs[0].f, nil
+}
+
+// PlanFor plans a single-input model, as [Model.Predict] does, for an input
+// of n values (a whole number of examples), unless the current plan already
+// fits; it runs nothing. The first output then has the length of
+// m.OutputShape(0).
+func (m *Model) PlanFor(n int) error {
+	if len(m.Inputs) != 1 {
+		return fmt.Errorf("core: Predict needs a model with one input, this one has %d", len(m.Inputs))
+	}
+	if n == len(m.plan.inputs[0].f) && m.plan.kernel == panelKernel {
+		return nil
+	}
+	shape := append([]int(nil), m.plan.inShapes[0]...)
+	per := product(shape[1:])
+	if len(shape) == 0 || per == 0 || n == 0 || n%per != 0 || m.Inputs[0].Shape[0] >= 0 && n != per*m.Inputs[0].Shape[0] {
+		return fmt.Errorf("core: input has %d values; the model takes %v (%d values per example)", n, m.Inputs[0].Shape, per)
+	}
+	shape[0] = n / per
+	return m.Plan(shape)
 }
 
 // InputShape returns the shape of input i in the current plan.

@@ -19,7 +19,7 @@ func (m *Model) Profile(x []float32, runs int) ([]StepTime, error) {
 	if runs < 1 {
 		return nil, fmt.Errorf("core: Profile needs at least one run, got %d", runs)
 	}
-	if _, err := m.Predict(x); err != nil {
+	if err := m.PlanFor(len(x)); err != nil {
 		return nil, err
 	}
 	out := make([]StepTime, len(m.plan.steps))

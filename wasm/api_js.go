@@ -145,20 +145,26 @@ func (a *api) predict(args []js.Value) (any, error) {
 	return out, nil
 }
 
+// fastPathArgs reads the model handle and the input length n that start
+// the arguments of prepare and run, which take want arguments in all.
+func fastPathArgs(args []js.Value, usage string, want int) (h, n int, err error) {
+	if h, err = handle(args, "predict"); err != nil {
+		return 0, 0, err
+	}
+	if len(args) != want {
+		return 0, 0, fmt.Errorf("%s, got %d arguments", usage, len(args))
+	}
+	n, err = bridge.Int(wrap(args[1]), "predict: input length", 1, core.MaxElements)
+	return h, n, err
+}
+
 // prepare(handle, n) → {input, generation, outputLength}: the byte address
 // in the module's memory of a staging buffer of n floats that
 // web/wasmcnn.js fills before run, the fast path of predict for ordinary
 // Float32Arrays. Everything else goes through predict, which reads and
 // checks the JavaScript values.
 func (a *api) prepare(args []js.Value) (any, error) {
-	h, err := handle(args, "predict")
-	if err != nil {
-		return nil, err
-	}
-	if len(args) != 2 {
-		return nil, fmt.Errorf("prepare: takes (handle, n), got %d arguments", len(args))
-	}
-	n, err := bridge.Int(wrap(args[1]), "predict: input length", 1, core.MaxElements)
+	h, n, err := fastPathArgs(args, "prepare: takes (handle, n)", 2)
 	if err != nil {
 		return nil, err
 	}
@@ -175,14 +181,7 @@ func (a *api) prepare(args []js.Value) (any, error) {
 // (outputLength floats, valid until the next call), as a number: nothing is
 // allocated.
 func (a *api) run(args []js.Value) (any, error) {
-	h, err := handle(args, "predict")
-	if err != nil {
-		return nil, err
-	}
-	if len(args) != 3 {
-		return nil, fmt.Errorf("run: takes (handle, n, generation), got %d arguments", len(args))
-	}
-	n, err := bridge.Int(wrap(args[1]), "predict: input length", 1, core.MaxElements)
+	h, n, err := fastPathArgs(args, "run: takes (handle, n, generation)", 3)
 	if err != nil {
 		return nil, err
 	}

@@ -64,7 +64,7 @@ func installSIMD() (name string) {
 				tiles.Invoke(uintptr(pa), uintptr(pb), 4*bPanel, 4*bRow, uintptr(c), 4*ldc, mp, np, kb, acc)
 			},
 			ConvTiles: func(pa, base, offs, bias, c unsafe.Pointer, ldc, mp, np, kb, rowCols, rowSkip int) {
-				convTiles.Invoke(uintptr(pa), uintptr(base), uintptr(offs), uintptr(bias), uintptr(c), 4*ldc, mp, np, kb, min(rowCols, 1<<30), rowSkip)
+				convTiles.Invoke(uintptr(pa), uintptr(base), uintptr(offs), uintptr(bias), uintptr(c), 4*ldc, mp, np, kb, rowCols, rowSkip)
 			},
 			ReLU: func(y, x unsafe.Pointer, n int) {
 				relu.Invoke(uintptr(x), uintptr(y), 4*n)

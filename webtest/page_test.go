@@ -1,8 +1,6 @@
 package webtest
 
 import (
-	"bytes"
-	"compress/gzip"
 	"context"
 	"os"
 	"path/filepath"
@@ -143,13 +141,10 @@ func TestPageDownloadSize(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var buf bytes.Buffer
-		w, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
-		w.Write(b)
-		w.Close()
+		z := len(site.Gzip(b))
 		raw += int64(len(b))
-		gz += int64(buf.Len())
-		t.Logf("%-20s %9d bytes, %9d gzip", f, len(b), buf.Len())
+		gz += int64(z)
+		t.Logf("%-20s %9d bytes, %9d gzip", f, len(b), z)
 	}
 	t.Logf("everything the page downloads: %d bytes, %d gzip -9", raw, gz)
 }

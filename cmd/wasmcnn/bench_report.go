@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"compress/gzip"
 	"encoding/json"
 	"fmt"
 	"image/color"
@@ -19,6 +17,7 @@ import (
 	"gonum.org/v1/plot/vg/vgimg"
 
 	"wasmcnn/core"
+	"wasmcnn/internal/site"
 )
 
 // writeBenchModels writes each network as ONNX (for wasmcnn and ONNX
@@ -76,11 +75,7 @@ func gzipKiB(siteDir, root string, files []string) float64 {
 		if err != nil {
 			return math.NaN()
 		}
-		var buf bytes.Buffer
-		w, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
-		w.Write(b)
-		w.Close()
-		total += buf.Len()
+		total += len(site.Gzip(b))
 	}
 	return float64(total) / 1024
 }

@@ -11,6 +11,7 @@ import (
 
 	"wasmcnn/core"
 	"wasmcnn/data"
+	"wasmcnn/internal/site"
 )
 
 // runEval measures a digit model on MNIST's test set or on a file of pen
@@ -93,12 +94,12 @@ func runEval(args []string, stdout, stderr io.Writer) error {
 	}
 	written := []string{}
 	p := filepath.Join(*outDir, prefix+"-confusion.png")
-	if err := writePNG(p, drawConfusion(&conf, name)); err != nil {
+	if err := site.WritePNG(p, drawConfusion(&conf, name)); err != nil {
 		return err
 	}
 	written = append(written, p)
 	p = filepath.Join(*outDir, prefix+"-misclassified.png")
-	if err := writePNG(p, drawMisclassified(set, preds, 120)); err != nil {
+	if err := site.WritePNG(p, drawMisclassified(set, preds, 120)); err != nil {
 		return err
 	}
 	written = append(written, p)

@@ -3,8 +3,6 @@
 package edge
 
 import (
-	"bytes"
-	"compress/gzip"
 	"errors"
 	"fmt"
 	"net"
@@ -12,6 +10,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"time"
+
+	"wasmcnn/internal/site"
 )
 
 // CompatibilityDate is the Workers compatibility date of the bundle; it
@@ -47,12 +47,8 @@ func BundleSize(dir string) (raw, gz int64, err error) {
 		if err != nil {
 			return 0, 0, err
 		}
-		var buf bytes.Buffer
-		w, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
-		w.Write(b)
-		w.Close()
 		raw += int64(len(b))
-		gz += int64(buf.Len())
+		gz += int64(len(site.Gzip(b)))
 	}
 	return raw, gz, nil
 }

@@ -30,7 +30,7 @@ func writeIcons(dir string) error {
 		fraction float32
 		rounded  bool
 	}{{"icon-192.png", 192, 0.62, true}, {"icon-512.png", 512, 0.62, true}, {"maskable-512.png", 512, 0.5, false}} {
-		if err := writePNG(filepath.Join(dir, ic.name), icon(ic.size, ic.fraction, ic.rounded)); err != nil {
+		if err := WritePNG(filepath.Join(dir, ic.name), icon(ic.size, ic.fraction, ic.rounded)); err != nil {
 			return err
 		}
 	}
@@ -75,12 +75,11 @@ func cornerCoverage(x, y, s, r float64) float64 {
 	if d >= (r+0.5)*(r+0.5) {
 		return 0
 	}
-	return r + 0.5 - sqrt(d)
+	return r + 0.5 - math.Sqrt(d)
 }
 
-func sqrt(v float64) float64 { return math.Sqrt(v) }
-
-func writePNG(path string, img image.Image) error {
+// WritePNG writes img to path as a PNG file.
+func WritePNG(path string, img image.Image) error {
 	f, err := os.Create(path)
 	if err != nil {
 		return err

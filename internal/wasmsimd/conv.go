@@ -90,17 +90,8 @@ func convTilesBody(relaxed bool) []byte {
 	a.addTo(cO, -4)
 	a.endLoop()
 
-	// Store the tile at c + i·ldc + j·4.
-	a.get(cC)
-	a.get(cI)
-	a.get(cLdc)
-	a.byte(opI32Mul)
-	a.byte(opI32Add)
-	a.get(cJ)
-	a.const32(2)
-	a.byte(opI32Shl)
-	a.byte(opI32Add)
-	a.set(cCP)
+	// Store the tile.
+	a.tileAddr(cCP, cC, cI, cLdc, cJ)
 	a.storeTile(cCP, cLdc, cAcc, 2)
 
 	a.addTo(cI, -4)

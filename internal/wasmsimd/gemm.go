@@ -93,17 +93,7 @@ func tilesBody(relaxed bool) []byte {
 	a.set(lAI)
 	a.loopWhile(lI, pMP)
 
-	// c tile: c + i·ldc + j·4
-	a.get(pC)
-	a.get(lI)
-	a.get(pLdc)
-	a.byte(opI32Mul)
-	a.byte(opI32Add)
-	a.get(lJ)
-	a.const32(2)
-	a.byte(opI32Shl)
-	a.byte(opI32Add)
-	a.set(lC)
+	a.tileAddr(lC, pC, lI, pLdc, lJ)
 
 	// Accumulators: the tile of c, or zeros.
 	a.get(pAcc)

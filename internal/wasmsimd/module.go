@@ -51,10 +51,8 @@ func build(funcs []function) []byte {
 
 	var im asm // the memory, with no maximum so any Go memory matches
 	im.u32(1)
-	im.u32(uint32(len(MemoryModule)))
-	im.byte([]byte(MemoryModule)...)
-	im.u32(uint32(len(MemoryName)))
-	im.byte([]byte(MemoryName)...)
+	im.name(MemoryModule)
+	im.name(MemoryName)
 	im.byte(0x02, 0x00)
 	im.u32(1)
 	m.section(2, im.b)
@@ -69,8 +67,7 @@ func build(funcs []function) []byte {
 	var ex asm
 	ex.u32(uint32(len(funcs)))
 	for i, f := range funcs {
-		ex.u32(uint32(len(f.name)))
-		ex.byte([]byte(f.name)...)
+		ex.name(f.name)
 		ex.byte(0x00)
 		ex.u32(uint32(i))
 	}
@@ -157,4 +154,25 @@ func (a *asm) storeTile(ptr, ldc, acc, align uint32) {
 			a.addTo(ptr, int64(ldc))
 		}
 	}
+}
+
+// name writes a name: its length, then its bytes.
+func (a *asm) name(s string) {
+	a.u32(uint32(len(s)))
+	a.byte([]byte(s)...)
+}
+
+// tileAddr sets local dst to the address of tile (i, j) of C: c + i·ldc + 4j,
+// from the locals c, i, ldc (bytes) and j.
+func (a *asm) tileAddr(dst, c, i, ldc, j uint32) {
+	a.get(c)
+	a.get(i)
+	a.get(ldc)
+	a.byte(opI32Mul)
+	a.byte(opI32Add)
+	a.get(j)
+	a.const32(2)
+	a.byte(opI32Shl)
+	a.byte(opI32Add)
+	a.set(dst)
 }

@@ -139,8 +139,8 @@ func product(s []int) int {
 // Prepare readies model h for inputs of n values written straight into Go
 // memory, the fast path of predict that reads no JavaScript value. It
 // returns the staging buffer to fill, its generation (to pass to
-// RunPrepared) and the length of the output. It runs the model once on
-// zeros, which plans it for the batch size and checks n as Predict does.
+// RunPrepared) and the length of the output. It plans the model for the
+// batch size, checking n as Predict does, and runs nothing.
 func (ms *Models) Prepare(h, n int) (stage []float32, gen, outLen int, err error) {
 	e, ok := ms.m[h]
 	if !ok {
@@ -149,10 +149,10 @@ func (ms *Models) Prepare(h, n int) (stage []float32, gen, outLen int, err error
 	if n < 1 || n > core.MaxElements {
 		return nil, 0, 0, argErrorf("predict: input", "has %d values; want between 1 and %d", n, core.MaxElements)
 	}
-	out, err := e.model.Predict(make([]float32, n))
-	if err != nil {
+	if err := e.model.PlanFor(n); err != nil {
 		return nil, 0, 0, fmt.Errorf("predict: %w", err)
 	}
+	outLen = product(e.model.OutputShape(0))
 	if len(ms.stages) == 0 || len(ms.stages[len(ms.stages)-1]) < n {
 		size := n
 		if len(ms.stages) > 0 {
@@ -160,7 +160,7 @@ func (ms *Models) Prepare(h, n int) (stage []float32, gen, outLen int, err error
 		}
 		ms.stages = append(ms.stages, make([]float32, size))
 	}
-	return ms.stages[len(ms.stages)-1][:n], len(ms.stages), len(out), nil
+	return ms.stages[len(ms.stages)-1][:n], len(ms.stages), outLen, nil
 }
 
 // RunPrepared runs model h on the first n values of the staging buffer of
