@@ -9,14 +9,37 @@ import (
 // ReLU sets y[i] = max(x[i], 0). y may be x.
 func ReLU(y, x []float32) {
 	y = y[:len(x)]
-	if k := panelKernel; k != nil && k.ReLU != nil && len(x) >= kernelMinLen {
-		n := len(x) &^ 3
+	if k := elementwise(); k != nil && k.ReLU != nil && len(x) >= kernelMinLen {
+		n := len(x) / k.ReLUStep * k.ReLUStep
 		k.ReLU(unsafe.Pointer(&y[0]), unsafe.Pointer(&x[0]), n)
 		runtime.KeepAlive(x)
 		runtime.KeepAlive(y)
 		x, y = x[n:], y[n:]
 	}
 	reluGo(y, x)
+}
+
+// elementwiseKernels are vector kernels for ReLU and 2×2 max pooling, with
+// the same signatures and results as [PanelKernel]'s.
+type elementwiseKernels struct {
+	ReLU     func(y, x unsafe.Pointer, n int)
+	ReLUStep int // n is a multiple of it
+	MaxPool2 func(y, x unsafe.Pointer, rows, w, ow int)
+	// MaxPool2MinOW is the narrowest output row MaxPool2 takes.
+	MaxPool2MinOW int
+}
+
+// nativeElementwise holds the CPU's vector kernels, if this build has any;
+// panelElementwise those of the installed [PanelKernel], if it has any.
+var nativeElementwise, panelElementwise *elementwiseKernels
+
+// elementwise returns the kernels in use: the installed panel kernel's,
+// else the native ones, else nil (Go's loops).
+func elementwise() *elementwiseKernels {
+	if panelKernel != nil {
+		return panelElementwise
+	}
+	return nativeElementwise
 }
 
 // kernelMinLen is the shortest slice an optional kernel of [PanelKernel] is

@@ -2,6 +2,7 @@ package core
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"testing"
 )
@@ -255,4 +256,70 @@ func scale(s []float32, a float32) []float32 {
 		out[i] = a * v
 	}
 	return out
+}
+
+// TestIm2colMatchesDefinition checks the im2col matrix entry by entry
+// against its definition, on random geometries with every other one made
+// "same" along the width at stride 1 (output as wide as the input), where
+// each row is filled by one copy and its edge columns cleared afterwards.
+// The scratch starts as NaN, so an entry left unwritten shows.
+func TestIm2colMatchesDefinition(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 2))
+	same := 0
+	for iter := 0; iter < 600; iter++ {
+		xs, ws, win, group := randomConvCase(r)
+		if iter%2 == 0 {
+			win.AutoPad, win.StrideW = "", 1
+			reach := (ws[3] - 1) * win.DilationW
+			win.PadLeft = r.IntN(reach + 1)
+			win.PadRight = reach - win.PadLeft
+			if r.IntN(3) == 0 {
+				xs[2] = 1 + r.IntN(3) // shorter than the kernel's reach: rows off the top and bottom
+				win.PadTop, win.PadBottom = r.IntN(6), r.IntN(6)
+			}
+		}
+		g, err := NewConvGeom(xs, ws, win, group)
+		if err != nil {
+			continue
+		}
+		if g.SW == 1 && g.OW == g.W {
+			same++
+		}
+		cg := g.C / g.Group
+		x := randSlice(r, g.C*g.H*g.W)
+		p := g.OH * g.OW
+		rows := cg * g.KH * g.KW
+		ld, off := p+r.IntN(3)*p, 0 // a batched matrix puts each example at an offset
+		if ld > p {
+			off = p
+		}
+		col, check := guarded(rows * ld)
+		for i := range col {
+			col[i] = float32(math.NaN())
+		}
+		im2col(col, ld, off, x, cg, &g)
+		check(t, fmt.Sprintf("%+v", g))
+		for c := 0; c < cg; c++ {
+			for i := 0; i < g.KH; i++ {
+				for j := 0; j < g.KW; j++ {
+					row := (c*g.KH+i)*g.KW + j
+					for oh := 0; oh < g.OH; oh++ {
+						for ow := 0; ow < g.OW; ow++ {
+							ih, iw := oh*g.SH-g.PT+i*g.DH, ow*g.SW-g.PL+j*g.DW
+							var want float32
+							if ih >= 0 && ih < g.H && iw >= 0 && iw < g.W {
+								want = x[(c*g.H+ih)*g.W+iw]
+							}
+							if got := col[row*ld+off+oh*g.OW+ow]; got != want {
+								t.Fatalf("%+v: row %d (c %d, tap %d,%d), output (%d,%d): got %v, want %v", g, row, c, i, j, oh, ow, got, want)
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+	if same < 200 {
+		t.Fatalf("only %d of the geometries were same-width at stride 1", same)
+	}
 }

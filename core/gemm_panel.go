@@ -61,7 +61,12 @@ var panelKernel *PanelKernel
 
 // SetPanelKernel installs k for every [Gemm] large enough; nil restores
 // Go's own kernel.
-func SetPanelKernel(k *PanelKernel) { panelKernel = k }
+func SetPanelKernel(k *PanelKernel) {
+	panelKernel, panelElementwise = k, nil
+	if k != nil && (k.ReLU != nil || k.MaxPool2 != nil) {
+		panelElementwise = &elementwiseKernels{ReLU: k.ReLU, ReLUStep: 4, MaxPool2: k.MaxPool2, MaxPool2MinOW: 4}
+	}
+}
 
 // CurrentPanelKernel returns the installed kernel, or nil.
 func CurrentPanelKernel() *PanelKernel { return panelKernel }

@@ -44,10 +44,17 @@ func (l *PoolLayer) Setup(in []int) ([]int, error) {
 	return g.OutShape(), nil
 }
 
-// Forward pools x into y, remembering the winners of max pooling.
+// Forward pools x into y, remembering the winners of max pooling when
+// training.
 func (l *PoolLayer) Forward(y, x *Tensor, train bool) {
 	if l.Max {
-		MaxPool2D(y.Data, x.Data, l.argmax, &l.geom)
+		// Only training needs the argmax for Backward; without it the
+		// pooling takes its vector kernels.
+		argmax := l.argmax
+		if !train {
+			argmax = nil
+		}
+		MaxPool2D(y.Data, x.Data, argmax, &l.geom)
 		return
 	}
 	AvgPool2D(y.Data, x.Data, &l.geom, l.CountIncludePad)

@@ -94,7 +94,7 @@ func maxPoolInside(y, x []float32, g *ConvGeom) {
 // windows all lie inside the input: no clipping, four compares per output.
 func maxPool2x2(y, x []float32, argmax []int32, g *ConvGeom) {
 	hw, ohw := g.H*g.W, g.OH*g.OW
-	if k := panelKernel; k != nil && k.MaxPool2 != nil && argmax == nil && g.OW >= 4 {
+	if k := elementwise(); k != nil && k.MaxPool2 != nil && argmax == nil && g.OW >= k.MaxPool2MinOW && g.N*g.C*g.OH > 0 {
 		// One call when the planes' row pairs are evenly spaced, one per plane otherwise.
 		if g.H == 2*g.OH {
 			k.MaxPool2(unsafe.Pointer(&y[0]), unsafe.Pointer(&x[0]), g.N*g.C*g.OH, g.W, g.OW)
