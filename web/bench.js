@@ -10,10 +10,18 @@
   const runtime = params.get("runtime");
   const net = params.get("net") || "S";
   const threads = Number(params.get("threads") || 1);
-  const statusEl = document.getElementById("bench-status");
-  const resultEl = document.getElementById("bench-result");
   if (!runtime) return;
-  statusEl.textContent = `Running ${runtime} on ${net} (${threads} thread${threads > 1 ? "s" : ""})…`;
+  // The script runs async from the head, so the runtime starts loading
+  // before the page has parsed or styled; the text waits for the body.
+  const parsed = new Promise((resolve) => {
+    if (document.readyState !== "loading") resolve();
+    else document.addEventListener("DOMContentLoaded", resolve);
+  });
+  const show = (status, result) => parsed.then(() => {
+    document.getElementById("bench-status").textContent = status;
+    if (result !== undefined) document.getElementById("bench-result").textContent = result;
+  });
+  show(`Running ${runtime} on ${net} (${threads} thread${threads > 1 ? "s" : ""})…`);
 
   // input fills a batch with the same pseudo-random values in every runtime.
   function input(n) {
@@ -52,33 +60,40 @@
         return { predict: (x) => pool.predict(x), detail: `${threads} Web Workers, kernel ${pool.kernel}` };
       }
       // The model downloads while the runtime starts (every runtime here
-      // fetches its model in parallel with its start).
+      // fetches its model in parallel with its start), and the engine
+      // while the scripts load (start takes the pending response).
       const modelBytes = fetch(`bench/${net}.onnx`).then((r) => r.arrayBuffer());
+      const engine = fetch("lib/wasmcnn.wasm");
       const t = [performance.now()];
       await loadScripts("wasm_exec.js", "wasmcnn.js");
       t.push(performance.now());
-      await wasmcnn.start("lib/wasmcnn.wasm");
+      await wasmcnn.start(engine);
       t.push(performance.now());
       const m = wasmcnn.loadModel(await modelBytes);
       t.push(performance.now());
       const ph = t.slice(1).map((v, i) => (v - t[i]).toFixed(0)).join("/");
       const su = Object.values(wasmcnn.startup).map((v) => v.toFixed(0)).join("/");
-      return { predict: async (x) => m.predict(x), detail: `kernel ${wasmcnn.kernel}; page ${t[0].toFixed(0)} ms, scripts/start/model ${ph} ms, download/compile/init ${su}` };
+      const fetched = performance.getEntriesByType("resource").find((e) => e.name.endsWith("wasmcnn.wasm"));
+      const fetchedMs = fetched ? `, engine fetched ${fetched.startTime.toFixed(0)}–${fetched.responseEnd.toFixed(0)} ms` : "";
+      return { predict: async (x) => m.predict(x), detail: `kernel ${wasmcnn.kernel}; page ${t[0].toFixed(0)} ms${fetchedMs}, scripts/start/model ${ph} ms, download/compile/init ${su}` };
     },
     async tfjs() {
-      const weights = fetch(`bench/${net}.json`).then((r) => r.json());
+      // The weights as TensorFlow.js keeps them: a manifest and raw float32.
+      const manifest = fetch(`bench/${net}.json`).then((r) => r.json());
+      const bin = fetch(`bench/${net}.bin`).then((r) => r.arrayBuffer());
       await loadScripts("vendor/tfjs-core/tf-core.min.js", "vendor/tfjs-backend-wasm/tf-backend-wasm.min.js");
       tf.wasm.setWasmPaths("vendor/tfjs-backend-wasm/");
       if (tf.wasm.setThreadsCount) tf.wasm.setThreadsCount(threads);
       await tf.setBackend("wasm");
       await tf.ready();
-      const w = await weights;
+      const [entries, buf] = await Promise.all([manifest, bin]);
       const t = {};
-      for (const [name, l] of Object.entries(w)) {
-        let v = tf.tensor(l.data, l.shape);
+      for (const l of entries) {
+        const size = l.shape.reduce((a, b) => a * b, 1);
+        let v = tf.tensor(new Float32Array(buf, l.offset * 4, size), l.shape);
         if (l.shape.length === 4) v = tf.transpose(v, [2, 3, 1, 0]); // OIHW → HWIO
         if (l.shape.length === 2) v = tf.transpose(v); // [out, in] → [in, out]
-        t[name] = v;
+        t[l.name] = v;
       }
       const flat = (v) => tf.reshape(tf.transpose(v, [0, 3, 1, 2]), [v.shape[0], -1]); // flatten in NCHW order
       const forward = net === "S"
@@ -147,10 +162,9 @@
       b1Median: quantile(times, 0.5), b1P90: quantile(times, 0.9), b64ImgPerSec: images / secs, probs,
     };
     window.__benchResult = res;
-    statusEl.textContent = `Done: ${runtime} on ${net}.`;
-    resultEl.textContent = JSON.stringify(res, null, 2);
+    show(`Done: ${runtime} on ${net}.`, JSON.stringify(res, null, 2));
   })().catch((e) => {
     window.__benchResult = { runtime, net, threads, error: String(e && e.stack ? e.stack : e) };
-    statusEl.textContent = "Failed: " + e;
+    show("Failed: " + e);
   });
 })();

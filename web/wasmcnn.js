@@ -3,6 +3,7 @@
 // wasm_exec.js (from the same Go release as main.wasm) loaded before it.
 //
 //   wasmcnn.start("main.wasm", (loaded, total) => …)  → Promise<wasmcnn>
+//   wasmcnn.start(fetch("main.wasm"))                  → the same, from a fetch begun earlier
 //   wasmcnn.ready                                      → the same Promise
 //   wasmcnn.kernel, wasmcnn.startup                    → the matrix kernel in use; where the start went (ms)
 //
@@ -25,8 +26,9 @@
 
   let go = null; // the Go side, set when the runtime is ready
   let runtime = null; // the Go runtime object of wasm_exec.js and its instance
-  let resolveReady, rejectReady;
-  const ready = new Promise((res, rej) => { resolveReady = res; rejectReady = rej; });
+  let ready, resolveReady, rejectReady;
+  const newReady = () => { ready = new Promise((res, rej) => { resolveReady = res; rejectReady = rej; }); };
+  newReady();
 
   function unwrap(r) {
     if (r instanceof Error) throw r;
@@ -82,9 +84,14 @@
   // instantiate downloads and instantiates the module, compiling it while it
   // downloads where the browser can (a wasm MIME type and
   // instantiateStreaming), counting bytes for onProgress either way.
-  async function instantiate(url, importObject, onProgress) {
-    const res = await fetch(url);
+  // The source is a URL, a Response, or a Promise of one (a fetch begun
+  // early, so the download overlaps loading the scripts).
+  async function instantiate(source, importObject, onProgress) {
+    const res = typeof source === "string" || source instanceof URL ? await fetch(source) : await source;
+    if (!(res instanceof Response)) throw new Error(`wasmcnn: start: want a URL, a Response or a Promise of one, got ${Object.prototype.toString.call(res)}`);
+    const url = res.url || String(source);
     if (!res.ok) throw new Error(`wasmcnn: ${url}: HTTP ${res.status} ${res.statusText}`);
+    if (res.bodyUsed) throw new Error(`wasmcnn: ${url}: the response body was already read`);
     const type = res.headers.get("Content-Type") || "";
     if (!WebAssembly.instantiateStreaming || !res.body || !type.startsWith("application/wasm")) {
       const bytes = await readAll(res, onProgress);
@@ -163,7 +170,7 @@
   }
 
   const api = {
-    ready,
+    get ready() { return ready; },
     fetchBytes,
     get version() { return need().version; },
     // kernel names the matrix kernel in use: "wasm-simd-4x8" (or its relaxed
@@ -194,16 +201,20 @@
       }
       return s;
     },
-    // start loads and runs the module once; later calls return the same Promise.
-    start(wasmURL, onProgress) {
+    // start loads and runs the module from source (a URL, a Response or a
+    // Promise of one) once; later calls return the same Promise. A start
+    // that failed before the runtime ran (a bad URL, a network error) may be
+    // tried again.
+    start(source, onProgress) {
       if (api._started) return ready;
       api._started = true;
+      const started = ready;
       (async () => {
         if (typeof WebAssembly !== "object") throw new Error("This browser cannot run WebAssembly.");
         if (typeof Go !== "function") throw new Error("wasm_exec.js must be loaded before wasmcnn.js.");
         const t0 = performance.now();
         const g = new Go();
-        const { instance, downloaded } = await instantiate(wasmURL || "main.wasm", g.importObject, onProgress);
+        const { instance, downloaded } = await instantiate(source || "main.wasm", g.importObject, onProgress);
         const t1 = downloaded || t0, t2 = performance.now();
         runtime = { go: g, instance };
         // The Go side runs its SIMD kernel on this memory (see wasm/simd_js.go).
@@ -220,8 +231,15 @@
           go = null;
           rejectReady(new Error("wasmcnn: the Go runtime exited"));
         });
-      })().catch((e) => rejectReady(e));
-      return ready;
+      })().catch((e) => {
+        const reject = rejectReady;
+        if (!runtime) {
+          api._started = false;
+          newReady();
+        }
+        reject(e);
+      });
+      return started;
     },
   };
   // Where this script was loaded from: the worker script sits beside it.

@@ -76,8 +76,15 @@ func TestLibraryInChromium(t *testing.T) {
   const load = (src) => new Promise((res, rej) => { const s = document.createElement("script"); s.src = src; s.onload = res; s.onerror = rej; document.head.appendChild(s); });
   await load("wasm_exec.js");
   await load("wasmcnn.js");
-  await wasmcnn.start("lib/wasmcnn.wasm");
-  const r = { kernel: wasmcnn.kernel, out: {}, errors: [] };
+  // A bad source fails with a clear error and leaves start to be tried
+  // again; the engine then starts from a fetch begun beforehand.
+  const startErrors = [];
+  for (const bad of [42, fetch("lib/no-such.wasm"), Promise.resolve({ url: "x" })]) {
+    try { await wasmcnn.start(bad); startErrors.push(null); } catch (e) { startErrors.push(String(e.message)); }
+  }
+  await wasmcnn.start(fetch("lib/wasmcnn.wasm"));
+  await wasmcnn.ready;
+  const r = { kernel: wasmcnn.kernel, out: {}, errors: startErrors };
   for (const net of ["S", "M"]) {
     const bytes = await wasmcnn.fetchBytes("testmodels/" + net + ".onnx");
     const m = wasmcnn.loadModel(bytes);
@@ -126,13 +133,13 @@ func TestLibraryInChromium(t *testing.T) {
 			}
 		}
 	}
-	wantErrs := []string{"not a whole number of examples", "want a Float32Array", "workers must be an integer from 1 to 16", "loadModel", "options: got number", "disposed", "disposed"}
+	wantErrs := []string{"want a URL, a Response or a Promise of one, got [object Number]", "HTTP 404", "got [object Object]", "not a whole number of examples", "want a Float32Array", "workers must be an integer from 1 to 16", "loadModel", "options: got number", "disposed", "disposed"}
 	if len(got.Errors) != len(wantErrs) {
 		t.Fatalf("errors %v", got.Errors)
 	}
 	for i, w := range wantErrs {
 		if got.Errors[i] == nil || !strings.Contains(*got.Errors[i], w) {
-			t.Errorf("bad worker call %d: error %v, want one mentioning %q", i, got.Errors[i], w)
+			t.Errorf("bad call %d: error %v, want one mentioning %q", i, got.Errors[i], w)
 		}
 	}
 	t.Logf("library build in Chromium with kernel %s: S and M agree with the native engine (batch 1 and 3, main thread and two workers)", got.Kernel)

@@ -64,6 +64,7 @@ type benchRow struct {
 	B64GFLOPs    float64 `json:"b64_gflop_per_s"`
 	FirstMs      float64 `json:"first_prediction_ms"`
 	RuntimeKiBGz float64 `json:"runtime_kib_gz"`
+	ModelKiBGz   float64 `json:"model_kib_gz"`
 	MaxDiff      float64 `json:"max_abs_diff_vs_wasmcnn"`
 	Rounds       int     `json:"rounds"`
 }
@@ -82,6 +83,35 @@ var runtimeFiles = map[string][]string{
 	"ort":     {"vendor/ort/ort.wasm.min.js", "vendor/ort/ort-wasm-simd-threaded.mjs", "vendor/ort/ort-wasm-simd-threaded.wasm"},
 }
 
+// benchConfigs returns the configurations of the named runtimes, in the
+// order the table shows them.
+func benchConfigs(names string) ([]benchConfig, error) {
+	all := []benchConfig{{"wasmcnn", 1}, {"wasmcnn", 2}, {"tfjs", 1}, {"ort", 1}, {"ort", 2}}
+	want := map[string]bool{}
+	for _, n := range strings.Split(names, ",") {
+		if _, ok := runtimeFiles[n]; !ok {
+			return nil, fmt.Errorf("-runtimes: unknown runtime %q (want some of wasmcnn, tfjs, ort)", n)
+		}
+		want[n] = true
+	}
+	var out []benchConfig
+	for _, c := range all {
+		if want[c.Runtime] {
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}
+
+// modelFiles are the files of network net in runtime's format: ONNX, or
+// TensorFlow.js's manifest and raw weights.
+func modelFiles(runtime, net string) []string {
+	if runtime == "tfjs" {
+		return []string{"bench/" + net + ".json", "bench/" + net + ".bin"}
+	}
+	return []string{"bench/" + net + ".onnx"}
+}
+
 // runBench runs the reference networks in wasmcnn and the peers in headless
 // Chromium and prints the comparison.
 func runBench(args []string, stdout, stderr io.Writer) error {
@@ -89,6 +119,7 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	fs.SetOutput(stderr)
 	rounds := fs.Int("rounds", 5, "rounds; each runs every runtime once, interleaved")
 	nets := fs.String("nets", "S,M", "networks to run")
+	only := fs.String("runtimes", "wasmcnn,tfjs,ort", "runtimes to run (the ratios need wasmcnn and at least one peer)")
 	jsonOut := fs.String("json", "", "also write the table as JSON to `file`")
 	chart := fs.String("chart", "dist/bench/bench.png", "draw the comparison into this PNG `file` (empty: none)")
 	replot := fs.String("replot", "", "run nothing: print the table and draw the chart of an earlier -json `file`")
@@ -125,7 +156,10 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	for name, d := range vendorDirs {
 		mux.Handle("/vendor/"+name+"/", http.StripPrefix("/vendor/"+name+"/", http.FileServer(http.Dir(filepath.Join(root, d)))))
 	}
-	mux.Handle("/", site.Handler(dir, site.HandlerOptions{Isolated: true}))
+	// Every runtime's files are served as they are (the peers' come
+	// straight from node_modules): on a loopback link compression only
+	// costs decoding time. Sizes are compared gzipped below.
+	mux.Handle("/", site.Handler(dir, site.HandlerOptions{Isolated: true, Uncompressed: true}))
 	isolated := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cross-Origin-Opener-Policy", "same-origin")
 		w.Header().Set("Cross-Origin-Embedder-Policy", "require-corp")
@@ -149,7 +183,10 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	if v, err := chromedp.Run(ctx, chromedp.Evaluate[string](`navigator.userAgent`)); err == nil {
 		version = v
 	}
-	configs := []benchConfig{{"wasmcnn", 1}, {"wasmcnn", 2}, {"tfjs", 1}, {"ort", 1}, {"ort", 2}}
+	configs, err := benchConfigs(*only)
+	if err != nil {
+		return err
+	}
 	results := map[string][]benchResult{}
 	for round := 1; round <= *rounds; round++ {
 		for _, n := range strings.Split(*nets, ",") {
@@ -159,7 +196,7 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 				if err != nil {
 					return fmt.Errorf("%s on %s: %w", c.label(), n, err)
 				}
-				fmt.Fprintf(stderr, "round %d %s %-30s b1 %.3f ms, b64 %.0f img/s, first %.0f ms\n", round, n, c.label(), res.B1Median, res.B64ImgPerSec, res.FirstMs)
+				fmt.Fprintf(stderr, "round %d %s %-30s b1 %.3f ms, b64 %.0f img/s, first %.0f ms (%s)\n", round, n, c.label(), res.B1Median, res.B64ImgPerSec, res.FirstMs, res.Detail)
 				key := n + "|" + c.label()
 				results[key] = append(results[key], res)
 			}
@@ -178,6 +215,7 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 			row.B64GFLOPs = 2 * macs * row.B64ImgPerSec / 1e9
 			row.FirstMs = median(rs, func(r benchResult) float64 { return r.FirstMs })
 			row.RuntimeKiBGz = gzipKiB(dir, root, runtimeFiles[c.Runtime])
+			row.ModelKiBGz = gzipKiB(dir, root, modelFiles(c.Runtime, n))
 			for i, p := range rs[0].Probs {
 				if i < len(ref[0].Probs) {
 					row.MaxDiff = math.Max(row.MaxDiff, math.Abs(p-ref[0].Probs[i]))

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"image/color"
@@ -21,8 +22,10 @@ import (
 )
 
 // writeBenchModels writes each network as ONNX (for wasmcnn and ONNX
-// Runtime Web) and its weights as JSON (for TensorFlow.js, which builds the
-// same network from them), named by the ONNX initializer names.
+// Runtime Web) and, for TensorFlow.js, which builds the same network from
+// them, its weights as TensorFlow.js stores them: raw little-endian float32
+// in NAME.bin and a manifest NAME.json naming each tensor's shape and offset
+// (named by the ONNX initializer names).
 func writeBenchModels(dir string, nets map[string]*core.Net) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
@@ -35,26 +38,37 @@ func writeBenchModels(dir string, nets map[string]*core.Net) error {
 		if err := os.WriteFile(filepath.Join(dir, name+".onnx"), b, 0o644); err != nil {
 			return err
 		}
-		type tensor struct {
-			Shape []int     `json:"shape"`
-			Data  []float32 `json:"data"`
+		type entry struct {
+			Name   string `json:"name"`
+			Shape  []int  `json:"shape"`
+			Offset int    `json:"offset"` // in float32s from the start of NAME.bin
 		}
-		w := map[string]tensor{}
+		var manifest []entry
+		var weights []byte
+		add := func(tensorName string, t *core.Tensor) {
+			manifest = append(manifest, entry{tensorName, t.Shape, len(weights) / 4})
+			for _, v := range t.Data {
+				weights = binary.LittleEndian.AppendUint32(weights, math.Float32bits(v))
+			}
+		}
 		for _, l := range n.Layers {
 			switch l := l.(type) {
 			case *core.ConvLayer:
-				w[l.Name+".weight"] = tensor{l.W.W.Shape, l.W.W.Data}
-				w[l.Name+".bias"] = tensor{l.B.W.Shape, l.B.W.Data}
+				add(l.Name+".weight", l.W.W)
+				add(l.Name+".bias", l.B.W)
 			case *core.DenseLayer:
-				w[l.Name+".weight"] = tensor{l.W.W.Shape, l.W.W.Data}
-				w[l.Name+".bias"] = tensor{l.B.W.Shape, l.B.W.Data}
+				add(l.Name+".weight", l.W.W)
+				add(l.Name+".bias", l.B.W)
 			}
 		}
-		j, err := json.Marshal(w)
+		j, err := json.Marshal(manifest)
 		if err != nil {
 			return err
 		}
 		if err := os.WriteFile(filepath.Join(dir, name+".json"), j, 0o644); err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(dir, name+".bin"), weights, 0o644); err != nil {
 			return err
 		}
 	}
@@ -84,11 +98,11 @@ func gzipKiB(siteDir, root string, files []string) float64 {
 // best peer in each column.
 func printBench(w io.Writer, rows []benchRow, browser string) {
 	fmt.Fprintf(w, "browser: %s\n\n", browser)
-	fmt.Fprintln(w, "| net | runtime | b1 median ms | b1 p90 ms | b64 img/s | b64 GFLOP/s | first prediction ms | runtime KiB gz | max |Δ| vs wasmcnn |")
-	fmt.Fprintln(w, "| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+	fmt.Fprintln(w, "| net | runtime | b1 median ms | b1 p90 ms | b64 img/s | b64 GFLOP/s | first prediction ms | runtime KiB gz | model KiB gz | max |Δ| vs wasmcnn |")
+	fmt.Fprintln(w, "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
 	for _, r := range rows {
-		fmt.Fprintf(w, "| %s | %s | %.3f | %.3f | %.0f | %.2f | %.0f | %.0f | %.1e |\n",
-			r.Net, r.Label, r.B1MedianMs, r.B1P90Ms, r.B64ImgPerSec, r.B64GFLOPs, r.FirstMs, r.RuntimeKiBGz, r.MaxDiff)
+		fmt.Fprintf(w, "| %s | %s | %.3f | %.3f | %.0f | %.2f | %.0f | %.0f | %.0f | %.1e |\n",
+			r.Net, r.Label, r.B1MedianMs, r.B1P90Ms, r.B64ImgPerSec, r.B64GFLOPs, r.FirstMs, r.RuntimeKiBGz, r.ModelKiBGz, r.MaxDiff)
 	}
 	fmt.Fprintln(w, "\nwasmcnn against the peers (latency, first prediction and size: lower is better, so a ratio ≤ 1 wins; throughput: a ratio ≥ 1 wins):")
 	for _, r := range benchRatios(rows) {
@@ -107,8 +121,9 @@ type benchRatio struct {
 	Throughput1, Throughput2 float64
 	// First prediction of one runtime to the best peer.
 	First float64
-	// Download of one runtime to TensorFlow.js's (0: not measured).
-	SizeVsTFJS float64
+	// Download of the runtime plus the model, and of the runtime alone, to
+	// TensorFlow.js's (0: not measured).
+	SizeVsTFJS, RuntimeVsTFJS float64
 }
 
 func (r benchRatio) String() string {
@@ -118,7 +133,7 @@ func (r benchRatio) String() string {
 	}
 	s += fmt.Sprintf(", first prediction %.2f×", r.First)
 	if r.SizeVsTFJS > 0 {
-		s += fmt.Sprintf(", download %.2f× TensorFlow.js's", r.SizeVsTFJS)
+		s += fmt.Sprintf(", download (runtime + model) %.2f× TensorFlow.js's (runtime alone %.2f×)", r.SizeVsTFJS, r.RuntimeVsTFJS)
 	}
 	return s
 }
@@ -158,12 +173,16 @@ func benchRatios(rows []benchRow) []benchRatio {
 				best1 = math.Max(best1, r.B64ImgPerSec)
 			}
 		}
+		if one.Label == "" || math.IsInf(bestLatency, 1) {
+			continue // no wasmcnn or no peer in this run: nothing to compare
+		}
 		ratio := benchRatio{Net: n, Latency: one.B1MedianMs / bestLatency, Throughput1: one.B64ImgPerSec / best1, First: one.FirstMs / bestFirst}
 		if two.Label != "" {
 			ratio.Throughput2 = two.B64ImgPerSec / bestAny
 		}
 		if tfjs.RuntimeKiBGz > 0 {
-			ratio.SizeVsTFJS = one.RuntimeKiBGz / tfjs.RuntimeKiBGz
+			ratio.SizeVsTFJS = (one.RuntimeKiBGz + one.ModelKiBGz) / (tfjs.RuntimeKiBGz + tfjs.ModelKiBGz)
+			ratio.RuntimeVsTFJS = one.RuntimeKiBGz / tfjs.RuntimeKiBGz
 		}
 		out = append(out, ratio)
 	}

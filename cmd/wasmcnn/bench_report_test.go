@@ -14,9 +14,9 @@ import (
 // runtime against one-thread peers and of two workers against all.
 func TestBenchRatios(t *testing.T) {
 	rows := []benchRow{
-		{Net: "S", Runtime: "wasmcnn", Label: "wasmcnn, 1 thread", B1MedianMs: 0.2, B64ImgPerSec: 8000, FirstMs: 300, RuntimeKiBGz: 1000},
+		{Net: "S", Runtime: "wasmcnn", Label: "wasmcnn, 1 thread", B1MedianMs: 0.2, B64ImgPerSec: 8000, FirstMs: 300, RuntimeKiBGz: 1000, ModelKiBGz: 20},
 		{Net: "S", Runtime: "wasmcnn", Label: "wasmcnn, 2 workers", B1MedianMs: 0.3, B64ImgPerSec: 15000, FirstMs: 400, RuntimeKiBGz: 1000},
-		{Net: "S", Runtime: "tfjs", Label: "TensorFlow.js, 1 thread", B1MedianMs: 0.4, B64ImgPerSec: 4000, FirstMs: 350, RuntimeKiBGz: 250},
+		{Net: "S", Runtime: "tfjs", Label: "TensorFlow.js, 1 thread", B1MedianMs: 0.4, B64ImgPerSec: 4000, FirstMs: 350, RuntimeKiBGz: 250, ModelKiBGz: 21},
 		{Net: "S", Runtime: "ort", Label: "ONNX Runtime Web, 1 thread", B1MedianMs: 0.25, B64ImgPerSec: 5000, FirstMs: 500, RuntimeKiBGz: 3600},
 		{Net: "S", Runtime: "ort", Label: "ONNX Runtime Web, 2 threads", B1MedianMs: 0.1, B64ImgPerSec: 10000, FirstMs: 600, RuntimeKiBGz: 3600},
 	}
@@ -33,7 +33,8 @@ func TestBenchRatios(t *testing.T) {
 		{"throughput, 1 thread", r.Throughput1, 8000.0 / 5000},
 		{"throughput, 2 workers", r.Throughput2, 15000.0 / 10000},
 		{"first prediction", r.First, 300.0 / 350},
-		{"download", r.SizeVsTFJS, 1000.0 / 250},
+		{"download", r.SizeVsTFJS, 1020.0 / 271},
+		{"runtime download", r.RuntimeVsTFJS, 1000.0 / 250},
 	} {
 		if math.Abs(c.got-c.want) > 1e-9 {
 			t.Errorf("%s ratio %v, want %v", c.name, c.got, c.want)
@@ -41,7 +42,7 @@ func TestBenchRatios(t *testing.T) {
 	}
 	var buf bytes.Buffer
 	printBench(&buf, rows, "test browser")
-	for _, want := range []string{"| S | wasmcnn, 2 workers |", "batch-1 latency 2.00×", "1.60× (1 thread vs 1 thread)", "1.50× (2 workers vs any)", "download 4.00× TensorFlow.js's"} {
+	for _, want := range []string{"| S | wasmcnn, 2 workers |", "batch-1 latency 2.00×", "1.60× (1 thread vs 1 thread)", "1.50× (2 workers vs any)", "download (runtime + model) 3.76× TensorFlow.js's (runtime alone 4.00×)"} {
 		if !strings.Contains(buf.String(), want) {
 			t.Errorf("report lacks %q:\n%s", want, buf.String())
 		}
@@ -63,5 +64,35 @@ func TestDrawBench(t *testing.T) {
 	b, err := os.ReadFile(path)
 	if err != nil || !bytes.HasPrefix(b, []byte("\x89PNG")) || len(b) < 10000 {
 		t.Fatalf("chart: %d bytes, %v", len(b), err)
+	}
+}
+
+// TestBenchConfigs checks that -runtimes picks configurations in table
+// order and refuses unknown names.
+func TestBenchConfigs(t *testing.T) {
+	got, err := benchConfigs("ort,wasmcnn")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []benchConfig{{"wasmcnn", 1}, {"wasmcnn", 2}, {"ort", 1}, {"ort", 2}}
+	if len(got) != len(want) {
+		t.Fatalf("got %v, want %v", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("got %v, want %v", got, want)
+		}
+	}
+	if _, err := benchConfigs("wasmcnn,tensorflow"); err == nil || !strings.Contains(err.Error(), "tensorflow") {
+		t.Errorf("unknown runtime: got %v", err)
+	}
+}
+
+// TestBenchRatiosWithoutPeers checks that a run of wasmcnn alone gives no
+// ratios rather than infinities.
+func TestBenchRatiosWithoutPeers(t *testing.T) {
+	rows := []benchRow{{Net: "S", Runtime: "wasmcnn", Label: "wasmcnn, 1 thread", B1MedianMs: 0.2, FirstMs: 300}}
+	if got := benchRatios(rows); len(got) != 0 {
+		t.Errorf("got %+v, want no ratios", got)
 	}
 }

@@ -21,6 +21,9 @@ type HandlerOptions struct {
 	// Isolated adds the headers that make the page cross-origin isolated
 	// (COOP and COEP), which SharedArrayBuffer and threads need.
 	Isolated bool
+	// Uncompressed serves every file as it is, ignoring the precompressed
+	// copies: the bench does, so that every runtime's files arrive alike.
+	Uncompressed bool
 }
 
 // Handler serves a built site: each file with its MIME type, the .br or
@@ -38,7 +41,7 @@ func Handler(dir string, opts HandlerOptions) http.Handler {
 			h.Set("Cross-Origin-Embedder-Policy", "require-corp")
 		}
 		h.Add("Vary", "Accept-Encoding")
-		if r.Method == http.MethodGet || r.Method == http.MethodHead {
+		if !opts.Uncompressed && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
 			p := path.Clean("/" + r.URL.Path)
 			if strings.HasSuffix(r.URL.Path, "/") {
 				p = path.Join(p, "index.html")

@@ -54,6 +54,14 @@ func TestHandlerEncodings(t *testing.T) {
 			t.Errorf("%s: headers %v", c.path, resp.Header)
 		}
 	}
+	// Uncompressed ignores the precompressed copies whatever the client accepts.
+	req := httptest.NewRequest("GET", "/main.wasm", nil)
+	req.Header.Set("Accept-Encoding", "gzip, deflate, br")
+	rec := httptest.NewRecorder()
+	Handler(dir, HandlerOptions{Uncompressed: true}).ServeHTTP(rec, req)
+	if resp := rec.Result(); resp.Header.Get("Content-Encoding") != "" || rec.Body.Len() != 4000 || resp.Header.Get("Content-Type") != "application/wasm" {
+		t.Errorf("uncompressed: encoding %q, %d bytes, type %q", resp.Header.Get("Content-Encoding"), rec.Body.Len(), resp.Header.Get("Content-Type"))
+	}
 }
 
 func TestFinishNeedsTheTemplate(t *testing.T) {
