@@ -83,6 +83,7 @@ func (a *api) register() js.Value {
 	add("prepare", a.prepare)
 	add("run", a.run)
 	add("layerOutputs", a.layerOutputs)
+	add("profile", a.profile)
 	add("modelInfo", a.modelInfo)
 	add("dispose", a.dispose)
 	add("stats", func([]js.Value) (any, error) {
@@ -223,6 +224,32 @@ func (a *api) layerOutputs(args []js.Value) (any, error) {
 		o.Set("name", s.Node.Name)
 		o.Set("op", s.Node.Op)
 		arr.SetIndex(i, o)
+	}
+	return arr, nil
+}
+
+// profile(handle, input, runs) → [{name, op, ms}]: where a prediction's
+// time goes in this browser, each node's milliseconds per run over runs
+// runs (1 to bridge.MaxProfileRuns) of input.
+func (a *api) profile(args []js.Value) (any, error) {
+	h, err := handle(args, "profile")
+	if err != nil {
+		return nil, err
+	}
+	if len(args) != 3 {
+		return nil, fmt.Errorf("profile: takes (input, runs), got %d arguments", len(args)-1)
+	}
+	runs, err := bridge.Int(wrap(args[2]), "profile: runs", 1, bridge.MaxProfileRuns)
+	if err != nil {
+		return nil, err
+	}
+	steps, err := a.models.Profile(h, wrap(args[1]), runs)
+	if err != nil {
+		return nil, err
+	}
+	arr := jsArray.New(len(steps))
+	for i, s := range steps {
+		arr.SetIndex(i, map[string]any{"name": s.Node.Name, "op": s.Node.Op, "ms": s.Time.Seconds() * 1000 / float64(runs)})
 	}
 	return arr, nil
 }

@@ -18,8 +18,9 @@ var setupOnce sync.Once
 func setup(t *testing.T) {
 	t.Helper()
 	setupOnce.Do(func() {
-		var a api
+		a := new(api)
 		js.Global().Set("__wasmcnnGo", a.register())
+		exported = a // predict's export, which web/wasmcnn.js calls
 		src, err := os.ReadFile("../web/wasmcnn.js")
 		if err != nil {
 			t.Fatal(err)
@@ -132,8 +133,11 @@ func TestJSAPIModel(t *testing.T) {
 		const out = new Float32Array(10);
 		const r = m.predict(new Float32Array(784).fill(0.25), out);
 		const layers = m.layerOutputs();
+		const prof = m.profile(new Float32Array(784).fill(0.5), 20);
 		const batch = m.predict(new Float32Array(3 * 784));
 		const info = {same: r === out, sum: out.reduce((a, b) => a + b, 0), layers: layers.map(l => l.op + ":" + l.shape.join("x")).join(" "),
+			profile: prof.map(p => p.op + ":" + p.name).join(" "), profileMs: prof.reduce((a, p) => a + p.ms, 0),
+			profileOK: prof.every(p => typeof p.ms === "number" && p.ms >= 0),
 			inputShape: m.inputShape.join("x"), outputShape: m.outputShape.join("x"), ops: m.ops.join(","), batch: batch.length};
 		m.dispose();
 		m.dispose();
@@ -148,6 +152,14 @@ func TestJSAPIModel(t *testing.T) {
 	if l := res.Get("layers").String(); !strings.HasPrefix(l, "Conv:1x8x28x28 Relu:1x8x28x28 MaxPool:1x8x14x14") {
 		t.Errorf("layerOutputs: %s", l)
 	}
+	// The profile names the nodes that ran, in order, and their times (at
+	// least some of them measurable: a prediction takes well over a µs).
+	if p := res.Get("profile").String(); !strings.HasPrefix(p, "Conv:conv1 Relu:relu1 MaxPool:pool1 Conv:conv2") || !strings.HasSuffix(p, "Softmax:softmax") {
+		t.Errorf("profile: %s", p)
+	}
+	if ms := res.Get("profileMs").Float(); !res.Get("profileOK").Bool() || ms <= 0 || ms > 1000 {
+		t.Errorf("profile: %v ms per run in all, or a bad time", ms)
+	}
 	if b := res.Get("batch").Int(); b != 30 {
 		t.Errorf("batch of 3 gave %d outputs", b)
 	}
@@ -155,4 +167,48 @@ func TestJSAPIModel(t *testing.T) {
 		t.Errorf("inputShape %s", s)
 	}
 	t.Logf("ops: %s", res.Get("ops").String())
+}
+
+// TestPredictExport checks predict's fast path through the module's export
+// wasmcnnRun: predict takes it, its answers equal the general path's, and
+// the export refuses what it was not prepared for with 0 (predict then
+// answers the long way).
+func TestPredictExport(t *testing.T) {
+	setup(t)
+	model, _ := core.ReferenceNetS(3).ExportONNX(core.ExportOptions{})
+	u8 := js.Global().Get("Uint8Array").New(len(model))
+	js.CopyBytesToJS(u8, model)
+	js.Global().Set("MODEL3", u8)
+	res := run(`(() => {
+		const exp = globalThis.__wasmcnnExports;
+		const real = exp.wasmcnnRun;
+		let calls = 0;
+		globalThis.__wasmcnnExports = { ...exp, wasmcnnRun: (...a) => { calls++; return real(...a); } };
+		try {
+			const m = wasmcnn.loadModel(MODEL3);
+			const x = new Float32Array(2 * 784).map((_, i) => (i % 97) / 97);
+			const fast = m.predict(x), again = m.predict(x);
+			const slow = __wasmcnnGo.predict(m._h, x);
+			const p = m._prepared;
+			const refused = [real(999, 2 * 784, p.generation), real(m._h, 2 * 784 + 1, p.generation), real(m._h, 2 * 784, p.generation + 1),
+				real(m._h, 2 * 784, 0), real(-1, 2 * 784, p.generation), real(m._h, -5, p.generation)];
+			const ok = real(m._h, 2 * 784, p.generation) >>> 0;
+			m.dispose();
+			return {calls, same: fast.every((v, i) => v === slow[i] && v === again[i]), n: fast.length, refused: refused.join(","), ok};
+		} finally {
+			globalThis.__wasmcnnExports = exp;
+		}
+	})()`)
+	if c := res.Get("calls").Int(); c != 2 {
+		t.Errorf("predict called the export %d times for 2 predictions", c)
+	}
+	if !res.Get("same").Bool() || res.Get("n").Int() != 20 {
+		t.Errorf("the export's answers (%d values) differ from the general path's", res.Get("n").Int())
+	}
+	if r := res.Get("refused").String(); r != "0,0,0,0,0,0" {
+		t.Errorf("bad export calls returned %s, want 0 each", r)
+	}
+	if res.Get("ok").Float() == 0 {
+		t.Error("a good export call returned 0")
+	}
 }

@@ -12,6 +12,7 @@ func main() {
 	installSIMD()
 	var a api
 	obj := a.register()
+	exported = &a
 	js.Global().Set("__wasmcnnGo", obj)
 	// Tell the loader the runtime is ready.
 	if cb := js.Global().Get("__wasmcnnReady"); cb.Type() == js.TypeFunction {

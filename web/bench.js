@@ -75,7 +75,7 @@
       const su = Object.values(wasmcnn.startup).map((v) => v.toFixed(0)).join("/");
       const fetched = performance.getEntriesByType("resource").find((e) => e.name.endsWith("wasmcnn.wasm"));
       const fetchedMs = fetched ? `, engine fetched ${fetched.startTime.toFixed(0)}–${fetched.responseEnd.toFixed(0)} ms` : "";
-      return { predict: async (x) => m.predict(x), detail: `kernel ${wasmcnn.kernel}; page ${t[0].toFixed(0)} ms${fetchedMs}, scripts/start/model ${ph} ms, download/compile/init ${su}` };
+      return { predict: async (x) => m.predict(x), profile: (x) => m.profile(x, 200), detail: `kernel ${wasmcnn.kernel}; page ${t[0].toFixed(0)} ms${fetchedMs}, scripts/start/model ${ph} ms, download/compile/init ${su}` };
     },
     async tfjs() {
       // The weights as TensorFlow.js keeps them: a manifest and raw float32.
@@ -160,6 +160,8 @@
     const res = {
       runtime, net, threads, detail: r.detail, firstMs, firstSum: first.reduce((a, b) => a + b, 0),
       b1Median: quantile(times, 0.5), b1P90: quantile(times, 0.9), b64ImgPerSec: images / secs, probs,
+      // Where a batch-1 prediction's time goes, node by node (wasmcnn only).
+      profile: r.profile ? r.profile(x1) : undefined,
     };
     window.__benchResult = res;
     show(`Done: ${runtime} on ${net}.`, JSON.stringify(res, null, 2));

@@ -16,6 +16,7 @@
 // Models (ONNX):
 //   const m = wasmcnn.loadModel(bytes, {externalData?})   or await wasmcnn.loadModelURL(url, onProgress)
 //   m.predict(Float32Array, out?) → Float32Array; m.layerOutputs() → [{name, op, shape, data}]
+//   m.profile(Float32Array, runs) → [{name, op, ms}]: each node's milliseconds per run
 //   m.inputShape, m.outputShape, m.ops, m.info; m.dispose()
 //   const p = await wasmcnn.loadModelWorkers(bytes or url, {workers: 2})
 //   await p.predict(Float32Array) → Float32Array, the batch split across Web Workers
@@ -151,8 +152,11 @@
       }
       if (out !== undefined && taLength.call(out) !== p.outputLength) return undefined;
       new Float32Array(mem.buffer, p.input, n).set(x);
-      const at = need().run(this._h, n, p.generation);
-      if (at instanceof Error) {
+      // The module's export skips Go's event handling (see wasm/export_js.go);
+      // 0 from it, or an Error from the API's run, sends predict the long way.
+      const exp = globalThis.__wasmcnnExports && globalThis.__wasmcnnExports.wasmcnnRun;
+      const at = exp ? exp(this._h, n, p.generation) >>> 0 : need().run(this._h, n, p.generation);
+      if (at === 0 || at instanceof Error) {
         // Another model's prepare may have replaced the staging buffer, or
         // the input is bad: the general path answers either way.
         this._prepared = null;
@@ -164,6 +168,7 @@
       return out;
     }
     layerOutputs() { this._alive(); return unwrap(need().layerOutputs(this._h)); }
+    profile(x, runs) { this._alive(); return unwrap(need().profile(this._h, x, runs)); }
     dispose() {
       if (this._h !== 0) { unwrap(need().dispose(this._h)); this._h = 0; }
     }
@@ -219,6 +224,7 @@
         runtime = { go: g, instance };
         // The Go side runs its SIMD kernel on this memory (see wasm/simd_js.go).
         globalThis.__wasmcnnMemory = instance.exports.mem;
+        globalThis.__wasmcnnExports = instance.exports;
         globalThis.__wasmcnnReady = (obj) => {
           // startup says where the start went, in milliseconds.
           // (Compiled while downloading, the first two are one figure.)

@@ -40,16 +40,24 @@ func (c benchConfig) label() string {
 
 // benchResult is what bench.js reports for one run.
 type benchResult struct {
-	Runtime      string    `json:"runtime"`
-	Net          string    `json:"net"`
-	Threads      int       `json:"threads"`
-	Detail       string    `json:"detail"`
-	FirstMs      float64   `json:"firstMs"`
-	B1Median     float64   `json:"b1Median"`
-	B1P90        float64   `json:"b1P90"`
-	B64ImgPerSec float64   `json:"b64ImgPerSec"`
-	Probs        []float64 `json:"probs"`
-	Error        string    `json:"error"`
+	Runtime      string      `json:"runtime"`
+	Net          string      `json:"net"`
+	Threads      int         `json:"threads"`
+	Detail       string      `json:"detail"`
+	FirstMs      float64     `json:"firstMs"`
+	B1Median     float64     `json:"b1Median"`
+	B1P90        float64     `json:"b1P90"`
+	B64ImgPerSec float64     `json:"b64ImgPerSec"`
+	Probs        []float64   `json:"probs"`
+	Profile      []benchStep `json:"profile"`
+	Error        string      `json:"error"`
+}
+
+// benchStep is one node's share of a batch-1 prediction.
+type benchStep struct {
+	Name string  `json:"name"`
+	Op   string  `json:"op"`
+	Ms   float64 `json:"ms"`
 }
 
 // benchRow is the table row of one network and runtime: medians over rounds.
@@ -67,6 +75,9 @@ type benchRow struct {
 	ModelKiBGz   float64 `json:"model_kib_gz"`
 	MaxDiff      float64 `json:"max_abs_diff_vs_wasmcnn"`
 	Rounds       int     `json:"rounds"`
+	// Profile is where a batch-1 prediction's time went, node by node
+	// (medians over the rounds), where the runtime can say.
+	Profile []benchStep `json:"batch1_profile,omitempty"`
 }
 
 // vendorDirs are the peers' files in node_modules, served under /vendor/.
@@ -216,6 +227,7 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 			row.FirstMs = median(rs, func(r benchResult) float64 { return r.FirstMs })
 			row.RuntimeKiBGz = gzipKiB(dir, root, runtimeFiles[c.Runtime])
 			row.ModelKiBGz = gzipKiB(dir, root, modelFiles(c.Runtime, n))
+			row.Profile = medianProfile(rs)
 			for i, p := range rs[0].Probs {
 				if i < len(ref[0].Probs) {
 					row.MaxDiff = math.Max(row.MaxDiff, math.Abs(p-ref[0].Probs[i]))
@@ -259,6 +271,26 @@ func benchOnce(ctx context.Context, url string) (benchResult, error) {
 		return res, errors.New(res.Error)
 	}
 	return res, nil
+}
+
+// medianProfile returns each node's median time over the rounds that
+// profiled the same nodes as the first, or nil.
+func medianProfile(rs []benchResult) []benchStep {
+	if len(rs) == 0 || len(rs[0].Profile) == 0 {
+		return nil
+	}
+	out := append([]benchStep(nil), rs[0].Profile...)
+	for i := range out {
+		var ms []float64
+		for _, r := range rs {
+			if len(r.Profile) == len(out) && r.Profile[i].Name == out[i].Name {
+				ms = append(ms, r.Profile[i].Ms)
+			}
+		}
+		sort.Float64s(ms)
+		out[i].Ms = ms[len(ms)/2]
+	}
+	return out
 }
 
 func median(rs []benchResult, f func(benchResult) float64) float64 {

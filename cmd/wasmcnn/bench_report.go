@@ -104,6 +104,19 @@ func printBench(w io.Writer, rows []benchRow, browser string) {
 		fmt.Fprintf(w, "| %s | %s | %.3f | %.3f | %.0f | %.2f | %.0f | %.0f | %.0f | %.1e |\n",
 			r.Net, r.Label, r.B1MedianMs, r.B1P90Ms, r.B64ImgPerSec, r.B64GFLOPs, r.FirstMs, r.RuntimeKiBGz, r.ModelKiBGz, r.MaxDiff)
 	}
+	for _, r := range rows {
+		if len(r.Profile) == 0 {
+			continue
+		}
+		var total float64
+		parts := make([]string, len(r.Profile))
+		for i, s := range r.Profile {
+			total += s.Ms
+			parts[i] = fmt.Sprintf("%s %.3f", s.Name, s.Ms)
+		}
+		fmt.Fprintf(w, "\n%s, %s, batch 1, ms per node (%.3f in all): %s", r.Net, r.Label, total, strings.Join(parts, ", "))
+	}
+	fmt.Fprintln(w)
 	fmt.Fprintln(w, "\nwasmcnn against the peers (latency, first prediction and size: lower is better, so a ratio ≤ 1 wins; throughput: a ratio ≥ 1 wins):")
 	for _, r := range benchRatios(rows) {
 		fmt.Fprintf(w, "  %s: %s\n", r.Net, r.String())

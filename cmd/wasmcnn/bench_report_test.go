@@ -14,7 +14,8 @@ import (
 // runtime against one-thread peers and of two workers against all.
 func TestBenchRatios(t *testing.T) {
 	rows := []benchRow{
-		{Net: "S", Runtime: "wasmcnn", Label: "wasmcnn, 1 thread", B1MedianMs: 0.2, B64ImgPerSec: 8000, FirstMs: 300, RuntimeKiBGz: 1000, ModelKiBGz: 20},
+		{Net: "S", Runtime: "wasmcnn", Label: "wasmcnn, 1 thread", B1MedianMs: 0.2, B64ImgPerSec: 8000, FirstMs: 300, RuntimeKiBGz: 1000, ModelKiBGz: 20,
+			Profile: []benchStep{{"conv1", "Conv", 0.1}, {"fc", "Gemm", 0.05}}},
 		{Net: "S", Runtime: "wasmcnn", Label: "wasmcnn, 2 workers", B1MedianMs: 0.3, B64ImgPerSec: 15000, FirstMs: 400, RuntimeKiBGz: 1000},
 		{Net: "S", Runtime: "tfjs", Label: "TensorFlow.js, 1 thread", B1MedianMs: 0.4, B64ImgPerSec: 4000, FirstMs: 350, RuntimeKiBGz: 250, ModelKiBGz: 21},
 		{Net: "S", Runtime: "ort", Label: "ONNX Runtime Web, 1 thread", B1MedianMs: 0.25, B64ImgPerSec: 5000, FirstMs: 500, RuntimeKiBGz: 3600},
@@ -42,7 +43,8 @@ func TestBenchRatios(t *testing.T) {
 	}
 	var buf bytes.Buffer
 	printBench(&buf, rows, "test browser")
-	for _, want := range []string{"| S | wasmcnn, 2 workers |", "batch-1 latency 2.00×", "1.60× (1 thread vs 1 thread)", "1.50× (2 workers vs any)", "download (runtime + model) 3.76× TensorFlow.js's (runtime alone 4.00×)"} {
+	for _, want := range []string{"| S | wasmcnn, 2 workers |", "batch-1 latency 2.00×", "1.60× (1 thread vs 1 thread)", "1.50× (2 workers vs any)", "download (runtime + model) 3.76× TensorFlow.js's (runtime alone 4.00×)",
+		"S, wasmcnn, 1 thread, batch 1, ms per node (0.150 in all): conv1 0.100, fc 0.050"} {
 		if !strings.Contains(buf.String(), want) {
 			t.Errorf("report lacks %q:\n%s", want, buf.String())
 		}
@@ -94,5 +96,19 @@ func TestBenchRatiosWithoutPeers(t *testing.T) {
 	rows := []benchRow{{Net: "S", Runtime: "wasmcnn", Label: "wasmcnn, 1 thread", B1MedianMs: 0.2, FirstMs: 300}}
 	if got := benchRatios(rows); len(got) != 0 {
 		t.Errorf("got %+v, want no ratios", got)
+	}
+}
+
+// TestMedianProfile checks that each node gets its median time over the
+// rounds, and that a round with other nodes is left out.
+func TestMedianProfile(t *testing.T) {
+	step := func(a, b float64) []benchStep { return []benchStep{{"conv", "Conv", a}, {"fc", "Gemm", b}} }
+	rs := []benchResult{{Profile: step(3, 30)}, {Profile: step(1, 10)}, {Profile: step(2, 20)}, {Profile: []benchStep{{"x", "Relu", 99}}}}
+	got := medianProfile(rs)
+	if len(got) != 2 || got[0].Ms != 2 || got[1].Ms != 20 || got[0].Name != "conv" {
+		t.Errorf("got %+v", got)
+	}
+	if medianProfile([]benchResult{{}}) != nil {
+		t.Error("a runtime without profiles got one")
 	}
 }

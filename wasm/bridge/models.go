@@ -128,6 +128,32 @@ func (ms *Models) Predict(h int, x Value) ([]byte, []int, error) {
 	return unsafe.Slice((*byte)(unsafe.Pointer(&out[0])), 4*len(out)), e.shape, nil
 }
 
+// MaxProfileRuns bounds the runs of one Profile call, so that a call from a
+// page cannot hold the thread for long.
+const MaxProfileRuns = 1000
+
+// Profile runs model h on x (as Predict reads it) runs times and returns
+// the time of each step, in execution order, summed over the runs.
+func (ms *Models) Profile(h int, x Value, runs int) ([]core.StepTime, error) {
+	e, ok := ms.m[h]
+	if !ok {
+		return nil, fmt.Errorf("profile: the model has been disposed")
+	}
+	in, err := Floats(x, "profile: input", e.in)
+	if err != nil {
+		return nil, err
+	}
+	e.in = in
+	if i := firstNonFinite(in); i >= 0 {
+		return nil, argErrorf("profile: input", "value %d is %v; inputs must be finite", i, in[i])
+	}
+	steps, err := e.model.Profile(in, runs)
+	if err != nil {
+		return nil, fmt.Errorf("profile: %w", err)
+	}
+	return steps, nil
+}
+
 func product(s []int) int {
 	n := 1
 	for _, d := range s {
