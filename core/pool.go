@@ -70,6 +70,10 @@ func maxPoolInside(y, x []float32, g *ConvGeom) {
 		out := y[pl*ohw : (pl+1)*ohw]
 		for oh := 0; oh < g.OH; oh++ {
 			o := out[oh*g.OW : (oh+1)*g.OW]
+			if g.KH == 3 && g.KW == 3 {
+				maxRows3x3(o, in[oh*g.SH*g.W:], g.W, g.SW)
+				continue
+			}
 			for i := 0; i < g.KH; i++ {
 				row := in[(oh*g.SH+i)*g.W : (oh*g.SH+i)*g.W+span]
 				for ow := range o {
@@ -281,5 +285,45 @@ func GlobalAvgPool2DBackward(dx, dy []float32, n, c, hw int) {
 		for i := range d {
 			d[i] = v
 		}
+	}
+}
+
+// maxRows3x3 is maxPoolInside for one output row o of 3×3 windows
+// (stride sw) over the rows at in (w floats apart), spelled out: the taps
+// in the same order, a later one winning only when greater. In WebAssembly
+// a call per window row cost more than the compares.
+func maxRows3x3(o, in []float32, w, sw int) {
+	r0 := in[:len(o)*sw+3-sw]
+	r1 := in[w : w+len(r0)]
+	r2 := in[2*w : 2*w+len(r0)]
+	for ow := range o {
+		j := ow * sw
+		a, b, c := r0[j:j+3:j+3], r1[j:j+3:j+3], r2[j:j+3:j+3]
+		best := a[0]
+		if a[1] > best {
+			best = a[1]
+		}
+		if a[2] > best {
+			best = a[2]
+		}
+		if b[0] > best {
+			best = b[0]
+		}
+		if b[1] > best {
+			best = b[1]
+		}
+		if b[2] > best {
+			best = b[2]
+		}
+		if c[0] > best {
+			best = c[0]
+		}
+		if c[1] > best {
+			best = c[1]
+		}
+		if c[2] > best {
+			best = c[2]
+		}
+		o[ow] = best
 	}
 }

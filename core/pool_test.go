@@ -141,3 +141,33 @@ func TestPoolCrossCheck(t *testing.T) {
 		}
 	}
 }
+
+// TestMaxPoolInsideMatchesGeneral holds inference's pooling of windows
+// inside the input (3×3 spelled out, other sizes looped) to the general
+// loop bit for bit, on values with NaNs, infinities and both zeros, where
+// the order of the compares decides the answer.
+func TestMaxPoolInsideMatchesGeneral(t *testing.T) {
+	r := rand.New(rand.NewPCG(8, 9))
+	for iter := 0; iter < 300; iter++ {
+		kh, kw := 3, 3
+		if iter%3 == 0 {
+			kh, kw = 1+r.IntN(4), 1+r.IntN(4)
+		}
+		win := Window{KernelH: kh, KernelW: kw, StrideH: 1 + r.IntN(3), StrideW: 1 + r.IntN(3), DilationH: 1, DilationW: 1}
+		xs := []int{1 + r.IntN(2), 1 + r.IntN(3), kh + r.IntN(9), kw + r.IntN(9)}
+		g, err := NewPoolGeom("MaxPool", xs, win)
+		if err != nil {
+			t.Fatal(err)
+		}
+		x := specialValues(r, product(xs))
+		n := product(g.OutShape())
+		want := make([]float32, n)
+		MaxPool2D(want, x, make([]int32, n), &g) // with argmax: the general loop
+		got, check := guarded(n)
+		MaxPool2D(got, x, nil, &g)
+		check(t, fmt.Sprintf("%v %+v", xs, win))
+		if !sameBits(got, want) {
+			t.Fatalf("x %v %+v: pooling without argmax differs from the general loop:\n got %v\nwant %v", xs, win, got, want)
+		}
+	}
+}
