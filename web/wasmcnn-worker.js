@@ -1,7 +1,8 @@
 // wasmcnn-worker.js: one wasmcnn runtime in a Web Worker, for
 // wasmcnn.loadModelWorkers, which splits each batch across several of them
 // (Go's WebAssembly runs on one thread; two instances use two cores).
-// Messages: {id, type: "load", wasmURL, model: Uint8Array} → {id, info};
+// Messages: {id, type: "load", module (a WebAssembly.Module) or wasmURL,
+// model: Uint8Array} → {id, info, kernel};
 // {id, type: "predict", x: Float32Array} → {id, out: Float32Array}; a
 // failure answers {id, error: message}.
 "use strict";
@@ -13,7 +14,7 @@ self.onmessage = async (event) => {
   const msg = event.data || {};
   try {
     if (msg.type === "load") {
-      await wasmcnn.start(msg.wasmURL);
+      await wasmcnn.start(msg.module || msg.wasmURL);
       if (model) model.dispose();
       model = wasmcnn.loadModel(msg.model);
       self.postMessage({ id: msg.id, info: model.info, kernel: wasmcnn.kernel });

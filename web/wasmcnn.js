@@ -3,7 +3,7 @@
 // wasm_exec.js (from the same Go release as main.wasm) loaded before it.
 //
 //   wasmcnn.start("main.wasm", (loaded, total) => …)  → Promise<wasmcnn>
-//   wasmcnn.start(fetch("main.wasm"))                  → the same, from a fetch begun earlier
+//   wasmcnn.start(fetch("main.wasm"))                  → the same, from a fetch begun earlier (or a WebAssembly.Module)
 //   wasmcnn.ready                                      → the same Promise
 //   wasmcnn.kernel, wasmcnn.startup                    → the matrix kernel in use; where the start went (ms)
 //
@@ -86,10 +86,15 @@
   // downloads where the browser can (a wasm MIME type and
   // instantiateStreaming), counting bytes for onProgress either way.
   // The source is a URL, a Response, or a Promise of one (a fetch begun
-  // early, so the download overlaps loading the scripts).
+  // early, so the download overlaps loading the scripts), or a compiled
+  // WebAssembly.Module.
   async function instantiate(source, importObject, onProgress) {
+    if (source instanceof WebAssembly.Module) {
+      // Compiled already (loadModelWorkers compiles once for all its workers).
+      return { instance: await WebAssembly.instantiate(source, importObject) };
+    }
     const res = typeof source === "string" || source instanceof URL ? await fetch(source) : await source;
-    if (!(res instanceof Response)) throw new Error(`wasmcnn: start: want a URL, a Response or a Promise of one, got ${Object.prototype.toString.call(res)}`);
+    if (!(res instanceof Response)) throw new Error(`wasmcnn: start: want a URL, a Response or a Promise of one, or a WebAssembly.Module, got ${Object.prototype.toString.call(res)}`);
     const url = res.url || String(source);
     if (!res.ok) throw new Error(`wasmcnn: ${url}: HTTP ${res.status} ${res.statusText}`);
     if (res.bodyUsed) throw new Error(`wasmcnn: ${url}: the response body was already read`);
@@ -113,6 +118,16 @@
       body = new Response(res.body.pipeThrough(counter), { headers: { "Content-Type": "application/wasm" } });
     }
     return WebAssembly.instantiateStreaming(body, importObject);
+  }
+
+  // compile downloads and compiles the module at url, while it downloads
+  // where the server sends a wasm MIME type.
+  async function compile(url) {
+    const res = await fetch(url);
+    if (!res.ok) throw new Error(`wasmcnn: ${url}: HTTP ${res.status} ${res.statusText}`);
+    const type = res.headers.get("Content-Type") || "";
+    if (WebAssembly.compileStreaming && type.startsWith("application/wasm")) return WebAssembly.compileStreaming(res);
+    return WebAssembly.compile(await res.arrayBuffer());
   }
 
   class Model {
@@ -207,7 +222,7 @@
       return s;
     },
     // start loads and runs the module from source (a URL, a Response or a
-    // Promise of one) once; later calls return the same Promise. A start
+    // Promise of one, or a compiled WebAssembly.Module) once; later calls return the same Promise. A start
     // that failed before the runtime ran (a bad URL, a network error) may be
     // tried again.
     start(source, onProgress) {
@@ -266,9 +281,12 @@
     const bytes = typeof model === "string" ? await fetchBytes(model) : model;
     if (!(bytes instanceof Uint8Array) && !(bytes instanceof ArrayBuffer)) throw new Error("wasmcnn: loadModelWorkers: want a URL, a Uint8Array or an ArrayBuffer");
     const wasmURL = new URL(opts.wasmURL || "lib/wasmcnn.wasm", scriptURL).href;
+    // The workers start while the module compiles here, once for all of
+    // them: a compiled Module posted to a worker is not compiled again.
     const pool = new WorkerModel(n);
     try {
-      const answers = await Promise.all(pool.workers.map((w) => w.call({ type: "load", wasmURL, model: bytes })));
+      const module = await compile(wasmURL);
+      const answers = await Promise.all(pool.workers.map((w) => w.call({ type: "load", module, model: bytes })));
       pool.info = answers[0].info;
       pool.kernel = answers[0].kernel;
     } catch (e) {

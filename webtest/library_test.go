@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -66,7 +67,14 @@ func TestLibraryInChromium(t *testing.T) {
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/testmodels/", http.StripPrefix("/testmodels/", http.FileServer(http.Dir(models))))
-	mux.Handle("/", site.Handler(siteDir, site.HandlerOptions{}))
+	files := site.Handler(siteDir, site.HandlerOptions{})
+	var engineFetches atomic.Int32
+	mux.Handle("/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/lib/wasmcnn.wasm" {
+			engineFetches.Add(1)
+		}
+		files.ServeHTTP(w, r)
+	}))
 	srv := serveHandler(t, mux)
 	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/bench.html")); err != nil {
 		t.Fatal(err)
@@ -133,7 +141,7 @@ func TestLibraryInChromium(t *testing.T) {
 			}
 		}
 	}
-	wantErrs := []string{"want a URL, a Response or a Promise of one, got [object Number]", "HTTP 404", "got [object Object]", "not a whole number of examples", "want a Float32Array", "workers must be an integer from 1 to 16", "loadModel", "options: got number", "disposed", "disposed"}
+	wantErrs := []string{"want a URL, a Response or a Promise of one, or a WebAssembly.Module, got [object Number]", "HTTP 404", "got [object Object]", "not a whole number of examples", "want a Float32Array", "workers must be an integer from 1 to 16", "loadModel", "options: got number", "disposed", "disposed"}
 	if len(got.Errors) != len(wantErrs) {
 		t.Fatalf("errors %v", got.Errors)
 	}
@@ -141,6 +149,12 @@ func TestLibraryInChromium(t *testing.T) {
 		if got.Errors[i] == nil || !strings.Contains(*got.Errors[i], w) {
 			t.Errorf("bad call %d: error %v, want one mentioning %q", i, got.Errors[i], w)
 		}
+	}
+	// One download for the main thread's start, and one per pool started
+	// (S, M and the one given a corrupt model): the workers get the module
+	// compiled, not its URL.
+	if n := engineFetches.Load(); n != 4 {
+		t.Errorf("the engine was downloaded %d times, want 4 (a start and three worker pools)", n)
 	}
 	t.Logf("library build in Chromium with kernel %s: S and M agree with the native engine (batch 1 and 3, main thread and two workers)", got.Kernel)
 }
