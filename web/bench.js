@@ -61,7 +61,8 @@
       }
       // The model downloads while the runtime starts (every runtime here
       // fetches its model in parallel with its start), and the engine
-      // while the scripts load (start takes the pending response).
+      // while the scripts load (start takes the pending response; compiling
+      // it early too, with WebAssembly.compileStreaming, made no difference).
       const modelBytes = fetch(`bench/${net}.onnx`).then((r) => r.arrayBuffer());
       const engine = fetch("lib/wasmcnn.wasm");
       const t = [performance.now()];

@@ -3,7 +3,8 @@
 // wasm_exec.js (from the same Go release as main.wasm) loaded before it.
 //
 //   wasmcnn.start("main.wasm", (loaded, total) => …)  → Promise<wasmcnn>
-//   wasmcnn.start(fetch("main.wasm"))                  → the same, from a fetch begun earlier (or a WebAssembly.Module)
+//   wasmcnn.start(fetch("main.wasm"))                  → the same, from a fetch begun earlier
+//   wasmcnn.start(WebAssembly.compileStreaming(fetch("main.wasm")))  → or a compilation begun earlier
 //   wasmcnn.ready                                      → the same Promise
 //   wasmcnn.kernel, wasmcnn.startup                    → the matrix kernel in use; where the start went (ms)
 //
@@ -85,16 +86,17 @@
   // instantiate downloads and instantiates the module, compiling it while it
   // downloads where the browser can (a wasm MIME type and
   // instantiateStreaming), counting bytes for onProgress either way.
-  // The source is a URL, a Response, or a Promise of one (a fetch begun
-  // early, so the download overlaps loading the scripts), or a compiled
-  // WebAssembly.Module.
+  // The source is a URL, a Response or a compiled WebAssembly.Module, or a
+  // Promise of either (begun early, so that the download and compilation
+  // overlap loading the scripts).
   async function instantiate(source, importObject, onProgress) {
-    if (source instanceof WebAssembly.Module) {
-      // Compiled already (loadModelWorkers compiles once for all its workers).
-      return { instance: await WebAssembly.instantiate(source, importObject) };
-    }
     const res = typeof source === "string" || source instanceof URL ? await fetch(source) : await source;
-    if (!(res instanceof Response)) throw new Error(`wasmcnn: start: want a URL, a Response or a Promise of one, or a WebAssembly.Module, got ${Object.prototype.toString.call(res)}`);
+    if (res instanceof WebAssembly.Module) {
+      // Compiled already: by the page while the scripts loaded, or by
+      // loadModelWorkers, once for all its workers.
+      return { instance: await WebAssembly.instantiate(res, importObject) };
+    }
+    if (!(res instanceof Response)) throw new Error(`wasmcnn: start: want a URL, a Response or a WebAssembly.Module, or a Promise of one, got ${Object.prototype.toString.call(res)}`);
     const url = res.url || String(source);
     if (!res.ok) throw new Error(`wasmcnn: ${url}: HTTP ${res.status} ${res.statusText}`);
     if (res.bodyUsed) throw new Error(`wasmcnn: ${url}: the response body was already read`);
@@ -222,7 +224,7 @@
       return s;
     },
     // start loads and runs the module from source (a URL, a Response or a
-    // Promise of one, or a compiled WebAssembly.Module) once; later calls return the same Promise. A start
+    // compiled WebAssembly.Module, or a Promise of either) once; later calls return the same Promise. A start
     // that failed before the runtime ran (a bad URL, a network error) may be
     // tried again.
     start(source, onProgress) {

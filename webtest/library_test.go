@@ -85,12 +85,12 @@ func TestLibraryInChromium(t *testing.T) {
   await load("wasm_exec.js");
   await load("wasmcnn.js");
   // A bad source fails with a clear error and leaves start to be tried
-  // again; the engine then starts from a fetch begun beforehand.
+  // again; the engine then starts from a compilation begun beforehand.
   const startErrors = [];
   for (const bad of [42, fetch("lib/no-such.wasm"), Promise.resolve({ url: "x" })]) {
     try { await wasmcnn.start(bad); startErrors.push(null); } catch (e) { startErrors.push(String(e.message)); }
   }
-  await wasmcnn.start(fetch("lib/wasmcnn.wasm"));
+  await wasmcnn.start(WebAssembly.compileStreaming(fetch("lib/wasmcnn.wasm")));
   await wasmcnn.ready;
   const r = { kernel: wasmcnn.kernel, out: {}, errors: startErrors };
   for (const net of ["S", "M"]) {
@@ -112,6 +112,24 @@ func TestLibraryInChromium(t *testing.T) {
   return JSON.stringify(r);
 })()`
 	res, err := chromedp.Run(ctx, chromedp.Evaluate[string](script, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A fresh page starts from a fetch begun beforehand (a Response).
+	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/bench.html")); err != nil {
+		t.Fatal(err)
+	}
+	kernel, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(async () => {
+  const load = (src) => new Promise((res, rej) => { const s = document.createElement("script"); s.src = src; s.onload = res; s.onerror = rej; document.head.appendChild(s); });
+  const engine = fetch("lib/wasmcnn.wasm");
+  await load("wasm_exec.js");
+  await load("wasmcnn.js");
+  await wasmcnn.start(engine);
+  return wasmcnn.kernel;
+})()`, chromedp.EvalAwaitPromise))
+	if err != nil || kernel != "wasm-relaxed-simd-4x8" {
+		t.Errorf("start from a pending fetch: kernel %q, %v", kernel, err)
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -141,7 +159,7 @@ func TestLibraryInChromium(t *testing.T) {
 			}
 		}
 	}
-	wantErrs := []string{"want a URL, a Response or a Promise of one, or a WebAssembly.Module, got [object Number]", "HTTP 404", "got [object Object]", "not a whole number of examples", "want a Float32Array", "workers must be an integer from 1 to 16", "loadModel", "options: got number", "disposed", "disposed"}
+	wantErrs := []string{"want a URL, a Response or a WebAssembly.Module, or a Promise of one, got [object Number]", "HTTP 404", "got [object Object]", "not a whole number of examples", "want a Float32Array", "workers must be an integer from 1 to 16", "loadModel", "options: got number", "disposed", "disposed"}
 	if len(got.Errors) != len(wantErrs) {
 		t.Fatalf("errors %v", got.Errors)
 	}
@@ -150,11 +168,11 @@ func TestLibraryInChromium(t *testing.T) {
 			t.Errorf("bad call %d: error %v, want one mentioning %q", i, got.Errors[i], w)
 		}
 	}
-	// One download for the main thread's start, and one per pool started
-	// (S, M and the one given a corrupt model): the workers get the module
+	// One download for each page's start, and one per pool started (S, M
+	// and the one given a corrupt model): the workers get the module
 	// compiled, not its URL.
-	if n := engineFetches.Load(); n != 4 {
-		t.Errorf("the engine was downloaded %d times, want 4 (a start and three worker pools)", n)
+	if n := engineFetches.Load(); n != 5 {
+		t.Errorf("the engine was downloaded %d times, want 5 (two starts and three worker pools)", n)
 	}
 	t.Logf("library build in Chromium with kernel %s: S and M agree with the native engine (batch 1 and 3, main thread and two workers)", got.Kernel)
 }
