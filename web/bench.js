@@ -119,7 +119,8 @@
           out.dispose();
           return data;
         },
-        detail: `wasm backend, ${threads} thread${threads > 1 ? "s" : ""}`,
+        // TensorFlow.js sizes its thread pool from the machine's cores.
+        detail: `wasm backend, ${tf.wasm.getThreadsCount()} thread${tf.wasm.getThreadsCount() > 1 ? "s" : ""} in use`,
       };
     },
     async ort() {
@@ -163,6 +164,9 @@
       b1Median: quantile(times, 0.5), b1P90: quantile(times, 0.9), b64ImgPerSec: images / secs, probs,
       // Where a batch-1 prediction's time goes, node by node (wasmcnn only).
       profile: r.profile ? r.profile(x1) : undefined,
+      // The runtime's files this page fetched (workers fetch their own).
+      files: performance.getEntriesByType("resource").map((e) => new URL(e.name).pathname.slice(1))
+        .filter((f) => !/^(bench\.js|style\.css|favicon\.ico|bench\/.*)$/.test(f)),
     };
     window.__benchResult = res;
     show(`Done: ${runtime} on ${net}.`, JSON.stringify(res, null, 2));

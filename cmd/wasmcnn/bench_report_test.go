@@ -112,3 +112,15 @@ func TestMedianProfile(t *testing.T) {
 		t.Error("a runtime without profiles got one")
 	}
 }
+
+// TestUncounted checks the check that a runtime's size counts every file
+// its page fetched.
+func TestUncounted(t *testing.T) {
+	got := uncounted([]string{"a.js", "b.wasm", "c.js"}, []string{"a.js", "c.js"})
+	if len(got) != 1 || got[0] != "b.wasm" {
+		t.Errorf("got %v, want [b.wasm]", got)
+	}
+	if got := uncounted([]string{"a.js"}, []string{"a.js", "x.wasm"}); len(got) != 0 {
+		t.Errorf("got %v, want none", got)
+	}
+}
