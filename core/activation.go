@@ -33,8 +33,9 @@ type elementwiseKernels struct {
 // panelElementwise those of the installed [PanelKernel], if it has any.
 var nativeElementwise, panelElementwise *elementwiseKernels
 
-// elementwise returns the kernels in use: the installed panel kernel's,
-// else the native ones, else nil (Go's loops).
+// elementwise returns the kernels in use: those of the installed panel
+// kernel whenever one is installed (nil if it has none: Go's loops), else
+// the native ones, else nil.
 func elementwise() *elementwiseKernels {
 	if panelKernel != nil {
 		return panelElementwise

@@ -35,8 +35,9 @@ func countingKernel() (*PanelKernel, map[string]int) {
 	return &k, calls
 }
 
-// TestPanelKernelPathsMatchGo runs every conformance model with Go's own
-// kernels and again with the reference panel kernel installed, which makes
+// TestPanelKernelPathsMatchGo runs every conformance model with this
+// build's own kernels (Go's, and natively the CPU's) and again with the
+// reference panel kernel installed, which makes
 // the planner take the kernel paths (implicit convolution, ReLU, 2×2
 // pooling, dot products): the outputs must agree, and every path must have
 // been taken somewhere.

@@ -15,7 +15,8 @@ type Layer interface {
 	Forward(y, x *Tensor, train bool)
 	// Backward computes dx from dy (skipped when dx is nil) and adds the
 	// parameter gradients into the gradients returned by Params. x and y are
-	// the tensors of the last Forward.
+	// the tensors of the last Forward, which must have been a training one
+	// (train true): inference skips what only Backward needs.
 	Backward(dx, dy, x, y *Tensor)
 	// Params returns the learnable parameters with their gradients.
 	Params() []Param

@@ -112,6 +112,10 @@
             v = tf.relu(tf.add(tf.matMul(flat(v), t["fc1.weight"]), t["fc1.bias"]));
             return tf.softmax(tf.add(tf.matMul(v, t["fc2.weight"]), t["fc2.bias"]));
           };
+      const tfThreads = () => {
+        const n = tf.wasm.getThreadsCount ? tf.wasm.getThreadsCount() : NaN;
+        return `${n} thread${n === 1 ? "" : "s"}`;
+      };
       return {
         predict: async (x, n) => {
           const out = tf.tidy(() => forward(tf.tensor4d(x, [n, 28, 28, 1])));
@@ -119,8 +123,9 @@
           out.dispose();
           return data;
         },
-        // TensorFlow.js sizes its thread pool from the machine's cores.
-        detail: `wasm backend, ${tf.wasm.getThreadsCount()} thread${tf.wasm.getThreadsCount() > 1 ? "s" : ""} in use`,
+        // What it used: TensorFlow.js caps its pool at half the cores the
+        // page reports, whatever setThreadsCount asked for.
+        detail: `wasm backend, ${tfThreads()} in use`,
       };
     },
     async ort() {

@@ -158,6 +158,7 @@
     // the Go side reading JavaScript values. It returns undefined when the
     // general path must answer (and say what is wrong).
     _direct(x, out) {
+      need(); // the runtime may have exited
       const mem = globalThis.__wasmcnnMemory;
       const n = taLength.call(x);
       if (!mem || n === 0) return undefined;
@@ -250,10 +251,14 @@
           delete globalThis.__wasmcnnReady;
           resolveReady(api);
         };
-        g.run(instance).then(() => {
+        // Once the runtime ends (it never should), nothing may call into it.
+        const ended = (err) => {
           go = null;
-          rejectReady(new Error("wasmcnn: the Go runtime exited"));
-        });
+          delete globalThis.__wasmcnnExports;
+          delete globalThis.__wasmcnnMemory;
+          rejectReady(err);
+        };
+        g.run(instance).then(() => ended(new Error("wasmcnn: the Go runtime exited")), ended);
       })().catch((e) => {
         const reject = rejectReady;
         if (!runtime) {

@@ -75,7 +75,7 @@ type benchRow struct {
 	FirstMs      float64 `json:"first_prediction_ms"`
 	RuntimeKiBGz float64 `json:"runtime_kib_gz"`
 	ModelKiBGz   float64 `json:"model_kib_gz"`
-	MaxDiff      float64 `json:"max_abs_diff_vs_wasmcnn"`
+	MaxDiff      float64 `json:"max_abs_diff_vs_wasmcnn"` // −1: wasmcnn did not run
 	Rounds       int     `json:"rounds"`
 	// Profile is where a batch-1 prediction's time went, node by node
 	// (medians over the rounds), where the runtime can say.
@@ -236,7 +236,8 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	var rows []benchRow
 	for _, n := range strings.Split(*nets, ",") {
 		macs := float64(netsByName[n].MACs())
-		ref := results[n+"|"+configs[0].label()]
+		// Outputs are compared with wasmcnn's on one thread, when it ran.
+		ref := results[n+"|"+benchConfig{"wasmcnn", 1}.label()]
 		for _, c := range configs {
 			rs := results[n+"|"+c.label()]
 			row := benchRow{Net: n, Runtime: c.Runtime, Label: c.label(), Detail: rs[0].Detail, Rounds: len(rs)}
@@ -248,9 +249,13 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 			row.RuntimeKiBGz = gzipKiB(dir, root, runtimeFiles[c.Runtime])
 			row.ModelKiBGz = gzipKiB(dir, root, modelFiles(c.Runtime, n))
 			row.Profile = medianProfile(rs)
-			for i, p := range rs[0].Probs {
-				if i < len(ref[0].Probs) {
-					row.MaxDiff = math.Max(row.MaxDiff, math.Abs(p-ref[0].Probs[i]))
+			row.MaxDiff = -1 // not compared
+			if len(ref) > 0 {
+				row.MaxDiff = 0
+				for i, p := range rs[0].Probs {
+					if i < len(ref[0].Probs) {
+						row.MaxDiff = math.Max(row.MaxDiff, math.Abs(p-ref[0].Probs[i]))
+					}
 				}
 			}
 			rows = append(rows, row)
@@ -258,7 +263,10 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	}
 	printBench(stdout, rows, version)
 	if *jsonOut != "" {
-		b, _ := json.MarshalIndent(map[string]any{"browser": version, "rounds": *rounds, "rows": rows, "ratios": benchRatios(rows)}, "", "  ")
+		b, err := json.MarshalIndent(map[string]any{"browser": version, "rounds": *rounds, "rows": rows, "ratios": benchRatios(rows)}, "", "  ")
+		if err != nil {
+			return fmt.Errorf("bench: writing %s: %w", *jsonOut, err)
+		}
 		if err := os.WriteFile(*jsonOut, append(b, '\n'), 0o644); err != nil {
 			return err
 		}

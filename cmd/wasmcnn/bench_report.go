@@ -75,8 +75,9 @@ func writeBenchModels(dir string, nets map[string]*core.Net) error {
 	return nil
 }
 
-// gzipKiB returns the gzip -9 size of files, in KiB; "vendor/" paths are
-// in node_modules, the others in the built site.
+// gzipKiB returns the gzip -9 size of files, in KiB, or −1 if one is
+// missing; "vendor/" paths are in node_modules, the others in the built
+// site.
 func gzipKiB(siteDir, root string, files []string) float64 {
 	var total int
 	for _, f := range files {
@@ -87,7 +88,7 @@ func gzipKiB(siteDir, root string, files []string) float64 {
 		}
 		b, err := os.ReadFile(p)
 		if err != nil {
-			return math.NaN()
+			return -1
 		}
 		total += len(site.Gzip(b))
 	}
@@ -101,8 +102,9 @@ func printBench(w io.Writer, rows []benchRow, browser string) {
 	fmt.Fprintln(w, "| net | runtime | b1 median ms | b1 p90 ms | b64 img/s | b64 GFLOP/s | first prediction ms | runtime KiB gz | model KiB gz | max |Δ| vs wasmcnn |")
 	fmt.Fprintln(w, "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
 	for _, r := range rows {
-		fmt.Fprintf(w, "| %s | %s | %.3f | %.3f | %.0f | %.2f | %.0f | %.0f | %.0f | %.1e |\n",
-			r.Net, r.Label, r.B1MedianMs, r.B1P90Ms, r.B64ImgPerSec, r.B64GFLOPs, r.FirstMs, r.RuntimeKiBGz, r.ModelKiBGz, r.MaxDiff)
+		fmt.Fprintf(w, "| %s | %s | %.3f | %.3f | %.0f | %.2f | %.0f | %s | %s | %s |\n",
+			r.Net, r.Label, r.B1MedianMs, r.B1P90Ms, r.B64ImgPerSec, r.B64GFLOPs, r.FirstMs,
+			orNA("%.0f", r.RuntimeKiBGz), orNA("%.0f", r.ModelKiBGz), orNA("%.1e", r.MaxDiff))
 	}
 	for _, r := range rows {
 		if len(r.Profile) == 0 {
@@ -121,6 +123,14 @@ func printBench(w io.Writer, rows []benchRow, browser string) {
 	for _, r := range benchRatios(rows) {
 		fmt.Fprintf(w, "  %s: %s\n", r.Net, r.String())
 	}
+}
+
+// orNA formats v, or "n/a" for the −1 of a figure not measured.
+func orNA(format string, v float64) string {
+	if v < 0 {
+		return "n/a"
+	}
+	return fmt.Sprintf(format, v)
 }
 
 // benchRatio holds wasmcnn's ratios on one network, as the targets of the
@@ -186,14 +196,14 @@ func benchRatios(rows []benchRow) []benchRatio {
 				best1 = math.Max(best1, r.B64ImgPerSec)
 			}
 		}
-		if one.Label == "" || math.IsInf(bestLatency, 1) {
-			continue // no wasmcnn or no peer in this run: nothing to compare
+		if one.Label == "" || math.IsInf(bestLatency, 1) || best1 == 0 {
+			continue // no wasmcnn or no one-thread peer in this run: nothing to compare
 		}
 		ratio := benchRatio{Net: n, Latency: one.B1MedianMs / bestLatency, Throughput1: one.B64ImgPerSec / best1, First: one.FirstMs / bestFirst}
 		if two.Label != "" {
 			ratio.Throughput2 = two.B64ImgPerSec / bestAny
 		}
-		if tfjs.RuntimeKiBGz > 0 {
+		if tfjs.RuntimeKiBGz > 0 && one.RuntimeKiBGz > 0 && tfjs.ModelKiBGz >= 0 && one.ModelKiBGz >= 0 {
 			ratio.SizeVsTFJS = (one.RuntimeKiBGz + one.ModelKiBGz) / (tfjs.RuntimeKiBGz + tfjs.ModelKiBGz)
 			ratio.RuntimeVsTFJS = one.RuntimeKiBGz / tfjs.RuntimeKiBGz
 		}

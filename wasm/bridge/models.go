@@ -128,8 +128,8 @@ func (ms *Models) Predict(h int, x Value) ([]byte, []int, error) {
 	return unsafe.Slice((*byte)(unsafe.Pointer(&out[0])), 4*len(out)), e.shape, nil
 }
 
-// MaxProfileRuns bounds the runs of one Profile call, so that a call from a
-// page cannot hold the thread for long.
+// MaxProfileRuns bounds the runs of one Profile call (each run is also
+// bounded, by the model's limits).
 const MaxProfileRuns = 1000
 
 // Profile runs model h on x (as Predict reads it) runs times and returns
