@@ -105,7 +105,7 @@ func im2col(col []float32, ld, off int, src []float32, cg int, g *ConvGeom) {
 				lo := ceilDiv(-shift, g.SW)
 				hi := ceilDiv(g.W-shift, g.SW)
 				lo, hi = max(lo, 0), min(hi, g.OW)
-				if g.SW == 1 && g.OW == g.W {
+				if g.SW == 1 && g.SH == 1 && g.OW == g.W && lo < hi {
 					im2colSameRow(dst, plane, i*g.DH-g.PT, shift, lo, hi, g)
 					continue
 				}
@@ -138,17 +138,16 @@ func im2col(col []float32, ld, off int, src []float32, cg int, g *ConvGeom) {
 }
 
 // im2colSameRow fills one row of the im2col matrix, tap (dy, shift), when
-// the output is as wide as the input at stride 1 ("same" padding): then
+// the output is as wide as the input at stride 1 ("same" padding) and some
+// columns [lo, hi) of the tap land inside the input: then
 // output position k reads input position k + dy·W + shift, so the whole
 // row is one copy, after which the columns whose tap falls off the left or
 // right edge (outside [lo, hi)), which the copy filled from the neighbouring
 // rows, are cleared. Short rows copied one by one cost far more.
 func im2colSameRow(dst, plane []float32, dy, shift, lo, hi int, g *ConvGeom) {
-	ohLo := max(0, ceilDiv(-dy, g.SH))
-	ohHi := min(g.OH, ceilDiv(g.H-dy, g.SH))
-	if g.SH != 1 || lo >= hi || ohLo >= ohHi {
-		// Strided rows are not contiguous; an empty range is all zeros.
-		im2colRows(dst, plane, dy, shift, lo, hi, g)
+	ohLo, ohHi := max(0, -dy), min(g.OH, g.H-dy)
+	if ohLo >= ohHi {
+		clear(dst) // the tap is above or below the input in every row
 		return
 	}
 	start, end := ohLo*g.OW+lo, (ohHi-1)*g.OW+hi
@@ -160,23 +159,6 @@ func im2colSameRow(dst, plane []float32, dy, shift, lo, hi int, g *ConvGeom) {
 		out := dst[oh*g.OW : (oh+1)*g.OW]
 		clear(out[:lo])
 		clear(out[hi:])
-	}
-}
-
-// im2colRows fills one row of the im2col matrix for stride-1 columns, input
-// row by input row.
-func im2colRows(dst, plane []float32, dy, shift, lo, hi int, g *ConvGeom) {
-	for oh := 0; oh < g.OH; oh++ {
-		out := dst[oh*g.OW : (oh+1)*g.OW]
-		ih := oh*g.SH + dy
-		if ih < 0 || ih >= g.H || lo >= hi {
-			clear(out)
-			continue
-		}
-		in := plane[ih*g.W : (ih+1)*g.W]
-		clear(out[:lo])
-		clear(out[hi:])
-		copy(out[lo:hi], in[lo+shift:hi+shift])
 	}
 }
 

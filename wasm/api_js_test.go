@@ -33,6 +33,20 @@ func setup(t *testing.T) {
 	})
 }
 
+// setModelGlobal exports net as ONNX into a Uint8Array named name on the
+// JavaScript global object, and returns the bytes.
+func setModelGlobal(t *testing.T, name string, net *core.Net) []byte {
+	t.Helper()
+	model, err := net.ExportONNX(core.ExportOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	u8 := js.Global().Get("Uint8Array").New(len(model))
+	js.CopyBytesToJS(u8, model)
+	js.Global().Set(name, u8)
+	return model
+}
+
 // run evaluates a JavaScript expression.
 func run(src string) js.Value { return js.Global().Call("eval", src) }
 
@@ -41,13 +55,7 @@ func run(src string) js.Value { return js.Global().Call("eval", src) }
 // prediction must still return the right answer.
 func TestJSAPIBadCalls(t *testing.T) {
 	setup(t)
-	model, err := core.ReferenceNetS(1).ExportONNX(core.ExportOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	u8 := js.Global().Get("Uint8Array").New(len(model))
-	js.CopyBytesToJS(u8, model)
-	js.Global().Set("MODEL", u8)
+	model := setModelGlobal(t, "MODEL", core.ReferenceNetS(1))
 	run(apitest.Fixtures)
 	cases := apitest.BadCalls(true) // Node has SharedArrayBuffer
 	bad := 0
@@ -126,10 +134,7 @@ func TestJSAPIOps(t *testing.T) {
 
 func TestJSAPIModel(t *testing.T) {
 	setup(t)
-	model, _ := core.ReferenceNetS(2).ExportONNX(core.ExportOptions{})
-	u8 := js.Global().Get("Uint8Array").New(len(model))
-	js.CopyBytesToJS(u8, model)
-	js.Global().Set("MODEL2", u8)
+	setModelGlobal(t, "MODEL2", core.ReferenceNetS(2))
 	res := run(`(() => {
 		const m = wasmcnn.loadModel(MODEL2.buffer);
 		const out = new Float32Array(10);
@@ -178,10 +183,7 @@ func TestJSAPIModel(t *testing.T) {
 // calls.
 func TestPredictExport(t *testing.T) {
 	setup(t)
-	model, _ := core.ReferenceNetS(3).ExportONNX(core.ExportOptions{})
-	u8 := js.Global().Get("Uint8Array").New(len(model))
-	js.CopyBytesToJS(u8, model)
-	js.Global().Set("MODEL3", u8)
+	setModelGlobal(t, "MODEL3", core.ReferenceNetS(3))
 	res := run(`(() => {
 		const exp = globalThis.__wasmcnnExports;
 		const real = exp.wasmcnnRun;

@@ -13,13 +13,13 @@ var exported *api
 
 // runExport is run(handle, n, generation) as an export: it runs the model
 // on the staging buffer of prepare and returns the byte address of the
-// output, or 0 when the general path must answer (a bad argument, an empty
-// output, a panic), which then says what was wrong.
+// output, or 0 when the general path must answer (an argument RunPrepared
+// refuses, an empty output, a panic), which then says what was wrong.
 //
 //go:wasmexport wasmcnnRun
 func runExport(h, n, gen int32) (addr uint32) {
 	a := exported
-	if a == nil || h < 1 || n < 1 || gen < 1 {
+	if a == nil {
 		return 0
 	}
 	defer func() {

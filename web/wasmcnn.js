@@ -56,10 +56,20 @@
   // fetchBytes downloads url as a Uint8Array, reporting (loaded, total)
   // bytes as they arrive; total is 0 when the server does not say.
   async function fetchBytes(url, onProgress) {
-    const res = await fetch(url);
-    if (!res.ok) throw new Error(`wasmcnn: ${url}: HTTP ${res.status} ${res.statusText}`);
-    return readAll(res, onProgress);
+    return readAll(await fetchOK(url), onProgress);
   }
+  // fetchOK fetches url, refusing an HTTP error.
+  async function fetchOK(url) {
+    const res = await fetch(url);
+    checkOK(res, url);
+    return res;
+  }
+  function checkOK(res, url) {
+    if (!res.ok) throw new Error(`wasmcnn: ${url}: HTTP ${res.status} ${res.statusText}`);
+  }
+  // streamable tells whether the module in res can compile while it
+  // downloads: the server must say it is WebAssembly.
+  const streamable = (res) => Boolean(res.body) && (res.headers.get("Content-Type") || "").startsWith("application/wasm");
   async function readAll(res, onProgress) {
     const total = Number(res.headers.get("Content-Length")) || 0;
     if (!res.body || !res.body.getReader) {
@@ -98,10 +108,9 @@
     }
     if (!(res instanceof Response)) throw new Error(`wasmcnn: start: want a URL, a Response or a WebAssembly.Module, or a Promise of one, got ${Object.prototype.toString.call(res)}`);
     const url = res.url || String(source);
-    if (!res.ok) throw new Error(`wasmcnn: ${url}: HTTP ${res.status} ${res.statusText}`);
+    checkOK(res, url);
     if (res.bodyUsed) throw new Error(`wasmcnn: ${url}: the response body was already read`);
-    const type = res.headers.get("Content-Type") || "";
-    if (!WebAssembly.instantiateStreaming || !res.body || !type.startsWith("application/wasm")) {
+    if (!WebAssembly.instantiateStreaming || !streamable(res)) {
       const bytes = await readAll(res, onProgress);
       const downloaded = performance.now();
       return { ...(await WebAssembly.instantiate(bytes, importObject)), downloaded };
@@ -125,10 +134,8 @@
   // compile downloads and compiles the module at url, while it downloads
   // where the server sends a wasm MIME type.
   async function compile(url) {
-    const res = await fetch(url);
-    if (!res.ok) throw new Error(`wasmcnn: ${url}: HTTP ${res.status} ${res.statusText}`);
-    const type = res.headers.get("Content-Type") || "";
-    if (WebAssembly.compileStreaming && type.startsWith("application/wasm")) return WebAssembly.compileStreaming(res);
+    const res = await fetchOK(url);
+    if (WebAssembly.compileStreaming && streamable(res)) return WebAssembly.compileStreaming(res);
     return WebAssembly.compile(await res.arrayBuffer());
   }
 

@@ -315,17 +315,22 @@ func medianProfile(rs []benchResult) []benchStep {
 				ms = append(ms, r.Profile[i].Ms)
 			}
 		}
-		sort.Float64s(ms)
-		out[i].Ms = ms[len(ms)/2]
+		out[i].Ms = medianOf(ms)
 	}
 	return out
 }
 
+// median returns the median of f over the rounds rs.
 func median(rs []benchResult, f func(benchResult) float64) float64 {
 	v := make([]float64, len(rs))
 	for i, r := range rs {
 		v[i] = f(r)
 	}
+	return medianOf(v)
+}
+
+// medianOf returns the median of v (not empty), which it sorts.
+func medianOf(v []float64) float64 {
 	sort.Float64s(v)
 	if len(v)%2 == 1 {
 		return v[len(v)/2]

@@ -103,17 +103,9 @@ func (ms *Models) Len() int { return len(ms.m) }
 // reused by the next call: after the first call for a batch size it
 // allocates nothing.
 func (ms *Models) Predict(h int, x Value) ([]byte, []int, error) {
-	e, ok := ms.m[h]
-	if !ok {
-		return nil, nil, fmt.Errorf("predict: the model has been disposed")
-	}
-	in, err := Floats(x, "predict: input", e.in)
+	e, in, err := ms.input(h, x, "predict", "predict: input")
 	if err != nil {
 		return nil, nil, err
-	}
-	e.in = in
-	if i := firstNonFinite(in); i >= 0 {
-		return nil, nil, argErrorf("predict: input", "value %d is %v; inputs must be finite", i, in[i])
 	}
 	out, err := e.model.Predict(in)
 	if err != nil {
@@ -135,23 +127,42 @@ const MaxProfileRuns = 1000
 // Profile runs model h on x (as Predict reads it) runs times and returns
 // the time of each step, in execution order, summed over the runs.
 func (ms *Models) Profile(h int, x Value, runs int) ([]core.StepTime, error) {
-	e, ok := ms.m[h]
-	if !ok {
-		return nil, fmt.Errorf("profile: the model has been disposed")
-	}
-	in, err := Floats(x, "profile: input", e.in)
+	e, in, err := ms.input(h, x, "profile", "profile: input")
 	if err != nil {
 		return nil, err
-	}
-	e.in = in
-	if i := firstNonFinite(in); i >= 0 {
-		return nil, argErrorf("profile: input", "value %d is %v; inputs must be finite", i, in[i])
 	}
 	steps, err := e.model.Profile(in, runs)
 	if err != nil {
 		return nil, fmt.Errorf("profile: %w", err)
 	}
 	return steps, nil
+}
+
+// input reads x, the argument arg ("predict: input") of op ("predict") for
+// model h, into the model's reused input buffer, and checks that its values
+// are finite. Both names are constants: nothing is built when all is well.
+func (ms *Models) input(h int, x Value, op, arg string) (*entry, []float32, error) {
+	e, ok := ms.m[h]
+	if !ok {
+		return nil, nil, fmt.Errorf("%s: the model has been disposed", op)
+	}
+	in, err := Floats(x, arg, e.in)
+	if err != nil {
+		return nil, nil, err
+	}
+	e.in = in
+	if err := checkFinite(in, arg); err != nil {
+		return nil, nil, err
+	}
+	return e, in, nil
+}
+
+// checkFinite refuses an input (argument arg) holding NaN or ±Inf.
+func checkFinite(in []float32, arg string) error {
+	if i := firstNonFinite(in); i >= 0 {
+		return argErrorf(arg, "value %d is %v; inputs must be finite", i, in[i])
+	}
+	return nil
 }
 
 func product(s []int) int {
@@ -201,8 +212,8 @@ func (ms *Models) RunPrepared(h, n, gen int) ([]float32, error) {
 		return nil, fmt.Errorf("predict: no staging buffer of generation %d for %d values", gen, n)
 	}
 	in := ms.stages[gen-1][:n]
-	if i := firstNonFinite(in); i >= 0 {
-		return nil, argErrorf("predict: input", "value %d is %v; inputs must be finite", i, in[i])
+	if err := checkFinite(in, "predict: input"); err != nil {
+		return nil, err
 	}
 	out, err := e.model.Predict(in)
 	if err != nil {
