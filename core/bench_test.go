@@ -1,9 +1,10 @@
 package core
 
 import (
-	"fmt"
 	"math/rand/v2"
 	"testing"
+
+	"wasmcnn/internal/floattest"
 )
 
 // gflops reports the rate of flops floating-point operations per iteration.
@@ -27,11 +28,11 @@ var gemmSizes = []struct {
 func BenchmarkGemm(b *testing.B) {
 	r := rand.New(rand.NewPCG(1, 1))
 	for _, s := range gemmSizes {
-		a, bm, c := randSlice(r, s.m*s.k), randSlice(r, s.k*s.n), make([]float32, s.m*s.n)
+		a, bm, c := floattest.RandSlice(r, s.m*s.k), floattest.RandSlice(r, s.k*s.n), make([]float32, s.m*s.n)
 		impls := []struct {
 			name string
 			f    gemmFunc
-		}{{"ref", gemmRef}}
+		}{{"ref", GemmRef}}
 		for _, kern := range gemmKernels {
 			impls = append(impls, struct {
 				name string
@@ -68,8 +69,8 @@ func BenchmarkConv2D(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		x, w, bias := randSlice(r, product(c.x)), randSlice(r, product(c.w)), randSlice(r, c.w[0])
-		y, col := make([]float32, product(g.OutShape())), make([]float32, g.ColSize())
+		x, w, bias := floattest.RandSlice(r, Product(c.x)), floattest.RandSlice(r, Product(c.w)), floattest.RandSlice(r, c.w[0])
+		y, col := make([]float32, Product(g.OutShape())), make([]float32, g.ColSize())
 		b.Run(c.name+"/fast", func(b *testing.B) {
 			for b.Loop() {
 				Conv2D(y, x, w, bias, &g, col)
@@ -78,36 +79,9 @@ func BenchmarkConv2D(b *testing.B) {
 		})
 		b.Run(c.name+"/ref", func(b *testing.B) {
 			for b.Loop() {
-				conv2dRef(y, x, w, bias, &g)
+				Conv2DRef(y, x, w, bias, &g)
 			}
 			gflops(b, 2*float64(g.MACs()))
 		})
-	}
-}
-
-// BenchmarkNet runs the reference networks S and M of BENCHMARKS.md forward
-// at batch 1 and 64; GFLOP/s counts 2 × MACs per image.
-func BenchmarkNet(b *testing.B) {
-	for _, nc := range []struct {
-		name string
-		net  *Net
-	}{{"S", ReferenceNetS(1)}, {"M", ReferenceNetM(1)}} {
-		macs := nc.net.MACs()
-		for _, batch := range []int{1, 64} {
-			x := NewTensor(batch, 1, 28, 28)
-			r := rand.New(rand.NewPCG(3, 3))
-			for i := range x.Data {
-				x.Data[i] = r.Float32()
-			}
-			b.Run(fmt.Sprintf("%s/batch%d", nc.name, batch), func(b *testing.B) {
-				for b.Loop() {
-					if _, err := nc.net.Forward(x, false); err != nil {
-						b.Fatal(err)
-					}
-				}
-				gflops(b, 2*float64(macs)*float64(batch))
-				b.ReportMetric(float64(b.N*batch)/b.Elapsed().Seconds(), "img/s")
-			})
-		}
 	}
 }

@@ -128,7 +128,7 @@ func NewBroadcast(op string, a, b []int) (*Broadcast, error) {
 // Apply computes y = a op b elementwise with broadcasting. y may be a or b
 // when it has the same length.
 func (p *Broadcast) Apply(op BinaryOp, y, a, b []float32) {
-	total := product(p.Out)
+	total := Product(p.Out)
 	if len(y) < total {
 		panic(panicShortSlice)
 	}
@@ -137,7 +137,7 @@ func (p *Broadcast) Apply(op BinaryOp, y, a, b []float32) {
 	}
 	last := len(p.dims) - 1
 	inner, ia, ib := p.dims[last], p.sa[last], p.sb[last]
-	outer := product(p.dims[:last])
+	outer := Product(p.dims[:last])
 	var idx [MaxRank]int
 	offA, offB := 0, 0
 	for o := 0; o < outer; o++ {
@@ -222,19 +222,19 @@ func binaryRun(op BinaryOp, y, a, b []float32, sa, sb int) {
 func broadcastRef(op BinaryOp, y, a []float32, as []int, b []float32, bs []int, out []int) {
 	n := len(out)
 	idx := make([]int, n)
-	for o := range y[:product(out)] {
+	for o := range y[:Product(out)] {
 		r := o
 		for d := n - 1; d >= 0; d-- {
 			idx[d] = r % out[d]
 			r /= out[d]
 		}
-		y[o] = op.apply(a[mapIndex(idx, as)], b[mapIndex(idx, bs)])
+		y[o] = op.apply(a[BroadcastIndex(idx, as)], b[BroadcastIndex(idx, bs)])
 	}
 }
 
-// mapIndex returns the flat index in a tensor of shape s of the broadcast
+// BroadcastIndex returns the flat index in a tensor of shape s of the broadcast
 // output index idx.
-func mapIndex(idx, s []int) int {
+func BroadcastIndex(idx, s []int) int {
 	off := 0
 	for k := 0; k < len(s); k++ {
 		d := s[k]

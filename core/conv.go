@@ -12,13 +12,13 @@ package core
 // g.ColSize() elements.
 //
 // It runs im2col and [Gemm] for each image and group; the result is identical,
-// up to float32 rounding, to conv2dRef.
+// up to float32 rounding, to Conv2DRef.
 func Conv2D(y, x, w, b []float32, g *ConvGeom, col []float32) {
 	checkConv(y, x, w, b, g)
 	if len(col) < g.ColSize() {
 		panic(panicShortSlice)
 	}
-	if g.batched() {
+	if g.Batched() {
 		conv2dBatched(y, x, w, b, g, col)
 		return
 	}
@@ -190,7 +190,7 @@ func Conv2DBackward(dx, dw, db, dy, x, w []float32, g *ConvGeom, col []float32, 
 	if len(dw) < g.K*ckk || (dx != nil && len(dx) < g.N*g.C*g.H*g.W) || len(col) < g.BackwardScratchSize() {
 		panic(panicShortSlice)
 	}
-	if g.batched() {
+	if g.Batched() {
 		conv2dBackwardBatched(dx, dw, db, dy, x, w, g, col, colReady)
 		return
 	}

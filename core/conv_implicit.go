@@ -5,7 +5,7 @@ import (
 	"unsafe"
 )
 
-// implicitConv is a stride-1 convolution of one group planned for a
+// ImplicitConv is a stride-1 convolution of one group planned for a
 // [PanelKernel] with ConvTiles. Where [Conv2D] copies every input pixel
 // under every tap into an im2col matrix (KH·KW copies of the input, the
 // bulk of a small network's time in the browser), this copies the input
@@ -20,7 +20,7 @@ import (
 // padding columns itself at the end of each output row: no wasted
 // columns, and the products land in place. Weights are packed and the
 // bias padded once, when planning.
-type implicitConv struct {
+type ImplicitConv struct {
 	g          ConvGeom
 	hp, wp     int
 	mp, np, kb int
@@ -32,15 +32,15 @@ type implicitConv struct {
 	compact    bool      // output rows compact: OW a multiple of 8
 }
 
-// newImplicitConv plans g for kernel k, or returns nil where the implicit
+// NewImplicitConv plans g for kernel k, or returns nil where the implicit
 // form does not apply: strides, groups, or a kernel without ConvTiles.
 // w and b (b may be nil) must not change afterwards. alloc provides the
 // buffers that the planner accounts for.
-func newImplicitConv(k *PanelKernel, g *ConvGeom, w, b []float32, alloc func(string, int) ([]float32, error)) (*implicitConv, error) {
+func NewImplicitConv(k *PanelKernel, g *ConvGeom, w, b []float32, alloc func(string, int) ([]float32, error)) (*ImplicitConv, error) {
 	if k == nil || k.ConvTiles == nil || k.MR != 4 || k.NR != 8 || g.Group != 1 || g.SH != 1 || g.SW != 1 {
 		return nil, nil
 	}
-	c := &implicitConv{g: *g, hp: g.H + g.PT + g.PB, wp: g.W + g.PL + g.PR}
+	c := &ImplicitConv{g: *g, hp: g.H + g.PT + g.PB, wp: g.W + g.PL + g.PR}
 	c.kb = g.C * g.KH * g.KW
 	c.mp = (g.K + 3) / 4 * 4
 	c.np = (g.OH*c.wp + 7) / 8 * 8
@@ -102,7 +102,7 @@ func copyBlocks(k *PanelKernel, dst, src []float32, groups, rows, width, dstRow,
 }
 
 // run computes y from x as [Conv2D] does, for the geometry c was planned for.
-func (c *implicitConv) run(k *PanelKernel, y, x []float32) {
+func (c *ImplicitConv) Run(k *PanelKernel, y, x []float32) {
 	g := &c.g
 	checkConv(y, x, c.pa, nil, g)
 	hw, ohw := g.H*g.W, g.OH*g.OW

@@ -1,9 +1,9 @@
 package core
 
-// conv2dRef is the reference for [Conv2D]: the direct loop nest of the
+// Conv2DRef is the reference for [Conv2D]: the direct loop nest of the
 // definition, summing in float64 and testing every tap against the input's
 // bounds.
-func conv2dRef(y, x, w, b []float32, g *ConvGeom) {
+func Conv2DRef(y, x, w, b []float32, g *ConvGeom) {
 	cg, kg := g.C/g.Group, g.K/g.Group
 	for n := 0; n < g.N; n++ {
 		for k := 0; k < g.K; k++ {

@@ -4,7 +4,10 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
+
+	"wasmcnn/internal/floattest"
 )
 
 // seedImage is the 5×5 binary image of the classic convolution walkthrough,
@@ -32,7 +35,7 @@ type convImpl struct {
 
 var convImpls = []convImpl{
 	{"Conv2D", func(y, x, w, b []float32, g *ConvGeom) { Conv2D(y, x, w, b, g, make([]float32, g.ColSize())) }},
-	{"conv2dRef", conv2dRef},
+	{"Conv2DRef", Conv2DRef},
 }
 
 func TestConvSeedExamples(t *testing.T) {
@@ -103,13 +106,13 @@ func TestConvSeedExamples(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", c.desc, err)
 		}
-		if !sameShape(g.OutShape(), c.want) {
+		if !slices.Equal(g.OutShape(), c.want) {
 			t.Fatalf("%s: output shape %v, want %v", c.desc, g.OutShape(), c.want)
 		}
 		for _, impl := range convImpls {
 			y := make([]float32, len(c.out))
 			impl.run(y, c.xData, c.wData, c.bias, &g)
-			assertClose(t, c.desc+" ("+impl.name+")", y, c.out, 0)
+			floattest.AssertClose(t, c.desc+" ("+impl.name+")", y, c.out, 0)
 		}
 	}
 }
@@ -209,20 +212,20 @@ func TestConvCrossCheck(t *testing.T) {
 			t.Fatalf("x %v w %v %+v group %d: %v", xs, ws, win, group, err)
 		}
 		desc := fmt.Sprintf("x=%v w=%v %+v group=%d", xs, ws, win, group)
-		x := randSlice(r, product(xs))
-		w := randSlice(r, product(ws))
+		x := floattest.RandSlice(r, Product(xs))
+		w := floattest.RandSlice(r, Product(ws))
 		var b []float32
 		if r.IntN(3) > 0 {
-			b = randSlice(r, ws[0])
+			b = floattest.RandSlice(r, ws[0])
 		}
-		want := make([]float32, product(g.OutShape()))
-		conv2dRef(want, x, w, b, &g)
-		got, check := guarded(len(want))
-		col, checkCol := guarded(g.ColSize())
+		want := make([]float32, Product(g.OutShape()))
+		Conv2DRef(want, x, w, b, &g)
+		got, check := floattest.Guarded(len(want))
+		col, checkCol := floattest.Guarded(g.ColSize())
 		Conv2D(got, x, w, b, &g, col)
 		check(t, desc)
 		checkCol(t, desc+" (scratch)")
-		assertClose(t, desc, got, want, 1e-5)
+		floattest.AssertClose(t, desc, got, want, 1e-5)
 	}
 }
 
@@ -286,14 +289,14 @@ func TestIm2colMatchesDefinition(t *testing.T) {
 			same++
 		}
 		cg := g.C / g.Group
-		x := randSlice(r, g.C*g.H*g.W)
+		x := floattest.RandSlice(r, g.C*g.H*g.W)
 		p := g.OH * g.OW
 		rows := cg * g.KH * g.KW
 		ld, off := p+r.IntN(3)*p, 0 // a batched matrix puts each example at an offset
 		if ld > p {
 			off = p
 		}
-		col, check := guarded(rows * ld)
+		col, check := floattest.Guarded(rows * ld)
 		for i := range col {
 			col[i] = float32(math.NaN())
 		}

@@ -84,13 +84,13 @@ func NewMatMul(as, bs []int) (*MatMulPlan, error) {
 
 // MACs returns the multiply-accumulates of one product.
 func (p *MatMulPlan) MACs() int64 {
-	return int64(product(p.batch)) * int64(p.m) * int64(p.n) * int64(p.k)
+	return int64(Product(p.batch)) * int64(p.m) * int64(p.n) * int64(p.k)
 }
 
 // Apply computes y = a·b.
 func (p *MatMulPlan) Apply(y, a, b []float32) {
 	var idx [MaxRank]int
-	nb := product(p.batch)
+	nb := Product(p.batch)
 	if len(y) < nb*p.m*p.n {
 		panic(panicShortSlice)
 	}

@@ -1,9 +1,13 @@
-// Package core implements the wasmcnn engine: tensors, the convolutional-network
-// kernels (convolution, pooling, dense layers, activations), ONNX model reading
-// and writing, preprocessing of drawings and training by backpropagation.
+// Package core implements the numerical heart of wasmcnn: tensors and
+// shapes, and the kernels of a convolutional network — convolution (im2col,
+// implicit and reference), matrix products (a cache-blocked GEMM, the AVX2
+// micro-kernel in assembly and the pluggable panel kernels of the browser),
+// pooling, dense layers, activations and broadcasting — each with its plain
+// reference twin.
 //
-// Core is pure Go and never imports syscall/js, so everything that computes is
-// tested natively; the browser build and the edge worker are thin layers on top.
+// Core is pure Go and never imports syscall/js, nor any other package of
+// wasmcnn: model files live in [wasmcnn/core/onnx], layers and training in
+// [wasmcnn/core/nn], drawings in [wasmcnn/core/ink], all built on top of it.
 //
 // # Layout
 //
@@ -19,16 +23,17 @@
 //
 // # Kernels
 //
-// Every fast kernel has a plain reference twin in a *_ref.go file, written as
-// the obvious loop nest. The fast kernels are tested against them on many
-// random shapes. Convolution runs as im2col followed by [Gemm], a cache-blocked
-// matrix product.
+// Every fast kernel has a plain reference twin ([Conv2DRef] beside [Conv2D],
+// [GemmRef] beside [Gemm], [ReferencePanelKernel] beside a platform's
+// [PanelKernel]), written as the obvious loop nest; the fast kernels are
+// tested against them on many random shapes. The twins are exported so that
+// the packages above can hold their results to the definition too.
 //
 // # Errors
 //
-// Functions that take external input (shapes and data from JavaScript, model
-// files, drawings) validate it and return an error that says what was wrong.
-// Kernels called by this package with shapes it has already checked panic on
-// a mismatch with a constant message from errors.go ("core: …"): such a panic
-// is a bug in wasmcnn, not a user error.
+// Functions that take external input (shapes and data from JavaScript)
+// validate it and return an error that says what was wrong. Kernels called
+// with shapes that were already checked panic on a mismatch with a constant
+// message from errors.go ("core: …"): such a panic is a bug in wasmcnn, not
+// a user error.
 package core

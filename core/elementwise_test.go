@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 	"testing"
 	"unsafe"
+
+	"wasmcnn/internal/floattest"
 )
 
 // specialValues puts NaNs, infinities and both zeros among random values,
@@ -49,7 +51,7 @@ func TestNativeElementwiseMatchesGo(t *testing.T) {
 		x := specialValues(r, n)
 		want := make([]float32, n)
 		reluGo(want, x)
-		got, check := guarded(n)
+		got, check := floattest.Guarded(n)
 		k.ReLU(unsafe.Pointer(&got[0]), unsafe.Pointer(&x[0]), n)
 		check(t, "relu")
 		if !sameBits(got, want) {
@@ -71,7 +73,7 @@ func TestNativeElementwiseMatchesGo(t *testing.T) {
 		nativeElementwise = nil // Go's loop
 		maxPool2x2(want, x, nil, &g)
 		nativeElementwise = saved
-		got, check := guarded(rows * ow)
+		got, check := floattest.Guarded(rows * ow)
 		k.MaxPool2(unsafe.Pointer(&got[0]), unsafe.Pointer(&x[0]), rows, w, ow)
 		check(t, "maxpool2")
 		if !sameBits(got, want) {

@@ -72,7 +72,7 @@ var gemmPool = sync.Pool{New: func() any { return new(gemmScratch) }}
 // A (row-major, row stride lda) or, when transA is set, the transpose of the
 // k×m matrix A; likewise op(B) is k×n from B or its transpose; C is m×n with
 // row stride ldc. When beta is 0, C is only written, so it may hold NaNs.
-// The result is identical, up to float32 rounding, to the reference gemmRef.
+// The result is identical, up to float32 rounding, to the reference GemmRef.
 //
 // Gemm checks its arguments like BLAS does and panics on a mismatch.
 func Gemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {

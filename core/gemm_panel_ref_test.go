@@ -4,88 +4,13 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"testing"
-	"unsafe"
+
+	"wasmcnn/internal/floattest"
 )
-
-// countingKernel wraps the reference kernel and counts the calls of each
-// optional kernel, so that tests see which paths a plan took.
-func countingKernel() (*PanelKernel, map[string]int) {
-	ref := ReferencePanelKernel()
-	calls := map[string]int{}
-	k := *ref
-	k.Name = "counting"
-	k.ConvTiles = func(pa, base, offs, bias, c unsafe.Pointer, ldc, mp, np, kb, rowCols, rowSkip int) {
-		calls["ConvTiles"]++
-		if rowSkip > 0 {
-			calls["ConvTiles compact"]++
-		}
-		ref.ConvTiles(pa, base, offs, bias, c, ldc, mp, np, kb, rowCols, rowSkip)
-	}
-	k.ReLU = func(y, x unsafe.Pointer, n int) { calls["ReLU"]++; ref.ReLU(y, x, n) }
-	k.MaxPool2 = func(y, x unsafe.Pointer, rows, w, ow int) { calls["MaxPool2"]++; ref.MaxPool2(y, x, rows, w, ow) }
-	k.Dots = func(y, a, b unsafe.Pointer, ldb, n, kk int) { calls["Dots"]++; ref.Dots(y, a, b, ldb, n, kk) }
-	k.CopyBlocks = func(dst, src unsafe.Pointer, groups, rows, width, dstRow, srcRow, dstGroup, srcGroup int) {
-		calls["CopyBlocks"]++
-		ref.CopyBlocks(dst, src, groups, rows, width, dstRow, srcRow, dstGroup, srcGroup)
-	}
-	k.Tiles = func(pa, pb unsafe.Pointer, bPanel, bRow int, c unsafe.Pointer, ldc, mp, np, kb int, acc bool) {
-		calls["Tiles"]++
-		ref.Tiles(pa, pb, bPanel, bRow, c, ldc, mp, np, kb, acc)
-	}
-	return &k, calls
-}
-
-// TestPanelKernelPathsMatchGo runs every conformance model with this
-// build's own kernels (Go's, and natively the CPU's) and again with the
-// reference panel kernel installed, which makes
-// the planner take the kernel paths (implicit convolution, ReLU, 2×2
-// pooling, dot products): the outputs must agree, and every path must have
-// been taken somewhere.
-func TestPanelKernelPathsMatchGo(t *testing.T) {
-	k, calls := countingKernel()
-	defer SetPanelKernel(nil)
-	for ci, c := range conformanceCases() {
-		var inputs []*Tensor
-		for ii, in := range c.inputs {
-			x := randInput(uint64(7000+ci*10+ii), in.shape...)
-			for i := range x.Data {
-				x.Data[i] = x.Data[i]*4 - 2
-			}
-			inputs = append(inputs, x)
-		}
-		var outs [2][][]float32
-		for pass := range outs {
-			SetPanelKernel(nil)
-			if pass == 1 {
-				SetPanelKernel(k)
-			}
-			m, err := LoadModel(c.model(), nil)
-			if err != nil {
-				t.Fatalf("%s: %v", c.name, err)
-			}
-			got, err := m.Run(inputs...)
-			if err != nil {
-				t.Fatalf("%s: %v", c.name, err)
-			}
-			for _, o := range got {
-				outs[pass] = append(outs[pass], append([]float32(nil), o.Data...))
-			}
-		}
-		for i := range outs[0] {
-			assertClose(t, fmt.Sprintf("%s output %d", c.name, i), outs[1][i], outs[0][i], 1e-5)
-		}
-	}
-	for _, name := range []string{"ConvTiles", "ConvTiles compact", "ReLU", "MaxPool2", "Dots", "CopyBlocks", "Tiles"} {
-		if calls[name] == 0 {
-			t.Errorf("no model used the kernel's %s", name)
-		}
-	}
-	t.Logf("kernel calls: %v", calls)
-}
 
 // TestImplicitConvMatchesReference checks the implicit convolution on random
 // stride-1 geometries (padding wider than the window, dilation, filter
-// counts that are not multiples of 4, batches) against conv2dRef, with
+// counts that are not multiples of 4, batches) against Conv2DRef, with
 // guard values around the output.
 func TestImplicitConvMatchesReference(t *testing.T) {
 	r := rand.New(rand.NewPCG(11, 12))
@@ -107,21 +32,21 @@ func TestImplicitConvMatchesReference(t *testing.T) {
 		if err != nil {
 			continue // a window larger than the padded input
 		}
-		x, w, b := randSlice(r, product(xs)), randSlice(r, product(ws)), randSlice(r, ws[0])
+		x, w, b := floattest.RandSlice(r, Product(xs)), floattest.RandSlice(r, Product(ws)), floattest.RandSlice(r, ws[0])
 		if r.IntN(4) == 0 {
 			b = nil
 		}
 		alloc := func(_ string, n int) ([]float32, error) { return make([]float32, n), nil }
-		ic, err := newImplicitConv(k, &g, w, b, alloc)
+		ic, err := NewImplicitConv(k, &g, w, b, alloc)
 		if err != nil || ic == nil {
 			t.Fatalf("%+v: not planned: %v", g, err)
 		}
-		want := make([]float32, product(g.OutShape()))
-		conv2dRef(want, x, w, b, &g)
-		got, check := guarded(len(want))
-		ic.run(k, got, x)
+		want := make([]float32, Product(g.OutShape()))
+		Conv2DRef(want, x, w, b, &g)
+		got, check := floattest.Guarded(len(want))
+		ic.Run(k, got, x)
 		check(t, fmt.Sprintf("%+v", g))
-		assertClose(t, fmt.Sprintf("%+v", g), got, want, 1e-5)
+		floattest.AssertClose(t, fmt.Sprintf("%+v", g), got, want, 1e-5)
 		if ic.compact {
 			compact[g.K%4 == 0]++
 		}

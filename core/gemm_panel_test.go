@@ -5,6 +5,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"wasmcnn/internal/floattest"
 )
 
 // TestGemmPanels checks the panel path (packing, blocking, edges, alpha and
@@ -28,17 +30,17 @@ func TestGemmPanels(t *testing.T) {
 			br, bc = n, k
 		}
 		lda, ldb, ldc := ac+r.IntN(2), bc+r.IntN(2), n+r.IntN(2)
-		a, b := randSlice(r, ar*lda), randSlice(r, br*ldb)
-		c0 := randSlice(r, (m-1)*ldc+n)
+		a, b := floattest.RandSlice(r, ar*lda), floattest.RandSlice(r, br*ldb)
+		c0 := floattest.RandSlice(r, (m-1)*ldc+n)
 		want := append([]float32(nil), c0...)
-		gemmRef(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, want, ldc)
-		got, check := guarded(len(c0))
+		GemmRef(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, want, ldc)
+		got, check := floattest.Guarded(len(c0))
 		copy(got, c0)
 		desc := fmt.Sprintf("m=%d n=%d k=%d transA=%v transB=%v alpha=%v beta=%v", m, n, k, ta, tb, alpha, beta)
 		Gemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, got, ldc)
 		check(t, desc)
 		for i := 0; i < m; i++ {
-			assertClose(t, desc, got[i*ldc:i*ldc+n], want[i*ldc:i*ldc+n], 1e-4*math.Sqrt(float64(k+1)))
+			floattest.AssertClose(t, desc, got[i*ldc:i*ldc+n], want[i*ldc:i*ldc+n], 1e-4*math.Sqrt(float64(k+1)))
 		}
 	}
 }

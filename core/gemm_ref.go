@@ -1,8 +1,8 @@
 package core
 
-// gemmRef is the reference for [Gemm]: the textbook triple loop, summing in
+// GemmRef is the reference for [Gemm]: the textbook triple loop, summing in
 // float64. It defines what Gemm computes and is what Gemm is tested against.
-func gemmRef(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+func GemmRef(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
 			var s float64

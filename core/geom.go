@@ -212,7 +212,7 @@ func (g ConvGeom) pointwise() bool {
 // already give each image a product that fits in cache, and a batched
 // matrix past batchedColLimit would stream from memory: those go image by
 // image (measured natively and in WebAssembly alike).
-func (g ConvGeom) batched() bool {
+func (g ConvGeom) Batched() bool {
 	return g.N > 1 && g.Group == 1 && g.OH*g.OW <= 256 && g.C*g.KH*g.KW*g.N*g.OH*g.OW <= batchedColLimit
 }
 
@@ -228,7 +228,7 @@ const batchedColLimit = 1 << 20
 // stride or padding.
 func (g ConvGeom) ColSize() int {
 	p := g.OH * g.OW
-	if g.batched() {
+	if g.Batched() {
 		return (g.C*g.KH*g.KW + g.K) * g.N * p
 	}
 	if g.pointwise() {
@@ -241,7 +241,7 @@ func (g ConvGeom) ColSize() int {
 // needs: the im2col matrix and, batched, the gradient laid out as a matrix.
 func (g ConvGeom) BackwardScratchSize() int {
 	p := g.OH * g.OW
-	if g.batched() {
+	if g.Batched() {
 		return (g.C*g.KH*g.KW + g.K) * g.N * p
 	}
 	return g.C / g.Group * g.KH * g.KW * p

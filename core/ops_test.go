@@ -4,7 +4,10 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
+
+	"wasmcnn/internal/floattest"
 )
 
 func TestBroadcastCrossCheck(t *testing.T) {
@@ -30,15 +33,15 @@ func TestBroadcastCrossCheck(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%v %v: %v", as, bs, err)
 		}
-		a, b := randSlice(r, product(as)), randSlice(r, product(bs))
+		a, b := floattest.RandSlice(r, Product(as)), floattest.RandSlice(r, Product(bs))
 		for _, op := range []BinaryOp{OpAdd, OpSub, OpMul, OpDiv} {
-			want := make([]float32, product(p.Out))
+			want := make([]float32, Product(p.Out))
 			broadcastRef(op, want, a, as, b, bs, p.Out)
-			got, check := guarded(len(want))
+			got, check := floattest.Guarded(len(want))
 			p.Apply(op, got, a, b)
 			desc := fmt.Sprintf("%v %v %v", op, as, bs)
 			check(t, desc)
-			assertClose(t, desc, got, want, 0)
+			floattest.AssertClose(t, desc, got, want, 0)
 		}
 	}
 }
@@ -56,7 +59,7 @@ func TestBroadcastShapes(t *testing.T) {
 	}
 	for _, c := range cases {
 		got, err := BroadcastShape("Add", c.a, c.b)
-		if (err == nil) != c.ok || (c.ok && !sameShape(got, c.want)) {
+		if (err == nil) != c.ok || (c.ok && !slices.Equal(got, c.want)) {
 			t.Errorf("%v with %v: %v, %v; want %v ok=%v", c.a, c.b, got, err, c.want, c.ok)
 		}
 	}
@@ -64,19 +67,19 @@ func TestBroadcastShapes(t *testing.T) {
 	p, _ := NewBroadcast("Add", []int{1, 2, 2, 2}, []int{2, 1, 1})
 	y := make([]float32, 8)
 	p.Apply(OpAdd, y, []float32{0, 0, 0, 0, 1, 1, 1, 1}, []float32{10, 20})
-	assertClose(t, "channel bias", y, []float32{10, 10, 10, 10, 21, 21, 21, 21}, 0)
+	floattest.AssertClose(t, "channel bias", y, []float32{10, 10, 10, 10, 21, 21, 21, 21}, 0)
 }
 
 func TestTranspose(t *testing.T) {
 	// NHWC → NCHW of a 1×2×2×3 image: the transpose exporters put after Keras inputs.
 	x := []float32{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}
 	ys, perm, err := TransposeShape([]int{1, 2, 2, 3}, []int{0, 3, 1, 2})
-	if err != nil || !sameShape(ys, []int{1, 3, 2, 2}) {
+	if err != nil || !slices.Equal(ys, []int{1, 3, 2, 2}) {
 		t.Fatalf("shape %v, %v", ys, err)
 	}
 	y := make([]float32, 12)
 	Transpose(y, x, []int{1, 2, 2, 3}, perm)
-	assertClose(t, "NHWC to NCHW", y, []float32{0, 3, 6, 9, 1, 4, 7, 10, 2, 5, 8, 11}, 0)
+	floattest.AssertClose(t, "NHWC to NCHW", y, []float32{0, 3, 6, 9, 1, 4, 7, 10, 2, 5, 8, 11}, 0)
 	if _, _, err := TransposeShape([]int{2, 3}, []int{0, 0}); err == nil {
 		t.Error("perm [0 0] accepted")
 	}
@@ -88,25 +91,25 @@ func TestTranspose(t *testing.T) {
 			xs[i] = 1 + r.IntN(4)
 		}
 		perm := r.Perm(rank)
-		x := randSlice(r, product(xs))
+		x := floattest.RandSlice(r, Product(xs))
 		want := make([]float32, len(x))
-		transposeRef(want, x, xs, perm)
-		got, check := guarded(len(x))
+		TransposeRef(want, x, xs, perm)
+		got, check := floattest.Guarded(len(x))
 		Transpose(got, x, xs, perm)
 		check(t, fmt.Sprint(xs, perm))
-		assertClose(t, fmt.Sprint(xs, perm), got, want, 0)
+		floattest.AssertClose(t, fmt.Sprint(xs, perm), got, want, 0)
 	}
 }
 
 func TestConcat(t *testing.T) {
 	shapes := [][]int{{2, 1, 2}, {2, 2, 2}}
 	out, axis, err := ConcatShape(shapes, -2)
-	if err != nil || axis != 1 || !sameShape(out, []int{2, 3, 2}) {
+	if err != nil || axis != 1 || !slices.Equal(out, []int{2, 3, 2}) {
 		t.Fatalf("%v %d %v", out, axis, err)
 	}
 	y := make([]float32, 12)
 	Concat(y, [][]float32{{1, 2, 3, 4}, {5, 6, 7, 8, 9, 10, 11, 12}}, shapes, axis)
-	assertClose(t, "concat", y, []float32{1, 2, 5, 6, 7, 8, 3, 4, 9, 10, 11, 12}, 0)
+	floattest.AssertClose(t, "concat", y, []float32{1, 2, 5, 6, 7, 8, 3, 4, 9, 10, 11, 12}, 0)
 	if _, _, err := ConcatShape([][]int{{2, 2}, {3, 2}}, 1); err == nil {
 		t.Error("mismatched shapes accepted")
 	}
@@ -128,11 +131,11 @@ func TestMatMul(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !sameShape(p.Out, c.out) {
+		if !slices.Equal(p.Out, c.out) {
 			t.Fatalf("%v·%v gives %v, want %v", c.a, c.b, p.Out, c.out)
 		}
-		a, b := randSlice(r, product(c.a)), randSlice(r, product(c.b))
-		got := make([]float32, product(c.out))
+		a, b := floattest.RandSlice(r, Product(c.a)), floattest.RandSlice(r, Product(c.b))
+		got := make([]float32, Product(c.out))
 		p.Apply(got, a, b)
 		// Reference: broadcast index by index.
 		a2, b2 := c.a, c.b
@@ -146,14 +149,14 @@ func TestMatMul(t *testing.T) {
 		batch, _ := BroadcastShape("MatMul", a2[:len(a2)-2], b2[:len(b2)-2])
 		want := make([]float32, 0, len(got))
 		idx := make([]int, len(batch))
-		for bi := 0; bi < product(batch); bi++ {
+		for bi := 0; bi < Product(batch); bi++ {
 			rr := bi
 			for d := len(batch) - 1; d >= 0; d-- {
 				idx[d] = rr % batch[d]
 				rr /= batch[d]
 			}
-			oa := mapIndex(idx, a2[:len(a2)-2]) * m * k
-			ob := mapIndex(idx, b2[:len(b2)-2]) * k * n
+			oa := BroadcastIndex(idx, a2[:len(a2)-2]) * m * k
+			ob := BroadcastIndex(idx, b2[:len(b2)-2]) * k * n
 			for i := 0; i < m; i++ {
 				for j := 0; j < n; j++ {
 					var s float64
@@ -164,7 +167,7 @@ func TestMatMul(t *testing.T) {
 				}
 			}
 		}
-		assertClose(t, fmt.Sprint(c.a, c.b), got, want, 1e-5)
+		floattest.AssertClose(t, fmt.Sprint(c.a, c.b), got, want, 1e-5)
 	}
 	if _, err := NewMatMul([]int{3, 4}, []int{5, 6}); err == nil {
 		t.Error("inner mismatch accepted")
@@ -175,11 +178,11 @@ func TestActivations(t *testing.T) {
 	x := []float32{-2, -0.5, 0, 0.5, 2}
 	y := make([]float32, 5)
 	ReLU(y, x)
-	assertClose(t, "ReLU", y, []float32{0, 0, 0, 0.5, 2}, 0)
+	floattest.AssertClose(t, "ReLU", y, []float32{0, 0, 0, 0.5, 2}, 0)
 	LeakyReLU(y, x, 0.1)
-	assertClose(t, "LeakyReLU", y, []float32{-0.2, -0.05, 0, 0.5, 2}, 1e-7)
+	floattest.AssertClose(t, "LeakyReLU", y, []float32{-0.2, -0.05, 0, 0.5, 2}, 1e-7)
 	Clip(y, x, -1, 1)
-	assertClose(t, "Clip", y, []float32{-1, -0.5, 0, 0.5, 1}, 0)
+	floattest.AssertClose(t, "Clip", y, []float32{-1, -0.5, 0, 0.5, 1}, 0)
 	Sigmoid(y, x)
 	for i, v := range x {
 		if want := 1 / (1 + math.Exp(-float64(v))); math.Abs(float64(y[i])-want) > 1e-7 {
@@ -201,9 +204,9 @@ func TestSoftmax(t *testing.T) {
 	Softmax(y, x, 2, 3, 1, false)
 	e := []float64{math.Exp(-2), math.Exp(-1), 1}
 	s := e[0] + e[1] + e[2]
-	assertClose(t, "softmax", y, []float32{float32(e[0] / s), float32(e[1] / s), float32(e[2] / s), 1.0 / 3, 1.0 / 3, 1.0 / 3}, 1e-6)
+	floattest.AssertClose(t, "softmax", y, []float32{float32(e[0] / s), float32(e[1] / s), float32(e[2] / s), 1.0 / 3, 1.0 / 3, 1.0 / 3}, 1e-6)
 	Softmax(y, x, 2, 3, 1, true)
-	assertClose(t, "log softmax", y[:3], []float32{float32(-2 - math.Log(s)), float32(-1 - math.Log(s)), float32(-math.Log(s))}, 1e-6)
+	floattest.AssertClose(t, "log softmax", y[:3], []float32{float32(-2 - math.Log(s)), float32(-1 - math.Log(s)), float32(-math.Log(s))}, 1e-6)
 	// Along the middle axis of [1, 2, 2]: each column sums to 1.
 	x = []float32{0, 1, 2, 3}
 	Softmax(y, x, 1, 2, 2, false)
@@ -216,5 +219,5 @@ func TestBatchNormInference(t *testing.T) {
 	x := []float32{1, 2, 3, 4}
 	y := make([]float32, 4)
 	BatchNormInference(y, x, 1, 2, 2, []float32{2, 1}, []float32{0, 1}, []float32{1, 3}, []float32{4, 1}, 0)
-	assertClose(t, "batchnorm", y, []float32{0, 1, 1, 2}, 1e-6)
+	floattest.AssertClose(t, "batchnorm", y, []float32{0, 1, 1, 2}, 1e-6)
 }

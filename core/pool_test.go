@@ -3,7 +3,10 @@ package core
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"testing"
+
+	"wasmcnn/internal/floattest"
 )
 
 func TestPoolSeedExamples(t *testing.T) {
@@ -19,14 +22,14 @@ func TestPoolSeedExamples(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !sameShape(g.OutShape(), []int{1, 1, 2, 2}) {
+	if !slices.Equal(g.OutShape(), []int{1, 1, 2, 2}) {
 		t.Fatalf("2x2 pooling of 4x4 gives %v, want [1 1 2 2]", g.OutShape())
 	}
 	for name, f := range map[string]func(y, x []float32, a []int32, g *ConvGeom){"MaxPool2D": MaxPool2D, "maxPool2dRef": maxPool2dRef} {
 		y := make([]float32, 4)
 		arg := make([]int32, 4)
 		f(y, x, arg, &g)
-		assertClose(t, name, y, []float32{6, 8, 3, 4}, 0)
+		floattest.AssertClose(t, name, y, []float32{6, 8, 3, 4}, 0)
 		if arg[0] != 5 || arg[1] != 7 || arg[2] != 8 || arg[3] != 15 {
 			t.Errorf("%s: argmax %v, want [5 7 8 15]", name, arg)
 		}
@@ -34,7 +37,7 @@ func TestPoolSeedExamples(t *testing.T) {
 	for name, f := range map[string]func(y, x []float32, g *ConvGeom, cip bool){"AvgPool2D": AvgPool2D, "avgPool2dRef": avgPool2dRef} {
 		y := make([]float32, 4)
 		f(y, x, &g, false)
-		assertClose(t, name, y, []float32{13.0 / 4, 21.0 / 4, 2, 2}, 1e-7)
+		floattest.AssertClose(t, name, y, []float32{13.0 / 4, 21.0 / 4, 2, 2}, 1e-7)
 	}
 	// 3×3 average with one pixel of padding: the corner window sees 4 pixels;
 	// it divides by 4 without count_include_pad and by 9 with it.
@@ -108,15 +111,15 @@ func TestPoolCrossCheck(t *testing.T) {
 			t.Fatalf("%v %+v: %v", xs, win, err)
 		}
 		desc := fmt.Sprintf("x=%v %+v", xs, win)
-		x := randSlice(r, product(xs))
-		n := product(g.OutShape())
+		x := floattest.RandSlice(r, Product(xs))
+		n := Product(g.OutShape())
 		want, wantArg := make([]float32, n), make([]int32, n)
 		maxPool2dRef(want, x, wantArg, &g)
-		got, check := guarded(n)
+		got, check := floattest.Guarded(n)
 		gotArg := make([]int32, n)
 		MaxPool2D(got, x, gotArg, &g)
 		check(t, desc)
-		assertClose(t, "max "+desc, got, want, 0)
+		floattest.AssertClose(t, "max "+desc, got, want, 0)
 		for i := range gotArg {
 			if gotArg[i] != wantArg[i] {
 				t.Fatalf("max %s: argmax[%d] = %d, want %d", desc, i, gotArg[i], wantArg[i])
@@ -126,18 +129,18 @@ func TestPoolCrossCheck(t *testing.T) {
 		// platform's 2×2 kernel, here its Go twin).
 		for _, k := range []*PanelKernel{nil, ReferencePanelKernel()} {
 			SetPanelKernel(k)
-			got, check := guarded(n)
+			got, check := floattest.Guarded(n)
 			MaxPool2D(got, x, nil, &g)
 			SetPanelKernel(nil)
 			check(t, desc)
-			assertClose(t, "max without argmax "+desc, got, want, 0)
+			floattest.AssertClose(t, "max without argmax "+desc, got, want, 0)
 		}
 		for _, cip := range []bool{false, true} {
 			avgPool2dRef(want, x, &g, cip)
-			got, check := guarded(n)
+			got, check := floattest.Guarded(n)
 			AvgPool2D(got, x, &g, cip)
 			check(t, desc)
-			assertClose(t, fmt.Sprintf("avg count_include_pad=%v %s", cip, desc), got, want, 1e-6)
+			floattest.AssertClose(t, fmt.Sprintf("avg count_include_pad=%v %s", cip, desc), got, want, 1e-6)
 		}
 	}
 }
@@ -159,11 +162,11 @@ func TestMaxPoolInsideMatchesGeneral(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		x := specialValues(r, product(xs))
-		n := product(g.OutShape())
+		x := specialValues(r, Product(xs))
+		n := Product(g.OutShape())
 		want := make([]float32, n)
 		MaxPool2D(want, x, make([]int32, n), &g) // with argmax: the general loop
-		got, check := guarded(n)
+		got, check := floattest.Guarded(n)
 		MaxPool2D(got, x, nil, &g)
 		check(t, fmt.Sprintf("%v %+v", xs, win))
 		if !sameBits(got, want) {

@@ -26,10 +26,10 @@ func TransposeShape(x, perm []int) ([]int, []int, error) {
 
 // Transpose writes x (shape xs) with its dimensions permuted into y:
 // dimension i of y is dimension perm[i] of x. perm must be valid (see
-// [TransposeShape]). The result is identical to transposeRef.
+// [TransposeShape]). The result is identical to TransposeRef.
 func Transpose(y, x []float32, xs, perm []int) {
 	n := len(xs)
-	total := product(xs)
+	total := Product(xs)
 	if len(x) < total || len(y) < total {
 		panic(panicShortSlice)
 	}
@@ -76,9 +76,9 @@ func Transpose(y, x []float32, xs, perm []int) {
 	}
 }
 
-// transposeRef is the reference for [Transpose]: each output index is
+// TransposeRef is the reference for [Transpose]: each output index is
 // decomposed and mapped back to x.
-func transposeRef(y, x []float32, xs, perm []int) {
+func TransposeRef(y, x []float32, xs, perm []int) {
 	n := len(xs)
 	ys := make([]int, n)
 	for i, p := range perm {
@@ -86,7 +86,7 @@ func transposeRef(y, x []float32, xs, perm []int) {
 	}
 	idx := make([]int, n)
 	xi := make([]int, n)
-	for o := range y[:product(xs)] {
+	for o := range y[:Product(xs)] {
 		r := o
 		for d := n - 1; d >= 0; d-- {
 			idx[d] = r % ys[d]
@@ -137,8 +137,8 @@ func ConcatShape(shapes [][]int, axis int) ([]int, int, error) {
 
 // Concat joins the inputs xs (with shapes shapes) along axis into y.
 func Concat(y []float32, xs [][]float32, shapes [][]int, axis int) {
-	outer := product(shapes[0][:axis])
-	inner := product(shapes[0][axis+1:])
+	outer := Product(shapes[0][:axis])
+	inner := Product(shapes[0][axis+1:])
 	rowLen := 0
 	for _, s := range shapes {
 		rowLen += s[axis] * inner

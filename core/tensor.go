@@ -98,21 +98,9 @@ func (t *Tensor) Reshaped(shape ...int) (*Tensor, error) {
 // String describes the tensor's shape, for messages and debugging.
 func (t *Tensor) String() string { return fmt.Sprintf("Tensor%v", t.Shape) }
 
-// sameShape reports whether a and b are equal.
-func sameShape(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
-
-// product returns the product of dims, which the caller knows is in range.
-func product(dims []int) int {
+// Product returns the product of dims, for shapes already checked with
+// [ShapeSize]: it does not guard against overflow.
+func Product(dims []int) int {
 	n := 1
 	for _, d := range dims {
 		n *= d

@@ -7,6 +7,7 @@ import (
 	"unsafe"
 
 	"wasmcnn/core"
+	"wasmcnn/core/onnx"
 	"wasmcnn/wasm/bridge"
 )
 
@@ -99,7 +100,7 @@ func (a *api) register() js.Value {
 		}
 		return "go"
 	}()))
-	obj.Set("ops", js.ValueOf(toAny(core.SupportedOps())))
+	obj.Set("ops", js.ValueOf(toAny(onnx.SupportedOps())))
 	return obj
 }
 
@@ -272,7 +273,7 @@ func (a *api) modelInfo(args []js.Value) (any, error) {
 			ops = append(ops, n.Op)
 		}
 	}
-	io := func(vs []core.ValueInfo) []any {
+	io := func(vs []onnx.ValueInfo) []any {
 		out := []any{}
 		for _, v := range vs {
 			out = append(out, map[string]any{"name": v.Name, "shape": intsToAny(v.Shape), "type": v.Type})

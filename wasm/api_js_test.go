@@ -9,7 +9,8 @@ import (
 	"syscall/js"
 	"testing"
 
-	"wasmcnn/core"
+	"wasmcnn/core/nn"
+	"wasmcnn/core/onnx"
 	"wasmcnn/internal/apitest"
 )
 
@@ -35,9 +36,9 @@ func setup(t *testing.T) {
 
 // setModelGlobal exports net as ONNX into a Uint8Array named name on the
 // JavaScript global object, and returns the bytes.
-func setModelGlobal(t *testing.T, name string, net *core.Net) []byte {
+func setModelGlobal(t *testing.T, name string, net *nn.Net) []byte {
 	t.Helper()
-	model, err := net.ExportONNX(core.ExportOptions{})
+	model, err := net.ExportONNX(nn.ExportOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,7 +56,7 @@ func run(src string) js.Value { return js.Global().Call("eval", src) }
 // prediction must still return the right answer.
 func TestJSAPIBadCalls(t *testing.T) {
 	setup(t)
-	model := setModelGlobal(t, "MODEL", core.ReferenceNetS(1))
+	model := setModelGlobal(t, "MODEL", nn.ReferenceNetS(1))
 	run(apitest.Fixtures)
 	cases := apitest.BadCalls(true) // Node has SharedArrayBuffer
 	bad := 0
@@ -74,7 +75,7 @@ func TestJSAPIBadCalls(t *testing.T) {
 	t.Logf("%d bad calls, %d threw the expected Error", len(cases), len(cases)-bad)
 	// After every bad call the module still works and still gives the right answer.
 	got := run(`M.predict(new Float32Array(784).fill(0.5))`)
-	m, _ := core.LoadModel(model, nil)
+	m, _ := onnx.LoadModel(model, nil)
 	x := make([]float32, 784)
 	for i := range x {
 		x[i] = 0.5
@@ -134,7 +135,7 @@ func TestJSAPIOps(t *testing.T) {
 
 func TestJSAPIModel(t *testing.T) {
 	setup(t)
-	setModelGlobal(t, "MODEL2", core.ReferenceNetS(2))
+	setModelGlobal(t, "MODEL2", nn.ReferenceNetS(2))
 	res := run(`(() => {
 		const m = wasmcnn.loadModel(MODEL2.buffer);
 		const out = new Float32Array(10);
@@ -183,7 +184,7 @@ func TestJSAPIModel(t *testing.T) {
 // calls.
 func TestPredictExport(t *testing.T) {
 	setup(t)
-	setModelGlobal(t, "MODEL3", core.ReferenceNetS(3))
+	setModelGlobal(t, "MODEL3", nn.ReferenceNetS(3))
 	res := run(`(() => {
 		const exp = globalThis.__wasmcnnExports;
 		const real = exp.wasmcnnRun;

@@ -12,6 +12,8 @@ import (
 	"honnef.co/go/js/dom/v2"
 
 	"wasmcnn/core"
+	"wasmcnn/core/ink"
+	"wasmcnn/core/onnx"
 )
 
 // page is the draw-a-digit demo: a pad to draw on, the network's answer
@@ -28,17 +30,17 @@ type page struct {
 	seenImg  js.Value // ImageData 28×28, reused
 	maps     dom.HTMLElement
 	layers   []*mapLayer
-	model    *core.Model
+	model    *onnx.Model
 	took     time.Duration // the last prediction's time in the network
 	tookEl   dom.HTMLElement
-	strokes  []core.Stroke
+	strokes  []ink.Stroke
 	drawing  bool
 	pointer  int
 	dirty    bool
 	frameReq bool
 	rgba     []byte
-	ink      core.GrayImage
-	pre      core.Preprocessor
+	ink      ink.GrayImage
+	pre      ink.Preprocessor
 	input    []float32
 	pix      []byte  // RGBA scratch for small images
 	frameFn  js.Func // the animation-frame callback, made once
@@ -100,11 +102,11 @@ func (p *page) load() error {
 	}
 	data := make([]byte, b.Get("length").Int())
 	js.CopyBytesToGo(data, b)
-	m, err := core.LoadModel(data, nil)
+	m, err := onnx.LoadModel(data, nil)
 	if err != nil {
 		return fmt.Errorf("%s: %w", url, err)
 	}
-	if len(m.Inputs) != 1 || len(m.InputShape(0)) != 4 || m.InputShape(0)[2] != core.FieldSize || m.InputShape(0)[3] != core.FieldSize {
+	if len(m.Inputs) != 1 || len(m.InputShape(0)) != 4 || m.InputShape(0)[2] != ink.FieldSize || m.InputShape(0)[3] != ink.FieldSize {
 		return fmt.Errorf("%s takes %v; the page needs a model of 28×28 images", url, m.InputShape(0))
 	}
 	p.model = m
@@ -136,7 +138,7 @@ func (p *page) build() {
 	p.ctx = p.pad.GetContext2d()
 	p.ctx.SetLineCap("round")
 	p.ctx.SetLineJoin("round")
-	p.ctx.SetLineWidth(core.PenWidth)
+	p.ctx.SetLineWidth(ink.PenWidth)
 	p.ctx.SetStrokeStyle("#111")
 	p.ctx.SetFillStyle("#111")
 	p.pred = p.doc.GetElementByID("prediction").(dom.HTMLElement)
@@ -164,8 +166,8 @@ func (p *page) build() {
 	}
 	seen := p.doc.GetElementByID("input28").(*dom.HTMLCanvasElement)
 	p.seen = seen.GetContext2d()
-	p.seenImg = p.seen.CreateImageData(core.FieldSize, core.FieldSize).Value
-	p.input = make([]float32, core.FieldSize*core.FieldSize)
+	p.seenImg = p.seen.CreateImageData(ink.FieldSize, ink.FieldSize).Value
+	p.input = make([]float32, ink.FieldSize*ink.FieldSize)
 	p.maps = p.doc.GetElementByID("maps").(dom.HTMLElement)
 	p.buildMaps()
 	p.maps.Class().Add("empty")
@@ -255,7 +257,7 @@ func (p *page) arm() {
 		p.drawing = true
 		p.pointer = pe.Get("pointerId").Int()
 		x, y := p.canvasXY(pe.Value)
-		p.strokes = append(p.strokes, core.Stroke{{x, y}})
+		p.strokes = append(p.strokes, ink.Stroke{{x, y}})
 		p.dot(x, y)
 		p.changed()
 		// Keep receiving moves when the pointer leaves the pad; events made by
@@ -343,7 +345,7 @@ func (p *page) segment(x0, y0, x1, y1 float32) {
 
 func (p *page) dot(x, y float32) {
 	p.ctx.BeginPath()
-	p.ctx.Arc(float64(x), float64(y), core.PenWidth/2, 0, 2*math.Pi, false)
+	p.ctx.Arc(float64(x), float64(y), ink.PenWidth/2, 0, 2*math.Pi, false)
 	p.ctx.Fill()
 }
 
@@ -405,7 +407,7 @@ func (p *page) frame() {
 	}
 	p.rgba = p.rgba[:4*w*h]
 	js.CopyBytesToGo(p.rgba, img.Data())
-	if err := core.InkFromRGBA(&p.ink, p.rgba, w, h); err != nil || !p.pre.Run(p.input, &p.ink) {
+	if err := ink.FromRGBA(&p.ink, p.rgba, w, h); err != nil || !p.pre.Run(p.input, &p.ink) {
 		p.show(nil)
 		return
 	}
@@ -472,7 +474,7 @@ func (p *page) setBar(i int, v float32, top bool) {
 
 // drawSeen shows the network's input, white ink on black.
 func (p *page) drawSeen(on bool) {
-	const n = core.FieldSize * core.FieldSize
+	const n = ink.FieldSize * ink.FieldSize
 	p.grow(4 * n)
 	for i := 0; i < n; i++ {
 		v := uint8(0)

@@ -8,6 +8,8 @@ import (
 	"unsafe"
 
 	"wasmcnn/core"
+	"wasmcnn/core/nn"
+	"wasmcnn/core/onnx"
 )
 
 // withSIMD installs the SIMD kernel for one test (skipping when this Node
@@ -100,13 +102,13 @@ func TestSIMDModelsMatchGo(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
 	for _, c := range []struct {
 		name string
-		net  *core.Net
-	}{{"S", core.ReferenceNetS(1)}, {"M", core.ReferenceNetM(1)}} {
-		data, err := c.net.ExportONNX(core.ExportOptions{})
+		net  *nn.Net
+	}{{"S", nn.ReferenceNetS(1)}, {"M", nn.ReferenceNetM(1)}} {
+		data, err := c.net.ExportONNX(nn.ExportOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
-		m, err := core.LoadModel(data, nil)
+		m, err := onnx.LoadModel(data, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -133,10 +135,10 @@ func BenchmarkSIMD(b *testing.B) {
 	r := rand.New(rand.NewPCG(5, 6))
 	for _, c := range []struct {
 		name string
-		net  *core.Net
-	}{{"S", core.ReferenceNetS(1)}, {"M", core.ReferenceNetM(1)}} {
-		data, _ := c.net.ExportONNX(core.ExportOptions{})
-		m, _ := core.LoadModel(data, nil)
+		net  *nn.Net
+	}{{"S", nn.ReferenceNetS(1)}, {"M", nn.ReferenceNetM(1)}} {
+		data, _ := c.net.ExportONNX(nn.ExportOptions{})
+		m, _ := onnx.LoadModel(data, nil)
 		macs := c.net.MACs()
 		for _, kernel := range []string{"go", "simd"} {
 			for _, batch := range []int{1, 64} {

@@ -14,7 +14,8 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"wasmcnn/core"
+	"wasmcnn/core/nn"
+	"wasmcnn/core/onnx"
 	"wasmcnn/internal/site"
 )
 
@@ -46,14 +47,14 @@ func TestLibraryInChromium(t *testing.T) {
 	want := map[string][]float32{}
 	for _, c := range []struct {
 		name string
-		net  *core.Net
-	}{{"S", core.ReferenceNetS(1)}, {"M", core.ReferenceNetM(1)}} {
-		data, err := c.net.ExportONNX(core.ExportOptions{})
+		net  *nn.Net
+	}{{"S", nn.ReferenceNetS(1)}, {"M", nn.ReferenceNetM(1)}} {
+		data, err := c.net.ExportONNX(nn.ExportOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
 		os.WriteFile(filepath.Join(models, c.name+".onnx"), data, 0o644)
-		m, err := core.LoadModel(data, nil)
+		m, err := onnx.LoadModel(data, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

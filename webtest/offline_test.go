@@ -12,7 +12,8 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"wasmcnn/core"
+	"wasmcnn/core/ink"
+	"wasmcnn/core/onnx"
 	"wasmcnn/internal/site"
 )
 
@@ -30,15 +31,15 @@ func waitControlled(t *testing.T, ctx context.Context) {
 func drawKnown(t *testing.T, ctx context.Context) (got, want string) {
 	t.Helper()
 	digits := heldOut(t)
-	model, err := core.LoadModelFile(filepath.Join(siteDir, "models", "digits.onnx"), nil)
+	model, err := onnx.LoadModelFile(filepath.Join(siteDir, "models", "digits.onnx"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var r core.StrokeRenderer
+	var r ink.StrokeRenderer
 	img := make([]float32, 784)
 	for _, d := range digits {
-		placed := core.PlaceStrokes(d.Strokes, core.PadSize, core.DigitFraction)
-		if !r.RenderCanvas(img, placed, core.PenWidth) {
+		placed := ink.PlaceStrokes(d.Strokes, ink.PadSize, ink.DigitFraction)
+		if !r.RenderCanvas(img, placed, ink.PenWidth) {
 			continue
 		}
 		out, _ := model.Predict(img)

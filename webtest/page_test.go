@@ -9,7 +9,8 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"wasmcnn/core"
+	"wasmcnn/core/ink"
+	"wasmcnn/core/onnx"
 	"wasmcnn/data"
 	"wasmcnn/internal/site"
 )
@@ -75,7 +76,7 @@ func TestDrawDigits(t *testing.T) {
 			t.Errorf("%s was requested %d times (%v), want once", f, n, err)
 		}
 	}
-	native, err := core.LoadModelFile(filepath.Join(siteDir, "models", "digits.onnx"), nil)
+	native, err := onnx.LoadModelFile(filepath.Join(siteDir, "models", "digits.onnx"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,11 +84,11 @@ func TestDrawDigits(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var r core.StrokeRenderer
+	var r ink.StrokeRenderer
 	img := make([]float32, 784)
 	correct, agree, first := 0, 0, time.Duration(0)
 	for i, d := range digits {
-		placed := core.PlaceStrokes(d.Strokes, core.PadSize, core.DigitFraction)
+		placed := ink.PlaceStrokes(d.Strokes, ink.PadSize, ink.DigitFraction)
 		strokes := make([][][2]float32, len(placed))
 		for k, s := range placed {
 			strokes[k] = s
@@ -110,7 +111,7 @@ func TestDrawDigits(t *testing.T) {
 			correct++
 		}
 		// The same strokes through the native engine.
-		if r.RenderCanvas(img, placed, core.PenWidth) {
+		if r.RenderCanvas(img, placed, ink.PenWidth) {
 			if out, err := native.Predict(img); err == nil && string(rune('0'+argmax(out))) == got {
 				agree++
 			}

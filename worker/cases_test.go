@@ -15,7 +15,8 @@ import (
 	"strings"
 	"testing"
 
-	"wasmcnn/core"
+	"wasmcnn/core/ink"
+	"wasmcnn/core/onnx"
 	"wasmcnn/data"
 )
 
@@ -44,16 +45,16 @@ func penDigits(t testing.TB) []data.StrokeDigit {
 
 // nativeInput renders strokes the way the worker and the page do.
 func nativeInput(strokes [][][2]float32) []float32 {
-	var r core.StrokeRenderer
+	var r ink.StrokeRenderer
 	img := make([]float32, 784)
-	r.Render(img, strokes, core.DigitFraction, core.PenWidth)
+	r.Render(img, strokes, ink.DigitFraction, ink.PenWidth)
 	return img
 }
 
 // digitImage draws strokes on a w×h image, ink dark on light or the reverse.
 func digitImage(strokes [][][2]float32, w, h int, darkInk bool) image.Image {
-	var g core.GrayImage
-	core.RasterizeStrokes(&g, core.PlaceStrokes(strokes, min(w, h), 0.7), w, h, float32(min(w, h))*18/280)
+	var g ink.GrayImage
+	ink.RasterizeStrokes(&g, ink.PlaceStrokes(strokes, min(w, h), 0.7), w, h, float32(min(w, h))*18/280)
 	img := image.NewGray(image.Rect(0, 0, w, h))
 	for i, v := range g.Pix {
 		if darkInk {
@@ -124,10 +125,10 @@ func requestCases(t testing.TB) []reqCase {
 	for i, d := range []data.StrokeDigit{ds[3], ds[4]} {
 		for _, dark := range []bool{true, false} {
 			img := digitImage(d.Strokes, 240+40*i, 200, dark)
-			var ink = core.InkFromImage(img)
-			var pre core.Preprocessor
+			g := ink.FromImage(img)
+			var pre ink.Preprocessor
 			in := make([]float32, 784)
-			pre.Run(in, &ink)
+			pre.Run(in, &g)
 			cs = append(cs, reqCase{desc: fmt.Sprintf("PNG of a %d, dark ink %v", d.Label, dark), method: "POST", path: "/predict", ctype: "image/png", body: encodePNG(img), status: 200, want: d.Label, input: in})
 		}
 		img := digitImage(d.Strokes, 300, 300, true)
@@ -239,7 +240,7 @@ func nativeModel(t testing.TB) func([]float32) []float32 {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := core.LoadModel(b, nil)
+	m, err := onnx.LoadModel(b, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

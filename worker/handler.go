@@ -28,7 +28,8 @@ import (
 	"sync"
 	"time"
 
-	"wasmcnn/core"
+	"wasmcnn/core/ink"
+	"wasmcnn/core/onnx"
 	"wasmcnn/web/models"
 )
 
@@ -55,9 +56,9 @@ type handler struct {
 
 // predictor is what one request needs to classify.
 type predictor struct {
-	model *core.Model
-	rend  core.StrokeRenderer
-	pre   core.Preprocessor
+	model *onnx.Model
+	rend  ink.StrokeRenderer
+	pre   ink.Preprocessor
 	input []float32
 }
 
@@ -79,11 +80,11 @@ func (h *handler) predictor() (*predictor, error) {
 	if p, ok := h.pool.Get().(*predictor); ok {
 		return p, nil
 	}
-	m, err := core.LoadModel(h.model, nil)
+	m, err := onnx.LoadModel(h.model, nil)
 	if err != nil {
 		return nil, err
 	}
-	return &predictor{model: m, input: make([]float32, core.FieldSize*core.FieldSize)}, nil
+	return &predictor{model: m, input: make([]float32, ink.FieldSize*ink.FieldSize)}, nil
 }
 
 // answer is the JSON of a prediction.
@@ -249,24 +250,24 @@ func (p *predictor) prepare(ct string, body []byte) (bool, error) {
 	case d.Strokes != nil && d.Pixels != nil:
 		return false, refuse(http.StatusBadRequest, "send either strokes or pixels, not both")
 	case d.Pixels != nil:
-		if len(d.Pixels) != core.FieldSize*core.FieldSize {
+		if len(d.Pixels) != ink.FieldSize*ink.FieldSize {
 			return false, refuse(http.StatusBadRequest, "pixels has %d values, want 784 (28×28, row-major)", len(d.Pixels))
 		}
-		ink := false
+		inked := false
 		for i, v := range d.Pixels {
 			if math.IsNaN(v) || v < 0 || v > 1 {
 				return false, refuse(http.StatusBadRequest, "pixels[%d] is %v, want 0..1", i, v)
 			}
 			p.input[i] = float32(v)
-			ink = ink || v > 0
+			inked = inked || v > 0
 		}
-		return ink, nil
+		return inked, nil
 	case d.Strokes != nil:
 		strokes, err := checkStrokes(d.Strokes)
 		if err != nil {
 			return false, err
 		}
-		return p.rend.Render(p.input, strokes, core.DigitFraction, core.PenWidth), nil
+		return p.rend.Render(p.input, strokes, ink.DigitFraction, ink.PenWidth), nil
 	}
 	return false, refuse(http.StatusBadRequest, "the body has neither strokes nor pixels")
 }
@@ -315,8 +316,8 @@ func (p *predictor) fromImage(body []byte) (bool, error) {
 	if err != nil {
 		return false, refuse(http.StatusBadRequest, "decoding the %s image: %v", format, err)
 	}
-	ink := core.InkFromImage(img)
-	return p.pre.Run(p.input, &ink), nil
+	g := ink.FromImage(img)
+	return p.pre.Run(p.input, &g), nil
 }
 
 func ms(d time.Duration) float64 { return float64(d) / 1e6 }

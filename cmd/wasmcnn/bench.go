@@ -19,7 +19,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"wasmcnn/core"
+	"wasmcnn/core/nn"
 	"wasmcnn/internal/browser"
 	"wasmcnn/internal/site"
 )
@@ -173,7 +173,7 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	if err := site.Build(root, dir); err != nil {
 		return err
 	}
-	netsByName := map[string]*core.Net{"S": core.ReferenceNetS(1), "M": core.ReferenceNetM(1)}
+	netsByName := map[string]*nn.Net{"S": nn.ReferenceNetS(1), "M": nn.ReferenceNetM(1)}
 	if err := writeBenchModels(filepath.Join(dir, "bench"), netsByName); err != nil {
 		return err
 	}

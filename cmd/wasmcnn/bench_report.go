@@ -18,6 +18,7 @@ import (
 	"gonum.org/v1/plot/vg/vgimg"
 
 	"wasmcnn/core"
+	"wasmcnn/core/nn"
 	"wasmcnn/internal/site"
 )
 
@@ -26,12 +27,12 @@ import (
 // them, its weights as TensorFlow.js stores them: raw little-endian float32
 // in NAME.bin and a manifest NAME.json naming each tensor's shape and offset
 // (named by the ONNX initializer names).
-func writeBenchModels(dir string, nets map[string]*core.Net) error {
+func writeBenchModels(dir string, nets map[string]*nn.Net) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
 	for name, n := range nets {
-		b, err := n.ExportONNX(core.ExportOptions{Doc: "wasmcnn reference network " + name})
+		b, err := n.ExportONNX(nn.ExportOptions{Doc: "wasmcnn reference network " + name})
 		if err != nil {
 			return err
 		}
@@ -53,10 +54,10 @@ func writeBenchModels(dir string, nets map[string]*core.Net) error {
 		}
 		for _, l := range n.Layers {
 			switch l := l.(type) {
-			case *core.ConvLayer:
+			case *nn.ConvLayer:
 				add(l.Name+".weight", l.W.W)
 				add(l.Name+".bias", l.B.W)
-			case *core.DenseLayer:
+			case *nn.DenseLayer:
 				add(l.Name+".weight", l.W.W)
 				add(l.Name+".bias", l.B.W)
 			}

@@ -6,13 +6,14 @@ import (
 	"strconv"
 	"strings"
 
-	"wasmcnn/core"
+	"wasmcnn/core/ink"
+	"wasmcnn/core/nn"
 	"wasmcnn/data"
 )
 
 // loadMNIST returns MNIST's training and test sets as datasets, the first
 // limit training examples only when limit > 0.
-func loadMNIST(limit int) (train, test *core.Dataset, err error) {
+func loadMNIST(limit int) (train, test *nn.Dataset, err error) {
 	dir, err := data.MNISTDir()
 	if err != nil {
 		return nil, nil, err
@@ -21,11 +22,11 @@ func loadMNIST(limit int) (train, test *core.Dataset, err error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	conv := func(s *data.Set, n int, source string) *core.Dataset {
+	conv := func(s *data.Set, n int, source string) *nn.Dataset {
 		if n <= 0 || n > len(s.Labels) {
 			n = len(s.Labels)
 		}
-		d := &core.Dataset{X: make([]float32, n*784), Y: make([]int, n)}
+		d := &nn.Dataset{X: make([]float32, n*784), Y: make([]int, n)}
 		for i := 0; i < n; i++ {
 			for k, v := range s.Images.Image(i) {
 				d.X[i*784+k] = float32(v) / 255
@@ -67,19 +68,19 @@ func parseWriters(s string) (writerSet, error) {
 // renderPenDigits renders pen digits the way the page draws them. With
 // copies > 1 (training) each digit is drawn several times at random sizes
 // between 45 % and 85 % of the canvas with the page's pen; with copies = 1
-// (evaluation) once at core.DigitFraction, as the tests replay them.
-func renderPenDigits(digits []data.StrokeDigit, copies int, seed uint64) *core.Dataset {
-	var r core.StrokeRenderer
+// (evaluation) once at ink.DigitFraction, as the tests replay them.
+func renderPenDigits(digits []data.StrokeDigit, copies int, seed uint64) *nn.Dataset {
+	var r ink.StrokeRenderer
 	rng := rand.New(rand.NewPCG(seed, 7))
 	img := make([]float32, 784)
-	d := &core.Dataset{}
+	d := &nn.Dataset{}
 	for _, dg := range digits {
 		for c := 0; c < copies; c++ {
-			frac := float32(core.DigitFraction)
+			frac := float32(ink.DigitFraction)
 			if copies > 1 {
 				frac = 0.45 + 0.4*rng.Float32()
 			}
-			if r.Render(img, dg.Strokes, frac, core.PenWidth) {
+			if r.Render(img, dg.Strokes, frac, ink.PenWidth) {
 				d.Append(img, dg.Label, fmt.Sprintf("writer %d sample %d", dg.Writer, dg.Sample))
 			}
 		}
@@ -100,6 +101,6 @@ func splitByWriter(digits []data.StrokeDigit, ws writerSet) (in, out []data.Stro
 }
 
 // concat returns a dataset holding a's examples then b's.
-func concat(a, b *core.Dataset) *core.Dataset {
-	return &core.Dataset{X: append(append([]float32(nil), a.X...), b.X...), Y: append(append([]int(nil), a.Y...), b.Y...)}
+func concat(a, b *nn.Dataset) *nn.Dataset {
+	return &nn.Dataset{X: append(append([]float32(nil), a.X...), b.X...), Y: append(append([]int(nil), a.Y...), b.Y...)}
 }

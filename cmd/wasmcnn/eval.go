@@ -9,7 +9,9 @@ import (
 	"path/filepath"
 	"strings"
 
-	"wasmcnn/core"
+	"wasmcnn/core/ink"
+	"wasmcnn/core/nn"
+	"wasmcnn/core/onnx"
 	"wasmcnn/data"
 	"wasmcnn/internal/site"
 )
@@ -24,16 +26,16 @@ func runEval(args []string, stdout, stderr io.Writer) error {
 	modelPath := fs.String("model", "web/models/digits.onnx", "ONNX digit model `file`")
 	strokes := fs.String("strokes", "", "evaluate pen strokes from this `file` (the pen-digit JSON format) instead of MNIST")
 	writers := fs.String("writers", "", "with -strokes: only these writers, like 25-30")
-	fraction := fs.Float64("fraction", core.DigitFraction, "with -strokes: size of the digit on the canvas")
+	fraction := fs.Float64("fraction", ink.DigitFraction, "with -strokes: size of the digit on the canvas")
 	outDir := fs.String("out", "dist/eval", "`directory` for the pictures (empty: none)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	m, err := core.LoadModelFile(*modelPath, nil)
+	m, err := onnx.LoadModelFile(*modelPath, nil)
 	if err != nil {
 		return err
 	}
-	var set *core.Dataset
+	var set *nn.Dataset
 	name := "MNIST test set"
 	if *strokes != "" {
 		digits, err := data.LoadStrokeDigits(*strokes)
@@ -47,11 +49,11 @@ func runEval(args []string, stdout, stderr io.Writer) error {
 			}
 			digits, _ = splitByWriter(digits, ws)
 		}
-		set = &core.Dataset{}
-		var r core.StrokeRenderer
+		set = &nn.Dataset{}
+		var r ink.StrokeRenderer
 		img := make([]float32, 784)
 		for _, d := range digits {
-			if r.Render(img, d.Strokes, float32(*fraction), core.PenWidth) {
+			if r.Render(img, d.Strokes, float32(*fraction), ink.PenWidth) {
 				set.Append(img, d.Label, fmt.Sprintf("writer %d sample %d", d.Writer, d.Sample))
 			}
 		}
@@ -115,7 +117,7 @@ func runEval(args []string, stdout, stderr io.Writer) error {
 }
 
 // classify runs the model over the set in batches and returns the predicted digits.
-func classify(m *core.Model, set *core.Dataset) ([]int, error) {
+func classify(m *onnx.Model, set *nn.Dataset) ([]int, error) {
 	preds := make([]int, set.Len())
 	const batch = 250
 	for s := 0; s < set.Len(); s += batch {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"wasmcnn/core"
+	"wasmcnn/core/onnx"
 )
 
 // runInfo prints what a model is: its inputs and outputs, opset, producer,
@@ -27,7 +28,7 @@ func runInfo(args []string, stdout, stderr io.Writer) error {
 	if *path == "" {
 		return fmt.Errorf("-model is required")
 	}
-	m, err := core.LoadModelFile(*path, nil)
+	m, err := onnx.LoadModelFile(*path, nil)
 	if err != nil {
 		return err
 	}
@@ -71,7 +72,7 @@ func runInfo(args []string, stdout, stderr io.Writer) error {
 
 // printProfile times runs of m at batch 1 on a fixed pseudo-random input
 // and prints each node's share, with a bar for the eye.
-func printProfile(w io.Writer, m *core.Model, runs int) error {
+func printProfile(w io.Writer, m *onnx.Model, runs int) error {
 	if len(m.Inputs) != 1 {
 		return fmt.Errorf("-profile needs a model with one input, this one has %d", len(m.Inputs))
 	}

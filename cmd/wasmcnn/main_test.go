@@ -12,6 +12,8 @@ import (
 	"testing"
 
 	"wasmcnn/core"
+	"wasmcnn/core/nn"
+	"wasmcnn/core/onnx"
 )
 
 // cli runs the command line and returns its exit status and outputs.
@@ -47,7 +49,7 @@ func itoaCLI(v int) string { b, _ := json.Marshal(v); return string(b) }
 func TestInfoAndRun(t *testing.T) {
 	dir := t.TempDir()
 	model := filepath.Join(dir, "s.onnx")
-	data, err := core.ReferenceNetS(5).ExportONNX(core.ExportOptions{})
+	data, err := nn.ReferenceNetS(5).ExportONNX(nn.ExportOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,7 +75,7 @@ func TestInfoAndRun(t *testing.T) {
 		}
 	}
 
-	m, _ := core.LoadModel(data, nil)
+	m, _ := onnx.LoadModel(data, nil)
 	x := make([]float32, 2*784)
 	for i := range x {
 		x[i] = float32(i%97) / 97

@@ -13,7 +13,7 @@ import (
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 
-	"wasmcnn/core"
+	"wasmcnn/core/nn"
 )
 
 // label draws text with its top-left corner at (x, y).
@@ -68,7 +68,7 @@ func drawConfusion(conf *[10][10]int, title string) image.Image {
 
 // drawMisclassified draws up to limit misclassified digits in a grid, each
 // captioned "true→predicted", as the network saw them (white ink on black).
-func drawMisclassified(set *core.Dataset, preds []int, limit int) image.Image {
+func drawMisclassified(set *nn.Dataset, preds []int, limit int) image.Image {
 	const scale, cols = 3, 12
 	const w, h = 28*scale + 8, 28*scale + 22
 	var wrong []int
@@ -96,7 +96,7 @@ func drawMisclassified(set *core.Dataset, preds []int, limit int) image.Image {
 }
 
 // drawCurves plots training loss and accuracies per epoch.
-func drawCurves(path string, hist []core.EpochStats) error {
+func drawCurves(path string, hist []nn.EpochStats) error {
 	p := plot.New()
 	p.Title.Text = "training"
 	p.X.Label.Text = "epoch"

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"wasmcnn/core"
+	"wasmcnn/core/onnx"
 )
 
 // runRun runs a model on an input read from a .npy or JSON file and prints
@@ -25,7 +26,7 @@ func runRun(args []string, stdout, stderr io.Writer) error {
 	if *path == "" || *input == "" {
 		return fmt.Errorf("-model and -input are required")
 	}
-	m, err := core.LoadModelFile(*path, nil)
+	m, err := onnx.LoadModelFile(*path, nil)
 	if err != nil {
 		return err
 	}

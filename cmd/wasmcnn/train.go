@@ -15,6 +15,7 @@ import (
 	"github.com/schollz/progressbar/v3"
 
 	"wasmcnn/core"
+	"wasmcnn/core/nn"
 	"wasmcnn/data"
 )
 
@@ -34,7 +35,7 @@ type trainData struct {
 func runTrain(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("train", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	cfg := core.TrainConfig{Augment: core.DefaultAugment}
+	cfg := nn.TrainConfig{Augment: nn.DefaultAugment}
 	fs.StringVar(&cfg.Arch, "arch", "digits-v1", "network architecture")
 	fs.IntVar(&cfg.Epochs, "epochs", 12, "passes over the training set")
 	fs.IntVar(&cfg.BatchSize, "batch", 128, "examples per step")
@@ -60,7 +61,7 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	cfg.LR, cfg.WeightDecay, cfg.Momentum = float32(*lr), float32(*wd), float32(*mom)
 	cfg.LabelSmoothing, cfg.Warmup = float32(*smooth), float32(*warm)
 	if *noAug {
-		cfg.Augment = core.Augment{ScaleMin: 1, ScaleMax: 1}
+		cfg.Augment = nn.Augment{ScaleMin: 1, ScaleMax: 1}
 	}
 	if *ckpt == "" {
 		*ckpt = *out + ".ckpt"
@@ -72,7 +73,7 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	}
 	td := trainData{MNISTLimit: *limit, PenFile: *penFile, PenHoldout: *holdout, PenCopies: *copies}
 	if *resume {
-		c, extra, err := core.ReadCheckpointConfig(*ckpt)
+		c, extra, err := nn.ReadCheckpointConfig(*ckpt)
 		if err != nil {
 			return err
 		}
@@ -88,7 +89,7 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	var penTest *core.Dataset
+	var penTest *nn.Dataset
 	if td.PenFile != "" {
 		digits, err := data.LoadStrokeDigits(td.PenFile)
 		if err != nil {
@@ -108,11 +109,11 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	}
 	td.TrainExamples = train.Len()
 
-	net, err := core.NewDigitNet(cfg.Arch)
+	net, err := nn.NewDigitNet(cfg.Arch)
 	if err != nil {
 		return err
 	}
-	tr, err := core.NewTrainer(net, cfg, train.Len())
+	tr, err := nn.NewTrainer(net, cfg, train.Len())
 	if err != nil {
 		return err
 	}
@@ -176,10 +177,10 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 		MACs:         net.MACs(),
 		Input:        "[N, 1, 28, 28] float32, 0..1, white ink on black, MNIST-style preprocessing",
 		Output:       "[N, 10] probabilities of the digits 0-9",
-		Command:      "wasmcnn " + strings.Join(append([]string{"train"}, args...), " "),
+		Command:      cardCommand(fs, "out", "pen", "checkpoint"),
 		Seed:         cfg.Seed,
 		Config:       cfg,
-		Data:         td,
+		Data:         cardData(td),
 		Accuracy:     accuracy{MNISTTest: mnistAcc, PenHeldout: penAcc},
 		History:      tr.History,
 		Date:         time.Now().UTC().Format("2006-01-02"),
@@ -188,8 +189,62 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	return writeModel(net, *out, card)
 }
 
+// cardCommand is the command that trained a model, as the card records it:
+// the flags given, with the files of pathFlags relative to the repository.
+func cardCommand(fs *flag.FlagSet, pathFlags ...string) string {
+	parts := []string{"wasmcnn", fs.Name()}
+	fs.Visit(func(f *flag.Flag) {
+		v := f.Value.String()
+		for _, p := range pathFlags {
+			if f.Name == p {
+				v = repoRelative(v)
+			}
+		}
+		parts = append(parts, "-"+f.Name, v)
+	})
+	return strings.Join(parts, " ")
+}
+
+// cardData is td with its file relative to the repository.
+func cardData(td trainData) trainData {
+	if td.PenFile != "" {
+		td.PenFile = repoRelative(td.PenFile)
+	}
+	return td
+}
+
+// repoRelative returns path relative to the repository root (the nearest
+// directory at or above the working directory holding go.mod), with forward
+// slashes, so that a model card reads the same on every machine. A path it
+// cannot relate is returned as it is.
+func repoRelative(path string) string {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return path
+	}
+	dir, err := os.Getwd()
+	if err != nil {
+		return path
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			break
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return path
+		}
+		dir = parent
+	}
+	rel, err := filepath.Rel(dir, abs)
+	if err != nil {
+		return path
+	}
+	return filepath.ToSlash(rel)
+}
+
 // describeNet lists the layers, for the model card.
-func describeNet(n *core.Net) string {
+func describeNet(n *nn.Net) string {
 	var parts []string
 	for _, l := range n.Layers {
 		parts = append(parts, l.Kind())
@@ -199,22 +254,22 @@ func describeNet(n *core.Net) string {
 
 // modelCard is the JSON written beside a trained model.
 type modelCard struct {
-	Name         string            `json:"name"`
-	Version      string            `json:"version"`
-	Architecture string            `json:"architecture"`
-	Description  string            `json:"layers"`
-	Parameters   int               `json:"parameters"`
-	MACs         int64             `json:"macs_per_image"`
-	Input        string            `json:"input"`
-	Output       string            `json:"output"`
-	Command      string            `json:"training_command"`
-	Seed         uint64            `json:"seed"`
-	Config       core.TrainConfig  `json:"config"`
-	Data         trainData         `json:"data"`
-	Accuracy     accuracy          `json:"accuracy"`
-	History      []core.EpochStats `json:"history"`
-	Date         string            `json:"date"`
-	TrainSeconds float64           `json:"train_seconds"`
+	Name         string          `json:"name"`
+	Version      string          `json:"version"`
+	Architecture string          `json:"architecture"`
+	Description  string          `json:"layers"`
+	Parameters   int             `json:"parameters"`
+	MACs         int64           `json:"macs_per_image"`
+	Input        string          `json:"input"`
+	Output       string          `json:"output"`
+	Command      string          `json:"training_command"`
+	Seed         uint64          `json:"seed"`
+	Config       nn.TrainConfig  `json:"config"`
+	Data         trainData       `json:"data"`
+	Accuracy     accuracy        `json:"accuracy"`
+	History      []nn.EpochStats `json:"history"`
+	Date         string          `json:"date"`
+	TrainSeconds float64         `json:"train_seconds"`
 }
 
 type accuracy struct {
@@ -224,8 +279,8 @@ type accuracy struct {
 
 // writeModel exports net as ONNX (with a softmax at the end, so the model
 // outputs probabilities) and writes its card beside it.
-func writeModel(net *core.Net, path string, card modelCard) error {
-	withSoftmax, err := core.NewNet(net.In, append(append([]core.Layer(nil), net.Layers...), &core.SoftmaxLayer{Name: "probabilities"})...)
+func writeModel(net *nn.Net, path string, card modelCard) error {
+	withSoftmax, err := nn.NewNet(net.In, append(append([]nn.Layer(nil), net.Layers...), &nn.SoftmaxLayer{Name: "probabilities"})...)
 	if err != nil {
 		return err
 	}
@@ -233,7 +288,7 @@ func writeModel(net *core.Net, path string, card modelCard) error {
 	if err != nil {
 		return err
 	}
-	b, err := withSoftmax.ExportONNX(core.ExportOptions{
+	b, err := withSoftmax.ExportONNX(nn.ExportOptions{
 		OutputName: "probabilities",
 		Doc:        fmt.Sprintf("wasmcnn digit classifier %s (%s): MNIST test %.2f%%", card.Name, card.Architecture, 100*card.Accuracy.MNISTTest),
 		Metadata:   [][2]string{{"model_card", string(cj)}},

@@ -8,7 +8,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"wasmcnn/core"
+	"wasmcnn/core/ink"
 )
 
 // iconStrokes is a pen-drawn "2" in the unit box, the app's mark.
@@ -38,9 +38,9 @@ func writeIcons(dir string) error {
 }
 
 func icon(size int, fraction float32, rounded bool) image.Image {
-	var ink core.GrayImage
-	placed := core.PlaceStrokes(iconStrokes, size, fraction)
-	core.RasterizeStrokes(&ink, placed, size, size, float32(size)*0.085)
+	var g ink.GrayImage
+	placed := ink.PlaceStrokes(iconStrokes, size, fraction)
+	ink.RasterizeStrokes(&g, placed, size, size, float32(size)*0.085)
 	bg := color.NRGBA{0x2f, 0x6f, 0xdd, 0xff}
 	img := image.NewNRGBA(image.Rect(0, 0, size, size))
 	r := float64(size) * 0.2
@@ -50,7 +50,7 @@ func icon(size int, fraction float32, rounded bool) image.Image {
 			if rounded {
 				a = cornerCoverage(float64(x)+0.5, float64(y)+0.5, float64(size), r)
 			}
-			v := float64(ink.Pix[y*size+x])
+			v := float64(g.Pix[y*size+x])
 			c := color.NRGBA{
 				R: uint8(float64(bg.R)*(1-v) + 255*v),
 				G: uint8(float64(bg.G)*(1-v) + 255*v),

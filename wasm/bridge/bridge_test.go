@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"wasmcnn/core"
+	"wasmcnn/core/nn"
 )
 
 // badCall is an API call that must be refused with a message containing want.
@@ -210,7 +211,7 @@ func equal(a, b []float32) bool {
 }
 
 func TestModels(t *testing.T) {
-	onnx, err := core.ReferenceNetS(1).ExportONNX(core.ExportOptions{})
+	onnx, err := nn.ReferenceNetS(1).ExportONNX(nn.ExportOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -285,7 +286,7 @@ func TestModels(t *testing.T) {
 // too many values refused, two models sharing the stage, answers equal to
 // the model's own, and disposed models refused.
 func TestPreparedRuns(t *testing.T) {
-	onnx, err := core.ReferenceNetS(1).ExportONNX(core.ExportOptions{})
+	onnx, err := nn.ReferenceNetS(1).ExportONNX(nn.ExportOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"unsafe"
 
 	"wasmcnn/core"
+	"wasmcnn/core/onnx"
 )
 
 // MaxModelBytes bounds a model handed over from JavaScript (64 MiB).
@@ -23,18 +24,18 @@ type Models struct {
 }
 
 type entry struct {
-	model *core.Model
+	model *onnx.Model
 	in    []float32 // the input, reused from call to call
 	shape []int     // the output shape of the current plan
 }
 
 // Limits applied to models from JavaScript: tighter than core's defaults,
 // since a browser tab has less memory than a server.
-var jsLimits = core.Limits{MaxModelBytes: MaxModelBytes, MaxParams: 16 << 20, MaxActivations: 32 << 20, MaxMACs: 1 << 33}
+var jsLimits = onnx.Limits{MaxModelBytes: MaxModelBytes, MaxParams: 16 << 20, MaxActivations: 32 << 20, MaxMACs: 1 << 33}
 
 // Load loads a model from bytes (Uint8Array or ArrayBuffer) with options
 // {externalData: {name: Uint8Array, …}} and returns its handle.
-func (ms *Models) Load(args []Value) (int, *core.Model, error) {
+func (ms *Models) Load(args []Value) (int, *onnx.Model, error) {
 	if len(args) < 1 || len(args) > 2 {
 		return 0, nil, argErrorf("loadModel", "takes (bytes, options?), got %d arguments", len(args))
 	}
@@ -42,7 +43,7 @@ func (ms *Models) Load(args []Value) (int, *core.Model, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	opts := &core.LoadOptions{Limits: jsLimits}
+	opts := &onnx.LoadOptions{Limits: jsLimits}
 	if len(args) == 2 {
 		present, err := options(args[1], "loadModel: options", "externalData")
 		if err != nil {
@@ -71,7 +72,7 @@ func (ms *Models) Load(args []Value) (int, *core.Model, error) {
 			}
 		}
 	}
-	m, err := core.LoadModel(b, opts)
+	m, err := onnx.LoadModel(b, opts)
 	if err != nil {
 		return 0, nil, fmt.Errorf("loadModel: %w", err)
 	}
@@ -84,7 +85,7 @@ func (ms *Models) Load(args []Value) (int, *core.Model, error) {
 }
 
 // Get returns the model of a handle.
-func (ms *Models) Get(h int) (*core.Model, error) {
+func (ms *Models) Get(h int) (*onnx.Model, error) {
 	e, ok := ms.m[h]
 	if !ok {
 		return nil, fmt.Errorf("the model has been disposed")
@@ -126,7 +127,7 @@ const MaxProfileRuns = 1000
 
 // Profile runs model h on x (as Predict reads it) runs times and returns
 // the time of each step, in execution order, summed over the runs.
-func (ms *Models) Profile(h int, x Value, runs int) ([]core.StepTime, error) {
+func (ms *Models) Profile(h int, x Value, runs int) ([]onnx.StepTime, error) {
 	e, in, err := ms.input(h, x, "profile", "profile: input")
 	if err != nil {
 		return nil, err

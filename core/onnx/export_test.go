@@ -1,0 +1,17 @@
+package onnx
+
+// Internals that the external tests (package onnx_test, which may import
+// the packages built on onnx) need.
+var (
+	RandInput     = randInput
+	ExternalModel = externalModel
+)
+
+// The TensorProto element types the tests write.
+const (
+	ElemFloat = onnxFloat
+	ElemInt64 = onnxInt64
+)
+
+// LastOutput returns the first output of m's last run, in place.
+func LastOutput(m *Model) []float32 { return m.plan.outputs[0].f }

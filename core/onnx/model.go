@@ -1,0 +1,517 @@
+package onnx
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"unsafe"
+
+	"wasmcnn/core"
+)
+
+// Opset range of the default ONNX domain that wasmcnn implements.
+const (
+	MinOpset = 7
+	MaxOpset = 21
+)
+
+// Limits bound what a model may ask for. Every check happens before the
+// corresponding allocation, so a hostile file gets an error, not an
+// out-of-memory. The zero value of a field means its default.
+type Limits struct {
+	MaxModelBytes  int64 // size of the .onnx file (default 256 MiB)
+	MaxParams      int64 // elements of all initializers together (default 64 Mi)
+	MaxActivations int64 // elements of all intermediate tensors of one plan (default 64 Mi, 256 MiB of float32)
+	MaxMACs        int64 // multiply-accumulates of one run of a plan (default 2^35, about 34 G)
+}
+
+// DefaultLimits are the limits used when none are given.
+var DefaultLimits = Limits{MaxModelBytes: 256 << 20, MaxParams: 64 << 20, MaxActivations: 64 << 20, MaxMACs: 1 << 35}
+
+func (l Limits) withDefaults() Limits {
+	if l.MaxModelBytes <= 0 {
+		l.MaxModelBytes = DefaultLimits.MaxModelBytes
+	}
+	if l.MaxParams <= 0 {
+		l.MaxParams = DefaultLimits.MaxParams
+	}
+	if l.MaxActivations <= 0 {
+		l.MaxActivations = DefaultLimits.MaxActivations
+	}
+	if l.MaxMACs <= 0 {
+		l.MaxMACs = DefaultLimits.MaxMACs
+	}
+	return l
+}
+
+// LoadOptions configure [LoadModel].
+type LoadOptions struct {
+	Limits Limits
+	// ExternalData returns the contents of a file named by an initializer's
+	// external_data "location" (relative to the model). Nil means a model
+	// with external data cannot be loaded.
+	ExternalData func(location string) ([]byte, error)
+}
+
+// ValueInfo describes a graph input or output.
+type ValueInfo struct {
+	Name     string
+	Shape    []int    // -1 where the model leaves a dimension open
+	DimNames []string // the symbolic name of each open dimension, "" otherwise
+	Type     string   // element type, such as "FLOAT"
+}
+
+// NodeInfo describes one node of the graph, in execution order.
+type NodeInfo struct {
+	Name    string
+	Op      string
+	Inputs  []string
+	Outputs []string
+}
+
+// Model is a loaded ONNX model. Load it with [LoadModel]; run it with
+// [Model.Run]. A Model is not safe for concurrent use: it owns the buffers
+// of its current plan.
+type Model struct {
+	IRVersion       int64
+	Opset           int64 // of the default domain
+	Producer        string
+	ProducerVersion string
+	Domain          string
+	ModelVersion    int64
+	Description     string
+	Metadata        map[string]string
+	GraphName       string
+	Inputs          []ValueInfo // the real inputs: initializers are not listed
+	Outputs         []ValueInfo
+	Nodes           []NodeInfo
+	ParamCount      int64 // elements of float initializers
+
+	limits  Limits
+	consts  map[string]*val
+	nodes   []*onnxNodeProto
+	plan    *modelPlan
+	outputs []*core.Tensor
+}
+
+// LoadModel decodes an ONNX model, checks every node and attribute against
+// what wasmcnn implements, decodes the initializers and plans the model for
+// its declared input shapes (open dimensions taken as 1).
+//
+// # Security Considerations
+//
+// Model files may come from strangers. LoadModel validates before it
+// allocates: the file size, every tensor's declared size against the bytes
+// present, total parameters and, when planning, total activation memory
+// against opts.Limits. Names of external data files are refused if they are
+// absolute or climb out of the model's directory. Errors name what was wrong
+// and where: the node, its op and the opset.
+func LoadModel(data []byte, opts *LoadOptions) (*Model, error) {
+	var o LoadOptions
+	if opts != nil {
+		o = *opts
+	}
+	lim := o.Limits.withDefaults()
+	if int64(len(data)) > lim.MaxModelBytes {
+		return nil, fmt.Errorf("onnx: model of %d bytes exceeds the limit of %d", len(data), lim.MaxModelBytes)
+	}
+	if len(data) == 0 {
+		return nil, errors.New("onnx: empty model file")
+	}
+	mp, err := decodeModelProto(data)
+	if err != nil {
+		return nil, err
+	}
+	m := &Model{
+		IRVersion: mp.irVersion, Producer: mp.producer, ProducerVersion: mp.producerVersion,
+		Domain: mp.domain, ModelVersion: mp.modelVersion, Description: mp.doc,
+		limits: lim, consts: map[string]*val{},
+	}
+	if err := m.checkHeader(mp); err != nil {
+		return nil, err
+	}
+	g := mp.graph
+	m.GraphName = g.name
+	if len(mp.metadata) > 0 {
+		m.Metadata = map[string]string{}
+		for _, kv := range mp.metadata {
+			m.Metadata[kv[0]] = kv[1]
+		}
+	}
+	if err := m.loadInitializers(g, o.ExternalData); err != nil {
+		return nil, err
+	}
+	if err := m.loadIO(g); err != nil {
+		return nil, err
+	}
+	if err := m.loadNodes(g); err != nil {
+		return nil, err
+	}
+	shapes := make([][]int, len(m.Inputs))
+	for i, in := range m.Inputs {
+		shapes[i] = make([]int, len(in.Shape))
+		for d, v := range in.Shape {
+			shapes[i][d] = max(v, 1)
+		}
+	}
+	if err := m.Plan(shapes...); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// checkHeader validates the IR version, the opsets and the graph's presence.
+func (m *Model) checkHeader(mp *onnxModelProto) error {
+	if mp.irVersion < 3 {
+		return fmt.Errorf("onnx: IR version %d is not supported (want 3 or later)", mp.irVersion)
+	}
+	if mp.graph == nil {
+		return &CorruptModelError{Offset: -1, Msg: "the model has no graph"}
+	}
+	for _, o := range mp.opsets {
+		if o.domain == "" || o.domain == "ai.onnx" {
+			m.Opset = o.version
+		}
+	}
+	if m.Opset == 0 {
+		return errors.New("onnx: the model imports no opset of the default ONNX domain")
+	}
+	if m.Opset < MinOpset || m.Opset > MaxOpset {
+		return fmt.Errorf("onnx: opset %d is not supported (wasmcnn implements opsets %d to %d of the default domain)", m.Opset, MinOpset, MaxOpset)
+	}
+	if mp.graph.sparseInits > 0 {
+		return errors.New("onnx: sparse initializers are not supported")
+	}
+	return nil
+}
+
+// loadInitializers decodes every initializer, checking sizes first.
+func (m *Model) loadInitializers(g *onnxGraphProto, external func(string) ([]byte, error)) error {
+	var total int64
+	for _, t := range g.initializers {
+		if t.name == "" {
+			return &CorruptModelError{Offset: t.offset, Msg: "initializer without a name"}
+		}
+		if _, dup := m.consts[t.name]; dup {
+			return fmt.Errorf("onnx: initializer %q defined twice", t.name)
+		}
+		v, err := decodeTensor(t, external)
+		if err != nil {
+			return err
+		}
+		total += int64(v.len())
+		if total > m.limits.MaxParams {
+			return fmt.Errorf("onnx: initializers hold more than %d values (limit MaxParams)", m.limits.MaxParams)
+		}
+		if !v.isInt {
+			m.ParamCount += int64(v.len())
+		}
+		m.consts[t.name] = v
+	}
+	return nil
+}
+
+// loadIO records the graph inputs (those that are not initializers) and outputs.
+func (m *Model) loadIO(g *onnxGraphProto) error {
+	for _, vi := range g.inputs {
+		if _, isConst := m.consts[vi.name]; isConst {
+			continue // an initializer listed as input is a constant with a default
+		}
+		info, err := valueInfo(vi, "input")
+		if err != nil {
+			return err
+		}
+		if info.Type != "FLOAT" {
+			return fmt.Errorf("onnx: input %q has element type %s; wasmcnn runs FLOAT inputs", vi.name, info.Type)
+		}
+		m.Inputs = append(m.Inputs, info)
+	}
+	if len(g.outputs) == 0 {
+		return errors.New("onnx: the graph has no outputs")
+	}
+	for _, vi := range g.outputs {
+		info, err := valueInfo(vi, "output")
+		if err != nil {
+			return err
+		}
+		m.Outputs = append(m.Outputs, info)
+	}
+	return nil
+}
+
+// valueInfo converts a decoded ValueInfoProto, checking its shape.
+func valueInfo(vi onnxValueInfo, what string) (ValueInfo, error) {
+	if vi.name == "" || !printable(vi.name) {
+		return ValueInfo{}, fmt.Errorf("onnx: graph %s with an invalid name %q", what, vi.name)
+	}
+	info := ValueInfo{Name: vi.name, Type: onnxTypeName(int(vi.elemType))}
+	if vi.hasType && !vi.isTensor {
+		return info, fmt.Errorf("onnx: graph %s %q is not a tensor", what, vi.name)
+	}
+	for _, d := range vi.dims {
+		switch {
+		case d.known && d.value >= 0 && d.value <= 1<<30:
+			info.Shape = append(info.Shape, int(d.value))
+			info.DimNames = append(info.DimNames, "")
+		case d.known && d.value != -1:
+			return info, fmt.Errorf("onnx: graph %s %q has dimension %d", what, vi.name, d.value)
+		default:
+			info.Shape = append(info.Shape, -1)
+			info.DimNames = append(info.DimNames, d.param)
+		}
+	}
+	return info, nil
+}
+
+// loadNodes checks every node against the operators wasmcnn implements.
+func (m *Model) loadNodes(g *onnxGraphProto) error {
+	for i, n := range g.nodes {
+		if n.name == "" {
+			n.name = n.opType + "_" + strconv.Itoa(i)
+		}
+		if !printable(n.name) || !printable(n.opType) {
+			return fmt.Errorf("onnx: node %d has an unprintable name or op type", i)
+		}
+		if n.domain != "" && n.domain != "ai.onnx" {
+			return fmt.Errorf("onnx: node %q uses op %s of domain %q; wasmcnn implements the default ONNX domain only", n.name, n.opType, n.domain)
+		}
+		spec, ok := opSpecs[n.opType]
+		if !ok {
+			return fmt.Errorf("onnx: node %q: op %s (opset %d) is not supported by wasmcnn", n.name, n.opType, m.Opset)
+		}
+		if err := spec.check(n, m.Opset); err != nil {
+			return err
+		}
+		m.nodes = append(m.nodes, n)
+		m.Nodes = append(m.Nodes, NodeInfo{Name: n.name, Op: n.opType, Inputs: n.inputs, Outputs: n.outputs})
+	}
+	return nil
+}
+
+// decodeTensor turns a TensorProto into a constant value, checking the
+// declared size against the bytes present before allocating.
+func decodeTensor(t *onnxTensorProto, external func(string) ([]byte, error)) (*val, error) {
+	where := func(msg string, args ...any) error {
+		return &CorruptModelError{Offset: t.offset, Msg: fmt.Sprintf("tensor %q: ", t.name) + fmt.Sprintf(msg, args...)}
+	}
+	if len(t.dims) > core.MaxRank {
+		return nil, where("rank %d exceeds %d", len(t.dims), core.MaxRank)
+	}
+	shape := make([]int, len(t.dims))
+	for i, d := range t.dims {
+		if d < 0 || d > core.MaxElements {
+			return nil, where("dimension %d", d)
+		}
+		shape[i] = int(d)
+	}
+	n, err := core.ShapeSize(shape)
+	if err != nil {
+		return nil, where("%v", err)
+	}
+	if t.segment {
+		return nil, where("segmented tensors are not supported")
+	}
+	var size int
+	isInt := true
+	switch t.dataType {
+	case onnxFloat:
+		size, isInt = 4, false
+	case onnxDouble:
+		size, isInt = 8, false
+	case onnxInt64:
+		size = 8
+	case onnxInt32:
+		size = 4
+	case onnxInt8, onnxUint8, onnxBool:
+		size = 1
+	default:
+		return nil, where("element type %s is not supported", onnxTypeName(int(t.dataType)))
+	}
+	raw := t.raw
+	if t.location == 1 {
+		raw, err = externalBytes(t, external, n*size)
+		if err != nil {
+			return nil, err
+		}
+	}
+	v := &val{name: t.name, shape: shape, isInt: isInt, konst: true}
+	if raw != nil || t.hasRawField || t.location == 1 {
+		if len(raw) != n*size {
+			return nil, where("raw data holds %d bytes, shape %v of %s needs %d", len(raw), shape, onnxTypeName(int(t.dataType)), n*size)
+		}
+		if isInt {
+			v.i = make([]int64, n)
+		} else {
+			v.f = make([]float32, n)
+		}
+		if t.dataType == onnxFloat && hostLittleEndian && n > 0 {
+			// ONNX stores little-endian floats, as this machine does: one copy.
+			copy(unsafe.Slice((*byte)(unsafe.Pointer(&v.f[0])), 4*n), raw)
+			return v, nil
+		}
+		for k := 0; k < n; k++ {
+			b := raw[k*size:]
+			switch t.dataType {
+			case onnxFloat:
+				v.f[k] = math.Float32frombits(binary.LittleEndian.Uint32(b))
+			case onnxDouble:
+				v.f[k] = float32(math.Float64frombits(binary.LittleEndian.Uint64(b)))
+			case onnxInt64:
+				v.i[k] = int64(binary.LittleEndian.Uint64(b))
+			case onnxInt32:
+				v.i[k] = int64(int32(binary.LittleEndian.Uint32(b)))
+			case onnxInt8:
+				v.i[k] = int64(int8(b[0]))
+			default:
+				v.i[k] = int64(b[0])
+			}
+		}
+		return v, nil
+	}
+	// Typed fields.
+	var got int
+	switch t.dataType {
+	case onnxFloat:
+		got, v.f = len(t.floats), t.floats
+	case onnxDouble:
+		got = len(t.doubles)
+		if got == n {
+			v.f = make([]float32, n)
+			for k, d := range t.doubles {
+				v.f[k] = float32(d)
+			}
+		}
+	case onnxInt64:
+		got, v.i = len(t.int64s), t.int64s
+	default:
+		got, v.i = len(t.int32s), t.int32s
+	}
+	if got != n {
+		return nil, where("holds %d values, shape %v needs %d", got, shape, n)
+	}
+	if v.f == nil && !isInt {
+		v.f = []float32{}
+	}
+	if v.i == nil && isInt {
+		v.i = []int64{}
+	}
+	return v, nil
+}
+
+// externalBytes fetches the bytes of an initializer stored outside the model.
+func externalBytes(t *onnxTensorProto, external func(string) ([]byte, error), want int) ([]byte, error) {
+	var loc string
+	offset, length := int64(0), int64(-1)
+	for _, kv := range t.external {
+		var err error
+		switch kv[0] {
+		case "location":
+			loc = kv[1]
+		case "offset":
+			offset, err = strconv.ParseInt(kv[1], 10, 64)
+		case "length":
+			length, err = strconv.ParseInt(kv[1], 10, 64)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("onnx: tensor %q: bad external_data %s %q", t.name, kv[0], kv[1])
+		}
+	}
+	if err := checkExternalLocation(loc); err != nil {
+		return nil, fmt.Errorf("onnx: tensor %q: %w", t.name, err)
+	}
+	if external == nil {
+		return nil, fmt.Errorf("onnx: tensor %q is stored in external file %q; load the model with its external data", t.name, loc)
+	}
+	if length == -1 {
+		length = int64(want)
+	}
+	if offset < 0 || length != int64(want) {
+		return nil, fmt.Errorf("onnx: tensor %q: external data of %d bytes at offset %d, its shape needs %d", t.name, length, offset, want)
+	}
+	b, err := external(loc)
+	if err != nil {
+		return nil, fmt.Errorf("onnx: tensor %q: external data %q: %w", t.name, loc, err)
+	}
+	if offset > int64(len(b)) || length > int64(len(b))-offset {
+		return nil, fmt.Errorf("onnx: tensor %q: external data %q has %d bytes, needs %d at offset %d", t.name, loc, len(b), length, offset)
+	}
+	return b[offset : offset+length], nil
+}
+
+// checkExternalLocation refuses names that are empty, absolute or climb out
+// of the model's directory.
+func checkExternalLocation(loc string) error {
+	if loc == "" {
+		return errors.New("external data without a location")
+	}
+	if strings.HasPrefix(loc, "/") || strings.HasPrefix(loc, "\\") || strings.Contains(loc, ":") || !printable(loc) {
+		return fmt.Errorf("external data location %q must be a relative path", loc)
+	}
+	for _, part := range strings.FieldsFunc(loc, func(r rune) bool { return r == '/' || r == '\\' }) {
+		if part == ".." {
+			return fmt.Errorf("external data location %q leaves the model's directory", loc)
+		}
+	}
+	return nil
+}
+
+// hostLittleEndian reports whether this machine stores numbers
+// little-endian (WebAssembly, amd64 and arm64 all do).
+var hostLittleEndian = func() bool {
+	x := uint16(1)
+	return *(*byte)(unsafe.Pointer(&x)) == 1
+}()
+
+// LoadModelFile reads an ONNX model from path. Initializers stored as
+// external data are read from files beside it (names that leave the model's
+// directory are refused).
+func LoadModelFile(path string, opts *LoadOptions) (*Model, error) {
+	var o LoadOptions
+	if opts != nil {
+		o = *opts
+	}
+	lim := o.Limits.withDefaults()
+	data, err := readFileLimited(path, lim.MaxModelBytes)
+	if err != nil {
+		return nil, err
+	}
+	if o.ExternalData == nil {
+		dir := filepath.Dir(path)
+		cache := map[string][]byte{}
+		o.ExternalData = func(loc string) ([]byte, error) {
+			if b, ok := cache[loc]; ok {
+				return b, nil
+			}
+			b, err := readFileLimited(filepath.Join(dir, filepath.FromSlash(loc)), lim.MaxParams*8)
+			if err == nil {
+				cache[loc] = b
+			}
+			return b, err
+		}
+	}
+	return LoadModel(data, &o)
+}
+
+// readFileLimited reads a file, refusing one larger than limit bytes before
+// reading it.
+func readFileLimited(path string, limit int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if st.Size() > limit {
+		return nil, fmt.Errorf("onnx: %s has %d bytes, more than the limit of %d", path, st.Size(), limit)
+	}
+	return io.ReadAll(io.LimitReader(f, limit+1))
+}

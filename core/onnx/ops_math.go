@@ -1,0 +1,169 @@
+package onnx
+
+import (
+	"math"
+
+	"wasmcnn/core"
+)
+
+// mathOps are the element-wise operations and activations.
+func mathOps() map[string]opSpec {
+	unary := func(f func(y, x []float32)) opSpec {
+		return opSpec{minIn: 1, maxIn: 1, minOut: 1, maxOut: 1, compile: compileUnary(func(*nodeCtx) (func(y, x []float32), error) { return f, nil })}
+	}
+	binary := func(op core.BinaryOp) opSpec {
+		return opSpec{minIn: 2, maxIn: 2, minOut: 1, maxOut: 1, compile: compileBinary(op)}
+	}
+	softmax := func(log bool) opSpec {
+		return opSpec{attrs: map[string]attrRule{"axis": always(attrInt)}, minIn: 1, maxIn: 1, minOut: 1, maxOut: 1, compile: compileSoftmax(log)}
+	}
+	return map[string]opSpec{
+		"Add":     binary(core.OpAdd),
+		"Sub":     binary(core.OpSub),
+		"Mul":     binary(core.OpMul),
+		"Div":     binary(core.OpDiv),
+		"Relu":    unary(core.ReLU),
+		"Sigmoid": unary(core.Sigmoid),
+		"Tanh":    unary(core.Tanh),
+		"LeakyRelu": {attrs: map[string]attrRule{"alpha": always(attrFloat)}, minIn: 1, maxIn: 1, minOut: 1, maxOut: 1,
+			compile: compileUnary(func(x *nodeCtx) (func(y, x []float32), error) {
+				alpha := x.attrFloat("alpha", 0.01)
+				return func(y, v []float32) { core.LeakyReLU(y, v, alpha) }, nil
+			})},
+		"Clip": {attrs: map[string]attrRule{"min": until(attrFloat, 10), "max": until(attrFloat, 10)}, minIn: 1, maxIn: 3, minOut: 1, maxOut: 1,
+			compile: compileUnary(clipBounds)},
+		"Softmax":    softmax(false),
+		"LogSoftmax": softmax(true),
+	}
+}
+
+// compileUnary plans an element-wise function of one float tensor.
+func compileUnary(make func(*nodeCtx) (func(y, x []float32), error)) func(x *nodeCtx) ([]*val, func(), error) {
+	return func(x *nodeCtx) ([]*val, func(), error) {
+		in, err := x.floatIn(0)
+		if err != nil {
+			return nil, nil, err
+		}
+		f, err := make(x)
+		if err != nil {
+			return nil, nil, err
+		}
+		out, err := x.outFloat(in.shape)
+		if err != nil {
+			return nil, nil, err
+		}
+		y, xd := out.f, in.f
+		return []*val{out}, func() { f(y, xd) }, nil
+	}
+}
+
+// clipBounds reads Clip's bounds: attributes before opset 11, optional
+// constant inputs from 11 on.
+func clipBounds(x *nodeCtx) (func(y, v []float32), error) {
+	lo, hi := float32(-math.MaxFloat32), float32(math.MaxFloat32)
+	if x.opset < 11 {
+		lo, hi = x.attrFloat("min", lo), x.attrFloat("max", hi)
+	} else {
+		for i, dst := range []*float32{&lo, &hi} {
+			b := x.input(i + 1)
+			if b == nil {
+				continue
+			}
+			if !b.konst || b.len() != 1 {
+				return nil, x.errorf("bound %q must be a constant scalar", b.name)
+			}
+			if b.isInt {
+				*dst = float32(b.i[0])
+			} else {
+				*dst = b.f[0]
+			}
+		}
+	}
+	return func(y, v []float32) { core.Clip(y, v, lo, hi) }, nil
+}
+
+func compileBinary(op core.BinaryOp) func(x *nodeCtx) ([]*val, func(), error) {
+	return func(x *nodeCtx) ([]*val, func(), error) {
+		a, b := x.input(0), x.input(1)
+		if a.isInt != b.isInt {
+			return nil, nil, x.errorf("inputs %q and %q have different element types", a.name, b.name)
+		}
+		bc, err := core.NewBroadcast(op.String(), a.shape, b.shape)
+		if err != nil {
+			return nil, nil, x.errorf("%v", err)
+		}
+		if a.isInt {
+			return []*val{intBinary(op, bc, a, b)}, nil, nil
+		}
+		out, err := x.outFloat(bc.Out)
+		if err != nil {
+			return nil, nil, err
+		}
+		y, ad, bd := out.f, a.f, b.f
+		return []*val{out}, func() { bc.Apply(op, y, ad, bd) }, nil
+	}
+}
+
+// intBinary computes a constant integer operation (shape arithmetic);
+// division truncates toward zero, as in C.
+func intBinary(op core.BinaryOp, bc *core.Broadcast, a, b *val) *val {
+	out := make([]int64, core.Product(bc.Out))
+	n := len(bc.Out)
+	idx := make([]int, n)
+	for o := range out {
+		r := o
+		for d := n - 1; d >= 0; d-- {
+			idx[d] = r % bc.Out[d]
+			r /= bc.Out[d]
+		}
+		av, bv := a.i[core.BroadcastIndex(idx, a.shape)], b.i[core.BroadcastIndex(idx, b.shape)]
+		switch op {
+		case core.OpAdd:
+			out[o] = av + bv
+		case core.OpSub:
+			out[o] = av - bv
+		case core.OpMul:
+			out[o] = av * bv
+		default:
+			if bv != 0 {
+				out[o] = av / bv
+			}
+		}
+	}
+	return intConst(bc.Out, out)
+}
+
+func compileSoftmax(log bool) func(x *nodeCtx) ([]*val, func(), error) {
+	return func(x *nodeCtx) ([]*val, func(), error) {
+		in, err := x.floatIn(0)
+		if err != nil {
+			return nil, nil, err
+		}
+		r := len(in.shape)
+		if r == 0 {
+			return nil, nil, x.errorf("scalar input")
+		}
+		def := int64(-1)
+		if x.opset < 13 {
+			def = 1
+		}
+		axis, err := x.normAxis(x.attrInt("axis", def), r)
+		if err != nil {
+			return nil, nil, err
+		}
+		var outer, n, inner int
+		if x.opset < 13 {
+			// Before opset 13 the input is flattened to 2-D at axis and the
+			// softmax runs over the whole second part.
+			outer, n, inner = core.Product(in.shape[:axis]), core.Product(in.shape[axis:]), 1
+		} else {
+			outer, n, inner = core.Product(in.shape[:axis]), in.shape[axis], core.Product(in.shape[axis+1:])
+		}
+		out, err := x.outFloat(in.shape)
+		if err != nil {
+			return nil, nil, err
+		}
+		y, xd := out.f, in.f
+		return []*val{out}, func() { core.Softmax(y, xd, outer, n, inner, log) }, nil
+	}
+}

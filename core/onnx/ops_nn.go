@@ -1,0 +1,394 @@
+package onnx
+
+import (
+	"slices"
+
+	"wasmcnn/core"
+)
+
+// nnOps are the network layers: convolution, pooling, dense and normalisation.
+func nnOps() map[string]opSpec {
+	window := map[string]attrRule{
+		"auto_pad":     always(attrString),
+		"dilations":    always(attrInts),
+		"kernel_shape": always(attrInts),
+		"pads":         always(attrInts),
+		"strides":      always(attrInts),
+	}
+	with := func(base map[string]attrRule, extra map[string]attrRule) map[string]attrRule {
+		out := map[string]attrRule{}
+		for k, v := range base {
+			out[k] = v
+		}
+		for k, v := range extra {
+			out[k] = v
+		}
+		return out
+	}
+	return map[string]opSpec{
+		"Conv":              {attrs: with(window, map[string]attrRule{"group": always(attrInt)}), minIn: 2, maxIn: 3, minOut: 1, maxOut: 1, compile: compileConv},
+		"MaxPool":           {attrs: with(window, map[string]attrRule{"ceil_mode": since(attrInt, 10), "storage_order": since(attrInt, 8), "dilations": since(attrInts, 10)}), minIn: 1, maxIn: 1, minOut: 1, maxOut: 2, compile: compilePool(true)},
+		"AveragePool":       {attrs: with(window, map[string]attrRule{"ceil_mode": since(attrInt, 10), "count_include_pad": always(attrInt), "dilations": since(attrInts, 19)}), minIn: 1, maxIn: 1, minOut: 1, maxOut: 1, compile: compilePool(false)},
+		"GlobalAveragePool": {minIn: 1, maxIn: 1, minOut: 1, maxOut: 1, compile: compileGlobalPool(false)},
+		"GlobalMaxPool":     {minIn: 1, maxIn: 1, minOut: 1, maxOut: 1, compile: compileGlobalPool(true)},
+		"Gemm":              {attrs: map[string]attrRule{"alpha": always(attrFloat), "beta": always(attrFloat), "transA": always(attrInt), "transB": always(attrInt)}, minIn: 2, maxIn: 3, minOut: 1, maxOut: 1, compile: compileGemm},
+		"MatMul":            {minIn: 2, maxIn: 2, minOut: 1, maxOut: 1, compile: compileMatMul},
+		"BatchNormalization": {attrs: map[string]attrRule{"epsilon": always(attrFloat), "momentum": always(attrFloat), "spatial": until(attrInt, 8), "training_mode": since(attrInt, 14)},
+			minIn: 5, maxIn: 5, minOut: 1, maxOut: 5, compile: compileBatchNorm},
+		"Dropout": {attrs: map[string]attrRule{"ratio": until(attrFloat, 11), "seed": since(attrInt, 12), "is_test": until(attrInt, 6)}, minIn: 1, maxIn: 3, minOut: 1, maxOut: 2, compile: compileDropout},
+	}
+}
+
+// window reads the sliding-window attributes of a 2-D Conv or pooling node.
+func (x *nodeCtx) window(needKernel bool) (core.Window, error) {
+	var w core.Window
+	w.AutoPad = x.attrString("auto_pad", core.AutoPadNotSet)
+	pair := func(name string, lo, hi int64) ([]int, bool, error) {
+		vs, ok := x.attrInts(name)
+		if !ok {
+			return nil, false, nil
+		}
+		if len(vs) != 2 {
+			return nil, false, x.errorf("%s has %d values, want 2 for a 2-D window", name, len(vs))
+		}
+		out, err := x.toInts(name, vs, lo, hi)
+		return out, true, err
+	}
+	if k, ok, err := pair("kernel_shape", 1, 1<<16); err != nil {
+		return w, err
+	} else if ok {
+		w.KernelH, w.KernelW = k[0], k[1]
+	} else if needKernel {
+		return w, x.errorf("kernel_shape is required")
+	}
+	if s, ok, err := pair("strides", 1, 1<<16); err != nil {
+		return w, err
+	} else if ok {
+		w.StrideH, w.StrideW = s[0], s[1]
+	}
+	if d, ok, err := pair("dilations", 1, 1<<16); err != nil {
+		return w, err
+	} else if ok {
+		w.DilationH, w.DilationW = d[0], d[1]
+	}
+	if ps, ok := x.attrInts("pads"); ok {
+		if len(ps) != 4 {
+			return w, x.errorf("pads has %d values, want 4 (top, left, bottom, right)", len(ps))
+		}
+		p, err := x.toInts("pads", ps, 0, 1<<16)
+		if err != nil {
+			return w, err
+		}
+		if w.AutoPad != core.AutoPadNotSet && w.AutoPad != "" && (p[0]|p[1]|p[2]|p[3]) != 0 {
+			return w, x.errorf("pads given together with auto_pad %s", w.AutoPad)
+		}
+		w.PadTop, w.PadLeft, w.PadBottom, w.PadRight = p[0], p[1], p[2], p[3]
+	}
+	w.CeilMode = x.attrInt("ceil_mode", 0) != 0
+	return w, nil
+}
+
+// image4 checks that input i is a float [N, C, H, W] tensor.
+func (x *nodeCtx) image4(i int) (*val, error) {
+	v, err := x.floatIn(i)
+	if err != nil {
+		return nil, err
+	}
+	if len(v.shape) != 4 {
+		return nil, x.errorf("input %q has shape %v; wasmcnn implements the 2-D form, [N, C, H, W]", v.name, v.shape)
+	}
+	return v, nil
+}
+
+func compileConv(x *nodeCtx) ([]*val, func(), error) {
+	in, err := x.image4(0)
+	if err != nil {
+		return nil, nil, err
+	}
+	w, err := x.floatIn(1)
+	if err != nil {
+		return nil, nil, err
+	}
+	win, err := x.window(false)
+	if err != nil {
+		return nil, nil, err
+	}
+	group := x.attrInt("group", 1)
+	if group < 1 || group > 1<<20 {
+		return nil, nil, x.errorf("group %d", group)
+	}
+	g, err := core.NewConvGeom(in.shape, w.shape, win, int(group))
+	if err != nil {
+		return nil, nil, x.errorf("%v", err)
+	}
+	if err := x.addMACs(g.MACs()); err != nil {
+		return nil, nil, err
+	}
+	var bias []float32
+	if b := x.input(2); b != nil {
+		if b.isInt || len(b.shape) != 1 || b.shape[0] != g.K {
+			return nil, nil, x.errorf("bias %q has shape %v, want [%d]", b.name, b.shape, g.K)
+		}
+		bias = b.f
+	}
+	out, err := x.outFloat(g.OutShape())
+	if err != nil {
+		return nil, nil, err
+	}
+	if bconst := x.input(2) == nil || x.input(2).konst; w.konst && bconst {
+		alloc := func(what string, n int) ([]float32, error) {
+			v, err := x.c.newFloat(x.n.name+"/"+what, []int{n})
+			if err != nil {
+				return nil, x.errorf("%v", err)
+			}
+			return v.f, nil
+		}
+		k := x.c.plan.kernel
+		ic, err := core.NewImplicitConv(k, &g, w.f, bias, alloc)
+		if err != nil {
+			return nil, nil, err
+		}
+		if ic != nil {
+			y, xd := out.f, in.f
+			return []*val{out}, func() { ic.Run(k, y, xd) }, nil
+		}
+	}
+	col, err := x.c.newFloat(x.n.name+"/im2col", []int{g.ColSize()})
+	if err != nil {
+		return nil, nil, x.errorf("%v", err)
+	}
+	y, xd, wd, cd := out.f, in.f, w.f, col.f
+	return []*val{out}, func() { core.Conv2D(y, xd, wd, bias, &g, cd) }, nil
+}
+
+func compilePool(isMax bool) func(x *nodeCtx) ([]*val, func(), error) {
+	return func(x *nodeCtx) ([]*val, func(), error) {
+		in, err := x.image4(0)
+		if err != nil {
+			return nil, nil, err
+		}
+		if len(x.n.outputs) > 1 && x.n.outputs[1] != "" {
+			return nil, nil, x.errorf("the Indices output is not supported")
+		}
+		if x.attrInt("storage_order", 0) != 0 {
+			return nil, nil, x.errorf("storage_order 1 is not supported")
+		}
+		win, err := x.window(true)
+		if err != nil {
+			return nil, nil, err
+		}
+		g, err := core.NewPoolGeom(x.n.opType, in.shape, win)
+		if err != nil {
+			return nil, nil, x.errorf("%v", err)
+		}
+		out, err := x.outFloat(g.OutShape())
+		if err != nil {
+			return nil, nil, err
+		}
+		y, xd := out.f, in.f
+		if isMax {
+			return []*val{out}, func() { core.MaxPool2D(y, xd, nil, &g) }, nil
+		}
+		cip := x.attrInt("count_include_pad", 0) != 0
+		return []*val{out}, func() { core.AvgPool2D(y, xd, &g, cip) }, nil
+	}
+}
+
+func compileGlobalPool(isMax bool) func(x *nodeCtx) ([]*val, func(), error) {
+	return func(x *nodeCtx) ([]*val, func(), error) {
+		in, err := x.floatIn(0)
+		if err != nil {
+			return nil, nil, err
+		}
+		if len(in.shape) < 3 {
+			return nil, nil, x.errorf("input %q has shape %v, want [N, C, spatial…]", in.name, in.shape)
+		}
+		n, c, hw := in.shape[0], in.shape[1], core.Product(in.shape[2:])
+		shape := []int{n, c}
+		for range in.shape[2:] {
+			shape = append(shape, 1)
+		}
+		out, err := x.outFloat(shape)
+		if err != nil {
+			return nil, nil, err
+		}
+		y, xd := out.f, in.f
+		if !isMax {
+			return []*val{out}, func() { core.GlobalAvgPool2D(y, xd, n, c, hw) }, nil
+		}
+		return []*val{out}, func() {
+			for pl := 0; pl < n*c; pl++ {
+				m := xd[pl*hw]
+				for _, v := range xd[pl*hw : (pl+1)*hw] {
+					m = max(m, v)
+				}
+				y[pl] = m
+			}
+		}, nil
+	}
+}
+
+func compileGemm(x *nodeCtx) ([]*val, func(), error) {
+	a, err := x.floatIn(0)
+	if err != nil {
+		return nil, nil, err
+	}
+	b, err := x.floatIn(1)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(a.shape) != 2 || len(b.shape) != 2 {
+		return nil, nil, x.errorf("A %v and B %v must be matrices", a.shape, b.shape)
+	}
+	transA, transB := x.attrInt("transA", 0) != 0, x.attrInt("transB", 0) != 0
+	alpha, beta := x.attrFloat("alpha", 1), x.attrFloat("beta", 1)
+	m, k := a.shape[0], a.shape[1]
+	if transA {
+		m, k = k, m
+	}
+	k2, n := b.shape[0], b.shape[1]
+	if transB {
+		k2, n = n, k2
+	}
+	if k != k2 {
+		return nil, nil, x.errorf("A %v and B %v do not multiply (transA=%v, transB=%v)", a.shape, b.shape, transA, transB)
+	}
+	if err := x.addMACs(int64(m) * int64(n) * int64(k)); err != nil {
+		return nil, nil, err
+	}
+	out, err := x.outFloat([]int{m, n})
+	if err != nil {
+		return nil, nil, err
+	}
+	// C is broadcast to [M, N] once if constant, at run time otherwise.
+	var fill func()
+	gemmBeta := float32(0)
+	if c := x.input(2); c != nil && beta != 0 {
+		if c.isInt {
+			return nil, nil, x.errorf("C %q is an integer tensor", c.name)
+		}
+		bc, err := core.NewBroadcast("Gemm", []int{m, n}, c.shape)
+		if err != nil || !slices.Equal(bc.Out, []int{m, n}) {
+			return nil, nil, x.errorf("C %v does not broadcast to [%d %d]", c.shape, m, n)
+		}
+		zeros := make([]float32, m*n)
+		y, cd := out.f, c.f
+		scaled := func(dst []float32) {
+			bc.Apply(core.OpAdd, dst, zeros, cd)
+			if beta != 1 {
+				for i := range dst {
+					dst[i] *= beta
+				}
+			}
+		}
+		if c.konst {
+			pre := make([]float32, m*n)
+			scaled(pre)
+			fill = func() { copy(y, pre) }
+		} else {
+			fill = func() { scaled(y) }
+		}
+		gemmBeta = 1
+	}
+	y, ad, bd := out.f, a.f, b.f
+	lda, ldb := a.shape[1], b.shape[1]
+	if pk := x.c.plan.kernel; m == 1 && !transB && b.konst && pk != nil && pk.Dots != nil {
+		// At batch 1 the product is n dot products with the columns of B:
+		// stored as rows once, they stream through the kernel for Dots.
+		bt := make([]float32, n*k)
+		for p := 0; p < k; p++ {
+			for j := 0; j < n; j++ {
+				bt[j*k+p] = bd[p*ldb+j]
+			}
+		}
+		bd, ldb, transB = bt, k, true
+	}
+	return []*val{out}, func() {
+		if fill != nil {
+			fill()
+		}
+		core.Gemm(transA, transB, m, n, k, alpha, ad, max(1, lda), bd, max(1, ldb), gemmBeta, y, max(1, n))
+	}, nil
+}
+
+func compileMatMul(x *nodeCtx) ([]*val, func(), error) {
+	a, err := x.floatIn(0)
+	if err != nil {
+		return nil, nil, err
+	}
+	b, err := x.floatIn(1)
+	if err != nil {
+		return nil, nil, err
+	}
+	p, err := core.NewMatMul(a.shape, b.shape)
+	if err != nil {
+		return nil, nil, x.errorf("%v", err)
+	}
+	if err := x.addMACs(p.MACs()); err != nil {
+		return nil, nil, err
+	}
+	out, err := x.outFloat(p.Out)
+	if err != nil {
+		return nil, nil, err
+	}
+	y, ad, bd := out.f, a.f, b.f
+	return []*val{out}, func() { p.Apply(y, ad, bd) }, nil
+}
+
+func compileBatchNorm(x *nodeCtx) ([]*val, func(), error) {
+	in, err := x.floatIn(0)
+	if err != nil {
+		return nil, nil, err
+	}
+	if x.attrInt("spatial", 1) != 1 {
+		return nil, nil, x.errorf("spatial 0 is not supported")
+	}
+	if x.attrInt("training_mode", 0) != 0 {
+		return nil, nil, x.errorf("training_mode 1 is not supported; export the model for inference")
+	}
+	for i := 1; i < len(x.n.outputs); i++ {
+		if x.n.outputs[i] != "" {
+			return nil, nil, x.errorf("the training outputs (running mean and variance) are not supported")
+		}
+	}
+	if len(in.shape) < 2 {
+		return nil, nil, x.errorf("input %q has shape %v, want [N, C, …]", in.name, in.shape)
+	}
+	c := in.shape[1]
+	params := make([][]float32, 4)
+	for i := range params {
+		p, err := x.floatIn(i + 1)
+		if err != nil {
+			return nil, nil, err
+		}
+		if len(p.shape) != 1 || p.shape[0] != c {
+			return nil, nil, x.errorf("input %q has shape %v, want [%d]", p.name, p.shape, c)
+		}
+		params[i] = p.f
+	}
+	eps := x.attrFloat("epsilon", 1e-5)
+	out, err := x.outFloat(in.shape)
+	if err != nil {
+		return nil, nil, err
+	}
+	n, hw := in.shape[0], core.Product(in.shape[2:])
+	y, xd := out.f, in.f
+	return []*val{out}, func() { core.BatchNormInference(y, xd, n, c, hw, params[0], params[1], params[2], params[3], eps) }, nil
+}
+
+func compileDropout(x *nodeCtx) ([]*val, func(), error) {
+	in := x.input(0)
+	if len(x.n.outputs) > 1 && x.n.outputs[1] != "" {
+		return nil, nil, x.errorf("the mask output is not supported")
+	}
+	if t := x.input(2); t != nil {
+		mode, err := x.constInts(2)
+		if err != nil {
+			return nil, nil, err
+		}
+		if len(mode) != 1 || mode[0] != 0 {
+			return nil, nil, x.errorf("training_mode must be false for inference")
+		}
+	}
+	return []*val{alias(in, in.shape)}, nil, nil
+}

@@ -1,0 +1,481 @@
+package onnx
+
+import (
+	"fmt"
+	"math"
+	"slices"
+
+	"wasmcnn/core"
+)
+
+// val is a tensor of a plan: a constant (an initializer or a folded result)
+// or a buffer that a step fills at run time. Integer tensors exist only as
+// constants: they describe shapes, axes and indices, which wasmcnn folds
+// while planning.
+type val struct {
+	name  string
+	shape []int
+	isInt bool
+	f     []float32
+	i     []int64
+	konst bool
+}
+
+func (v *val) len() int {
+	if v.isInt {
+		return len(v.i)
+	}
+	return len(v.f)
+}
+
+// tensor returns v's floats as a Tensor sharing the data.
+func (v *val) tensor() *core.Tensor { return &core.Tensor{Shape: v.shape, Data: v.f} }
+
+// step is one node's work at run time.
+type step struct {
+	node *onnxNodeProto
+	outs []*val
+	run  func()
+}
+
+// modelPlan is a model compiled for fixed input shapes: every tensor sized
+// and allocated, every shape computation folded, so that running it only
+// runs the steps.
+type modelPlan struct {
+	inShapes    [][]int
+	inputs      []*val
+	outputs     []*val
+	steps       []step
+	vals        map[string]*val
+	activations int64
+	macs        int64
+	// kernel is the panel kernel installed when planning: steps may be
+	// compiled for it, so a change of kernel plans again.
+	kernel *core.PanelKernel
+}
+
+// compiler holds the state of planning one model.
+type compiler struct {
+	m    *Model
+	plan *modelPlan
+}
+
+// Plan prepares the model for inputs of the given shapes (one per
+// [Model.Inputs], in order). [Model.Run] plans by itself when the shapes
+// change; call Plan to choose a batch size ahead of time or to check shapes.
+func (m *Model) Plan(shapes ...[]int) error {
+	if len(shapes) != len(m.Inputs) {
+		return fmt.Errorf("onnx: the model has %d inputs, got %d shapes", len(m.Inputs), len(shapes))
+	}
+	p := &modelPlan{vals: map[string]*val{}, kernel: core.CurrentPanelKernel()}
+	for name, v := range m.consts {
+		p.vals[name] = v
+	}
+	c := &compiler{m: m, plan: p}
+	for i, in := range m.Inputs {
+		s := shapes[i]
+		if len(s) != len(in.Shape) {
+			return fmt.Errorf("onnx: input %q has rank %d, got shape %v", in.Name, len(in.Shape), s)
+		}
+		for d, want := range in.Shape {
+			if s[d] < 1 || (want >= 0 && s[d] != want) {
+				return fmt.Errorf("onnx: input %q has shape %v, got %v", in.Name, in.Shape, s)
+			}
+		}
+		v, err := c.newFloat(in.Name, s)
+		if err != nil {
+			return err
+		}
+		p.vals[in.Name] = v
+		p.inputs = append(p.inputs, v)
+		p.inShapes = append(p.inShapes, append([]int(nil), s...))
+	}
+	order, err := m.topoOrder()
+	if err != nil {
+		return err
+	}
+	for _, n := range order {
+		if err := c.compileNode(n); err != nil {
+			return err
+		}
+	}
+	for _, o := range m.Outputs {
+		v, ok := p.vals[o.Name]
+		if !ok {
+			return fmt.Errorf("onnx: graph output %q is not produced by any node", o.Name)
+		}
+		if v.isInt {
+			return fmt.Errorf("onnx: graph output %q is an integer tensor; wasmcnn outputs FLOAT", o.Name)
+		}
+		p.outputs = append(p.outputs, v)
+	}
+	m.plan = p
+	m.outputs = make([]*core.Tensor, len(p.outputs))
+	for i, v := range p.outputs {
+		m.outputs[i] = v.tensor()
+	}
+	return nil
+}
+
+// topoOrder returns the nodes ordered so that every input is produced
+// before it is used (files should already be in this order; some are not).
+func (m *Model) topoOrder() ([]*onnxNodeProto, error) {
+	avail := map[string]bool{"": true}
+	for name := range m.consts {
+		avail[name] = true
+	}
+	for _, in := range m.Inputs {
+		avail[in.Name] = true
+	}
+	done := make([]bool, len(m.nodes))
+	order := make([]*onnxNodeProto, 0, len(m.nodes))
+	for len(order) < len(m.nodes) {
+		progress := false
+		for i, n := range m.nodes {
+			if done[i] {
+				continue
+			}
+			ready := true
+			for _, in := range n.inputs {
+				if !avail[in] {
+					ready = false
+					break
+				}
+			}
+			if !ready {
+				continue
+			}
+			done[i], progress = true, true
+			order = append(order, n)
+			for _, out := range n.outputs {
+				avail[out] = true
+			}
+		}
+		if !progress {
+			for i, n := range m.nodes {
+				if done[i] {
+					continue
+				}
+				for _, in := range n.inputs {
+					if !avail[in] {
+						return nil, fmt.Errorf("onnx: node %q (%s): input %q is never produced (or the graph has a cycle)", n.name, n.opType, in)
+					}
+				}
+			}
+		}
+	}
+	return order, nil
+}
+
+// compileNode plans one node: checks its inputs, sizes its outputs, and
+// either records its step or, when every input is constant, runs it now.
+func (c *compiler) compileNode(n *onnxNodeProto) error {
+	spec := opSpecs[n.opType]
+	x := &nodeCtx{n: n, c: c, opset: c.m.Opset, in: make([]*val, len(n.inputs))}
+	allConst := true
+	for i, name := range n.inputs {
+		if name == "" {
+			continue
+		}
+		v := c.plan.vals[name]
+		x.in[i] = v
+		allConst = allConst && v.konst
+	}
+	outs, run, err := spec.compile(x)
+	if err != nil {
+		return err
+	}
+	for i, name := range n.outputs {
+		if name == "" {
+			continue
+		}
+		if i >= len(outs) || outs[i] == nil {
+			return x.errorf("output %d (%q) is not supported", i, name)
+		}
+		if _, dup := c.plan.vals[name]; dup {
+			return x.errorf("output %q is already defined", name)
+		}
+		outs[i].name = name
+		c.plan.vals[name] = outs[i]
+	}
+	if run == nil {
+		return nil
+	}
+	if allConst {
+		run()
+		for _, o := range outs {
+			if o != nil {
+				o.konst = true
+			}
+		}
+		return nil
+	}
+	c.plan.steps = append(c.plan.steps, step{node: n, outs: outs, run: run})
+	return nil
+}
+
+// newFloat allocates a float tensor of the plan, counting it against the
+// activation limit.
+func (c *compiler) newFloat(name string, shape []int) (*val, error) {
+	n, err := core.ShapeSize(shape)
+	if err != nil {
+		return nil, fmt.Errorf("onnx: tensor %q: %w", name, err)
+	}
+	c.plan.activations += int64(n)
+	if c.plan.activations > c.m.limits.MaxActivations {
+		return nil, fmt.Errorf("onnx: the model needs more than %d activation values for input shapes %v (limit MaxActivations)", c.m.limits.MaxActivations, c.plan.inShapes)
+	}
+	return &val{name: name, shape: append([]int(nil), shape...), f: make([]float32, n)}, nil
+}
+
+// addMACs counts the multiply-accumulates of a node against the limit.
+func (x *nodeCtx) addMACs(n int64) error {
+	p := x.c.plan
+	p.macs += n
+	if n < 0 || p.macs > x.c.m.limits.MaxMACs {
+		return x.errorf("the model needs more than %d multiply-accumulates per run for input shapes %v (limit MaxMACs)", x.c.m.limits.MaxMACs, p.inShapes)
+	}
+	return nil
+}
+
+// MACs returns the multiply-accumulates of one run of the current plan.
+func (m *Model) MACs() int64 { return m.plan.macs }
+
+// Run runs the model on one tensor per input, planning first if the shapes
+// differ from the current plan. The outputs alias the model's buffers and
+// stay valid until the next call.
+func (m *Model) Run(inputs ...*core.Tensor) ([]*core.Tensor, error) {
+	if len(inputs) != len(m.Inputs) {
+		return nil, fmt.Errorf("onnx: the model has %d inputs, got %d", len(m.Inputs), len(inputs))
+	}
+	for i, t := range inputs {
+		if t == nil {
+			return nil, fmt.Errorf("onnx: input %d is nil", i)
+		}
+		if _, err := core.TensorFrom(t.Shape, t.Data); err != nil {
+			return nil, fmt.Errorf("onnx: input %q: %w", m.Inputs[i].Name, err)
+		}
+	}
+	if !m.planFits(inputs) {
+		shapes := make([][]int, len(inputs))
+		for i, t := range inputs {
+			shapes[i] = t.Shape
+		}
+		if err := m.Plan(shapes...); err != nil {
+			return nil, err
+		}
+	}
+	for i, t := range inputs {
+		copy(m.plan.inputs[i].f, t.Data)
+	}
+	m.runSteps()
+	return m.outputs, nil
+}
+
+// planFits reports whether the current plan is for the inputs' shapes.
+func (m *Model) planFits(inputs []*core.Tensor) bool {
+	if m.plan == nil || m.plan.kernel != core.CurrentPanelKernel() {
+		return false
+	}
+	for i, t := range inputs {
+		if !slices.Equal(t.Shape, m.plan.inShapes[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+func (m *Model) runSteps() {
+	for _, s := range m.plan.steps {
+		s.run()
+	}
+}
+
+// Predict runs a single-input model on x, a batch of examples laid out one
+// after another, and returns the first output (aliasing the model's buffer
+// until the next call). The batch size is len(x) divided by the size of one
+// example; the first call for a batch size plans, later ones allocate nothing.
+func (m *Model) Predict(x []float32) ([]float32, error) {
+	if err := m.PlanFor(len(x)); err != nil {
+		return nil, err
+	}
+	copy(m.plan.inputs[0].f, x)
+	m.runSteps()
+	return m.plan.outputs[0].f, nil
+}
+
+// PlanFor plans a single-input model, as [Model.Predict] does, for an input
+// of n values (a whole number of examples), unless the current plan already
+// fits; it runs nothing. The first output then has the length of
+// m.OutputShape(0).
+func (m *Model) PlanFor(n int) error {
+	if len(m.Inputs) != 1 {
+		return fmt.Errorf("onnx: Predict needs a model with one input, this one has %d", len(m.Inputs))
+	}
+	if n == len(m.plan.inputs[0].f) && m.plan.kernel == core.CurrentPanelKernel() {
+		return nil
+	}
+	shape := append([]int(nil), m.plan.inShapes[0]...)
+	per := core.Product(shape[1:])
+	if len(shape) == 0 || per == 0 || n == 0 || n%per != 0 || m.Inputs[0].Shape[0] >= 0 && n != per*m.Inputs[0].Shape[0] {
+		return fmt.Errorf("onnx: input has %d values; the model takes %v (%d values per example)", n, m.Inputs[0].Shape, per)
+	}
+	shape[0] = n / per
+	return m.Plan(shape)
+}
+
+// InputShape returns the shape of input i in the current plan.
+func (m *Model) InputShape(i int) []int { return append([]int(nil), m.plan.inShapes[i]...) }
+
+// OutputShape returns the shape of output i in the current plan.
+func (m *Model) OutputShape(i int) []int { return append([]int(nil), m.plan.outputs[i].shape...) }
+
+// StepOutput is the output of one node that runs at run time.
+type StepOutput struct {
+	Node   NodeInfo
+	Output *core.Tensor // the node's first output, aliasing the model's buffer
+}
+
+// Steps returns, in execution order, the nodes that do work at run time
+// with their first outputs, for looking inside the network (the feature maps
+// of each convolution and pooling). Nodes folded while planning and pure
+// reshapes are not listed. The tensors are filled by each Run.
+func (m *Model) Steps() []StepOutput {
+	out := make([]StepOutput, 0, len(m.plan.steps))
+	for _, s := range m.plan.steps {
+		n := s.node
+		out = append(out, StepOutput{
+			Node:   NodeInfo{Name: n.name, Op: n.opType, Inputs: n.inputs, Outputs: n.outputs},
+			Output: s.outs[0].tensor(),
+		})
+	}
+	return out
+}
+
+// Activations returns the number of float values the current plan holds.
+func (m *Model) Activations() int64 { return m.plan.activations }
+
+// nodeCtx is what an op's compile function sees of its node.
+type nodeCtx struct {
+	n     *onnxNodeProto
+	c     *compiler
+	opset int64
+	in    []*val // nil for absent optional inputs
+}
+
+func (x *nodeCtx) errorf(format string, args ...any) error {
+	return fmt.Errorf("onnx: node %q (%s, opset %d): %s", x.n.name, x.n.opType, x.opset, fmt.Sprintf(format, args...))
+}
+
+func (x *nodeCtx) attr(name string) *onnxAttr {
+	for _, a := range x.n.attrs {
+		if a.name == name {
+			return a
+		}
+	}
+	return nil
+}
+
+func (x *nodeCtx) attrInt(name string, def int64) int64 {
+	if a := x.attr(name); a != nil {
+		return a.i
+	}
+	return def
+}
+
+func (x *nodeCtx) attrFloat(name string, def float32) float32 {
+	if a := x.attr(name); a != nil {
+		return a.f
+	}
+	return def
+}
+
+func (x *nodeCtx) attrString(name, def string) string {
+	if a := x.attr(name); a != nil {
+		return a.s
+	}
+	return def
+}
+
+func (x *nodeCtx) attrInts(name string) ([]int64, bool) {
+	if a := x.attr(name); a != nil {
+		return a.ints, true
+	}
+	return nil, false
+}
+
+// input returns input i, or nil when it is absent.
+func (x *nodeCtx) input(i int) *val {
+	if i < len(x.in) {
+		return x.in[i]
+	}
+	return nil
+}
+
+// floatIn returns input i, which must be present and of float type.
+func (x *nodeCtx) floatIn(i int) (*val, error) {
+	v := x.input(i)
+	if v == nil {
+		return nil, x.errorf("input %d is missing", i)
+	}
+	if v.isInt {
+		return nil, x.errorf("input %q is an integer tensor, want FLOAT", v.name)
+	}
+	return v, nil
+}
+
+// constInts returns input i as constant integers (a shape, axes, indices).
+func (x *nodeCtx) constInts(i int) ([]int64, error) {
+	v := x.input(i)
+	if v == nil {
+		return nil, x.errorf("input %d is missing", i)
+	}
+	if !v.konst {
+		return nil, x.errorf("input %q must be known when the model is planned", v.name)
+	}
+	if !v.isInt {
+		out := make([]int64, len(v.f))
+		for k, f := range v.f {
+			if f != float32(math.Trunc(float64(f))) {
+				return nil, x.errorf("input %q must hold integers", v.name)
+			}
+			out[k] = int64(f)
+		}
+		return out, nil
+	}
+	return v.i, nil
+}
+
+// outFloat allocates a float output of the given shape.
+func (x *nodeCtx) outFloat(shape []int) (*val, error) {
+	name := x.n.name
+	if len(x.n.outputs) > 0 {
+		name = x.n.outputs[0]
+	}
+	v, err := x.c.newFloat(name, shape)
+	if err != nil {
+		return nil, x.errorf("%v", err)
+	}
+	return v, nil
+}
+
+// alias returns an output sharing v's data under another shape.
+func alias(v *val, shape []int) *val {
+	return &val{shape: shape, isInt: v.isInt, f: v.f, i: v.i, konst: v.konst}
+}
+
+// intConst returns a constant integer tensor.
+func intConst(shape []int, data []int64) *val {
+	return &val{shape: shape, isInt: true, i: data, konst: true}
+}
+
+// normAxis resolves a possibly negative axis against rank r.
+func (x *nodeCtx) normAxis(axis int64, r int) (int, error) {
+	if axis < -int64(r) || axis >= int64(r) {
+		return 0, x.errorf("axis %d out of range for rank %d", axis, r)
+	}
+	if axis < 0 {
+		axis += int64(r)
+	}
+	return int(axis), nil
+}
