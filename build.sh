@@ -6,6 +6,7 @@
 #   ./build.sh site    build the deployable static site into dist/site
 #   ./build.sh worker  build the edge worker and serve it under workerd on http://127.0.0.1:8787/ (PORT overrides)
 #   ./build.sh bench   compare wasmcnn with TensorFlow.js and ONNX Runtime Web in headless Chromium
+#   ./build.sh size    sizes of main.wasm, lib/wasmcnn.wasm and the worker's app.wasm (raw, gzip, brotli, per package)
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -78,6 +79,11 @@ cmd_bench() {
 	exec go run ./cmd/wasmcnn bench -json dist/bench/bench.json -chart dist/bench/bench.png "$@"
 }
 
+cmd_size() {
+	mkdir -p dist/size
+	exec go run ./cmd/wasmcnn size -json dist/size/size.json "$@"
+}
+
 cmd_worker() {
 	ensure_node_packages
 	exec go run ./cmd/wasmcnn worker
@@ -87,6 +93,7 @@ case "${1:-}" in
 serve) cmd_serve ;;
 worker) cmd_worker ;;
 bench) shift; cmd_bench "$@" ;;
+size) shift; cmd_size "$@" ;;
 test) cmd_test ;;
 site) build_site ;;
 *)

@@ -4,6 +4,7 @@
 //	wasmcnn info -model M.onnx               describe a model
 //	wasmcnn run -model M.onnx -input X.npy   run a model, print JSON
 //	wasmcnn serve [-dir DIR] [-addr ADDR]    serve the built site
+//	wasmcnn size [-json FILE]                sizes of the WebAssembly builds
 //
 // Run "wasmcnn help" for every command.
 package main
@@ -30,6 +31,7 @@ var commands = map[string]command{
 	"train":  {"train a digit model on MNIST and pen digits, write it as ONNX with its card", runTrain},
 	"eval":   {"measure a digit model on MNIST or pen strokes; print and draw the results", runEval},
 	"bench":  {"compare wasmcnn with TensorFlow.js and ONNX Runtime Web in headless Chromium", runBench},
+	"size":   {"measure the WebAssembly builds: raw, gzip and brotli sizes, code per Go package", runSize},
 }
 
 func main() {

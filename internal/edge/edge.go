@@ -27,14 +27,14 @@ func BuildBundle(root, dir string) error {
 	if b, err := gen.CombinedOutput(); err != nil {
 		return fmt.Errorf("edge: workers-assets-gen: %v\n%s", err, b)
 	}
-	build := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", filepath.Join(dir, "app.wasm"), "./worker")
-	build.Dir = root
-	build.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm")
-	if b, err := build.CombinedOutput(); err != nil {
-		return fmt.Errorf("edge: building app.wasm: %v\n%s", err, b)
+	if err := site.GoBuildWasm(root, AppPackage, "", filepath.Join(dir, "app.wasm"), false); err != nil {
+		return fmt.Errorf("edge: building app.wasm: %w", err)
 	}
 	return nil
 }
+
+// AppPackage is the Go package built into the bundle's app.wasm.
+const AppPackage = "./worker"
 
 // BundleFiles are the files of a bundle, as workerd loads them.
 var BundleFiles = []string{"worker.mjs", "wasm_exec.js", "runtime.mjs", "app.wasm"}

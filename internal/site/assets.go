@@ -125,6 +125,15 @@ func Gzip(b []byte) []byte {
 	return gz.Bytes()
 }
 
+// Brotli returns b compressed with brotli at level (0–11).
+func Brotli(b []byte, level int) []byte {
+	var br bytes.Buffer
+	bw := brotli.NewWriterLevel(&br, level)
+	bw.Write(b)
+	bw.Close() // writing to memory cannot fail
+	return br.Bytes()
+}
+
 // precompress writes path.gz (gzip -9) and path.br (brotli) beside path,
 // unless compression does not make the file smaller.
 func precompress(path string) (gzSize, brSize int64, err error) {
@@ -133,12 +142,7 @@ func precompress(path string) (gzSize, brSize int64, err error) {
 		return 0, 0, err
 	}
 	gz := Gzip(b)
-	var br bytes.Buffer
-	bw := brotli.NewWriterLevel(&br, brotliLevel(len(b)))
-	bw.Write(b)
-	if err := bw.Close(); err != nil {
-		return 0, 0, err
-	}
+	br := bytes.NewBuffer(Brotli(b, brotliLevel(len(b))))
 	if len(gz) < len(b) {
 		if err := os.WriteFile(path+".gz", gz, 0o644); err != nil {
 			return 0, 0, err

@@ -70,13 +70,39 @@ func build(root, out string) error {
 	if err := copyFile(filepath.Join(goroot, "lib", "wasm", "wasm_exec.js"), filepath.Join(out, "wasm_exec.js")); err != nil {
 		return fmt.Errorf("site: wasm_exec.js: %w", err)
 	}
-	for _, b := range []struct{ file, tags string }{{"main.wasm", ""}, {LibDir + "/wasmcnn.wasm", "apionly"}} {
-		cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-tags="+b.tags, "-o", filepath.Join(out, filepath.FromSlash(b.file)), "./wasm")
-		cmd.Dir = root
-		cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			return fmt.Errorf("site: building %s: %v\n%s", b.file, err, out)
+	for _, b := range WasmBuilds {
+		if err := GoBuildWasm(root, b.Package, b.Tags, filepath.Join(out, filepath.FromSlash(b.File)), false); err != nil {
+			return fmt.Errorf("site: building %s: %w", b.File, err)
 		}
+	}
+	return nil
+}
+
+// WasmBuild is one WebAssembly build of the site: File, relative to the
+// site, built from the Go package Package with the build tags Tags.
+type WasmBuild struct{ File, Package, Tags string }
+
+// WasmBuilds are the site's WebAssembly builds: the drawing page and the
+// library.
+var WasmBuilds = []WasmBuild{
+	{File: "main.wasm", Package: "./wasm"},
+	{File: LibDir + "/wasmcnn.wasm", Package: "./wasm", Tags: "apionly"},
+}
+
+// GoBuildWasm builds the Go package pkg (relative to root) for GOOS=js
+// GOARCH=wasm into out, the way every shipped WebAssembly file is built:
+// -trimpath, and without symbols unless names is set (the name section
+// then names every function, for size reports).
+func GoBuildWasm(root, pkg, tags, out string, names bool) error {
+	ldflags := "-ldflags=-s -w"
+	if names {
+		ldflags = "-ldflags=-w"
+	}
+	cmd := exec.Command("go", "build", "-trimpath", ldflags, "-tags="+tags, "-o", out, pkg)
+	cmd.Dir = root
+	cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm")
+	if b, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("go build %s: %v\n%s", pkg, err, b)
 	}
 	return nil
 }
