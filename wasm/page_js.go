@@ -20,19 +20,18 @@ import (
 // with the ten probabilities, the 28×28 image it sees, and the feature maps
 // of its convolutions and poolings, all updated at most once per frame.
 type page struct {
-	doc      dom.Document
 	pad      *dom.HTMLCanvasElement
 	ctx      *dom.CanvasRenderingContext2D
-	pred     dom.HTMLElement
-	conf     dom.HTMLElement
+	pred     *dom.BasicHTMLElement
+	conf     *dom.BasicHTMLElement
 	probs    []probRow
 	seen     *dom.CanvasRenderingContext2D
 	seenImg  js.Value // ImageData 28×28, reused
-	maps     dom.HTMLElement
+	maps     *dom.BasicHTMLElement
 	layers   []*mapLayer
 	model    *onnx.Model
 	took     time.Duration // the last prediction's time in the network
-	tookEl   dom.HTMLElement
+	tookEl   *dom.BasicHTMLElement
 	strokes  []ink.Stroke
 	drawing  bool
 	pointer  int
@@ -47,7 +46,7 @@ type page struct {
 }
 
 type probRow struct {
-	li, fill, pct dom.HTMLElement
+	li, fill, pct *dom.BasicHTMLElement
 	last          int // last width drawn, in tenths of a percent
 }
 
@@ -63,12 +62,11 @@ type mapLayer struct {
 
 // startPage runs the demo when the document is the drawing page.
 func startPage(a *api) {
-	doc := dom.GetWindow().Document()
-	el := doc.GetElementByID("pad")
-	if el == nil {
+	pad := canvasByID("pad")
+	if pad == nil {
 		return // another page using the API only
 	}
-	p := &page{doc: doc, pad: el.(*dom.HTMLCanvasElement)}
+	p := &page{pad: pad}
 	go func() {
 		if err := p.load(); err != nil {
 			p.fail(err)
@@ -78,13 +76,13 @@ func startPage(a *api) {
 
 // load fetches the model with progress, builds the page and arms it.
 func (p *page) load() error {
-	url := p.doc.(dom.HTMLDocument).Body().GetAttribute("data-model")
+	url := body().GetAttribute("data-model")
 	if url == "" {
 		url = "models/digits.onnx"
 	}
-	msg := p.doc.GetElementByID("load-msg")
-	bar := p.doc.GetElementByID("load-progress")
-	bytesEl := p.doc.GetElementByID("load-bytes")
+	msg := byID("load-msg")
+	bar := byID("load-progress")
+	bytesEl := byID("load-bytes")
 	msg.SetTextContent("Loading the network…")
 	progress := js.FuncOf(func(this js.Value, args []js.Value) any {
 		loaded, total := args[0].Float(), args[1].Float()
@@ -113,23 +111,22 @@ func (p *page) load() error {
 	tuneMemoryLimit()
 	p.build()
 	p.arm()
-	about := p.doc.GetElementByID("about")
+	about := byID("about")
 	kernel := "Go's own matrix kernel (this browser has no WebAssembly SIMD)"
 	if k := core.ActivePanelKernel(); k != "" {
 		kernel = "SIMD kernels " + k
 	}
 	about.SetTextContent(fmt.Sprintf("Model %s: %d parameters, %.1f M multiply-accumulates per digit, ONNX opset %d. Engine wasmcnn %s, pure Go compiled to WebAssembly, %s.",
 		url, m.ParamCount, float64(m.MACs())/1e6, m.Opset, core.Version, kernel))
-	p.doc.(dom.HTMLDocument).Body().SetAttribute("data-ready", "")
+	body().SetAttribute("data-ready", "")
 	return nil
 }
 
 // fail shows an error on the loading panel.
 func (p *page) fail(err error) {
-	body := p.doc.(dom.HTMLDocument).Body()
-	body.Class().Add("failed")
-	p.doc.GetElementByID("load-msg").SetTextContent("The network could not be loaded: " + err.Error())
-	p.doc.GetElementByID("load-progress").SetAttribute("hidden", "")
+	body().Class().Add("failed")
+	byID("load-msg").SetTextContent("The network could not be loaded: " + err.Error())
+	byID("load-progress").SetAttribute("hidden", "")
 }
 
 // build creates the probability rows, the view of the input and the
@@ -141,34 +138,33 @@ func (p *page) build() {
 	p.ctx.SetLineWidth(ink.PenWidth)
 	p.ctx.SetStrokeStyle("#111")
 	p.ctx.SetFillStyle("#111")
-	p.pred = p.doc.GetElementByID("prediction").(dom.HTMLElement)
-	p.conf = p.doc.GetElementByID("confidence").(dom.HTMLElement)
-	p.tookEl = p.doc.GetElementByID("took").(dom.HTMLElement)
-	list := p.doc.GetElementByID("probs")
+	p.pred = byID("prediction")
+	p.conf = byID("confidence")
+	p.tookEl = byID("took")
+	list := byID("probs")
 	for d := 0; d < 10; d++ {
-		li := p.doc.CreateElement("li").(dom.HTMLElement)
-		digit := p.doc.CreateElement("span")
+		li := create("li")
+		digit := create("span")
 		digit.Class().Add("d")
 		digit.SetTextContent(strconv.Itoa(d))
-		bar := p.doc.CreateElement("span")
+		bar := create("span")
 		bar.Class().Add("bar")
-		fill := p.doc.CreateElement("span").(dom.HTMLElement)
+		fill := create("span")
 		fill.Class().Add("fill")
-		bar.AppendChild(fill)
-		pct := p.doc.CreateElement("span").(dom.HTMLElement)
+		appendChild(bar, fill.Value)
+		pct := create("span")
 		pct.Class().Add("p")
-		li.AppendChild(digit)
-		li.AppendChild(bar)
-		li.AppendChild(pct)
+		appendChild(li, digit.Value)
+		appendChild(li, bar.Value)
+		appendChild(li, pct.Value)
 		li.SetAttribute("aria-label", "digit "+strconv.Itoa(d))
-		list.AppendChild(li)
+		appendChild(list, li.Value)
 		p.probs = append(p.probs, probRow{li: li, fill: fill, pct: pct, last: -1})
 	}
-	seen := p.doc.GetElementByID("input28").(*dom.HTMLCanvasElement)
-	p.seen = seen.GetContext2d()
+	p.seen = canvasByID("input28").GetContext2d()
 	p.seenImg = p.seen.CreateImageData(ink.FieldSize, ink.FieldSize).Value
 	p.input = make([]float32, ink.FieldSize*ink.FieldSize)
-	p.maps = p.doc.GetElementByID("maps").(dom.HTMLElement)
+	p.maps = byID("maps")
 	p.buildMaps()
 	p.maps.Class().Add("empty")
 }
@@ -201,11 +197,11 @@ func (p *page) buildMaps() {
 			cols *= 2
 		}
 		rows := (c + cols - 1) / cols
-		box := p.doc.CreateElement("div")
+		box := create("div")
 		box.Class().Add("map-layer")
-		h3 := p.doc.CreateElement("h3")
+		h3 := create("h3")
 		h3.SetInnerHTML(htmlEscape(title) + " <span>" + htmlEscape(detail) + "</span>")
-		cv := p.doc.CreateElement("canvas").(*dom.HTMLCanvasElement)
+		cv := createCanvas()
 		cv.SetWidth(cols*(w+1) - 1)
 		cv.SetHeight(rows*(h+1) - 1)
 		cv.SetAttribute("aria-label", title+": "+detail)
@@ -213,9 +209,9 @@ func (p *page) buildMaps() {
 		// layers stay visible next to the first ones.
 		scale := max(3, (28+w-1)/w)
 		cv.Style().SetProperty("width", strconv.Itoa(cv.Width()*scale)+"px", "")
-		box.AppendChild(h3)
-		box.AppendChild(cv)
-		p.maps.AppendChild(box)
+		appendChild(box, h3.Value)
+		appendChild(box, cv.Value)
+		appendChild(p.maps, box.Value)
 		ctx := cv.GetContext2d()
 		l := &mapLayer{out: out, canvas: cv, ctx: ctx, cols: cols, rows: rows, w: w, h: h}
 		l.img = ctx.CreateImageData(cv.Width(), cv.Height()).Value
@@ -226,8 +222,8 @@ func (p *page) buildMaps() {
 // safe wraps an event handler so that nothing it meets can end the Go
 // program: a panic (a JavaScript call that threw, say) is logged and the
 // page carries on.
-func safe(name string, f func(dom.Event)) func(dom.Event) {
-	return func(e dom.Event) {
+func safe(name string, f func(js.Value)) func(js.Value) {
+	return func(e js.Value) {
 		defer func() {
 			if r := recover(); r != nil {
 				println("wasmcnn: page:", name, "handler failed:", fmt.Sprint(r))
@@ -248,12 +244,12 @@ func (p *page) arm() {
 		p.frame()
 		return nil
 	})
-	p.pad.AddEventListener("pointerdown", false, safe("pointerdown", func(e dom.Event) {
-		pe := e.(*dom.PointerEvent)
-		if p.drawing || pe.Get("button").Int() > 0 {
+	listen(p.pad.Value, "pointerdown", safe("pointerdown", func(e js.Value) {
+		pe := pointerEvent(e)
+		if pe == nil || p.drawing || pe.Get("button").Int() > 0 {
 			return
 		}
-		e.PreventDefault()
+		pe.PreventDefault()
 		p.drawing = true
 		p.pointer = pe.Get("pointerId").Int()
 		x, y := p.canvasXY(pe.Value)
@@ -267,12 +263,12 @@ func (p *page) arm() {
 			p.pad.Call("setPointerCapture", p.pointer)
 		}()
 	}))
-	p.pad.AddEventListener("pointermove", false, safe("pointermove", func(e dom.Event) {
-		pe := e.(*dom.PointerEvent)
-		if !p.drawing || pe.Get("pointerId").Int() != p.pointer {
+	listen(p.pad.Value, "pointermove", safe("pointermove", func(e js.Value) {
+		pe := pointerEvent(e)
+		if pe == nil || !p.drawing || pe.Get("pointerId").Int() != p.pointer {
 			return
 		}
-		e.PreventDefault()
+		pe.PreventDefault()
 		// Coalesced events carry the points the browser merged into this one:
 		// with them fast strokes stay smooth.
 		evs := []js.Value{pe.Value}
@@ -296,23 +292,25 @@ func (p *page) arm() {
 		}
 		p.changed()
 	}))
-	end := safe("pointerup", func(e dom.Event) {
-		if p.drawing && e.(*dom.PointerEvent).Get("pointerId").Int() == p.pointer {
+	end := safe("pointerup", func(e js.Value) {
+		if pe := pointerEvent(e); pe != nil && p.drawing && pe.Get("pointerId").Int() == p.pointer {
 			p.drawing = false
 			p.changed()
 		}
 	})
-	p.pad.AddEventListener("pointerup", false, end)
-	p.pad.AddEventListener("pointercancel", false, end)
-	p.doc.GetElementByID("clear").AddEventListener("click", false, safe("clear", func(dom.Event) { p.clear() }))
-	p.doc.GetElementByID("undo").AddEventListener("click", false, safe("undo", func(dom.Event) { p.undo() }))
-	p.doc.AddEventListener("keydown", false, safe("keydown", func(e dom.Event) {
-		ke := e.(*dom.KeyboardEvent)
-		if ke.CtrlKey() && ke.Key() != "z" || ke.AltKey() || ke.MetaKey() {
+	listen(p.pad.Value, "pointerup", end)
+	listen(p.pad.Value, "pointercancel", end)
+	listen(byID("clear").Value, "click", safe("clear", func(js.Value) { p.clear() }))
+	listen(byID("undo").Value, "click", safe("undo", func(js.Value) { p.undo() }))
+	listen(document, "keydown", safe("keydown", func(e js.Value) {
+		ke := keyboardEvent(e)
+		if ke == nil || ke.CtrlKey() && ke.Key() != "z" || ke.AltKey() || ke.MetaKey() {
 			return
 		}
-		if t := ke.Target(); t != nil && (t.TagName() == "INPUT" || t.TagName() == "TEXTAREA") {
-			return
+		if t := e.Get("target"); !t.IsNull() && !t.IsUndefined() {
+			if tag := element(t).TagName(); tag == "INPUT" || tag == "TEXTAREA" {
+				return
+			}
 		}
 		switch ke.Key() {
 		case "Escape", "Delete":
@@ -322,7 +320,7 @@ func (p *page) arm() {
 		default:
 			return
 		}
-		e.PreventDefault()
+		ke.PreventDefault()
 	}))
 }
 
