@@ -13,6 +13,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+
+	"wasmcnn/internal/wasmpack"
 )
 
 // Root returns the repository root: the nearest directory above the working
@@ -91,8 +93,9 @@ var WasmBuilds = []WasmBuild{
 
 // GoBuildWasm builds the Go package pkg (relative to root) for GOOS=js
 // GOARCH=wasm into out, the way every shipped WebAssembly file is built:
-// -trimpath, and without symbols unless names is set (the name section
-// then names every function, for size reports).
+// -trimpath, without symbols unless names is set (the name section then
+// names every function, for size reports), and its data segments packed
+// so that it compresses better ([wasmpack.Pack]).
 func GoBuildWasm(root, pkg, tags, out string, names bool) error {
 	ldflags := "-ldflags=-s -w"
 	if names {
@@ -104,7 +107,15 @@ func GoBuildWasm(root, pkg, tags, out string, names bool) error {
 	if b, err := cmd.CombinedOutput(); err != nil {
 		return fmt.Errorf("go build %s: %v\n%s", pkg, err, b)
 	}
-	return nil
+	b, err := os.ReadFile(out)
+	if err != nil {
+		return err
+	}
+	packed, err := wasmpack.Pack(b, wasmpack.MaxGap)
+	if err != nil {
+		return fmt.Errorf("%s: %w", out, err)
+	}
+	return os.WriteFile(out, packed, 0o755)
 }
 
 // LibDir is the site's folder for the library build, lib/wasmcnn.wasm: the

@@ -37,6 +37,7 @@ var sectionNames = [...]string{"custom", "type", "import", "function", "table", 
 type Section struct {
 	ID     byte   `json:"id"`
 	Name   string `json:"name"` // the standard name, or a custom section's own name
+	Start  int    `json:"-"`    // of the id byte
 	Offset int    `json:"offset"`
 	Size   int    `json:"size"`
 }
@@ -85,6 +86,7 @@ func Parse(b []byte) (*Module, error) {
 	var bodies []Func
 	r := reader{b: b, off: 8}
 	for !r.done() {
+		head := r.off
 		id := r.byte()
 		size := r.uleb()
 		if r.err != nil {
@@ -95,7 +97,7 @@ func Parse(b []byte) (*Module, error) {
 			return nil, fmt.Errorf("wasmsize: section %d at offset %d: size %d past the end of the module", id, start, size)
 		}
 		payload := reader{b: b[:start+int(size)], off: start}
-		sec := Section{ID: id, Offset: start, Size: int(size)}
+		sec := Section{ID: id, Start: head, Offset: start, Size: int(size)}
 		if int(id) < len(sectionNames) {
 			sec.Name = sectionNames[id]
 		} else {
@@ -143,6 +145,16 @@ func (m *Module) Section(id byte, name string) (Section, bool) {
 		}
 	}
 	return Section{}, false
+}
+
+// Memory returns the initial memory the active data segments write, from
+// address 0 to the end of the last segment.
+func (m *Module) Memory() []byte {
+	if len(m.Segments) == 0 {
+		return nil
+	}
+	last := m.Segments[len(m.Segments)-1]
+	return m.Read(0, int(last.Addr)+len(last.Data))
 }
 
 // Read returns n bytes of the initial linear memory at addr: the data
