@@ -10,8 +10,10 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/andybalholm/brotli"
 )
@@ -98,16 +100,44 @@ func Finish(out string) (*Manifest, error) {
 	if err := os.WriteFile(filepath.Join(out, "sw.js"), sw, 0o644); err != nil {
 		return nil, err
 	}
+	// Brotli at its best level takes seconds per megabyte: the files are
+	// compressed on every core at once.
+	var todo []string
 	for _, n := range append(names, "sw.js") {
-		if !compressible[filepath.Ext(n)] {
-			continue
+		if compressible[filepath.Ext(n)] {
+			todo = append(todo, n)
 		}
-		gz, br, err := precompress(filepath.Join(out, filepath.FromSlash(n)))
-		if err != nil {
-			return nil, err
-		}
+	}
+	sizes := make([][2]int64, len(todo))
+	errs := make([]error, len(todo))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(runtime.NumCPU(), len(todo)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				sizes[i][0], sizes[i][1], errs[i] = precompress(filepath.Join(out, filepath.FromSlash(todo[i])))
+			}
+		}()
+	}
+	// The largest files first, so that no core is left with one at the end.
+	order := make([]int, len(todo))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool { return m.Files[todo[order[a]]].Size > m.Files[todo[order[b]]].Size })
+	for _, i := range order {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	for i, n := range todo {
 		if a, ok := m.Files[n]; ok {
-			a.Gzip, a.Brotli = gz, br
+			a.Gzip, a.Brotli = sizes[i][0], sizes[i][1]
 			m.Files[n] = a
 		}
 	}
@@ -134,7 +164,7 @@ func Brotli(b []byte, level int) []byte {
 	return br.Bytes()
 }
 
-// precompress writes path.gz (gzip -9) and path.br (brotli) beside path,
+// precompress writes path.gz (gzip -9) and path.br (brotli -q 11) beside path,
 // unless compression does not make the file smaller.
 func precompress(path string) (gzSize, brSize int64, err error) {
 	b, err := os.ReadFile(path)
@@ -142,7 +172,7 @@ func precompress(path string) (gzSize, brSize int64, err error) {
 		return 0, 0, err
 	}
 	gz := Gzip(b)
-	br := bytes.NewBuffer(Brotli(b, brotliLevel(len(b))))
+	br := bytes.NewBuffer(Brotli(b, brotli.BestCompression))
 	if len(gz) < len(b) {
 		if err := os.WriteFile(path+".gz", gz, 0o644); err != nil {
 			return 0, 0, err
@@ -156,14 +186,4 @@ func precompress(path string) (gzSize, brSize int64, err error) {
 		brSize = int64(br.Len())
 	}
 	return gzSize, brSize, nil
-}
-
-// brotliLevel picks the best compression for small files and a faster one
-// for the megabytes of the engine, where level 11 costs many seconds of
-// build time for a few percent.
-func brotliLevel(n int) int {
-	if n < 1<<20 {
-		return brotli.BestCompression
-	}
-	return 9
 }
