@@ -17,6 +17,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
 	"wasmcnn/core/nn"
@@ -28,6 +29,10 @@ import (
 type benchConfig struct {
 	Runtime string `json:"runtime"`
 	Threads int    `json:"threads"`
+	// Cores is the navigator.hardwareConcurrency the page reports (0: the
+	// machine's). TensorFlow.js's pool takes half of it, so its two-thread
+	// run on a two-core machine needs the page to report four.
+	Cores int `json:"cores,omitempty"`
 }
 
 func (c benchConfig) label() string {
@@ -36,7 +41,23 @@ func (c benchConfig) label() string {
 	if c.Runtime == "wasmcnn" && c.Threads > 1 {
 		unit = "worker" // one Go runtime per Web Worker, the batch split among them
 	}
-	return fmt.Sprintf("%s, %d %s%s", name, c.Threads, unit, map[bool]string{true: "s"}[c.Threads > 1])
+	s := fmt.Sprintf("%s, %d %s%s", name, c.Threads, unit, map[bool]string{true: "s"}[c.Threads > 1])
+	if c.Cores > 0 {
+		s += fmt.Sprintf(" (page reports %d cores)", c.Cores)
+	}
+	return s
+}
+
+// url is the bench page running this configuration on a network.
+func (c benchConfig) url(base, net string, firstOnly bool) string {
+	u := fmt.Sprintf("%sbench.html?runtime=%s&net=%s&threads=%d", base, c.Runtime, net, c.Threads)
+	if c.Cores > 0 {
+		u += fmt.Sprintf("&cores=%d", c.Cores)
+	}
+	if firstOnly {
+		u += "&first=1"
+	}
+	return u
 }
 
 // benchResult is what bench.js reports for one run.
@@ -45,6 +66,7 @@ type benchResult struct {
 	Net          string      `json:"net"`
 	Threads      int         `json:"threads"`
 	Detail       string      `json:"detail"`
+	Settings     any         `json:"settings"`
 	FirstMs      float64     `json:"firstMs"`
 	B1Median     float64     `json:"b1Median"`
 	B1P90        float64     `json:"b1P90"`
@@ -64,17 +86,25 @@ type benchStep struct {
 
 // benchRow is the table row of one network and runtime: medians over rounds.
 type benchRow struct {
-	Net          string  `json:"net"`
-	Runtime      string  `json:"runtime"`
-	Label        string  `json:"label"`
-	Detail       string  `json:"detail"`
+	Net     string `json:"net"`
+	Runtime string `json:"runtime"`
+	Label   string `json:"label"`
+	Detail  string `json:"detail"`
+	// Settings are the runtime's own settings, as the page read them back.
+	Settings     any     `json:"settings,omitempty"`
 	B1MedianMs   float64 `json:"b1_median_ms"`
 	B1P90Ms      float64 `json:"b1_p90_ms"`
 	B64ImgPerSec float64 `json:"b64_img_per_s"`
 	B64GFLOPs    float64 `json:"b64_gflop_per_s"`
 	FirstMs      float64 `json:"first_prediction_ms"`
+	// FirstNetMs is the first prediction of a first visit under the
+	// network emulation (every file brotli-compressed, cold cache); −1:
+	// not measured.
+	FirstNetMs   float64 `json:"first_prediction_network_ms"`
 	RuntimeKiBGz float64 `json:"runtime_kib_gz"`
+	RuntimeKiBBr float64 `json:"runtime_kib_br"`
 	ModelKiBGz   float64 `json:"model_kib_gz"`
+	ModelKiBBr   float64 `json:"model_kib_br"`
 	MaxDiff      float64 `json:"max_abs_diff_vs_wasmcnn"` // −1: wasmcnn did not run
 	Rounds       int     `json:"rounds"`
 	// Profile is where a batch-1 prediction's time went, node by node
@@ -89,7 +119,7 @@ var vendorDirs = map[string]string{
 	"ort":               "node_modules/onnxruntime-web/dist",
 }
 
-// runtimeFiles are the files each runtime downloads (bytes compared gzipped).
+// runtimeFiles are the files each runtime downloads.
 var runtimeFiles = map[string][]string{
 	"wasmcnn": {"wasm_exec.js", "wasmcnn.js", "lib/wasmcnn.wasm"},
 	// On a cross-origin isolated page TensorFlow.js loads its threaded build
@@ -101,7 +131,7 @@ var runtimeFiles = map[string][]string{
 // benchConfigs returns the configurations of the named runtimes, in the
 // order the table shows them.
 func benchConfigs(names string) ([]benchConfig, error) {
-	all := []benchConfig{{"wasmcnn", 1}, {"wasmcnn", 2}, {"tfjs", 1}, {"ort", 1}, {"ort", 2}}
+	all := []benchConfig{{"wasmcnn", 1, 0}, {"wasmcnn", 2, 0}, {"tfjs", 1, 0}, {"tfjs", 2, 4}, {"ort", 1, 0}, {"ort", 2, 0}}
 	want := map[string]bool{}
 	for _, n := range strings.Split(names, ",") {
 		if _, ok := runtimeFiles[n]; !ok {
@@ -148,6 +178,8 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	only := fs.String("runtimes", "wasmcnn,tfjs,ort", "runtimes to run (the ratios need wasmcnn and at least one peer)")
 	jsonOut := fs.String("json", "", "also write the table as JSON to `file`")
 	chart := fs.String("chart", "dist/bench/bench.png", "draw the comparison into this PNG `file` (empty: none)")
+	mbps := fs.Float64("net-mbps", 10, "first visits under network emulation: download `Mbit/s` (0: no first-visit runs)")
+	rtt := fs.Float64("net-rtt", 40, "first visits under network emulation: round trip `ms`")
 	replot := fs.String("replot", "", "run nothing: print the table and draw the chart of an earlier -json `file`")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -178,27 +210,44 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 
+	configs, err := benchConfigs(*only)
+	if err != nil {
+		return err
+	}
+	netNames := strings.Split(*nets, ",")
+	files := &benchFiles{siteDir: dir, root: root, cacheDir: filepath.Join(root, "dist", "bench", "cache")}
+	fmt.Fprintln(stderr, "compressing every runtime's files (brotli -q 11, cached in dist/bench/cache)…")
+	if err := files.prepare(benchPageFiles(configs, netNames)); err != nil {
+		return err
+	}
+
 	mux := http.NewServeMux()
 	for name, d := range vendorDirs {
 		mux.Handle("/vendor/"+name+"/", http.StripPrefix("/vendor/"+name+"/", http.FileServer(http.Dir(filepath.Join(root, d)))))
 	}
-	// Every runtime's files are served as they are (the peers' come
-	// straight from node_modules): on a loopback link compression only
-	// costs decoding time. Sizes are compared gzipped below.
+	// For the speed runs every runtime's files are served as they are (the
+	// peers' straight from node_modules): on a loopback link compression
+	// only costs decoding time. The first visits get their own server,
+	// which sends every file brotli-compressed.
 	mux.Handle("/", site.Handler(dir, site.HandlerOptions{Isolated: true, Uncompressed: true}))
-	isolated := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Cross-Origin-Opener-Policy", "same-origin")
-		w.Header().Set("Cross-Origin-Embedder-Policy", "require-corp")
-		mux.ServeHTTP(w, r)
-	})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	isolated := func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Cross-Origin-Opener-Policy", "same-origin")
+			w.Header().Set("Cross-Origin-Embedder-Policy", "require-corp")
+			h.ServeHTTP(w, r)
+		})
+	}
+	base, stop, err := serveBench(isolated(mux))
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: isolated, ReadHeaderTimeout: 10 * time.Second}
-	go srv.Serve(ln)
-	defer srv.Close()
-	base := "http://" + ln.Addr().String() + "/"
+	defer stop()
+	firstBase, stopFirst, err := serveBench(isolated(files.firstVisitHandler(mux)))
+	if err != nil {
+		return err
+	}
+	defer stopFirst()
+	emulated := benchNetwork{Mbps: *mbps, RTTMs: *rtt}
 
 	ctx, cancel, err := browser.Launch(time.Duration(*rounds) * 20 * time.Minute)
 	if err != nil {
@@ -209,16 +258,12 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	if v, err := chromedp.Run(ctx, chromedp.Evaluate[string](`navigator.userAgent`)); err == nil {
 		version = v
 	}
-	configs, err := benchConfigs(*only)
-	if err != nil {
-		return err
-	}
 	results := map[string][]benchResult{}
+	firsts := map[string][]benchResult{}
 	for round := 1; round <= *rounds; round++ {
-		for _, n := range strings.Split(*nets, ",") {
+		for _, n := range netNames {
 			for _, c := range configs {
-				url := fmt.Sprintf("%sbench.html?runtime=%s&net=%s&threads=%d", base, c.Runtime, n, c.Threads)
-				res, err := benchOnce(ctx, url)
+				res, err := benchOnce(ctx, c.url(base, n, false))
 				if err != nil {
 					return fmt.Errorf("%s on %s: %w", c.label(), n, err)
 				}
@@ -231,23 +276,40 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 				}
 				results[key] = append(results[key], res)
 			}
+			if emulated.Mbps <= 0 {
+				continue
+			}
+			// First visits: every runtime in turn, in the same round.
+			for _, c := range configs {
+				res, err := benchFirstVisit(ctx, c.url(firstBase, n, true), emulated)
+				if err != nil {
+					return fmt.Errorf("%s on %s, first visit: %w", c.label(), n, err)
+				}
+				fmt.Fprintf(stderr, "round %d %s %-30s first visit over %s: first prediction %.0f ms\n", round, n, c.label(), emulated, res.FirstMs)
+				key := n + "|" + c.label()
+				firsts[key] = append(firsts[key], res)
+			}
 		}
 	}
 	var rows []benchRow
-	for _, n := range strings.Split(*nets, ",") {
+	for _, n := range netNames {
 		macs := float64(netsByName[n].MACs())
 		// Outputs are compared with wasmcnn's on one thread, when it ran.
-		ref := results[n+"|"+benchConfig{"wasmcnn", 1}.label()]
+		ref := results[n+"|"+benchConfig{"wasmcnn", 1, 0}.label()]
 		for _, c := range configs {
 			rs := results[n+"|"+c.label()]
-			row := benchRow{Net: n, Runtime: c.Runtime, Label: c.label(), Detail: rs[0].Detail, Rounds: len(rs)}
+			row := benchRow{Net: n, Runtime: c.Runtime, Label: c.label(), Detail: rs[0].Detail, Settings: rs[0].Settings, Rounds: len(rs)}
 			row.B1MedianMs = median(rs, func(r benchResult) float64 { return r.B1Median })
 			row.B1P90Ms = median(rs, func(r benchResult) float64 { return r.B1P90 })
 			row.B64ImgPerSec = median(rs, func(r benchResult) float64 { return r.B64ImgPerSec })
 			row.B64GFLOPs = 2 * macs * row.B64ImgPerSec / 1e9
 			row.FirstMs = median(rs, func(r benchResult) float64 { return r.FirstMs })
-			row.RuntimeKiBGz = gzipKiB(dir, root, runtimeFiles[c.Runtime])
-			row.ModelKiBGz = gzipKiB(dir, root, modelFiles(c.Runtime, n))
+			row.FirstNetMs = -1
+			if fs := firsts[n+"|"+c.label()]; len(fs) > 0 {
+				row.FirstNetMs = median(fs, func(r benchResult) float64 { return r.FirstMs })
+			}
+			row.RuntimeKiBGz, row.RuntimeKiBBr = files.kib(runtimeFiles[c.Runtime])
+			row.ModelKiBGz, row.ModelKiBBr = files.kib(modelFiles(c.Runtime, n))
 			row.Profile = medianProfile(rs)
 			row.MaxDiff = -1 // not compared
 			if len(ref) > 0 {
@@ -261,9 +323,9 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 			rows = append(rows, row)
 		}
 	}
-	printBench(stdout, rows, version)
+	printBench(stdout, rows, version, emulated)
 	if *jsonOut != "" {
-		b, err := json.MarshalIndent(map[string]any{"browser": version, "rounds": *rounds, "rows": rows, "ratios": benchRatios(rows)}, "", "  ")
+		b, err := json.MarshalIndent(map[string]any{"browser": version, "rounds": *rounds, "network": emulated, "rows": rows, "ratios": benchRatios(rows)}, "", "  ")
 		if err != nil {
 			return fmt.Errorf("bench: writing %s: %w", *jsonOut, err)
 		}
@@ -299,6 +361,77 @@ func benchOnce(ctx context.Context, url string) (benchResult, error) {
 		return res, errors.New(res.Error)
 	}
 	return res, nil
+}
+
+// benchNetwork is the network Chromium emulates for the first visits.
+type benchNetwork struct {
+	Mbps  float64 `json:"download_mbit_per_s"`
+	RTTMs float64 `json:"round_trip_ms"`
+}
+
+func (n benchNetwork) String() string {
+	return fmt.Sprintf("%g Mbit/s down, %g ms round trip", n.Mbps, n.RTTMs)
+}
+
+// benchFirstVisit loads the bench page for a first prediction over the
+// emulated network with the browser's cache off, then lifts both.
+func benchFirstVisit(ctx context.Context, url string, n benchNetwork) (benchResult, error) {
+	if _, err := chromedp.Call(ctx, network.Enable, network.EnableParams{}); err != nil {
+		return benchResult{}, err
+	}
+	if _, err := chromedp.Call(ctx, network.SetCacheDisabled, network.SetCacheDisabledParams{CacheDisabled: true}); err != nil {
+		return benchResult{}, err
+	}
+	// Chromium applies the latency once per request, as the time from
+	// sending it to the response's headers: a round trip.
+	cond := &network.Conditions{Latency: n.RTTMs, DownloadThroughput: n.Mbps * 1e6 / 8, UploadThroughput: -1}
+	if _, err := chromedp.Call(ctx, network.EmulateNetworkConditionsByRule, network.EmulateNetworkConditionsByRuleParams{MatchedNetworkConditions: []*network.Conditions{cond}}); err != nil {
+		return benchResult{}, err
+	}
+	res, err := benchOnce(ctx, url)
+	off := &network.Conditions{Latency: 0, DownloadThroughput: -1, UploadThroughput: -1}
+	if _, e := chromedp.Call(ctx, network.EmulateNetworkConditionsByRule, network.EmulateNetworkConditionsByRuleParams{MatchedNetworkConditions: []*network.Conditions{off}}); e != nil && err == nil {
+		err = e
+	}
+	if _, e := chromedp.Call(ctx, network.SetCacheDisabled, network.SetCacheDisabledParams{CacheDisabled: false}); e != nil && err == nil {
+		err = e
+	}
+	return res, err
+}
+
+// serveBench serves h on a free port of 127.0.0.1 and returns its base URL.
+func serveBench(h http.Handler) (base string, stop func(), err error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", nil, err
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	go srv.Serve(ln)
+	return "http://" + ln.Addr().String() + "/", func() { srv.Close() }, nil
+}
+
+// benchPageFiles are the files the bench pages of these configurations
+// fetch: the page's own, each runtime's, each network's model.
+func benchPageFiles(configs []benchConfig, nets []string) []string {
+	out := []string{"bench.html", "bench.js", "style.css", "wasmcnn-worker.js"}
+	seen := map[string]bool{}
+	for _, c := range configs {
+		for _, f := range runtimeFiles[c.Runtime] {
+			if !seen[f] {
+				seen[f] = true
+				out = append(out, f)
+			}
+		}
+		for _, n := range nets {
+			for _, f := range modelFiles(c.Runtime, n) {
+				if !seen[f] {
+					seen[f] = true
+					out = append(out, f)
+				}
+			}
+		}
+	}
+	return out
 }
 
 // medianProfile returns each node's median time over the rounds that
@@ -345,8 +478,9 @@ func replotBench(path, chart string, stdout io.Writer) error {
 		return err
 	}
 	var saved struct {
-		Browser string     `json:"browser"`
-		Rows    []benchRow `json:"rows"`
+		Browser string       `json:"browser"`
+		Network benchNetwork `json:"network"`
+		Rows    []benchRow   `json:"rows"`
 	}
 	if err := json.Unmarshal(b, &saved); err != nil {
 		return fmt.Errorf("%s: %w", path, err)
@@ -354,7 +488,7 @@ func replotBench(path, chart string, stdout io.Writer) error {
 	if len(saved.Rows) == 0 {
 		return fmt.Errorf("%s: no rows", path)
 	}
-	printBench(stdout, saved.Rows, saved.Browser)
+	printBench(stdout, saved.Rows, saved.Browser, saved.Network)
 	if chart == "" {
 		return nil
 	}

@@ -19,7 +19,6 @@ import (
 
 	"wasmcnn/core"
 	"wasmcnn/core/nn"
-	"wasmcnn/internal/site"
 )
 
 // writeBenchModels writes each network as ONNX (for wasmcnn and ONNX
@@ -76,36 +75,17 @@ func writeBenchModels(dir string, nets map[string]*nn.Net) error {
 	return nil
 }
 
-// gzipKiB returns the gzip -9 size of files, in KiB, or −1 if one is
-// missing; "vendor/" paths are in node_modules, the others in the built
-// site.
-func gzipKiB(siteDir, root string, files []string) float64 {
-	var total int
-	for _, f := range files {
-		p := filepath.Join(siteDir, f)
-		if rest, ok := strings.CutPrefix(f, "vendor/"); ok {
-			name, file, _ := strings.Cut(rest, "/")
-			p = filepath.Join(root, vendorDirs[name], file)
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return -1
-		}
-		total += len(site.Gzip(b))
-	}
-	return float64(total) / 1024
-}
-
 // printBench prints the table of BENCHMARKS.md with wasmcnn's ratio to the
 // best peer in each column.
-func printBench(w io.Writer, rows []benchRow, browser string) {
-	fmt.Fprintf(w, "browser: %s\n\n", browser)
-	fmt.Fprintln(w, "| net | runtime | b1 median ms | b1 p90 ms | b64 img/s | b64 GFLOP/s | first prediction ms | runtime KiB gz | model KiB gz | max |Δ| vs wasmcnn |")
-	fmt.Fprintln(w, "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+func printBench(w io.Writer, rows []benchRow, browser string, n benchNetwork) {
+	fmt.Fprintf(w, "browser: %s\n", browser)
+	fmt.Fprintf(w, "first prediction: from the start of the page, files served uncompressed from 127.0.0.1 (warm); first visit: over %s, cold cache, every file brotli -q 11\n\n", n)
+	fmt.Fprintln(w, "| net | runtime | b1 median ms | b1 p90 ms | b64 img/s | b64 GFLOP/s | first prediction ms | first visit ms | runtime KiB gz / br | model KiB gz / br | max |Δ| vs wasmcnn |")
+	fmt.Fprintln(w, "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
 	for _, r := range rows {
-		fmt.Fprintf(w, "| %s | %s | %.3f | %.3f | %.0f | %.2f | %.0f | %s | %s | %s |\n",
-			r.Net, r.Label, r.B1MedianMs, r.B1P90Ms, r.B64ImgPerSec, r.B64GFLOPs, r.FirstMs,
-			orNA("%.0f", r.RuntimeKiBGz), orNA("%.0f", r.ModelKiBGz), orNA("%.1e", r.MaxDiff))
+		fmt.Fprintf(w, "| %s | %s | %.3f | %.3f | %.0f | %.2f | %.0f | %s | %s / %s | %s / %s | %s |\n",
+			r.Net, r.Label, r.B1MedianMs, r.B1P90Ms, r.B64ImgPerSec, r.B64GFLOPs, r.FirstMs, orNA("%.0f", r.FirstNetMs),
+			orNA("%.0f", r.RuntimeKiBGz), orNA("%.0f", r.RuntimeKiBBr), orNA("%.0f", r.ModelKiBGz), orNA("%.0f", r.ModelKiBBr), orNA("%.1e", r.MaxDiff))
 	}
 	for _, r := range rows {
 		if len(r.Profile) == 0 {
@@ -143,8 +123,9 @@ type benchRatio struct {
 	// Batch-64 throughput of one runtime to the best one-thread peer, and
 	// of two workers to the best peer, any threads (0: not measured).
 	Throughput1, Throughput2 float64
-	// First prediction of one runtime to the best peer.
-	First float64
+	// First prediction of one runtime to the best peer, over loopback and
+	// on a first visit over the emulated network (0: not measured).
+	First, FirstNet float64
 	// Download of the runtime plus the model, and of the runtime alone, to
 	// TensorFlow.js's (0: not measured).
 	SizeVsTFJS, RuntimeVsTFJS float64
@@ -156,6 +137,9 @@ func (r benchRatio) String() string {
 		s += fmt.Sprintf(", %.2f× (2 workers vs any)", r.Throughput2)
 	}
 	s += fmt.Sprintf(", first prediction %.2f×", r.First)
+	if r.FirstNet > 0 {
+		s += fmt.Sprintf(" (first visit over the network %.2f×)", r.FirstNet)
+	}
 	if r.SizeVsTFJS > 0 {
 		s += fmt.Sprintf(", download (runtime + model) %.2f× TensorFlow.js's (runtime alone %.2f×)", r.SizeVsTFJS, r.RuntimeVsTFJS)
 	}
@@ -173,7 +157,7 @@ func benchRatios(rows []benchRow) []benchRatio {
 		}
 		seen[n] = true
 		var one, two, tfjs benchRow
-		bestLatency, bestFirst := math.Inf(1), math.Inf(1)
+		bestLatency, bestFirst, bestFirstNet := math.Inf(1), math.Inf(1), math.Inf(1)
 		best1, bestAny := 0.0, 0.0
 		for _, r := range rows {
 			if r.Net != n {
@@ -192,6 +176,9 @@ func benchRatios(rows []benchRow) []benchRatio {
 			}
 			bestLatency = math.Min(bestLatency, r.B1MedianMs)
 			bestFirst = math.Min(bestFirst, r.FirstMs)
+			if r.FirstNetMs > 0 {
+				bestFirstNet = math.Min(bestFirstNet, r.FirstNetMs)
+			}
 			bestAny = math.Max(bestAny, r.B64ImgPerSec)
 			if strings.HasSuffix(r.Label, ", 1 thread") {
 				best1 = math.Max(best1, r.B64ImgPerSec)
@@ -203,6 +190,9 @@ func benchRatios(rows []benchRow) []benchRatio {
 		ratio := benchRatio{Net: n, Latency: one.B1MedianMs / bestLatency, Throughput1: one.B64ImgPerSec / best1, First: one.FirstMs / bestFirst}
 		if two.Label != "" {
 			ratio.Throughput2 = two.B64ImgPerSec / bestAny
+		}
+		if one.FirstNetMs > 0 && !math.IsInf(bestFirstNet, 1) {
+			ratio.FirstNet = one.FirstNetMs / bestFirstNet
 		}
 		if tfjs.RuntimeKiBGz > 0 && one.RuntimeKiBGz > 0 && tfjs.ModelKiBGz >= 0 && one.ModelKiBGz >= 0 {
 			ratio.SizeVsTFJS = (one.RuntimeKiBGz + one.ModelKiBGz) / (tfjs.RuntimeKiBGz + tfjs.ModelKiBGz)
@@ -229,7 +219,7 @@ func drawBench(path string, rows []benchRow) error {
 			nets = append(nets, r.Net)
 		}
 	}
-	colors := []color.Color{color.RGBA{47, 111, 221, 255}, color.RGBA{120, 160, 235, 255}, color.RGBA{44, 160, 44, 255}, color.RGBA{148, 103, 189, 255}, color.RGBA{214, 39, 40, 255}}
+	colors := []color.Color{color.RGBA{47, 111, 221, 255}, color.RGBA{120, 160, 235, 255}, color.RGBA{44, 160, 44, 255}, color.RGBA{148, 103, 189, 255}, color.RGBA{214, 39, 40, 255}, color.RGBA{140, 86, 75, 255}}
 	panel := func(net, title, format string, value func(benchRow) float64) (*plot.Plot, error) {
 		p := plot.New()
 		p.Title.Text = net + ": " + title
