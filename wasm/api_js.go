@@ -1,13 +1,13 @@
 package main
 
 import (
-	"fmt"
 	"runtime/debug"
 	"syscall/js"
 	"unsafe"
 
 	"wasmcnn/core"
 	"wasmcnn/core/onnx"
+	"wasmcnn/internal/fmtlite"
 	"wasmcnn/wasm/bridge"
 )
 
@@ -52,8 +52,8 @@ func recovered(name string, r any) js.Value {
 		e.Set("cause", je.Value)
 		return e
 	}
-	println("wasmcnn: recovered panic in", name, ":", fmt.Sprint(r), "\n", string(debug.Stack()))
-	return jsError.New(fmt.Sprintf("wasmcnn: %s: internal error: %v", name, r))
+	println("wasmcnn: recovered panic in", name, ":", fmtlite.Panic(r), "\n", string(debug.Stack()))
+	return jsError.New("wasmcnn: " + name + ": internal error: " + fmtlite.Panic(r))
 }
 
 // register installs the API as globalThis.__wasmcnnGo.
@@ -107,7 +107,7 @@ func (a *api) register() js.Value {
 // handle reads a model handle argument.
 func handle(args []js.Value, name string) (int, error) {
 	if len(args) < 1 {
-		return 0, fmt.Errorf("%s: missing model handle", name)
+		return 0, fmtlite.Errorf("%s: missing model handle", name)
 	}
 	return bridge.Int(wrap(args[0]), name+": handle", 1, 1<<30)
 }
@@ -130,7 +130,7 @@ func (a *api) predict(args []js.Value) (any, error) {
 		return nil, err
 	}
 	if len(args) < 2 || len(args) > 3 {
-		return nil, fmt.Errorf("predict: takes (input, output?), got %d arguments", len(args)-1)
+		return nil, fmtlite.Errorf("predict: takes (input, output?), got %d arguments", len(args)-1)
 	}
 	b, _, err := a.models.Predict(h, wrap(args[1]))
 	if err != nil {
@@ -141,7 +141,7 @@ func (a *api) predict(args []js.Value) (any, error) {
 	if len(args) == 3 {
 		if o := wrap(args[2]); o.Kind() != bridge.Undefined && o.Kind() != bridge.Null {
 			if o.TypedArray() != "Float32Array" || o.Length() != n {
-				return nil, fmt.Errorf("predict: output: got %s of length %d, want a Float32Array of length %d", o.TypedArray(), o.Length(), n)
+				return nil, fmtlite.Errorf("predict: output: got %s of length %d, want a Float32Array of length %d", o.TypedArray(), o.Length(), n)
 			}
 			out = args[2]
 		}
@@ -160,7 +160,7 @@ func fastPathArgs(args []js.Value, usage string, want int) (h, n int, err error)
 		return 0, 0, err
 	}
 	if len(args) != want {
-		return 0, 0, fmt.Errorf("%s, got %d arguments", usage, len(args))
+		return 0, 0, fmtlite.Errorf("%s, got %d arguments", usage, len(args))
 	}
 	n, err = bridge.Int(wrap(args[1]), "predict: input length", 1, core.MaxElements)
 	return h, n, err
@@ -216,7 +216,7 @@ func (a *api) layerOutputs(args []js.Value) (any, error) {
 	}
 	m, err := a.models.Get(h)
 	if err != nil {
-		return nil, fmt.Errorf("layerOutputs: %w", err)
+		return nil, fmtlite.Errorf("layerOutputs: %w", err)
 	}
 	steps := m.Steps()
 	arr := jsArray.New(len(steps))
@@ -238,7 +238,7 @@ func (a *api) profile(args []js.Value) (any, error) {
 		return nil, err
 	}
 	if len(args) != 3 {
-		return nil, fmt.Errorf("profile: takes (input, runs), got %d arguments", len(args)-1)
+		return nil, fmtlite.Errorf("profile: takes (input, runs), got %d arguments", len(args)-1)
 	}
 	runs, err := bridge.Int(wrap(args[2]), "profile: runs", 1, bridge.MaxProfileRuns)
 	if err != nil {
@@ -263,7 +263,7 @@ func (a *api) modelInfo(args []js.Value) (any, error) {
 	}
 	m, err := a.models.Get(h)
 	if err != nil {
-		return nil, fmt.Errorf("modelInfo: %w", err)
+		return nil, fmtlite.Errorf("modelInfo: %w", err)
 	}
 	ops := []any{}
 	seen := map[string]bool{}

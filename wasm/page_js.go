@@ -3,7 +3,6 @@
 package main
 
 import (
-	"fmt"
 	"math"
 	"strconv"
 	"syscall/js"
@@ -14,6 +13,7 @@ import (
 	"wasmcnn/core"
 	"wasmcnn/core/ink"
 	"wasmcnn/core/onnx"
+	"wasmcnn/internal/fmtlite"
 )
 
 // page is the draw-a-digit demo: a pad to draw on, the network's answer
@@ -90,7 +90,7 @@ func (p *page) load() error {
 			bar.SetAttribute("max", strconv.FormatFloat(total, 'f', 0, 64))
 			bar.SetAttribute("value", strconv.FormatFloat(loaded, 'f', 0, 64))
 		}
-		bytesEl.SetTextContent(fmt.Sprintf("%.0f KB", loaded/1024))
+		bytesEl.SetTextContent(fmtlite.Sprintf("%.0f KB", loaded/1024))
 		return nil
 	})
 	defer progress.Release()
@@ -102,10 +102,10 @@ func (p *page) load() error {
 	js.CopyBytesToGo(data, b)
 	m, err := onnx.LoadModel(data, nil)
 	if err != nil {
-		return fmt.Errorf("%s: %w", url, err)
+		return fmtlite.Errorf("%s: %w", url, err)
 	}
 	if len(m.Inputs) != 1 || len(m.InputShape(0)) != 4 || m.InputShape(0)[2] != ink.FieldSize || m.InputShape(0)[3] != ink.FieldSize {
-		return fmt.Errorf("%s takes %v; the page needs a model of 28×28 images", url, m.InputShape(0))
+		return fmtlite.Errorf("%s takes %v; the page needs a model of 28×28 images", url, m.InputShape(0))
 	}
 	p.model = m
 	tuneMemoryLimit()
@@ -116,7 +116,7 @@ func (p *page) load() error {
 	if k := core.ActivePanelKernel(); k != "" {
 		kernel = "SIMD kernels " + k
 	}
-	about.SetTextContent(fmt.Sprintf("Model %s: %d parameters, %.1f M multiply-accumulates per digit, ONNX opset %d. Engine wasmcnn %s, pure Go compiled to WebAssembly, %s.",
+	about.SetTextContent(fmtlite.Sprintf("Model %s: %d parameters, %.1f M multiply-accumulates per digit, ONNX opset %d. Engine wasmcnn %s, pure Go compiled to WebAssembly, %s.",
 		url, m.ParamCount, float64(m.MACs())/1e6, m.Opset, core.Version, kernel))
 	body().SetAttribute("data-ready", "")
 	return nil
@@ -188,9 +188,9 @@ func (p *page) buildMaps() {
 		c, h, w := out.Shape[1], out.Shape[2], out.Shape[3]
 		var detail string
 		if op == "Conv" {
-			detail = fmt.Sprintf("%d filters → %d maps of %d×%d", c, c, h, w)
+			detail = fmtlite.Sprintf("%d filters → %d maps of %d×%d", c, c, h, w)
 		} else {
-			detail = fmt.Sprintf("%s pooling → %d maps of %d×%d", map[string]string{"MaxPool": "max", "AveragePool": "average"}[op], c, h, w)
+			detail = fmtlite.Sprintf("%s pooling → %d maps of %d×%d", map[string]string{"MaxPool": "max", "AveragePool": "average"}[op], c, h, w)
 		}
 		cols := 8
 		for cols*2 <= c && (c+cols-1)/cols > cols/2 && cols < 16 {
@@ -226,7 +226,7 @@ func safe(name string, f func(js.Value)) func(js.Value) {
 	return func(e js.Value) {
 		defer func() {
 			if r := recover(); r != nil {
-				println("wasmcnn: page:", name, "handler failed:", fmt.Sprint(r))
+				println("wasmcnn: page:", name, "handler failed:", fmtlite.Panic(r))
 			}
 		}()
 		f(e)
@@ -238,7 +238,7 @@ func (p *page) arm() {
 	p.frameFn = js.FuncOf(func(js.Value, []js.Value) any {
 		defer func() {
 			if r := recover(); r != nil {
-				println("wasmcnn: page: frame failed:", fmt.Sprint(r))
+				println("wasmcnn: page: frame failed:", fmtlite.Panic(r))
 			}
 		}()
 		p.frame()
@@ -444,8 +444,8 @@ func (p *page) show(probs []float32) {
 		}
 	}
 	p.pred.SetTextContent(strconv.Itoa(best))
-	p.conf.SetTextContent(fmt.Sprintf("%.0f%% sure", 100*probs[best]))
-	p.tookEl.SetTextContent(fmt.Sprintf("The network took %.1f ms.", float64(p.took.Microseconds())/1000))
+	p.conf.SetTextContent(fmtlite.Sprintf("%.0f%% sure", 100*probs[best]))
+	p.tookEl.SetTextContent(fmtlite.Sprintf("The network took %.1f ms.", float64(p.took.Microseconds())/1000))
 	for i, v := range probs {
 		p.setBar(i, v, i == best)
 	}
@@ -572,7 +572,7 @@ func await(promise js.Value) (js.Value, error) {
 	})
 	bad := js.FuncOf(func(this js.Value, args []js.Value) any {
 		msg := args[0].Call("toString").String()
-		err = fmt.Errorf("%s", msg)
+		err = fmtlite.Errorf("%s", msg)
 		close(done)
 		return nil
 	})

@@ -1,11 +1,11 @@
 package main
 
 import (
-	"fmt"
 	"syscall/js"
 	"unsafe"
 
 	"wasmcnn/core"
+	"wasmcnn/internal/fmtlite"
 	"wasmcnn/internal/wasmsimd"
 )
 
@@ -17,7 +17,7 @@ import (
 func installSIMD() (name string) {
 	defer func() {
 		if r := recover(); r != nil {
-			println("wasmcnn: SIMD kernel not installed:", fmt.Sprint(r))
+			println("wasmcnn: SIMD kernel not installed:", fmtlite.Panic(r))
 			core.SetPanelKernel(nil)
 			name = ""
 		}

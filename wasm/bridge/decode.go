@@ -1,11 +1,11 @@
 package bridge
 
 import (
-	"fmt"
 	"math"
 	"unsafe"
 
 	"wasmcnn/core"
+	"wasmcnn/internal/fmtlite"
 )
 
 // ArgError is a bad argument from JavaScript: Arg names it (such as
@@ -18,7 +18,7 @@ type ArgError struct {
 func (e *ArgError) Error() string { return e.Arg + ": " + e.Msg }
 
 func argErrorf(arg, format string, args ...any) error {
-	return &ArgError{Arg: arg, Msg: fmt.Sprintf(format, args...)}
+	return &ArgError{Arg: arg, Msg: fmtlite.Sprintf(format, args...)}
 }
 
 // describe names a value's type for messages.
@@ -85,7 +85,7 @@ func Ints(v Value, arg string, n, lo, hi int) ([]int, error) {
 	}
 	out := make([]int, l)
 	for i := range out {
-		x, err := Int(v.Index(i), fmt.Sprintf("%s[%d]", arg, i), lo, hi)
+		x, err := Int(v.Index(i), fmtlite.Sprintf("%s[%d]", arg, i), lo, hi)
 		if err != nil {
 			return nil, err
 		}

@@ -1,11 +1,11 @@
 package bridge
 
 import (
-	"fmt"
 	"unsafe"
 
 	"wasmcnn/core"
 	"wasmcnn/core/onnx"
+	"wasmcnn/internal/fmtlite"
 )
 
 // MaxModelBytes bounds a model handed over from JavaScript (64 MiB).
@@ -67,14 +67,14 @@ func (ms *Models) Load(args []Value) (int, *onnx.Model, error) {
 					if b, ok := files[loc]; ok {
 						return b, nil
 					}
-					return nil, fmt.Errorf("not given in options.externalData")
+					return nil, fmtlite.Errorf("not given in options.externalData")
 				}
 			}
 		}
 	}
 	m, err := onnx.LoadModel(b, opts)
 	if err != nil {
-		return 0, nil, fmt.Errorf("loadModel: %w", err)
+		return 0, nil, fmtlite.Errorf("loadModel: %w", err)
 	}
 	if ms.m == nil {
 		ms.m = map[int]*entry{}
@@ -88,7 +88,7 @@ func (ms *Models) Load(args []Value) (int, *onnx.Model, error) {
 func (ms *Models) Get(h int) (*onnx.Model, error) {
 	e, ok := ms.m[h]
 	if !ok {
-		return nil, fmt.Errorf("the model has been disposed")
+		return nil, fmtlite.Errorf("the model has been disposed")
 	}
 	return e.model, nil
 }
@@ -110,7 +110,7 @@ func (ms *Models) Predict(h int, x Value) ([]byte, []int, error) {
 	}
 	out, err := e.model.Predict(in)
 	if err != nil {
-		return nil, nil, fmt.Errorf("predict: %w", err)
+		return nil, nil, fmtlite.Errorf("predict: %w", err)
 	}
 	if e.shape == nil || product(e.shape) != len(out) {
 		e.shape = e.model.OutputShape(0)
@@ -134,7 +134,7 @@ func (ms *Models) Profile(h int, x Value, runs int) ([]onnx.StepTime, error) {
 	}
 	steps, err := e.model.Profile(in, runs)
 	if err != nil {
-		return nil, fmt.Errorf("profile: %w", err)
+		return nil, fmtlite.Errorf("profile: %w", err)
 	}
 	return steps, nil
 }
@@ -145,7 +145,7 @@ func (ms *Models) Profile(h int, x Value, runs int) ([]onnx.StepTime, error) {
 func (ms *Models) input(h int, x Value, op, arg string) (*entry, []float32, error) {
 	e, ok := ms.m[h]
 	if !ok {
-		return nil, nil, fmt.Errorf("%s: the model has been disposed", op)
+		return nil, nil, fmtlite.Errorf("%s: the model has been disposed", op)
 	}
 	in, err := Floats(x, arg, e.in)
 	if err != nil {
@@ -182,13 +182,13 @@ func product(s []int) int {
 func (ms *Models) Prepare(h, n int) (stage []float32, gen, outLen int, err error) {
 	e, ok := ms.m[h]
 	if !ok {
-		return nil, 0, 0, fmt.Errorf("predict: the model has been disposed")
+		return nil, 0, 0, fmtlite.Errorf("predict: the model has been disposed")
 	}
 	if n < 1 || n > core.MaxElements {
 		return nil, 0, 0, argErrorf("predict: input", "has %d values; want between 1 and %d", n, core.MaxElements)
 	}
 	if err := e.model.PlanFor(n); err != nil {
-		return nil, 0, 0, fmt.Errorf("predict: %w", err)
+		return nil, 0, 0, fmtlite.Errorf("predict: %w", err)
 	}
 	outLen = product(e.model.OutputShape(0))
 	if len(ms.stages) == 0 || len(ms.stages[len(ms.stages)-1]) < n {
@@ -207,10 +207,10 @@ func (ms *Models) Prepare(h, n int) (stage []float32, gen, outLen int, err error
 func (ms *Models) RunPrepared(h, n, gen int) ([]float32, error) {
 	e, ok := ms.m[h]
 	if !ok {
-		return nil, fmt.Errorf("predict: the model has been disposed")
+		return nil, fmtlite.Errorf("predict: the model has been disposed")
 	}
 	if gen != len(ms.stages) || gen == 0 || n < 1 || n > len(ms.stages[gen-1]) {
-		return nil, fmt.Errorf("predict: no staging buffer of generation %d for %d values", gen, n)
+		return nil, fmtlite.Errorf("predict: no staging buffer of generation %d for %d values", gen, n)
 	}
 	in := ms.stages[gen-1][:n]
 	if err := checkFinite(in, "predict: input"); err != nil {
@@ -218,7 +218,7 @@ func (ms *Models) RunPrepared(h, n, gen int) ([]float32, error) {
 	}
 	out, err := e.model.Predict(in)
 	if err != nil {
-		return nil, fmt.Errorf("predict: %w", err)
+		return nil, fmtlite.Errorf("predict: %w", err)
 	}
 	return out, nil
 }
