@@ -187,6 +187,9 @@ func class(t types.Type) string {
 			return "float"
 		}
 	case *types.Slice:
+		if inner, ok := types.Unalias(u.Elem()).(*types.Slice); ok && types.Identical(inner.Elem(), types.Typ[types.Int]) {
+			return "[]int" // [][]int
+		}
 		if e, ok := types.Unalias(u.Elem()).(*types.Basic); ok {
 			switch e.Kind() {
 			case types.Int, types.Int32, types.Int64, types.Uint64, types.Uint8:
@@ -289,6 +292,8 @@ func TestCallChecks(t *testing.T) {
 		{named, ""},
 		{types.NewSlice(types.Typ[types.Float32]), "[]float"},
 		{types.NewSlice(named), ""},
+		{types.NewSlice(types.NewSlice(types.Typ[types.Int])), "[]int"},
+		{types.NewSlice(types.NewSlice(types.Typ[types.Int64])), ""},
 		{types.NewMap(types.Typ[types.String], types.Typ[types.Int]), ""},
 		{types.Universe.Lookup("error").Type(), "text"},
 		{types.NewInterfaceType(nil, nil), ""},

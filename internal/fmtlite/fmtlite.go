@@ -10,7 +10,8 @@
 //
 // Supported: the verbs %v %d %s %q %g %f %e %x %c %t %w and %%, with
 // flags "-", "+", "0", " ", width and precision; arguments of the basic
-// types, slices of them, nil, and values with an Error or String method
+// types, slices of them, [][]int (lists of shapes), nil, and values with
+// an Error or String method
 // (used as fmt uses them: Error first). Any other argument prints as
 // "%!v(unsupported)"; the package's test type-checks every caller in the
 // repository so that none passes one. Named types without a String method
@@ -286,6 +287,9 @@ func (p *printer) value(a any, verb rune, s spec) (padded bool) {
 		list(p, v, verb, s)
 		return true
 	case []string:
+		list(p, v, verb, s)
+		return true
+	case [][]int:
 		list(p, v, verb, s)
 		return true
 	case []byte:

@@ -46,6 +46,7 @@ func TestSameAsFmt(t *testing.T) {
 		{"100%% sure, %.0f%%", []any{99.6}},
 		{"%.2s|%.1q|%5.2s|", []any{"héllo", "abc", "xyz"}},
 		{"%d→%d×%d", []any{1, 2, 3}},
+		{"%v and %d", []any{[][]int{{1, 28, 28}, {}, {4}}, [][]int{{5, 6}}}},
 	}
 	for _, c := range cases {
 		want := fmt.Sprintf(c.format, c.args...)
