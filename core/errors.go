@@ -2,7 +2,8 @@ package core
 
 import (
 	"errors"
-	"fmt"
+
+	"wasmcnn/internal/fmtlite"
 )
 
 // Panic messages for internal misuse: shapes that were supposed to be checked
@@ -26,5 +27,5 @@ func (e *ShapeError) Error() string { return "core: " + e.Op + ": " + e.Detail }
 
 // shapeErrorf builds a [ShapeError] for op.
 func shapeErrorf(op, format string, args ...any) error {
-	return &ShapeError{Op: op, Detail: fmt.Sprintf(format, args...)}
+	return &ShapeError{Op: op, Detail: fmtlite.Sprintf(format, args...)}
 }

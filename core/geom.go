@@ -1,7 +1,7 @@
 package core
 
 import (
-	"fmt"
+	"wasmcnn/internal/fmtlite"
 )
 
 // AutoPad values, as ONNX names them. The empty string means NOTSET: the
@@ -185,7 +185,7 @@ func newGeom(op string, x []int, win Window) (ConvGeom, error) {
 func (g ConvGeom) checkSizes(op string) error {
 	for _, s := range [][]int{{g.N, g.C, g.H, g.W}, {g.N, g.K, g.OH, g.OW}, {g.C / g.Group, g.KH, g.KW, g.OH, g.OW}, {g.K, g.C / g.Group, g.KH, g.KW}} {
 		if _, err := ShapeSize(s); err != nil {
-			return fmt.Errorf("core: %s: %w", op, err)
+			return fmtlite.Errorf("core: %s: %w", op, err)
 		}
 	}
 	return nil

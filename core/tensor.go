@@ -1,8 +1,9 @@
 package core
 
 import (
-	"fmt"
 	"math/bits"
+
+	"wasmcnn/internal/fmtlite"
 )
 
 // MaxElements bounds the number of elements of any one tensor (2^28, 1 GiB of
@@ -39,7 +40,7 @@ func TensorFrom(shape []int, data []float32) (*Tensor, error) {
 		return nil, err
 	}
 	if len(data) != n {
-		return nil, fmt.Errorf("core: shape %v needs %d values, got %d", shape, n, len(data))
+		return nil, fmtlite.Errorf("core: shape %v needs %d values, got %d", shape, n, len(data))
 	}
 	return &Tensor{Shape: append([]int(nil), shape...), Data: data}, nil
 }
@@ -49,16 +50,16 @@ func TensorFrom(shape []int, data []float32) (*Tensor, error) {
 // products above [MaxElements] (checked without overflow).
 func ShapeSize(shape []int) (int, error) {
 	if len(shape) > MaxRank {
-		return 0, fmt.Errorf("core: rank %d exceeds the limit of %d", len(shape), MaxRank)
+		return 0, fmtlite.Errorf("core: rank %d exceeds the limit of %d", len(shape), MaxRank)
 	}
 	n := uint64(1)
 	for _, d := range shape {
 		if d < 0 {
-			return 0, fmt.Errorf("core: negative dimension in shape %v", shape)
+			return 0, fmtlite.Errorf("core: negative dimension in shape %v", shape)
 		}
 		hi, lo := bits.Mul64(n, uint64(d))
 		if hi != 0 || lo > MaxElements {
-			return 0, fmt.Errorf("%w: shape %v has more than %d elements", ErrTooLarge, shape, MaxElements)
+			return 0, fmtlite.Errorf("%w: shape %v has more than %d elements", ErrTooLarge, shape, MaxElements)
 		}
 		n = lo
 	}
@@ -90,13 +91,13 @@ func (t *Tensor) Reshaped(shape ...int) (*Tensor, error) {
 		return nil, err
 	}
 	if n != len(t.Data) {
-		return nil, fmt.Errorf("core: cannot reshape %v (%d elements) to %v (%d elements)", t.Shape, len(t.Data), shape, n)
+		return nil, fmtlite.Errorf("core: cannot reshape %v (%d elements) to %v (%d elements)", t.Shape, len(t.Data), shape, n)
 	}
 	return &Tensor{Shape: append([]int(nil), shape...), Data: t.Data}, nil
 }
 
 // String describes the tensor's shape, for messages and debugging.
-func (t *Tensor) String() string { return fmt.Sprintf("Tensor%v", t.Shape) }
+func (t *Tensor) String() string { return fmtlite.Sprintf("Tensor%v", t.Shape) }
 
 // Product returns the product of dims, for shapes already checked with
 // [ShapeSize]: it does not guard against overflow.

@@ -2,9 +2,10 @@ package ink
 
 import (
 	"errors"
-	"fmt"
 	"image"
 	"math"
+
+	"wasmcnn/internal/fmtlite"
 )
 
 // Geometry of a preprocessed digit, as MNIST made it.
@@ -77,10 +78,10 @@ func FromRGBA(dst *GrayImage, rgba []byte, w, h int) error {
 		return errors.New("ink: FromRGBA: nil destination image")
 	}
 	if w < 1 || h < 1 || w > MaxDrawingSide || h > MaxDrawingSide {
-		return fmt.Errorf("ink: FromRGBA: size %d×%d, want width and height in 1..%d", w, h, MaxDrawingSide)
+		return fmtlite.Errorf("ink: FromRGBA: size %d×%d, want width and height in 1..%d", w, h, MaxDrawingSide)
 	}
 	if len(rgba) != 4*w*h {
-		return fmt.Errorf("ink: FromRGBA: %d bytes for a %d×%d image, want %d (4 bytes per pixel, RGBA)", len(rgba), w, h, 4*w*h)
+		return fmtlite.Errorf("ink: FromRGBA: %d bytes for a %d×%d image, want %d (4 bytes per pixel, RGBA)", len(rgba), w, h, 4*w*h)
 	}
 	dst.setSize(w, h)
 	// Integer luma (×1000) keeps white exactly at zero ink.

@@ -5,11 +5,12 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"math"
 	"os"
 	"slices"
+
+	"wasmcnn/internal/fmtlite"
 )
 
 // Checkpoint file layout: the magic "WCNNCKPT", a little-endian uint32
@@ -97,22 +98,22 @@ func readCheckpoint(path string) (*checkpointHeader, []float32, error) {
 		return nil, nil, err
 	}
 	if len(b) < 16 || string(b[:8]) != checkpointMagic {
-		return nil, nil, fmt.Errorf("nn: %s is not a wasmcnn checkpoint", path)
+		return nil, nil, fmtlite.Errorf("nn: %s is not a wasmcnn checkpoint", path)
 	}
 	if v := binary.LittleEndian.Uint32(b[8:]); v != checkpointVersion {
-		return nil, nil, fmt.Errorf("nn: %s is checkpoint version %d; this wasmcnn reads version %d (HINT: resume with the wasmcnn that wrote it)", path, v, checkpointVersion)
+		return nil, nil, fmtlite.Errorf("nn: %s is checkpoint version %d; this wasmcnn reads version %d (HINT: resume with the wasmcnn that wrote it)", path, v, checkpointVersion)
 	}
 	n := int(binary.LittleEndian.Uint32(b[12:]))
 	if n > len(b)-16 {
-		return nil, nil, fmt.Errorf("nn: %s: truncated header", path)
+		return nil, nil, fmtlite.Errorf("nn: %s: truncated header", path)
 	}
 	var h checkpointHeader
 	if err := json.Unmarshal(b[16:16+n], &h); err != nil {
-		return nil, nil, fmt.Errorf("nn: %s: %v", path, err)
+		return nil, nil, fmtlite.Errorf("nn: %s: %v", path, err)
 	}
 	rest := b[16+n:]
 	if len(rest)%4 != 0 {
-		return nil, nil, fmt.Errorf("nn: %s: truncated values", path)
+		return nil, nil, fmtlite.Errorf("nn: %s: truncated values", path)
 	}
 	vals := make([]float32, len(rest)/4)
 	for i := range vals {
@@ -131,7 +132,7 @@ func (t *Trainer) LoadCheckpoint(path string) error {
 	}
 	params := t.Net.Params()
 	if len(h.Params) != len(params) {
-		return fmt.Errorf("nn: checkpoint has %d parameters, the network %d", len(h.Params), len(params))
+		return fmtlite.Errorf("nn: checkpoint has %d parameters, the network %d", len(h.Params), len(params))
 	}
 	off := 0
 	take := func(n int) ([]float32, error) {
@@ -144,7 +145,7 @@ func (t *Trainer) LoadCheckpoint(path string) error {
 	}
 	for i, p := range params {
 		if h.Params[i].Name != p.Name || !slices.Equal(h.Params[i].Shape, p.W.Shape) {
-			return fmt.Errorf("nn: checkpoint parameter %s %v does not match %s %v", h.Params[i].Name, h.Params[i].Shape, p.Name, p.W.Shape)
+			return fmtlite.Errorf("nn: checkpoint parameter %s %v does not match %s %v", h.Params[i].Name, h.Params[i].Shape, p.Name, p.W.Shape)
 		}
 		s, err := take(p.W.Len())
 		if err != nil {
@@ -178,7 +179,7 @@ func (t *Trainer) LoadCheckpoint(path string) error {
 		return err
 	}
 	if off != len(vals) {
-		return fmt.Errorf("nn: checkpoint has %d values left over", len(vals)-off)
+		return fmtlite.Errorf("nn: checkpoint has %d values left over", len(vals)-off)
 	}
 	if err := t.Opt.SetState(opt, params); err != nil {
 		return err

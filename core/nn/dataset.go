@@ -1,7 +1,7 @@
 package nn
 
 import (
-	"fmt"
+	"wasmcnn/internal/fmtlite"
 
 	"wasmcnn/core/ink"
 )
@@ -37,11 +37,11 @@ func (d *Dataset) Append(img []float32, label int, source string) {
 // Check verifies that the images and labels agree and labels are digits.
 func (d *Dataset) Check() error {
 	if len(d.X) != len(d.Y)*ink.FieldSize*ink.FieldSize {
-		return fmt.Errorf("nn: dataset has %d values for %d labels", len(d.X), len(d.Y))
+		return fmtlite.Errorf("nn: dataset has %d values for %d labels", len(d.X), len(d.Y))
 	}
 	for i, y := range d.Y {
 		if y < 0 || y > 9 {
-			return fmt.Errorf("nn: label %d of example %d is not a digit", y, i)
+			return fmtlite.Errorf("nn: label %d of example %d is not a digit", y, i)
 		}
 	}
 	return nil

@@ -1,8 +1,9 @@
 package nn
 
 import (
-	"fmt"
 	"sort"
+
+	"wasmcnn/internal/fmtlite"
 
 	"wasmcnn/core/ink"
 )
@@ -23,7 +24,7 @@ func NewDigitNet(arch string) (*Net, error) {
 			names = append(names, n)
 		}
 		sort.Strings(names)
-		return nil, fmt.Errorf("nn: unknown architecture %q (have %v)", arch, names)
+		return nil, fmtlite.Errorf("nn: unknown architecture %q (have %v)", arch, names)
 	}
 	return f(), nil
 }

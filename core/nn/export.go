@@ -1,8 +1,9 @@
 package nn
 
 import (
-	"fmt"
 	"math"
+
+	"wasmcnn/internal/fmtlite"
 
 	"wasmcnn/core"
 	"wasmcnn/core/onnx"
@@ -32,7 +33,7 @@ func (n *Net) ExportONNX(opts ExportOptions) ([]byte, error) {
 		opts.OutputName = "output"
 	}
 	if opts.Opset < onnx.MinOpset || opts.Opset > onnx.MaxOpset {
-		return nil, fmt.Errorf("nn: cannot export opset %d", opts.Opset)
+		return nil, fmtlite.Errorf("nn: cannot export opset %d", opts.Opset)
 	}
 	b := onnx.NewModelBuilder(opts.Opset)
 	b.Doc, b.Metadata = opts.Doc, opts.Metadata
@@ -45,7 +46,7 @@ func (n *Net) ExportONNX(opts ExportOptions) ([]byte, error) {
 		}
 		names[name]++
 		if names[name] > 1 {
-			name = fmt.Sprintf("%s_%d", name, names[name])
+			name = fmtlite.Sprintf("%s_%d", name, names[name])
 		}
 		return name
 	}
@@ -128,7 +129,7 @@ func (n *Net) ExportONNX(opts ExportOptions) ([]byte, error) {
 			op, out, ins = "Softmax", unique(l, l.Name), []string{cur}
 			attrs = []onnx.Attr{onnx.AttrInt("axis", 1)}
 		default:
-			return nil, fmt.Errorf("nn: cannot export layer type %s", l.Kind())
+			return nil, fmtlite.Errorf("nn: cannot export layer type %s", l.Kind())
 		}
 		name := out
 		if i == len(n.Layers)-1 {

@@ -1,8 +1,9 @@
 package nn
 
 import (
-	"fmt"
 	"math"
+
+	"wasmcnn/internal/fmtlite"
 
 	"wasmcnn/core"
 )
@@ -46,7 +47,7 @@ func (l *BatchNormLayer) Kind() string { return "BatchNorm" }
 // Setup checks that the channel count matches.
 func (l *BatchNormLayer) Setup(in []int) ([]int, error) {
 	if len(in) < 2 || in[1] != len(l.Mean) {
-		return nil, fmt.Errorf("layer %s: input %v, want %d channels in dimension 1", l.Name, in, len(l.Mean))
+		return nil, fmtlite.Errorf("layer %s: input %v, want %d channels in dimension 1", l.Name, in, len(l.Mean))
 	}
 	l.n, l.c, l.hw = in[0], in[1], core.Product(in[2:])
 	if n := core.Product(in); cap(l.xhat) < n {

@@ -1,7 +1,7 @@
 package nn
 
 import (
-	"fmt"
+	"wasmcnn/internal/fmtlite"
 
 	"wasmcnn/core"
 )
@@ -44,7 +44,7 @@ func (l *ConvLayer) Kind() string { return "Conv2D" }
 func (l *ConvLayer) Setup(in []int) ([]int, error) {
 	g, err := core.NewConvGeom(in, l.W.W.Shape, l.Window, l.Group)
 	if err != nil {
-		return nil, fmt.Errorf("layer %s: %w", l.Name, err)
+		return nil, fmtlite.Errorf("layer %s: %w", l.Name, err)
 	}
 	l.geom, l.colReady = g, false
 	n := max(g.ColSize(), g.BackwardScratchSize())

@@ -1,7 +1,7 @@
 package nn
 
 import (
-	"fmt"
+	"wasmcnn/internal/fmtlite"
 
 	"wasmcnn/core"
 )
@@ -28,7 +28,7 @@ func (l *DenseLayer) Kind() string { return "Dense" }
 // Setup checks in = [N, In].
 func (l *DenseLayer) Setup(in []int) ([]int, error) {
 	if len(in) != 2 || in[1] != l.W.W.Shape[1] {
-		return nil, fmt.Errorf("layer %s: input %v, want [N, %d] (add a Flatten before it)", l.Name, in, l.W.W.Shape[1])
+		return nil, fmtlite.Errorf("layer %s: input %v, want [N, %d] (add a Flatten before it)", l.Name, in, l.W.W.Shape[1])
 	}
 	return []int{in[0], l.W.W.Shape[0]}, nil
 }
@@ -65,7 +65,7 @@ func (l *FlattenLayer) Kind() string { return "Flatten" }
 // Setup returns [N, product of the rest].
 func (l *FlattenLayer) Setup(in []int) ([]int, error) {
 	if len(in) < 1 {
-		return nil, fmt.Errorf("layer %s: scalar input", l.Name)
+		return nil, fmtlite.Errorf("layer %s: scalar input", l.Name)
 	}
 	return []int{in[0], core.Product(in[1:])}, nil
 }
@@ -118,7 +118,7 @@ func (l *SoftmaxLayer) Kind() string { return "Softmax" }
 // Setup checks in = [N, K].
 func (l *SoftmaxLayer) Setup(in []int) ([]int, error) {
 	if len(in) != 2 {
-		return nil, fmt.Errorf("layer %s: input %v, want [N, K]", l.Name, in)
+		return nil, fmtlite.Errorf("layer %s: input %v, want [N, K]", l.Name, in)
 	}
 	return append([]int(nil), in...), nil
 }

@@ -1,7 +1,7 @@
 package nn
 
 import (
-	"fmt"
+	"wasmcnn/internal/fmtlite"
 
 	"wasmcnn/core"
 )
@@ -39,7 +39,7 @@ func (l *PoolLayer) Kind() string {
 func (l *PoolLayer) Setup(in []int) ([]int, error) {
 	g, err := core.NewPoolGeom(l.Kind(), in, l.Window)
 	if err != nil {
-		return nil, fmt.Errorf("layer %s: %w", l.Name, err)
+		return nil, fmtlite.Errorf("layer %s: %w", l.Name, err)
 	}
 	l.geom = g
 	if n := g.N * g.C * g.OH * g.OW; l.Max && cap(l.argmax) < n {
@@ -97,7 +97,7 @@ func (l *GlobalAvgPoolLayer) Kind() string { return "GlobalAvgPool" }
 // Setup checks that the input is [N, C, H, W].
 func (l *GlobalAvgPoolLayer) Setup(in []int) ([]int, error) {
 	if len(in) != 4 {
-		return nil, fmt.Errorf("layer %s: input %v, want [N, C, H, W]", l.Name, in)
+		return nil, fmtlite.Errorf("layer %s: input %v, want [N, C, H, W]", l.Name, in)
 	}
 	l.n, l.c, l.hw = in[0], in[1], in[2]*in[3]
 	return []int{in[0], in[1], 1, 1}, nil

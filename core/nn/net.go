@@ -2,9 +2,10 @@ package nn
 
 import (
 	"errors"
-	"fmt"
 	"math/rand/v2"
 	"slices"
+
+	"wasmcnn/internal/fmtlite"
 
 	"wasmcnn/core"
 )
@@ -50,7 +51,7 @@ func (n *Net) plan(batch int) error {
 			return err
 		}
 		if _, err := core.ShapeSize(out); err != nil {
-			return fmt.Errorf("nn: layer %s output: %w", l.Kind(), err)
+			return fmtlite.Errorf("nn: layer %s output: %w", l.Kind(), err)
 		}
 		acts = append(acts, core.NewTensor(out...))
 		shape = out
@@ -73,7 +74,7 @@ func (n *Net) Init(r *rand.Rand) {
 // stays valid until the next call. train selects training behaviour.
 func (n *Net) Forward(x *core.Tensor, train bool) (*core.Tensor, error) {
 	if len(x.Shape) != len(n.In)+1 || !slices.Equal(x.Shape[1:], n.In) {
-		return nil, fmt.Errorf("nn: network input %v, want [N %v]", x.Shape, n.In)
+		return nil, fmtlite.Errorf("nn: network input %v, want [N %v]", x.Shape, n.In)
 	}
 	if err := n.plan(x.Shape[0]); err != nil {
 		return nil, err

@@ -1,8 +1,9 @@
 package nn
 
 import (
-	"fmt"
 	"math"
+
+	"wasmcnn/internal/fmtlite"
 )
 
 // Optimizer updates parameters from their gradients. It sees only the
@@ -30,7 +31,7 @@ type SGD struct {
 
 // Name describes the optimizer.
 func (o *SGD) Name() string {
-	return fmt.Sprintf("SGD(momentum=%g, weight_decay=%g)", o.Momentum, o.WeightDecay)
+	return fmtlite.Sprintf("SGD(momentum=%g, weight_decay=%g)", o.Momentum, o.WeightDecay)
 }
 
 // Step applies one update.
@@ -80,7 +81,7 @@ func NewAdam(weightDecay float32) *Adam {
 
 // Name describes the optimizer.
 func (o *Adam) Name() string {
-	return fmt.Sprintf("AdamW(beta1=%g, beta2=%g, eps=%g, weight_decay=%g)", o.Beta1, o.Beta2, o.Eps, o.WeightDecay)
+	return fmtlite.Sprintf("AdamW(beta1=%g, beta2=%g, eps=%g, weight_decay=%g)", o.Beta1, o.Beta2, o.Eps, o.WeightDecay)
 }
 
 // Step applies one update.
@@ -118,7 +119,7 @@ func (o *Adam) SetState(s []float32, params []Param) error {
 		n += p.W.Len()
 	}
 	if len(s) != 1+2*n {
-		return fmt.Errorf("nn: Adam state has %d values, want %d", len(s), 1+2*n)
+		return fmtlite.Errorf("nn: Adam state has %d values, want %d", len(s), 1+2*n)
 	}
 	o.t = int(s[0])
 	var err error
@@ -150,13 +151,13 @@ func unflatten(s []float32, params []Param) ([][]float32, error) {
 	off := 0
 	for i := range out {
 		if off+len(out[i]) > len(s) {
-			return nil, fmt.Errorf("nn: optimizer state has %d values, too few for the parameters", len(s))
+			return nil, fmtlite.Errorf("nn: optimizer state has %d values, too few for the parameters", len(s))
 		}
 		copy(out[i], s[off:])
 		off += len(out[i])
 	}
 	if off != len(s) {
-		return nil, fmt.Errorf("nn: optimizer state has %d values, parameters need %d", len(s), off)
+		return nil, fmtlite.Errorf("nn: optimizer state has %d values, parameters need %d", len(s), off)
 	}
 	return out, nil
 }

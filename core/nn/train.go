@@ -2,10 +2,11 @@ package nn
 
 import (
 	"errors"
-	"fmt"
 	"math/rand/v2"
 	"sync"
 	"time"
+
+	"wasmcnn/internal/fmtlite"
 
 	"wasmcnn/core"
 	"wasmcnn/core/ink"
@@ -68,10 +69,10 @@ type trainWorker struct {
 // trainSize examples, and initialises the weights from cfg.Seed.
 func NewTrainer(net *Net, cfg TrainConfig, trainSize int) (*Trainer, error) {
 	if cfg.BatchSize < 1 || cfg.Epochs < 1 || cfg.LR <= 0 {
-		return nil, fmt.Errorf("nn: training needs batch size, epochs and learning rate > 0 (got %d, %d, %g)", cfg.BatchSize, cfg.Epochs, cfg.LR)
+		return nil, fmtlite.Errorf("nn: training needs batch size, epochs and learning rate > 0 (got %d, %d, %g)", cfg.BatchSize, cfg.Epochs, cfg.LR)
 	}
 	if trainSize < cfg.BatchSize {
-		return nil, fmt.Errorf("nn: %d training examples, fewer than one batch of %d", trainSize, cfg.BatchSize)
+		return nil, fmtlite.Errorf("nn: %d training examples, fewer than one batch of %d", trainSize, cfg.BatchSize)
 	}
 	cfg.Workers = max(1, min(cfg.Workers, cfg.BatchSize))
 	t := &Trainer{Net: net, Cfg: cfg}
@@ -81,7 +82,7 @@ func NewTrainer(net *Net, cfg TrainConfig, trainSize int) (*Trainer, error) {
 	case "sgd":
 		t.Opt = &SGD{Momentum: cfg.Momentum, WeightDecay: cfg.WeightDecay}
 	default:
-		return nil, fmt.Errorf("nn: unknown optimizer %q (want adam or sgd)", cfg.Optimizer)
+		return nil, fmtlite.Errorf("nn: unknown optimizer %q (want adam or sgd)", cfg.Optimizer)
 	}
 	t.sched = OneCycle{Max: cfg.LR, Warmup: cfg.Warmup, Steps: cfg.Epochs * (trainSize / cfg.BatchSize)}
 	net.Init(rand.New(rand.NewPCG(cfg.Seed, 1)))

@@ -3,14 +3,12 @@ package onnx
 import (
 	"encoding/binary"
 	"errors"
-	"fmt"
-	"io"
 	"math"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"unsafe"
+
+	"wasmcnn/internal/fmtlite"
 
 	"wasmcnn/core"
 )
@@ -119,7 +117,7 @@ func LoadModel(data []byte, opts *LoadOptions) (*Model, error) {
 	}
 	lim := o.Limits.withDefaults()
 	if int64(len(data)) > lim.MaxModelBytes {
-		return nil, fmt.Errorf("onnx: model of %d bytes exceeds the limit of %d", len(data), lim.MaxModelBytes)
+		return nil, fmtlite.Errorf("onnx: model of %d bytes exceeds the limit of %d", len(data), lim.MaxModelBytes)
 	}
 	if len(data) == 0 {
 		return nil, errors.New("onnx: empty model file")
@@ -169,7 +167,7 @@ func LoadModel(data []byte, opts *LoadOptions) (*Model, error) {
 // checkHeader validates the IR version, the opsets and the graph's presence.
 func (m *Model) checkHeader(mp *onnxModelProto) error {
 	if mp.irVersion < 3 {
-		return fmt.Errorf("onnx: IR version %d is not supported (want 3 or later)", mp.irVersion)
+		return fmtlite.Errorf("onnx: IR version %d is not supported (want 3 or later)", mp.irVersion)
 	}
 	if mp.graph == nil {
 		return &CorruptModelError{Offset: -1, Msg: "the model has no graph"}
@@ -183,7 +181,7 @@ func (m *Model) checkHeader(mp *onnxModelProto) error {
 		return errors.New("onnx: the model imports no opset of the default ONNX domain")
 	}
 	if m.Opset < MinOpset || m.Opset > MaxOpset {
-		return fmt.Errorf("onnx: opset %d is not supported (wasmcnn implements opsets %d to %d of the default domain)", m.Opset, MinOpset, MaxOpset)
+		return fmtlite.Errorf("onnx: opset %d is not supported (wasmcnn implements opsets %d to %d of the default domain)", m.Opset, MinOpset, MaxOpset)
 	}
 	if mp.graph.sparseInits > 0 {
 		return errors.New("onnx: sparse initializers are not supported")
@@ -199,7 +197,7 @@ func (m *Model) loadInitializers(g *onnxGraphProto, external func(string) ([]byt
 			return &CorruptModelError{Offset: t.offset, Msg: "initializer without a name"}
 		}
 		if _, dup := m.consts[t.name]; dup {
-			return fmt.Errorf("onnx: initializer %q defined twice", t.name)
+			return fmtlite.Errorf("onnx: initializer %q defined twice", t.name)
 		}
 		v, err := decodeTensor(t, external)
 		if err != nil {
@@ -207,7 +205,7 @@ func (m *Model) loadInitializers(g *onnxGraphProto, external func(string) ([]byt
 		}
 		total += int64(v.len())
 		if total > m.limits.MaxParams {
-			return fmt.Errorf("onnx: initializers hold more than %d values (limit MaxParams)", m.limits.MaxParams)
+			return fmtlite.Errorf("onnx: initializers hold more than %d values (limit MaxParams)", m.limits.MaxParams)
 		}
 		if !v.isInt {
 			m.ParamCount += int64(v.len())
@@ -228,7 +226,7 @@ func (m *Model) loadIO(g *onnxGraphProto) error {
 			return err
 		}
 		if info.Type != "FLOAT" {
-			return fmt.Errorf("onnx: input %q has element type %s; wasmcnn runs FLOAT inputs", vi.name, info.Type)
+			return fmtlite.Errorf("onnx: input %q has element type %s; wasmcnn runs FLOAT inputs", vi.name, info.Type)
 		}
 		m.Inputs = append(m.Inputs, info)
 	}
@@ -248,11 +246,11 @@ func (m *Model) loadIO(g *onnxGraphProto) error {
 // valueInfo converts a decoded ValueInfoProto, checking its shape.
 func valueInfo(vi onnxValueInfo, what string) (ValueInfo, error) {
 	if vi.name == "" || !printable(vi.name) {
-		return ValueInfo{}, fmt.Errorf("onnx: graph %s with an invalid name %q", what, vi.name)
+		return ValueInfo{}, fmtlite.Errorf("onnx: graph %s with an invalid name %q", what, vi.name)
 	}
 	info := ValueInfo{Name: vi.name, Type: onnxTypeName(int(vi.elemType))}
 	if vi.hasType && !vi.isTensor {
-		return info, fmt.Errorf("onnx: graph %s %q is not a tensor", what, vi.name)
+		return info, fmtlite.Errorf("onnx: graph %s %q is not a tensor", what, vi.name)
 	}
 	for _, d := range vi.dims {
 		switch {
@@ -260,7 +258,7 @@ func valueInfo(vi onnxValueInfo, what string) (ValueInfo, error) {
 			info.Shape = append(info.Shape, int(d.value))
 			info.DimNames = append(info.DimNames, "")
 		case d.known && d.value != -1:
-			return info, fmt.Errorf("onnx: graph %s %q has dimension %d", what, vi.name, d.value)
+			return info, fmtlite.Errorf("onnx: graph %s %q has dimension %d", what, vi.name, d.value)
 		default:
 			info.Shape = append(info.Shape, -1)
 			info.DimNames = append(info.DimNames, d.param)
@@ -276,14 +274,14 @@ func (m *Model) loadNodes(g *onnxGraphProto) error {
 			n.name = n.opType + "_" + strconv.Itoa(i)
 		}
 		if !printable(n.name) || !printable(n.opType) {
-			return fmt.Errorf("onnx: node %d has an unprintable name or op type", i)
+			return fmtlite.Errorf("onnx: node %d has an unprintable name or op type", i)
 		}
 		if n.domain != "" && n.domain != "ai.onnx" {
-			return fmt.Errorf("onnx: node %q uses op %s of domain %q; wasmcnn implements the default ONNX domain only", n.name, n.opType, n.domain)
+			return fmtlite.Errorf("onnx: node %q uses op %s of domain %q; wasmcnn implements the default ONNX domain only", n.name, n.opType, n.domain)
 		}
 		spec, ok := opSpecs[n.opType]
 		if !ok {
-			return fmt.Errorf("onnx: node %q: op %s (opset %d) is not supported by wasmcnn", n.name, n.opType, m.Opset)
+			return fmtlite.Errorf("onnx: node %q: op %s (opset %d) is not supported by wasmcnn", n.name, n.opType, m.Opset)
 		}
 		if err := spec.check(n, m.Opset); err != nil {
 			return err
@@ -298,7 +296,7 @@ func (m *Model) loadNodes(g *onnxGraphProto) error {
 // declared size against the bytes present before allocating.
 func decodeTensor(t *onnxTensorProto, external func(string) ([]byte, error)) (*val, error) {
 	where := func(msg string, args ...any) error {
-		return &CorruptModelError{Offset: t.offset, Msg: fmt.Sprintf("tensor %q: ", t.name) + fmt.Sprintf(msg, args...)}
+		return &CorruptModelError{Offset: t.offset, Msg: fmtlite.Sprintf("tensor %q: ", t.name) + fmtlite.Sprintf(msg, args...)}
 	}
 	if len(t.dims) > core.MaxRank {
 		return nil, where("rank %d exceeds %d", len(t.dims), core.MaxRank)
@@ -419,27 +417,27 @@ func externalBytes(t *onnxTensorProto, external func(string) ([]byte, error), wa
 			length, err = strconv.ParseInt(kv[1], 10, 64)
 		}
 		if err != nil {
-			return nil, fmt.Errorf("onnx: tensor %q: bad external_data %s %q", t.name, kv[0], kv[1])
+			return nil, fmtlite.Errorf("onnx: tensor %q: bad external_data %s %q", t.name, kv[0], kv[1])
 		}
 	}
 	if err := checkExternalLocation(loc); err != nil {
-		return nil, fmt.Errorf("onnx: tensor %q: %w", t.name, err)
+		return nil, fmtlite.Errorf("onnx: tensor %q: %w", t.name, err)
 	}
 	if external == nil {
-		return nil, fmt.Errorf("onnx: tensor %q is stored in external file %q; load the model with its external data", t.name, loc)
+		return nil, fmtlite.Errorf("onnx: tensor %q is stored in external file %q; load the model with its external data", t.name, loc)
 	}
 	if length == -1 {
 		length = int64(want)
 	}
 	if offset < 0 || length != int64(want) {
-		return nil, fmt.Errorf("onnx: tensor %q: external data of %d bytes at offset %d, its shape needs %d", t.name, length, offset, want)
+		return nil, fmtlite.Errorf("onnx: tensor %q: external data of %d bytes at offset %d, its shape needs %d", t.name, length, offset, want)
 	}
 	b, err := external(loc)
 	if err != nil {
-		return nil, fmt.Errorf("onnx: tensor %q: external data %q: %w", t.name, loc, err)
+		return nil, fmtlite.Errorf("onnx: tensor %q: external data %q: %w", t.name, loc, err)
 	}
 	if offset > int64(len(b)) || length > int64(len(b))-offset {
-		return nil, fmt.Errorf("onnx: tensor %q: external data %q has %d bytes, needs %d at offset %d", t.name, loc, len(b), length, offset)
+		return nil, fmtlite.Errorf("onnx: tensor %q: external data %q has %d bytes, needs %d at offset %d", t.name, loc, len(b), length, offset)
 	}
 	return b[offset : offset+length], nil
 }
@@ -451,11 +449,11 @@ func checkExternalLocation(loc string) error {
 		return errors.New("external data without a location")
 	}
 	if strings.HasPrefix(loc, "/") || strings.HasPrefix(loc, "\\") || strings.Contains(loc, ":") || !printable(loc) {
-		return fmt.Errorf("external data location %q must be a relative path", loc)
+		return fmtlite.Errorf("external data location %q must be a relative path", loc)
 	}
 	for _, part := range strings.FieldsFunc(loc, func(r rune) bool { return r == '/' || r == '\\' }) {
 		if part == ".." {
-			return fmt.Errorf("external data location %q leaves the model's directory", loc)
+			return fmtlite.Errorf("external data location %q leaves the model's directory", loc)
 		}
 	}
 	return nil
@@ -467,51 +465,3 @@ var hostLittleEndian = func() bool {
 	x := uint16(1)
 	return *(*byte)(unsafe.Pointer(&x)) == 1
 }()
-
-// LoadModelFile reads an ONNX model from path. Initializers stored as
-// external data are read from files beside it (names that leave the model's
-// directory are refused).
-func LoadModelFile(path string, opts *LoadOptions) (*Model, error) {
-	var o LoadOptions
-	if opts != nil {
-		o = *opts
-	}
-	lim := o.Limits.withDefaults()
-	data, err := readFileLimited(path, lim.MaxModelBytes)
-	if err != nil {
-		return nil, err
-	}
-	if o.ExternalData == nil {
-		dir := filepath.Dir(path)
-		cache := map[string][]byte{}
-		o.ExternalData = func(loc string) ([]byte, error) {
-			if b, ok := cache[loc]; ok {
-				return b, nil
-			}
-			b, err := readFileLimited(filepath.Join(dir, filepath.FromSlash(loc)), lim.MaxParams*8)
-			if err == nil {
-				cache[loc] = b
-			}
-			return b, err
-		}
-	}
-	return LoadModel(data, &o)
-}
-
-// readFileLimited reads a file, refusing one larger than limit bytes before
-// reading it.
-func readFileLimited(path string, limit int64) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	if st.Size() > limit {
-		return nil, fmt.Errorf("onnx: %s has %d bytes, more than the limit of %d", path, st.Size(), limit)
-	}
-	return io.ReadAll(io.LimitReader(f, limit+1))
-}

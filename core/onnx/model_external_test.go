@@ -1,8 +1,6 @@
 package onnx
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -32,32 +30,17 @@ func externalModel(location string, offset int) []byte {
 	return b.Bytes()
 }
 
+// externalCase returns the external data of externalModel("model.onnx.data", 8),
+// an input and the output it must give.
+func externalCase() (data []byte, x *core.Tensor, want []float32) {
+	data = append(make([]byte, 8), floattest.FloatsToBytes([]float32{1, 2, 3, 4})...)
+	return data, &core.Tensor{Shape: []int{1, 4}, Data: []float32{10, 20, 30, 40}}, []float32{11, 22, 33, 44}
+}
+
 func TestExternalData(t *testing.T) {
-	c := []float32{1, 2, 3, 4}
-	dir := t.TempDir()
-	data := append(make([]byte, 8), floattest.FloatsToBytes(c)...)
-	if err := os.WriteFile(filepath.Join(dir, "model.onnx.data"), data, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "model.onnx"), externalModel("model.onnx.data", 8), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	x := &core.Tensor{Shape: []int{1, 4}, Data: []float32{10, 20, 30, 40}}
-	want := []float32{11, 22, 33, 44}
-
-	// From a directory, natively.
-	m, err := LoadModelFile(filepath.Join(dir, "model.onnx"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, err := m.Run(x)
-	if err != nil {
-		t.Fatal(err)
-	}
-	floattest.AssertClose(t, "from a directory", got[0].Data, want, 0)
-
-	// From bytes, as the browser does.
-	m, err = LoadModel(externalModel("model.onnx.data", 8), &LoadOptions{ExternalData: func(loc string) ([]byte, error) {
+	data, x, want := externalCase()
+	// From bytes, as the browser does (from a directory: TestExternalDataFromFile).
+	m, err := LoadModel(externalModel("model.onnx.data", 8), &LoadOptions{ExternalData: func(loc string) ([]byte, error) {
 		if loc != "model.onnx.data" {
 			t.Fatalf("asked for %q", loc)
 		}
@@ -66,7 +49,7 @@ func TestExternalData(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, _ = m.Run(x)
+	got, _ := m.Run(x)
 	floattest.AssertClose(t, "from bytes", got[0].Data, want, 0)
 
 	for _, c := range []struct {

@@ -1,8 +1,9 @@
 package onnx
 
 import (
-	"fmt"
 	"sort"
+
+	"wasmcnn/internal/fmtlite"
 )
 
 // attrRule says which type an attribute has and in which opsets it exists.
@@ -46,7 +47,7 @@ func SupportedOps() []string {
 // check validates a node's attributes and input and output counts at load.
 func (s opSpec) check(n *onnxNodeProto, opset int64) error {
 	errorf := func(format string, args ...any) error {
-		return fmt.Errorf("onnx: node %q (%s, opset %d): %s", n.name, n.opType, opset, fmt.Sprintf(format, args...))
+		return fmtlite.Errorf("onnx: node %q (%s, opset %d): %s", n.name, n.opType, opset, fmtlite.Sprintf(format, args...))
 	}
 	seen := map[string]bool{}
 	for _, a := range n.attrs {
@@ -85,11 +86,11 @@ func (s opSpec) check(n *onnxNodeProto, opset int64) error {
 func countRange(lo, hi int) string {
 	switch {
 	case hi < 0:
-		return fmt.Sprintf("at least %d", lo)
+		return fmtlite.Sprintf("at least %d", lo)
 	case lo == hi:
-		return fmt.Sprint(lo)
+		return fmtlite.Sprint(lo)
 	}
-	return fmt.Sprintf("%d to %d", lo, hi)
+	return fmtlite.Sprintf("%d to %d", lo, hi)
 }
 
 // always is the opset range of an attribute that exists in every supported opset.

@@ -1,9 +1,10 @@
 package onnx
 
 import (
-	"fmt"
 	"math"
 	"slices"
+
+	"wasmcnn/internal/fmtlite"
 
 	"wasmcnn/core"
 )
@@ -65,7 +66,7 @@ type compiler struct {
 // change; call Plan to choose a batch size ahead of time or to check shapes.
 func (m *Model) Plan(shapes ...[]int) error {
 	if len(shapes) != len(m.Inputs) {
-		return fmt.Errorf("onnx: the model has %d inputs, got %d shapes", len(m.Inputs), len(shapes))
+		return fmtlite.Errorf("onnx: the model has %d inputs, got %d shapes", len(m.Inputs), len(shapes))
 	}
 	p := &modelPlan{vals: map[string]*val{}, kernel: core.CurrentPanelKernel()}
 	for name, v := range m.consts {
@@ -75,11 +76,11 @@ func (m *Model) Plan(shapes ...[]int) error {
 	for i, in := range m.Inputs {
 		s := shapes[i]
 		if len(s) != len(in.Shape) {
-			return fmt.Errorf("onnx: input %q has rank %d, got shape %v", in.Name, len(in.Shape), s)
+			return fmtlite.Errorf("onnx: input %q has rank %d, got shape %v", in.Name, len(in.Shape), s)
 		}
 		for d, want := range in.Shape {
 			if s[d] < 1 || (want >= 0 && s[d] != want) {
-				return fmt.Errorf("onnx: input %q has shape %v, got %v", in.Name, in.Shape, s)
+				return fmtlite.Errorf("onnx: input %q has shape %v, got %v", in.Name, in.Shape, s)
 			}
 		}
 		v, err := c.newFloat(in.Name, s)
@@ -102,10 +103,10 @@ func (m *Model) Plan(shapes ...[]int) error {
 	for _, o := range m.Outputs {
 		v, ok := p.vals[o.Name]
 		if !ok {
-			return fmt.Errorf("onnx: graph output %q is not produced by any node", o.Name)
+			return fmtlite.Errorf("onnx: graph output %q is not produced by any node", o.Name)
 		}
 		if v.isInt {
-			return fmt.Errorf("onnx: graph output %q is an integer tensor; wasmcnn outputs FLOAT", o.Name)
+			return fmtlite.Errorf("onnx: graph output %q is an integer tensor; wasmcnn outputs FLOAT", o.Name)
 		}
 		p.outputs = append(p.outputs, v)
 	}
@@ -158,7 +159,7 @@ func (m *Model) topoOrder() ([]*onnxNodeProto, error) {
 				}
 				for _, in := range n.inputs {
 					if !avail[in] {
-						return nil, fmt.Errorf("onnx: node %q (%s): input %q is never produced (or the graph has a cycle)", n.name, n.opType, in)
+						return nil, fmtlite.Errorf("onnx: node %q (%s): input %q is never produced (or the graph has a cycle)", n.name, n.opType, in)
 					}
 				}
 			}
@@ -219,11 +220,11 @@ func (c *compiler) compileNode(n *onnxNodeProto) error {
 func (c *compiler) newFloat(name string, shape []int) (*val, error) {
 	n, err := core.ShapeSize(shape)
 	if err != nil {
-		return nil, fmt.Errorf("onnx: tensor %q: %w", name, err)
+		return nil, fmtlite.Errorf("onnx: tensor %q: %w", name, err)
 	}
 	c.plan.activations += int64(n)
 	if c.plan.activations > c.m.limits.MaxActivations {
-		return nil, fmt.Errorf("onnx: the model needs more than %d activation values for input shapes %v (limit MaxActivations)", c.m.limits.MaxActivations, c.plan.inShapes)
+		return nil, fmtlite.Errorf("onnx: the model needs more than %d activation values for input shapes %v (limit MaxActivations)", c.m.limits.MaxActivations, c.plan.inShapes)
 	}
 	return &val{name: name, shape: append([]int(nil), shape...), f: make([]float32, n)}, nil
 }
@@ -246,14 +247,14 @@ func (m *Model) MACs() int64 { return m.plan.macs }
 // stay valid until the next call.
 func (m *Model) Run(inputs ...*core.Tensor) ([]*core.Tensor, error) {
 	if len(inputs) != len(m.Inputs) {
-		return nil, fmt.Errorf("onnx: the model has %d inputs, got %d", len(m.Inputs), len(inputs))
+		return nil, fmtlite.Errorf("onnx: the model has %d inputs, got %d", len(m.Inputs), len(inputs))
 	}
 	for i, t := range inputs {
 		if t == nil {
-			return nil, fmt.Errorf("onnx: input %d is nil", i)
+			return nil, fmtlite.Errorf("onnx: input %d is nil", i)
 		}
 		if _, err := core.TensorFrom(t.Shape, t.Data); err != nil {
-			return nil, fmt.Errorf("onnx: input %q: %w", m.Inputs[i].Name, err)
+			return nil, fmtlite.Errorf("onnx: input %q: %w", m.Inputs[i].Name, err)
 		}
 	}
 	if !m.planFits(inputs) {
@@ -310,7 +311,7 @@ func (m *Model) Predict(x []float32) ([]float32, error) {
 // m.OutputShape(0).
 func (m *Model) PlanFor(n int) error {
 	if len(m.Inputs) != 1 {
-		return fmt.Errorf("onnx: Predict needs a model with one input, this one has %d", len(m.Inputs))
+		return fmtlite.Errorf("onnx: Predict needs a model with one input, this one has %d", len(m.Inputs))
 	}
 	if n == len(m.plan.inputs[0].f) && m.plan.kernel == core.CurrentPanelKernel() {
 		return nil
@@ -318,7 +319,7 @@ func (m *Model) PlanFor(n int) error {
 	shape := append([]int(nil), m.plan.inShapes[0]...)
 	per := core.Product(shape[1:])
 	if len(shape) == 0 || per == 0 || n == 0 || n%per != 0 || m.Inputs[0].Shape[0] >= 0 && n != per*m.Inputs[0].Shape[0] {
-		return fmt.Errorf("onnx: input has %d values; the model takes %v (%d values per example)", n, m.Inputs[0].Shape, per)
+		return fmtlite.Errorf("onnx: input has %d values; the model takes %v (%d values per example)", n, m.Inputs[0].Shape, per)
 	}
 	shape[0] = n / per
 	return m.Plan(shape)
@@ -364,7 +365,7 @@ type nodeCtx struct {
 }
 
 func (x *nodeCtx) errorf(format string, args ...any) error {
-	return fmt.Errorf("onnx: node %q (%s, opset %d): %s", x.n.name, x.n.opType, x.opset, fmt.Sprintf(format, args...))
+	return fmtlite.Errorf("onnx: node %q (%s, opset %d): %s", x.n.name, x.n.opType, x.opset, fmtlite.Sprintf(format, args...))
 }
 
 func (x *nodeCtx) attr(name string) *onnxAttr {

@@ -1,8 +1,9 @@
 package onnx
 
 import (
-	"fmt"
 	"time"
+
+	"wasmcnn/internal/fmtlite"
 )
 
 // StepTime is how long one step of a plan took, summed over the runs of
@@ -17,7 +18,7 @@ type StepTime struct {
 // prediction's time goes.
 func (m *Model) Profile(x []float32, runs int) ([]StepTime, error) {
 	if runs < 1 {
-		return nil, fmt.Errorf("onnx: Profile needs at least one run, got %d", runs)
+		return nil, fmtlite.Errorf("onnx: Profile needs at least one run, got %d", runs)
 	}
 	if err := m.PlanFor(len(x)); err != nil {
 		return nil, err

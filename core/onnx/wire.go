@@ -2,8 +2,9 @@ package onnx
 
 import (
 	"encoding/binary"
-	"fmt"
 	"math"
+
+	"wasmcnn/internal/fmtlite"
 )
 
 // Protocol-buffer wire types, as the encoding defines them.
@@ -26,7 +27,7 @@ func (e *CorruptModelError) Error() string {
 	if e.Offset < 0 {
 		return "onnx: corrupt model: " + e.Msg
 	}
-	return fmt.Sprintf("onnx: corrupt model at byte %d: %s", e.Offset, e.Msg)
+	return fmtlite.Sprintf("onnx: corrupt model at byte %d: %s", e.Offset, e.Msg)
 }
 
 // pbReader walks the fields of one protobuf message. It never allocates for
@@ -42,7 +43,7 @@ func newPBReader(b []byte, base int64) *pbReader { return &pbReader{b: b, base: 
 func (r *pbReader) done() bool { return r.off >= len(r.b) }
 
 func (r *pbReader) errorf(format string, args ...any) error {
-	return &CorruptModelError{Offset: r.base + int64(r.off), Msg: fmt.Sprintf(format, args...)}
+	return &CorruptModelError{Offset: r.base + int64(r.off), Msg: fmtlite.Sprintf(format, args...)}
 }
 
 // next reads a field key.
