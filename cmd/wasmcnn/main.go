@@ -23,15 +23,16 @@ type command struct {
 }
 
 var commands = map[string]command{
-	"serve":  {"serve the static site (the demo page) over HTTP", runServe},
-	"site":   {"build the deployable static site (the page, the engine, the models)", runSite},
-	"worker": {"build the edge worker bundle and serve it locally under workerd", runWorker},
-	"info":   {"describe an ONNX model: inputs, outputs, ops, parameters, cost", runInfo},
-	"run":    {"run an ONNX model on an input (.npy or JSON) and print the outputs as JSON", runRun},
-	"train":  {"train a digit model on MNIST and pen digits, write it as ONNX with its card", runTrain},
-	"eval":   {"measure a digit model on MNIST or pen strokes; print and draw the results", runEval},
-	"bench":  {"compare wasmcnn with TensorFlow.js and ONNX Runtime Web in headless Chromium", runBench},
-	"size":   {"measure the WebAssembly builds: raw, gzip and brotli sizes, code per Go package", runSize},
+	"serve":    {"serve the static site (the demo page) over HTTP", runServe},
+	"site":     {"build the deployable static site (the page, the engine, the models)", runSite},
+	"worker":   {"build the edge worker bundle and serve it locally under workerd", runWorker},
+	"info":     {"describe an ONNX model: inputs, outputs, ops, parameters, cost", runInfo},
+	"run":      {"run an ONNX model on an input (.npy or JSON) and print the outputs as JSON", runRun},
+	"train":    {"train a digit model on MNIST and pen digits, write it as ONNX with its card", runTrain},
+	"eval":     {"measure a digit model on MNIST or pen strokes; print and draw the results", runEval},
+	"finetune": {"teach a digit model pen writers' own digits and measure the personal models", runFineTune},
+	"bench":    {"compare wasmcnn with TensorFlow.js and ONNX Runtime Web in headless Chromium", runBench},
+	"size":     {"measure the WebAssembly builds: raw, gzip and brotli sizes, code per Go package", runSize},
 }
 
 func main() {

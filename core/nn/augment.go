@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 
 	"wasmcnn/core/ink"
+	"wasmcnn/internal/fmtlite"
 )
 
 // Augment describes the random distortions applied to a preprocessed
@@ -85,4 +86,10 @@ func bilinear(img []float32, n int, x, y float64) float32 {
 		return img[j*n+i]
 	}
 	return (1-fy)*((1-fx)*at(ix, iy)+fx*at(ix+1, iy)) + fy*((1-fx)*at(ix, iy+1)+fx*at(ix+1, iy+1))
+}
+
+// String lists the settings, for messages.
+func (a Augment) String() string {
+	return fmtlite.Sprintf("{Rotate:%g ScaleMin:%g ScaleMax:%g Aspect:%g Shear:%g Shift:%g ThickProb:%g}",
+		a.Rotate, a.ScaleMin, a.ScaleMax, a.Aspect, a.Shear, a.Shift, a.ThickProb)
 }
