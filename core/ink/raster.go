@@ -73,6 +73,7 @@ func RasterizeStrokes(dst *GrayImage, strokes []Stroke, w, h int, penWidth float
 	}
 	dst.setSize(w, h)
 	clear(dst.Pix)
+	win := window{cw: w, ch: h}
 	r := float32(0)
 	if penWidth > 0 {
 		// A pen wider than the image covers it all anyway.
@@ -86,13 +87,13 @@ func RasterizeStrokes(dst *GrayImage, strokes []Stroke, w, h int, penWidth float
 				continue
 			}
 			if have {
-				drawCapsule(dst, prev, p, r)
+				drawCapsuleFast(dst, win, prev, p, r, nil)
 				drawn = true
 			}
 			prev, have = p, true
 		}
 		if have && !drawn {
-			drawCapsule(dst, prev, prev, r)
+			drawCapsuleFast(dst, win, prev, prev, r, nil)
 		}
 	}
 }

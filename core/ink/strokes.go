@@ -6,6 +6,7 @@ package ink
 // calls.
 type StrokeRenderer struct {
 	canvas GrayImage
+	ink    inkRows
 	pre    Preprocessor
 }
 
@@ -15,13 +16,13 @@ type StrokeRenderer struct {
 // false, with dst zeroed, when there is no ink.
 func (r *StrokeRenderer) Render(dst []float32, strokes [][][2]float32, fraction, penWidth float32) bool {
 	placed := PlaceStrokes(strokes, PadSize, fraction)
-	RasterizeStrokes(&r.canvas, placed, PadSize, PadSize, penWidth)
-	return r.pre.Run(dst, &r.canvas)
+	rasterizeInkWindow(&r.canvas, &r.ink, placed, PadSize, PadSize, penWidth)
+	return r.pre.run(dst, &r.canvas, &r.ink)
 }
 
 // RenderCanvas draws strokes already in canvas pixels (as the page records
 // them) on a PadSize canvas and preprocesses the result into dst.
 func (r *StrokeRenderer) RenderCanvas(dst []float32, strokes []Stroke, penWidth float32) bool {
-	RasterizeStrokes(&r.canvas, strokes, PadSize, PadSize, penWidth)
-	return r.pre.Run(dst, &r.canvas)
+	rasterizeInkWindow(&r.canvas, &r.ink, strokes, PadSize, PadSize, penWidth)
+	return r.pre.run(dst, &r.canvas, &r.ink)
 }
