@@ -186,6 +186,9 @@ func checkResponse(t *testing.T, c reqCase, resp *http.Response, body []byte, na
 		t.Errorf("%s: no CORS header", c.desc)
 	}
 	if c.status == 204 {
+		if m := resp.Header.Get("Access-Control-Allow-Methods"); !strings.Contains(m, "POST") || resp.Header.Get("Access-Control-Allow-Headers") == "" {
+			t.Errorf("%s: preflight answered without the methods and headers allowed (%q)", c.desc, m)
+		}
 		return
 	}
 	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {

@@ -8,26 +8,27 @@
 //	                application/json {"pixels": [784 numbers, 0..1, ink high, centred]}
 //	                image/png or image/jpeg of any polarity
 //	             →  {"digit": d or null, "probabilities": [10], "model": "..."}
-//	GET  /healthz   {"ok": true, ...}
+//	GET  /healthz   {"ok": true, "model": "...", "kernel": "...", "instance": "...", "requests": n}
 //	GET  /model     the model card
 package main
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
-	"fmt"
 	"image"
 	_ "image/jpeg" // decoders for uploads
 	_ "image/png"
-	"io"
 	"math"
+	"math/rand/v2"
 	"mime"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
+	"wasmcnn/core"
 	"wasmcnn/core/ink"
 	"wasmcnn/core/onnx"
 	"wasmcnn/web/models"
@@ -43,16 +44,36 @@ const (
 	MaxPoints      = 8192      // points of all strokes together
 )
 
-// handler serves the API. Predictors (a planned model with its buffers) are
-// pooled: one per concurrent request natively, one per instance on Workers.
+// MaxBody is the largest body any request may have: the entry module of
+// the edge worker stops reading a body there.
+const MaxBody = max(MaxJSONBody, MaxImageBody)
+
+// handler serves the API. Each predictor holds a decoded, planned model
+// with its buffers; a request borrows one and gives it back. Under
+// WebAssembly a prediction never yields to another goroutine, so one
+// predictor serves every request of the instance; natively there is one
+// per request running at the same time.
 type handler struct {
 	name  string
 	card  []byte
 	model []byte
-	pool  sync.Pool
-	init  sync.Once
-	err   error
+
+	mu   sync.Mutex
+	idle []*predictor
+
+	// instance names this handler in /healthz, so that one can tell a
+	// restarted worker from one that kept going; served counts its requests.
+	instance string
+	served   atomic.Int64
+
+	// fault, set by tests only, runs at the start of every request; it
+	// lets them make a request fail the way a bug would.
+	fault func(*http.Request)
 }
+
+// faultHook is the fault the handler is built with: nil, except in the
+// worker tests' fault build (faults_js.go).
+var faultHook func(*http.Request)
 
 // predictor is what one request needs to classify.
 type predictor struct {
@@ -63,23 +84,25 @@ type predictor struct {
 }
 
 func newHandler() *handler {
-	h := &handler{card: models.DigitsCard, model: models.Digits, name: "digits"}
-	var card struct {
-		Name    string `json:"name"`
-		Arch    string `json:"architecture"`
-		Version string `json:"version"`
-	}
-	if json.Unmarshal(h.card, &card) == nil {
-		h.name = fmt.Sprintf("%s (%s, wasmcnn %s)", card.Name, card.Arch, card.Version)
+	h := &handler{card: models.DigitsCard, model: models.Digits, name: "digits", fault: faultHook}
+	h.instance = strconv.FormatUint(rand.Uint64(), 36)
+	if name, arch, version := cardString(h.card, "name"), cardString(h.card, "architecture"), cardString(h.card, "version"); name != "" {
+		h.name = name + " (" + arch + ", wasmcnn " + version + ")"
 	}
 	return h
 }
 
-// predictor returns a pooled predictor, loading the model when the pool is empty.
-func (h *handler) predictor() (*predictor, error) {
-	if p, ok := h.pool.Get().(*predictor); ok {
+// take returns an idle predictor, decoding and planning the model when
+// there is none.
+func (h *handler) take() (*predictor, error) {
+	h.mu.Lock()
+	if n := len(h.idle); n > 0 {
+		p := h.idle[n-1]
+		h.idle = h.idle[:n-1]
+		h.mu.Unlock()
 		return p, nil
 	}
+	h.mu.Unlock()
 	m, err := onnx.LoadModel(h.model, nil)
 	if err != nil {
 		return nil, err
@@ -87,21 +110,57 @@ func (h *handler) predictor() (*predictor, error) {
 	return &predictor{model: m, input: make([]float32, ink.FieldSize*ink.FieldSize)}, nil
 }
 
-// answer is the JSON of a prediction.
-type answer struct {
-	Digit         *int      `json:"digit"`
-	Probabilities []float32 `json:"probabilities"`
-	Model         string    `json:"model"`
+// give returns a predictor after a request that finished normally; one
+// whose request panicked is never given back, so nothing half-written in
+// it reaches another request.
+func (h *handler) give(p *predictor) {
+	h.mu.Lock()
+	h.idle = append(h.idle, p)
+	h.mu.Unlock()
+}
+
+// warm decodes and plans the model ahead of the first request.
+func (h *handler) warm() error {
+	p, err := h.take()
+	if err != nil {
+		return err
+	}
+	h.give(p)
+	return nil
+}
+
+// kernel names the matrix kernel that answers: the SIMD module's under
+// WebAssembly when it is installed, Go's own otherwise.
+func kernel() string {
+	if k := core.ActivePanelKernel(); k != "" {
+		return k
+	}
+	return core.GemmKernelName()
 }
 
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	hd := w.Header()
 	hd.Set("Access-Control-Allow-Origin", "*")
-	hd.Set("Access-Control-Allow-Methods", "GET, POST, OPTIONS")
-	hd.Set("Access-Control-Allow-Headers", "Content-Type")
-	hd.Set("Access-Control-Max-Age", "86400")
 	hd.Set("X-Content-Type-Options", "nosniff")
+	// A panic must not end the program: under WebAssembly that would take
+	// every request of the instance with it.
+	defer func() {
+		if v := recover(); v != nil {
+			println("wasmcnn worker: recovered from a panic:", panicText(v))
+			hd.Del("Server-Timing")
+			fail(w, http.StatusInternalServerError, "internal error: the request could not be answered")
+		}
+	}()
+	h.served.Add(1)
+	if h.fault != nil {
+		h.fault(r)
+	}
 	if r.Method == http.MethodOptions {
+		// The preflight alone needs the rest of CORS; every header costs
+		// calls into JavaScript on the edge.
+		hd.Set("Access-Control-Allow-Methods", "GET, POST, OPTIONS")
+		hd.Set("Access-Control-Allow-Headers", "Content-Type")
+		hd.Set("Access-Control-Max-Age", "86400")
 		w.WriteHeader(http.StatusNoContent)
 		return
 	}
@@ -117,17 +176,29 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if !allowGet(w, r) {
 			return
 		}
-		writeJSON(w, http.StatusOK, map[string]any{"ok": true, "model": h.name})
+		b := append([]byte(`{"ok":true,"model":`), appendString(nil, h.name)...)
+		b = append(append(b, `,"kernel":`...), appendString(nil, kernel())...)
+		b = append(append(b, `,"instance":`...), appendString(nil, h.instance)...)
+		b = strconv.AppendInt(append(b, `,"requests":`...), h.served.Load(), 10)
+		writeJSON(w, http.StatusOK, append(b, '}', '\n'))
 	case "/model":
 		if !allowGet(w, r) {
 			return
 		}
-		hd.Set("Content-Type", "application/json")
-		w.WriteHeader(http.StatusOK)
-		w.Write(h.card)
+		writeJSON(w, http.StatusOK, h.card)
 	default:
 		fail(w, http.StatusNotFound, "no such endpoint; try POST /predict, GET /healthz or GET /model")
 	}
+}
+
+func panicText(v any) string {
+	switch v := v.(type) {
+	case error:
+		return v.Error()
+	case string:
+		return v
+	}
+	return "(not a string)"
 }
 
 func allowGet(w http.ResponseWriter, r *http.Request) bool {
@@ -147,9 +218,11 @@ type requestError struct {
 
 func (e *requestError) Error() string { return e.msg }
 
-func refuse(status int, format string, args ...any) error {
-	return &requestError{status: status, msg: fmt.Sprintf(format, args...)}
+func refuse(status int, msg string) error {
+	return &requestError{status: status, msg: msg}
 }
+
+func itoa(n int) string { return strconv.Itoa(n) }
 
 func (h *handler) predict(w http.ResponseWriter, r *http.Request) {
 	ct, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
@@ -161,7 +234,7 @@ func (h *handler) predict(w http.ResponseWriter, r *http.Request) {
 		limit = MaxImageBody
 	}
 	if ct != "application/json" && ct != "image/png" && ct != "image/jpeg" {
-		fail(w, http.StatusUnsupportedMediaType, fmt.Sprintf("Content-Type %q is not supported; send application/json, image/png or image/jpeg", r.Header.Get("Content-Type")))
+		fail(w, http.StatusUnsupportedMediaType, "Content-Type "+strconv.Quote(r.Header.Get("Content-Type"))+" is not supported; send application/json, image/png or image/jpeg")
 		return
 	}
 	if r.ContentLength > limit {
@@ -169,31 +242,31 @@ func (h *handler) predict(w http.ResponseWriter, r *http.Request) {
 		// client, still sending, sees the 413 rather than a broken pipe;
 		// larger ones are cut off.
 		if r.ContentLength <= 4*limit {
-			io.Copy(io.Discard, io.LimitReader(r.Body, r.ContentLength))
+			discardBody(r)
 		}
-		fail(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("body of %d bytes exceeds the limit of %d for %s", r.ContentLength, limit, ct))
+		fail(w, http.StatusRequestEntityTooLarge, "body of "+strconv.FormatInt(r.ContentLength, 10)+" bytes exceeds the limit of "+strconv.FormatInt(limit, 10)+" for "+ct)
 		return
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+	body, err := readBody(w, r, limit)
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			fail(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("body exceeds the limit of %d bytes for %s", limit, ct))
+			fail(w, http.StatusRequestEntityTooLarge, "body exceeds the limit of "+strconv.FormatInt(limit, 10)+" bytes for "+ct)
 			return
 		}
 		fail(w, http.StatusBadRequest, "reading the body: "+err.Error())
 		return
 	}
 	t0 := time.Now()
-	p, err := h.predictor()
+	p, err := h.take()
 	if err != nil {
 		fail(w, http.StatusInternalServerError, "model: "+err.Error())
 		return
 	}
-	defer h.pool.Put(p)
 	t1 := time.Now()
 	ok, err := p.prepare(ct, body)
 	if err != nil {
+		h.give(p)
 		var re *requestError
 		if errors.As(err, &re) {
 			fail(w, re.status, re.msg)
@@ -202,61 +275,84 @@ func (h *handler) predict(w http.ResponseWriter, r *http.Request) {
 		fail(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	a := answer{Model: h.name}
 	t2 := time.Now()
+	var probs [10]float32
+	digit := -1
 	if ok {
 		out, err := p.model.Predict(p.input)
-		if err != nil {
-			fail(w, http.StatusInternalServerError, err.Error())
+		if err != nil || len(out) != len(probs) {
+			h.give(p)
+			fail(w, http.StatusInternalServerError, "the model gave no answer")
 			return
 		}
-		best := 0
-		for i, v := range out {
-			if v > out[best] {
-				best = i
+		// The answer is copied out: the model's output buffer is the
+		// next request's.
+		copy(probs[:], out)
+		digit = 0
+		for i, v := range probs {
+			if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+				h.give(p)
+				fail(w, http.StatusInternalServerError, "the model gave a non-finite probability")
+				return
+			}
+			if v > probs[digit] {
+				digit = i
 			}
 		}
-		a.Digit, a.Probabilities = &best, out
 	}
-	// Server-Timing tells a deployer where a request's time goes (on
-	// Workers the clock only advances on I/O, so there it reads 0).
-	w.Header().Set("Server-Timing", fmt.Sprintf("model;dur=%.2f, input;dur=%.2f, predict;dur=%.2f",
-		ms(t1.Sub(t0)), ms(t2.Sub(t1)), ms(time.Since(t2))))
-	writeJSON(w, http.StatusOK, a)
+	h.give(p)
+	// Server-Timing tells a deployer where a request's time goes and which
+	// kernel answered (on Workers the clock only advances on I/O, so there
+	// the durations read 0).
+	w.Header().Set("Server-Timing", "model;dur="+msText(t1.Sub(t0))+", input;dur="+msText(t2.Sub(t1))+
+		", predict;dur="+msText(time.Since(t2))+`, kernel;desc="`+kernel()+`"`)
+	writeJSON(w, http.StatusOK, h.answer(digit, probs[:]))
 }
 
-// drawing is the JSON body of /predict.
-type drawing struct {
-	Strokes [][][]float64 `json:"strokes"`
-	Pixels  []float64     `json:"pixels"`
+// answer is the JSON of a prediction; digit −1 is an empty drawing.
+func (h *handler) answer(digit int, probs []float32) []byte {
+	b := make([]byte, 0, 256)
+	if digit < 0 {
+		b = append(b, `{"digit":null,"probabilities":null,"model":`...)
+	} else {
+		b = append(b, `{"digit":`...)
+		b = strconv.AppendInt(b, int64(digit), 10)
+		b = append(b, `,"probabilities":[`...)
+		for i, v := range probs {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendFloat32(b, v)
+		}
+		b = append(b, `],"model":`...)
+	}
+	b = appendString(b, h.name)
+	return append(b, '}', '\n')
 }
 
 // prepare turns a request body into the model's input; it reports false for
-// an empty drawing.
+// an empty drawing. The input is cleared first, so nothing of an earlier
+// request can remain in it.
 func (p *predictor) prepare(ct string, body []byte) (bool, error) {
+	clear(p.input)
 	if ct != "application/json" {
 		return p.fromImage(body)
 	}
-	var d drawing
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&d); err != nil {
-		return false, refuse(http.StatusBadRequest, "malformed JSON: %v; send {\"strokes\": [[[x, y], ...], ...]} or {\"pixels\": [784 numbers]}", err)
-	}
-	if dec.More() {
-		return false, refuse(http.StatusBadRequest, "malformed JSON: data after the object")
+	d, err := parseDrawing(body)
+	if err != nil {
+		return false, refuse(http.StatusBadRequest, "malformed JSON: "+err.Error()+`; send {"strokes": [[[x, y], ...], ...]} or {"pixels": [784 numbers]}`)
 	}
 	switch {
 	case d.Strokes != nil && d.Pixels != nil:
 		return false, refuse(http.StatusBadRequest, "send either strokes or pixels, not both")
 	case d.Pixels != nil:
 		if len(d.Pixels) != ink.FieldSize*ink.FieldSize {
-			return false, refuse(http.StatusBadRequest, "pixels has %d values, want 784 (28×28, row-major)", len(d.Pixels))
+			return false, refuse(http.StatusBadRequest, "pixels has "+itoa(len(d.Pixels))+" values, want 784 (28×28, row-major)")
 		}
 		inked := false
 		for i, v := range d.Pixels {
 			if math.IsNaN(v) || v < 0 || v > 1 {
-				return false, refuse(http.StatusBadRequest, "pixels[%d] is %v, want 0..1", i, v)
+				return false, refuse(http.StatusBadRequest, "pixels["+itoa(i)+"] is "+strconv.FormatFloat(v, 'g', -1, 64)+", want 0..1")
 			}
 			p.input[i] = float32(v)
 			inked = inked || v > 0
@@ -276,23 +372,24 @@ func (p *predictor) prepare(ct string, body []byte) (bool, error) {
 // all, each point [x, y] with finite coordinates near the unit box.
 func checkStrokes(in [][][]float64) ([][][2]float32, error) {
 	if len(in) > MaxStrokes {
-		return nil, refuse(http.StatusBadRequest, "%d strokes, at most %d are allowed", len(in), MaxStrokes)
+		return nil, refuse(http.StatusBadRequest, itoa(len(in))+" strokes, at most "+itoa(MaxStrokes)+" are allowed")
 	}
 	n := 0
 	out := make([][][2]float32, len(in))
 	for i, s := range in {
 		n += len(s)
 		if n > MaxPoints {
-			return nil, refuse(http.StatusBadRequest, "more than %d points", MaxPoints)
+			return nil, refuse(http.StatusBadRequest, "more than "+itoa(MaxPoints)+" points")
 		}
 		out[i] = make([][2]float32, len(s))
 		for j, pt := range s {
+			where := "strokes[" + itoa(i) + "][" + itoa(j) + "]"
 			if len(pt) != 2 {
-				return nil, refuse(http.StatusBadRequest, "strokes[%d][%d] has %d numbers, want [x, y]", i, j, len(pt))
+				return nil, refuse(http.StatusBadRequest, where+" has "+itoa(len(pt))+" numbers, want [x, y]")
 			}
 			for _, v := range pt {
 				if math.IsNaN(v) || v < -1 || v > 2 {
-					return nil, refuse(http.StatusBadRequest, "strokes[%d][%d] = %v: coordinates are in the 0..1 box", i, j, pt)
+					return nil, refuse(http.StatusBadRequest, where+" = ["+strconv.FormatFloat(pt[0], 'g', -1, 64)+", "+strconv.FormatFloat(pt[1], 'g', -1, 64)+"]: coordinates are in the 0..1 box")
 				}
 			}
 			out[i][j] = [2]float32{float32(pt[0]), float32(pt[1])}
@@ -307,27 +404,32 @@ func checkStrokes(in [][][]float64) ([][][2]float32, error) {
 func (p *predictor) fromImage(body []byte) (bool, error) {
 	cfg, format, err := image.DecodeConfig(bytes.NewReader(body))
 	if err != nil {
-		return false, refuse(http.StatusBadRequest, "not a PNG or JPEG image: %v", err)
+		return false, refuse(http.StatusBadRequest, "not a PNG or JPEG image: "+err.Error())
 	}
 	if cfg.Width < 1 || cfg.Height < 1 || cfg.Width > MaxImageSide || cfg.Height > MaxImageSide || cfg.Width*cfg.Height > MaxImagePixels {
-		return false, refuse(http.StatusRequestEntityTooLarge, "%s image of %d×%d pixels exceeds the limit (%d per side, %d in all)", format, cfg.Width, cfg.Height, MaxImageSide, MaxImagePixels)
+		return false, refuse(http.StatusRequestEntityTooLarge, format+" image of "+itoa(cfg.Width)+"×"+itoa(cfg.Height)+" pixels exceeds the limit ("+itoa(MaxImageSide)+" per side, "+itoa(MaxImagePixels)+" in all)")
 	}
 	img, _, err := image.Decode(bytes.NewReader(body))
 	if err != nil {
-		return false, refuse(http.StatusBadRequest, "decoding the %s image: %v", format, err)
+		return false, refuse(http.StatusBadRequest, "decoding the "+format+" image: "+err.Error())
 	}
 	g := ink.FromImage(img)
 	return p.pre.Run(p.input, &g), nil
 }
 
-func ms(d time.Duration) float64 { return float64(d) / 1e6 }
+// msText formats a duration in milliseconds with two decimals.
+func msText(d time.Duration) string {
+	return strconv.FormatFloat(float64(d)/1e6, 'f', 2, 64)
+}
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
+// writeJSON sends a JSON body with its status.
+func writeJSON(w http.ResponseWriter, status int, body []byte) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(v)
+	writeBody(w, body)
 }
 
 func fail(w http.ResponseWriter, status int, msg string) {
-	writeJSON(w, status, map[string]string{"error": msg})
+	b := append(appendString([]byte(`{"error":`), msg), '}', '\n')
+	writeJSON(w, status, b)
 }

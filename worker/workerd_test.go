@@ -25,10 +25,18 @@ import (
 // MaxBundleGzip is the Workers free plan's limit on a compressed upload (3 MB).
 const MaxBundleGzip = 3_000_000
 
-// startWorkerd builds the bundle, starts it under workerd on a free port of
-// 127.0.0.1 and returns the base URL and the process; it is stopped by PID
-// when the test ends.
-func startWorkerd(t *testing.T) (string, *os.Process) {
+// apps holds app.wasm built once for all the tests of the package: as
+// deployed, and with the fault hook of faults_js.go.
+var apps struct {
+	once          sync.Once
+	plain, faults string
+	dir           string
+	err           error
+}
+
+// builtApp returns the path of an app.wasm, with the fault hook or not; it
+// skips the test when workerd is missing (unless WASMCNN_REQUIRE_WORKERD).
+func builtApp(t *testing.T, faults bool) string {
 	t.Helper()
 	root, _ := filepath.Abs("..")
 	if _, err := edge.Workerd(root); err != nil {
@@ -37,15 +45,59 @@ func startWorkerd(t *testing.T) (string, *os.Process) {
 		}
 		t.Skip(err)
 	}
-	dir := filepath.Join(t.TempDir(), "build")
-	if err := edge.BuildBundle(root, dir); err != nil {
-		t.Fatal(err)
+	apps.once.Do(func() {
+		apps.dir, apps.err = os.MkdirTemp("", "wasmcnn-worker-test-")
+		if apps.err != nil {
+			return
+		}
+		apps.plain, apps.faults = filepath.Join(apps.dir, "app.wasm"), filepath.Join(apps.dir, "app-faults.wasm")
+		if apps.err = edge.BuildApp(root, apps.plain, nil, true); apps.err != nil {
+			return
+		}
+		apps.err = edge.BuildApp(root, apps.faults, []string{"wasmcnn_faults"}, true)
+	})
+	if apps.err != nil {
+		t.Fatal(apps.err)
 	}
-	raw, gz, err := edge.BundleSize(dir)
+	if faults {
+		return apps.faults
+	}
+	return apps.plain
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if apps.dir != "" {
+		os.RemoveAll(apps.dir)
+	}
+	os.Exit(code)
+}
+
+// workerd is a bundle served by workerd for one test.
+type workerd struct {
+	base string
+	proc *os.Process
+	logs *syncBuffer
+}
+
+// startWorkerd builds a bundle (with the deployed app.wasm unless opt names
+// another), starts it under workerd on a free port of 127.0.0.1 and stops it
+// by PID when the test ends.
+func startWorkerd(t *testing.T, opt edge.Options) *workerd {
+	t.Helper()
+	if opt.App == "" {
+		opt.App = builtApp(t, false)
+	}
+	root, _ := filepath.Abs("..")
+	b, err := edge.Build(root, filepath.Join(t.TempDir(), "build"), opt)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("bundle: %d bytes, %d gzip -9 (limit %d)", raw, gz, MaxBundleGzip)
+	raw, gz, err := b.Size()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%s-entry bundle (kernel %s): %d bytes, %d gzip -9 (limit %d)", b.Options.Entry, b.Options.Kernel, raw, gz, MaxBundleGzip)
 	if gz >= MaxBundleGzip {
 		t.Errorf("the bundle is %d bytes gzipped, over the %d limit", gz, MaxBundleGzip)
 	}
@@ -55,12 +107,12 @@ func startWorkerd(t *testing.T) (string, *os.Process) {
 	}
 	addr := ln.Addr().String()
 	ln.Close()
-	cmd, err := edge.Command(root, dir, addr)
+	cmd, err := b.Command(root, addr)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var logs bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &logs, &logs
+	logs := &syncBuffer{}
+	cmd.Stdout, cmd.Stderr = logs, logs
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +132,25 @@ func startWorkerd(t *testing.T) (string, *os.Process) {
 	if err := edge.WaitListening(addr, 30*time.Second); err != nil {
 		t.Fatalf("%v\n%s", err, logs.String())
 	}
-	return "http://" + addr, cmd.Process
+	return &workerd{base: "http://" + addr, proc: cmd.Process, logs: logs}
+}
+
+// syncBuffer collects a process's output.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
 
 func send(client *http.Client, base string, c reqCase) (*http.Response, []byte, error) {
@@ -115,17 +185,24 @@ func cpuTicks(pid int) int64 {
 // TestWorkerd serves the bundle under workerd and sends it every request
 // case, then a load of requests at concurrency 16.
 func TestWorkerd(t *testing.T) {
-	base, proc := startWorkerd(t)
+	w := startWorkerd(t, edge.Options{})
+	base, proc := w.base, w.proc
 	client := &http.Client{Timeout: 30 * time.Second}
 	native := nativeModel(t)
 	cases := requestCases(t)
+	if edge.MaxBody != MaxBody {
+		t.Errorf("the entry module reads bodies up to %d bytes, the handler's largest limit is %d", edge.MaxBody, MaxBody)
+	}
 	start := time.Now()
 	resp, body, err := send(client, base, cases[0])
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("first request (module compile): %v", time.Since(start).Round(time.Millisecond))
+	t.Logf("first request (Go starts, the model is planned): %v", time.Since(start).Round(time.Millisecond))
 	checkResponse(t, cases[0], resp, body, native)
+	if h := getHealth(t, client, base); h.Kernel != "wasm-relaxed-simd-4x8" {
+		t.Errorf("/healthz names the kernel %q, want the relaxed SIMD one", h.Kernel)
+	}
 	for _, c := range cases {
 		resp, body, err := send(client, base, c)
 		if err != nil {
@@ -209,7 +286,7 @@ func TestWorkerd(t *testing.T) {
 // image bombs while normal requests go on: every normal request must still
 // succeed and every hostile one get its refusal.
 func TestWorkerdUnderAttack(t *testing.T) {
-	base, _ := startWorkerd(t)
+	base := startWorkerd(t, edge.Options{}).base
 	addr := strings.TrimPrefix(base, "http://")
 	client := &http.Client{Timeout: 30 * time.Second}
 	cases := requestCases(t)

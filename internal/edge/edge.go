@@ -1,54 +1,194 @@
 // Package edge builds the edge worker's bundle and runs it locally under
-// workerd, Cloudflare's runtime, for build.sh and the tests.
+// workerd, Cloudflare's runtime, for build.sh, the bench and the tests.
 package edge
 
 import (
+	"bytes"
+	_ "embed"
 	"errors"
 	"fmt"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
+	"text/template"
 	"time"
 
 	"wasmcnn/internal/site"
+	"wasmcnn/internal/wasmsimd"
 )
 
 // CompatibilityDate is the Workers compatibility date of the bundle; it
 // must not be newer than what the pinned workerd supports.
 const CompatibilityDate = "2026-04-01"
 
-// BuildBundle writes the worker bundle into dir (emptied first): the
-// JavaScript glue from github.com/syumai/workers (Go mode) and app.wasm,
-// built from ./worker with -trimpath and without symbols.
-func BuildBundle(root, dir string) error {
+// MaxBody is where the entry module stops reading a request body: the
+// worker's largest body limit (worker.MaxBody; its tests keep the two equal).
+const MaxBody = 4 << 20
+
+// Entry chooses the bundle's entry module.
+type Entry string
+
+const (
+	// EntryIsolate is the project's entry module (entry.mjs.tmpl): one Go
+	// instance per isolate, serving every request, with the SIMD kernel.
+	EntryIsolate Entry = "isolate"
+	// EntryRequest is the entry github.com/syumai/workers generates: a new
+	// Go instance for every request, with Go's kernel. It is kept to
+	// measure the other against.
+	EntryRequest Entry = "request"
+)
+
+// Kernel chooses the SIMD kernel module the isolate entry ships.
+type Kernel string
+
+const (
+	KernelRelaxed Kernel = "relaxed" // relaxed SIMD (workerd's V8 validates it)
+	KernelSIMD    Kernel = "simd"    // plain SIMD 128
+	KernelGo      Kernel = "go"      // no module: Go's kernel answers
+)
+
+// Options says how to build a bundle; the zero value is the deployed one.
+type Options struct {
+	Entry  Entry  // default EntryIsolate
+	Kernel Kernel // default KernelRelaxed; ignored by EntryRequest
+	// Tags are extra build tags for app.wasm, such as the worker tests'
+	// fault hook.
+	Tags []string
+	// App, if set, is an app.wasm built already (by BuildApp, with Tags),
+	// used instead of building one.
+	App string
+	// BodyTimeout is how long the isolate entry waits for a request body
+	// (default 30 s).
+	BodyTimeout time.Duration
+}
+
+func (o Options) withDefaults() Options {
+	if o.Entry == "" {
+		o.Entry = EntryIsolate
+	}
+	if o.Kernel == "" {
+		o.Kernel = KernelRelaxed
+	}
+	if o.Entry == EntryRequest {
+		o.Kernel = KernelGo
+	}
+	if o.BodyTimeout <= 0 {
+		o.BodyTimeout = 30 * time.Second
+	}
+	return o
+}
+
+// Module is one module of a bundle as workerd loads it.
+type Module struct {
+	Name string // file name in the bundle's directory
+	Wasm bool   // a WebAssembly module (compiled when the worker loads), else an ES module
+}
+
+// Bundle is a built worker.
+type Bundle struct {
+	Dir     string
+	Options Options
+	Modules []Module
+}
+
+//go:embed entry.mjs.tmpl
+var entryTemplate string
+
+var entry = template.Must(template.New("entry.mjs").Parse(entryTemplate))
+
+// EntryModule returns the isolate entry module for opt: the template filled in.
+func EntryModule(opt Options) ([]byte, error) {
+	opt = opt.withDefaults()
+	var b bytes.Buffer
+	err := entry.Execute(&b, map[string]any{
+		"MaxBody":       MaxBody,
+		"BodyTimeoutMs": opt.BodyTimeout.Milliseconds(),
+		"Kernel":        opt.Kernel != KernelGo,
+		"Relaxed":       opt.Kernel == KernelRelaxed,
+	})
+	return b.Bytes(), err
+}
+
+// Build writes the worker bundle into dir (emptied first): app.wasm, built
+// from ./worker with -trimpath and without symbols, Go's wasm_exec.js as
+// github.com/syumai/workers patches it, and the entry module, with the
+// kernel module (kernel.wasm) for the isolate entry.
+func Build(root, dir string, opt Options) (*Bundle, error) {
+	opt = opt.withDefaults()
+	if opt.Entry != EntryIsolate && opt.Entry != EntryRequest {
+		return nil, fmt.Errorf("edge: unknown entry %q (want %q or %q)", opt.Entry, EntryIsolate, EntryRequest)
+	}
+	if opt.Kernel != KernelRelaxed && opt.Kernel != KernelSIMD && opt.Kernel != KernelGo {
+		return nil, fmt.Errorf("edge: unknown kernel %q (want %q, %q or %q)", opt.Kernel, KernelRelaxed, KernelSIMD, KernelGo)
+	}
 	gen := exec.Command("go", "run", "github.com/syumai/workers/cmd/workers-assets-gen", "-mode=go", "-o", dir)
 	gen.Dir = root
 	if b, err := gen.CombinedOutput(); err != nil {
-		return fmt.Errorf("edge: workers-assets-gen: %v\n%s", err, b)
+		return nil, fmt.Errorf("edge: workers-assets-gen: %v\n%s", err, b)
 	}
-	if err := site.GoBuildWasm(root, AppPackage, "", filepath.Join(dir, "app.wasm"), false); err != nil {
-		return fmt.Errorf("edge: building app.wasm: %w", err)
+	if opt.App != "" {
+		app, err := os.ReadFile(opt.App)
+		if err != nil {
+			return nil, err
+		}
+		if err := os.WriteFile(filepath.Join(dir, "app.wasm"), app, 0o644); err != nil {
+			return nil, err
+		}
+	} else if err := BuildApp(root, filepath.Join(dir, "app.wasm"), opt.Tags, true); err != nil {
+		return nil, err
 	}
-	return nil
+	b := &Bundle{Dir: dir, Options: opt}
+	if opt.Entry == EntryRequest {
+		b.Modules = []Module{{"worker.mjs", false}, {"wasm_exec.js", false}, {"runtime.mjs", false}, {"app.wasm", true}}
+		return b, nil
+	}
+	// The isolate entry replaces the generated worker.mjs and needs none of
+	// runtime.mjs.
+	if err := os.Remove(filepath.Join(dir, "runtime.mjs")); err != nil {
+		return nil, err
+	}
+	src, err := EntryModule(opt)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "worker.mjs"), src, 0o644); err != nil {
+		return nil, err
+	}
+	b.Modules = []Module{{"worker.mjs", false}, {"wasm_exec.js", false}, {"app.wasm", true}}
+	if opt.Kernel != KernelGo {
+		if err := os.WriteFile(filepath.Join(dir, "kernel.wasm"), wasmsimd.Prebuilt(opt.Kernel == KernelRelaxed), 0o644); err != nil {
+			return nil, err
+		}
+		b.Modules = append(b.Modules, Module{"kernel.wasm", true})
+	}
+	return b, nil
 }
 
 // AppPackage is the Go package built into the bundle's app.wasm.
 const AppPackage = "./worker"
 
-// BundleFiles are the files of a bundle, as workerd loads them.
-var BundleFiles = []string{"worker.mjs", "wasm_exec.js", "runtime.mjs", "app.wasm"}
+// BuildApp builds the worker's app.wasm into out the way the site builds its
+// WebAssembly ([site.GoBuildWasm]); stripped drops the symbols and names (the
+// deployed build), unstripped keeps the name section for size reports.
+func BuildApp(root, out string, tags []string, stripped bool) error {
+	if err := site.GoBuildWasm(root, AppPackage, strings.Join(tags, ","), out, !stripped); err != nil {
+		return fmt.Errorf("edge: building app.wasm: %w", err)
+	}
+	return nil
+}
 
-// BundleSize returns the total size of the bundle, raw and gzip -9 (what the
-// Workers upload limit counts).
-func BundleSize(dir string) (raw, gz int64, err error) {
-	for _, f := range BundleFiles {
-		b, err := os.ReadFile(filepath.Join(dir, f))
+// Size returns the total size of the bundle's modules, raw and gzip -9
+// (what the Workers upload limit counts).
+func (b *Bundle) Size() (raw, gz int64, err error) {
+	for _, m := range b.Modules {
+		data, err := os.ReadFile(filepath.Join(b.Dir, m.Name))
 		if err != nil {
 			return 0, 0, err
 		}
-		raw += int64(len(b))
-		gz += int64(len(site.Gzip(b)))
+		raw += int64(len(data))
+		gz += int64(len(site.Gzip(data)))
 	}
 	return raw, gz, nil
 }
@@ -56,7 +196,15 @@ func BundleSize(dir string) (raw, gz int64, err error) {
 // Config returns a workerd configuration serving the bundle on addr; it
 // must be written into the bundle's directory, since embeds are relative
 // to the configuration file.
-func Config(addr string) string {
+func (b *Bundle) Config(addr string) string {
+	var mods strings.Builder
+	for _, m := range b.Modules {
+		kind := "esModule"
+		if m.Wasm {
+			kind = "wasm"
+		}
+		fmt.Fprintf(&mods, "    (name = %q, %s = embed %q),\n", m.Name, kind, m.Name)
+	}
 	return fmt.Sprintf(`using Workerd = import "/workerd/workerd.capnp";
 
 const config :Workerd.Config = (
@@ -66,14 +214,10 @@ const config :Workerd.Config = (
 
 const mainWorker :Workerd.Worker = (
   modules = [
-    (name = "worker.mjs", esModule = embed "worker.mjs"),
-    (name = "wasm_exec.js", esModule = embed "wasm_exec.js"),
-    (name = "runtime.mjs", esModule = embed "runtime.mjs"),
-    (name = "app.wasm", wasm = embed "app.wasm"),
-  ],
+%s  ],
   compatibilityDate = %q,
 );
-`, addr, CompatibilityDate)
+`, addr, mods.String(), CompatibilityDate)
 }
 
 // Workerd returns the workerd binary installed by npm (package.json pins it).
@@ -85,15 +229,15 @@ func Workerd(root string) (string, error) {
 	return p, nil
 }
 
-// Command returns the workerd command serving the bundle in dir on addr,
-// with its configuration written beside the bundle.
-func Command(root, dir, addr string) (*exec.Cmd, error) {
+// Command returns the workerd command serving the bundle on addr, with its
+// configuration written beside the bundle.
+func (b *Bundle) Command(root, addr string) (*exec.Cmd, error) {
 	bin, err := Workerd(root)
 	if err != nil {
 		return nil, err
 	}
-	cfg := filepath.Join(dir, "workerd.capnp")
-	if err := os.WriteFile(cfg, []byte(Config(addr)), 0o644); err != nil {
+	cfg := filepath.Join(b.Dir, "workerd.capnp")
+	if err := os.WriteFile(cfg, []byte(b.Config(addr)), 0o644); err != nil {
 		return nil, err
 	}
 	return exec.Command(bin, "serve", cfg), nil

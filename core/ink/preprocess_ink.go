@@ -1,4 +1,4 @@
-package core
+package ink
 
 // inkRows says where the ink of an image lies, row by row, as the stroke
 // rasterizer knows it: every pixel of row y outside first[y]..last[y] is 0,
