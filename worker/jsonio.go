@@ -44,7 +44,8 @@ func (r *jsonReader) fail(msg string) {
 }
 
 // next skips white space and returns the next byte without consuming it,
-// or 0 at the end or after an error.
+// or 0 at the end or after an error (a NUL byte also reads as 0: callers
+// that care compare r.i with len(r.b)).
 func (r *jsonReader) next() byte {
 	for r.err == nil && r.i < len(r.b) {
 		switch c := r.b[r.i]; c {
@@ -390,7 +391,7 @@ func parseDrawing(b []byte) (drawing, error) {
 			}
 		})
 	}
-	if r.next() != 0 && r.err == nil {
+	if r.next(); r.err == nil && r.i < len(r.b) {
 		r.fail("data after the object")
 	}
 	if r.err != nil {
