@@ -7,6 +7,8 @@
 #   ./build.sh worker  build the edge worker and serve it under workerd on http://127.0.0.1:8787/ (PORT overrides)
 #   ./build.sh bench   compare wasmcnn with TensorFlow.js and ONNX Runtime Web in headless Chromium
 #   ./build.sh size    sizes of main.wasm, lib/wasmcnn.wasm and the worker's app.wasm (raw, gzip, brotli, per package)
+#   ./build.sh bench-worker  measure the edge worker under workerd: one Go instance per isolate
+#                            against a new instance per request (flags of `wasmcnn worker -bench` pass through)
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -34,8 +36,9 @@ check_format() {
 		return 1
 	fi
 	go vet ./...
-	GOOS=js GOARCH=wasm go vet ./wasm/... ./core/...
+	GOOS=js GOARCH=wasm go vet ./wasm/... ./core/... ./worker ./internal/simdjs
 	GOOS=js GOARCH=wasm go vet -tags apionly ./wasm
+	GOOS=js GOARCH=wasm go vet -tags wasmcnn_faults ./worker
 }
 
 # ensure_node_packages installs the pinned Node packages of package-lock.json
@@ -89,15 +92,22 @@ cmd_worker() {
 	exec go run ./cmd/wasmcnn worker
 }
 
+cmd_bench_worker() {
+	ensure_node_packages
+	mkdir -p dist/bench
+	exec go run ./cmd/wasmcnn worker -bench -json dist/bench/worker.json "$@"
+}
+
 case "${1:-}" in
 serve) cmd_serve ;;
 worker) cmd_worker ;;
 bench) shift; cmd_bench "$@" ;;
 size) shift; cmd_size "$@" ;;
+bench-worker) shift; cmd_bench_worker "$@" ;;
 test) cmd_test ;;
 site) build_site ;;
 *)
-	sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
 	exit 2
 	;;
 esac
