@@ -75,12 +75,57 @@ type handler struct {
 // worker tests' fault build (faults_js.go).
 var faultHook func(*http.Request)
 
-// predictor is what one request needs to classify.
+// predictor is what one request needs to classify. Its work runs on a
+// goroutine of its own, whose stack grows to what a prediction needs once:
+// a request's goroutine (github.com/syumai/workers starts one per request)
+// would otherwise grow its small stack anew on every request, copying it
+// several times.
 type predictor struct {
-	model *onnx.Model
-	rend  ink.StrokeRenderer
-	pre   ink.Preprocessor
-	input []float32
+	model   *onnx.Model
+	rend    ink.StrokeRenderer
+	pre     ink.Preprocessor
+	input   []float32
+	jobs    chan func()
+	done    chan any // nil, or what the job panicked with
+	stopped bool
+}
+
+func newPredictor(m *onnx.Model) *predictor {
+	p := &predictor{model: m, input: make([]float32, ink.FieldSize*ink.FieldSize), jobs: make(chan func()), done: make(chan any)}
+	go func() {
+		for job := range p.jobs {
+			p.done <- p.run(job)
+		}
+	}()
+	return p
+}
+
+func (p *predictor) run(job func()) (panicked any) {
+	defer func() {
+		if v := recover(); v != nil {
+			panicked = v
+		}
+	}()
+	job()
+	return nil
+}
+
+// do runs job on the predictor's goroutine; a panic of job ends that
+// goroutine and is raised again in the caller's.
+func (p *predictor) do(job func()) {
+	p.jobs <- job
+	if v := <-p.done; v != nil {
+		p.stop()
+		panic(v)
+	}
+}
+
+// stop ends the predictor's goroutine; the predictor is not used again.
+func (p *predictor) stop() {
+	if !p.stopped {
+		p.stopped = true
+		close(p.jobs)
+	}
 }
 
 func newHandler() *handler {
@@ -107,7 +152,7 @@ func (h *handler) take() (*predictor, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &predictor{model: m, input: make([]float32, ink.FieldSize*ink.FieldSize)}, nil
+	return newPredictor(m), nil
 }
 
 // give returns a predictor after a request that finished normally; one
@@ -263,50 +308,74 @@ func (h *handler) predict(w http.ResponseWriter, r *http.Request) {
 		fail(w, http.StatusInternalServerError, "model: "+err.Error())
 		return
 	}
+	defer func() {
+		// A predictor whose request panicked is not given back: nothing
+		// half-written in it may reach another request.
+		if v := recover(); v != nil {
+			p.stop()
+			panic(v)
+		}
+	}()
 	t1 := time.Now()
-	ok, err := p.prepare(ct, body)
-	if err != nil {
-		h.give(p)
+	var c classification
+	p.do(func() { c = p.classify(ct, body) })
+	h.give(p)
+	if c.err != nil {
 		var re *requestError
-		if errors.As(err, &re) {
+		if errors.As(c.err, &re) {
 			fail(w, re.status, re.msg)
 			return
 		}
-		fail(w, http.StatusBadRequest, err.Error())
+		fail(w, http.StatusBadRequest, c.err.Error())
 		return
 	}
-	t2 := time.Now()
-	var probs [10]float32
-	digit := -1
-	if ok {
-		out, err := p.model.Predict(p.input)
-		if err != nil || len(out) != len(probs) {
-			h.give(p)
-			fail(w, http.StatusInternalServerError, "the model gave no answer")
-			return
-		}
-		// The answer is copied out: the model's output buffer is the
-		// next request's.
-		copy(probs[:], out)
-		digit = 0
-		for i, v := range probs {
-			if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
-				h.give(p)
-				fail(w, http.StatusInternalServerError, "the model gave a non-finite probability")
-				return
-			}
-			if v > probs[digit] {
-				digit = i
-			}
-		}
-	}
-	h.give(p)
 	// Server-Timing tells a deployer where a request's time goes and which
 	// kernel answered (on Workers the clock only advances on I/O, so there
 	// the durations read 0).
-	w.Header().Set("Server-Timing", "model;dur="+msText(t1.Sub(t0))+", input;dur="+msText(t2.Sub(t1))+
-		", predict;dur="+msText(time.Since(t2))+`, kernel;desc="`+kernel()+`"`)
-	writeJSON(w, http.StatusOK, h.answer(digit, probs[:]))
+	w.Header().Set("Server-Timing", "model;dur="+msText(t1.Sub(t0))+", input;dur="+msText(c.input)+
+		", predict;dur="+msText(c.predict)+`, kernel;desc="`+kernel()+`"`)
+	writeJSON(w, http.StatusOK, h.answer(c.digit, c.probs[:]))
+}
+
+// classification is a predictor's answer to one body.
+type classification struct {
+	digit          int // −1: an empty drawing
+	probs          [10]float32
+	input, predict time.Duration
+	err            error
+}
+
+// classify turns a body into the model's input and runs the model. The
+// answer is copied out of the model, whose output buffer is the next
+// request's.
+func (p *predictor) classify(ct string, body []byte) (c classification) {
+	c.digit = -1
+	t0 := time.Now()
+	ok, err := p.prepare(ct, body)
+	c.input = time.Since(t0)
+	if err != nil || !ok {
+		c.err = err
+		return c
+	}
+	t1 := time.Now()
+	out, err := p.model.Predict(p.input)
+	c.predict = time.Since(t1)
+	if err != nil || len(out) != len(c.probs) {
+		c.err = refuse(http.StatusInternalServerError, "the model gave no answer")
+		return c
+	}
+	copy(c.probs[:], out)
+	c.digit = 0
+	for i, v := range c.probs {
+		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+			c.err = refuse(http.StatusInternalServerError, "the model gave a non-finite probability")
+			return c
+		}
+		if v > c.probs[c.digit] {
+			c.digit = i
+		}
+	}
+	return c
 }
 
 // answer is the JSON of a prediction; digit −1 is an empty drawing.

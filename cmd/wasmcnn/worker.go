@@ -34,7 +34,7 @@ func runWorker(args []string, stdout, stderr io.Writer) error {
 	entry := fs.String("entry", string(edge.EntryIsolate), "entry module: isolate (one Go instance per isolate) or request (a new instance per request, github.com/syumai/workers's own, kept for comparison)")
 	kernel := fs.String("kernel", string(edge.KernelRelaxed), "matrix kernel of the isolate entry: relaxed (relaxed SIMD), simd or go")
 	bench := fs.Bool("bench", false, "measure the worker under workerd: CPU per request, latency, first request, throughput, bundle size, for each of -bench-entries")
-	benchEntries := fs.String("bench-entries", "isolate,request", "bundles the bench measures, in order: entry or entry:kernel (isolate, isolate:go, request, …)")
+	benchEntries := fs.String("bench-entries", "isolate,request", "bundles the bench measures, in order: entry, entry:kernel or entry@git-revision (isolate, isolate:go, request, request@HEAD~3, …)")
 	requests := fs.Int("requests", 2000, "bench: sequential /predict requests of pen strokes")
 	warmup := fs.Int("warmup", 30, "bench: requests before measuring")
 	concurrency := fs.Int("concurrency", 16, "bench: clients of the load phase")
@@ -96,8 +96,9 @@ func runWorker(args []string, stdout, stderr io.Writer) error {
 func runWorkerBench(root string, stdout, stderr io.Writer, entries string, cfg edge.BenchConfig, jsonOut string) error {
 	var bundles []edge.Options
 	for _, e := range strings.Split(entries, ",") {
-		name, kernel, _ := strings.Cut(strings.TrimSpace(e), ":")
-		bundles = append(bundles, edge.Options{Entry: edge.Entry(name), Kernel: edge.Kernel(kernel)})
+		spec, rev, _ := strings.Cut(strings.TrimSpace(e), "@")
+		name, kernel, _ := strings.Cut(spec, ":")
+		bundles = append(bundles, edge.Options{Entry: edge.Entry(name), Kernel: edge.Kernel(kernel), Rev: rev})
 	}
 	if cfg.Sequential < 1 || cfg.Concurrency < 1 || cfg.Duration <= 0 || cfg.Warmup < 0 {
 		return errors.New("-requests, -concurrency and -duration must be positive")
@@ -123,13 +124,17 @@ func runWorkerBench(root string, stdout, stderr io.Writer, entries string, cfg e
 	fmt.Fprintln(stdout, "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
 	for _, r := range results {
 		fmt.Fprintf(stdout, "| %s | %s | %.2f | %.2f | %.2f | %.0f (%.0f) | %.0f | %.1f | %.2f | %.2f | %d |\n",
-			r.Options.Entry, r.Kernel, r.CPUPerRequestMs, r.MedianMs, r.P99Ms, r.FirstRequestMs, r.StartToFirstMs,
+			r.Options.Label(), r.Kernel, r.CPUPerRequestMs, r.MedianMs, r.P99Ms, r.FirstRequestMs, r.StartToFirstMs,
 			r.LoadPerSecond, r.LoadP99Ms, float64(r.BundleRaw)/1e6, float64(r.BundleGzip)/1e6, r.Errors)
 	}
-	if len(results) == 2 && results[1].CPUPerRequestMs > 0 && results[1].LoadPerSecond > 0 {
-		a, b := results[0], results[1]
-		fmt.Fprintf(stdout, "\n%s over %s: %.1f× less CPU per request, %.1f× the throughput at concurrency %d\n",
-			a.Options.Entry, b.Options.Entry, b.CPUPerRequestMs/a.CPUPerRequestMs, a.LoadPerSecond/b.LoadPerSecond, cfg.Concurrency)
+	if a := results[0]; len(results) > 1 {
+		fmt.Fprintln(stdout)
+		for _, b := range results[1:] {
+			if b.CPUPerRequestMs > 0 && b.LoadPerSecond > 0 && a.CPUPerRequestMs > 0 {
+				fmt.Fprintf(stdout, "%s over %s: %.1f× less CPU per request, %.1f× the throughput at concurrency %d\n",
+					a.Options.Label(), b.Options.Label(), b.CPUPerRequestMs/a.CPUPerRequestMs, a.LoadPerSecond/b.LoadPerSecond, cfg.Concurrency)
+			}
+		}
 	}
 	for _, r := range results {
 		if s := r.Soak; s != nil {

@@ -101,7 +101,7 @@ func benchOne(cfg BenchConfig, opt Options) (*BenchResult, error) {
 		return nil, err
 	}
 	defer os.RemoveAll(dir)
-	cfg.logf("building the %s-entry bundle (kernel %s)…", opt.Entry, opt.Kernel)
+	cfg.logf("building the bundle: %s entry, kernel %s…", opt.Label(), opt.Kernel)
 	b, err := Build(cfg.Root, filepath.Join(dir, "build"), opt)
 	if err != nil {
 		return nil, err

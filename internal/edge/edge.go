@@ -59,9 +59,21 @@ type Options struct {
 	// App, if set, is an app.wasm built already (by BuildApp, with Tags),
 	// used instead of building one.
 	App string
+	// Rev, if set, is a git revision of the repository whose ./worker
+	// app.wasm is built from, to measure an earlier worker against this one.
+	Rev string
 	// BodyTimeout is how long the isolate entry waits for a request body
 	// (default 30 s).
 	BodyTimeout time.Duration
+}
+
+// Label names a bundle for reports: its entry, and the git revision its
+// worker was built from when it is not this tree's.
+func (o Options) Label() string {
+	if o.Rev != "" {
+		return string(o.Entry) + " (worker of " + o.Rev + ")"
+	}
+	return string(o.Entry)
 }
 
 func (o Options) withDefaults() Options {
@@ -136,6 +148,10 @@ func Build(root, dir string, opt Options) (*Bundle, error) {
 		if err := os.WriteFile(filepath.Join(dir, "app.wasm"), app, 0o644); err != nil {
 			return nil, err
 		}
+	} else if opt.Rev != "" {
+		if err := buildAppAt(root, opt.Rev, filepath.Join(dir, "app.wasm")); err != nil {
+			return nil, err
+		}
 	} else if err := BuildApp(root, filepath.Join(dir, "app.wasm"), opt.Tags, true); err != nil {
 		return nil, err
 	}
@@ -177,6 +193,28 @@ func BuildApp(root, out string, tags []string, stripped bool) error {
 		return fmt.Errorf("edge: building app.wasm: %w", err)
 	}
 	return nil
+}
+
+// buildAppAt builds app.wasm from the repository as it was at rev (git
+// archive into a temporary directory).
+func buildAppAt(root, rev, out string) error {
+	tmp, err := os.MkdirTemp("", "wasmcnn-worker-rev-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	archive := exec.Command("git", "archive", "--format=tar", rev)
+	archive.Dir = root
+	tarball, err := archive.Output()
+	if err != nil {
+		return fmt.Errorf("edge: git archive %s: %v", rev, err)
+	}
+	untar := exec.Command("tar", "-x", "-C", tmp)
+	untar.Stdin = bytes.NewReader(tarball)
+	if b, err := untar.CombinedOutput(); err != nil {
+		return fmt.Errorf("edge: unpacking %s: %v\n%s", rev, err, b)
+	}
+	return BuildApp(tmp, out, nil, true)
 }
 
 // Size returns the total size of the bundle's modules, raw and gzip -9

@@ -4,6 +4,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -29,7 +30,7 @@ func TestEntryModule(t *testing.T) {
 		if imports := strings.Contains(s, `import kernel from "./kernel.wasm"`); imports != (k != KernelGo) {
 			t.Errorf("kernel %s: imports kernel.wasm: %v", k, imports)
 		}
-		if !strings.Contains(s, "const kernelRelaxed = "+map[bool]string{true: "true", false: "false"}[k == KernelRelaxed]+";") {
+		if !strings.Contains(s, "const kernelRelaxed = "+strconv.FormatBool(k == KernelRelaxed)+";") {
 			t.Errorf("kernel %s: wrong relaxed flag", k)
 		}
 		f := filepath.Join(t.TempDir(), "worker.mjs")
