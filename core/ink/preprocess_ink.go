@@ -2,8 +2,8 @@ package ink
 
 // inkRows says where the ink of an image lies, row by row, as the stroke
 // rasterizer knows it: every pixel of row y outside first[y]..last[y] is 0,
-// and hi is the largest pixel value. It spares the preprocessing its scans
-// of the empty canvas.
+// hi is the largest pixel value, and every value is a coverage in 0..1. It
+// spares the preprocessing its scans of the empty canvas, and its clamping.
 type inkRows struct {
 	first, last []int32 // first[y] > last[y]: the row is empty
 	hi          float32
@@ -48,9 +48,10 @@ func (ink *inkRows) fits(w, h int) bool {
 	return true
 }
 
-// applyWithin is apply for a row whose pixels outside lo..hi are 0: a
-// destination pixel whose source pixels all lie outside is 0 without
-// reading them, and the others are computed as apply computes them.
+// applyWithin is apply for a row of values in 0..1 whose pixels outside
+// lo..hi are 0: a destination pixel whose source pixels all lie outside is
+// 0 without reading them, and the others are computed as apply computes
+// them, without the clamping, which leaves such values as they are.
 func (r *resampler) applyWithin(dst, src []float32, lo, hi int) {
 	for j, i0 := range r.first {
 		n := int(r.off[j+1] - r.off[j])
@@ -62,13 +63,7 @@ func (r *resampler) applyWithin(dst, src []float32, lo, hi int) {
 		s := src[i0 : int(i0)+len(ws)]
 		var acc float32
 		for k, wk := range ws {
-			v := s[k]
-			if !(v >= 0) { // negative or NaN
-				v = 0
-			} else if v > 1 {
-				v = 1
-			}
-			acc += wk * v
+			acc += wk * s[k]
 		}
 		dst[j] = acc
 	}

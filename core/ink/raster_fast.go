@@ -109,13 +109,14 @@ func drawCapsuleFast(g *GrayImage, win window, a32, b32 [2]float32, r32 float32,
 			}
 			return d2 <= full2
 		}
+		// Pixels at 1 already cannot change: the walks pass over them.
 		l := xs
-		for l <= xe && !draw(l) {
+		for l <= xe && (row[l-off] >= 1 || !draw(l)) {
 			l++
 		}
 		if l <= xe {
 			e := xe
-			for e > l && !draw(e) {
+			for e > l && (row[e-off] >= 1 || !draw(e)) {
 				e--
 			}
 			// Between two core pixels the exact distance is at most theirs
