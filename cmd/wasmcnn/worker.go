@@ -94,11 +94,9 @@ func runWorker(args []string, stdout, stderr io.Writer) error {
 // runWorkerBench measures the bundles named in entries with requests of
 // real pen strokes (the held-out pen digits) and prints a table.
 func runWorkerBench(root string, stdout, stderr io.Writer, entries string, cfg edge.BenchConfig, jsonOut string) error {
-	var bundles []edge.Options
-	for _, e := range strings.Split(entries, ",") {
-		spec, rev, _ := strings.Cut(strings.TrimSpace(e), "@")
-		name, kernel, _ := strings.Cut(spec, ":")
-		bundles = append(bundles, edge.Options{Entry: edge.Entry(name), Kernel: edge.Kernel(kernel), Rev: rev})
+	bundles, err := parseBenchEntries(entries)
+	if err != nil {
+		return err
 	}
 	if cfg.Sequential < 1 || cfg.Concurrency < 1 || cfg.Duration <= 0 || cfg.Warmup < 0 {
 		return errors.New("-requests, -concurrency and -duration must be positive")
@@ -153,4 +151,25 @@ func runWorkerBench(root string, stdout, stderr io.Writer, entries string, cfg e
 		}
 	}
 	return nil
+}
+
+// parseBenchEntries reads -bench-entries: bundles separated by commas, each
+// entry[:kernel][@git-revision].
+func parseBenchEntries(s string) ([]edge.Options, error) {
+	var bundles []edge.Options
+	for _, e := range strings.Split(s, ",") {
+		spec, rev, hasRev := strings.Cut(strings.TrimSpace(e), "@")
+		name, kernel, _ := strings.Cut(spec, ":")
+		opt := edge.Options{Entry: edge.Entry(name), Kernel: edge.Kernel(kernel), Rev: rev}
+		switch {
+		case opt.Entry != edge.EntryIsolate && opt.Entry != edge.EntryRequest:
+			return nil, fmt.Errorf("-bench-entries: %q: the entry is isolate or request", e)
+		case kernel != "" && opt.Kernel != edge.KernelRelaxed && opt.Kernel != edge.KernelSIMD && opt.Kernel != edge.KernelGo:
+			return nil, fmt.Errorf("-bench-entries: %q: the kernel is relaxed, simd or go", e)
+		case hasRev && rev == "":
+			return nil, fmt.Errorf("-bench-entries: %q: no git revision after @", e)
+		}
+		bundles = append(bundles, opt)
+	}
+	return bundles, nil
 }

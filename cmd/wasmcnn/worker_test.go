@@ -1,0 +1,26 @@
+package main
+
+import (
+	"reflect"
+	"testing"
+
+	"wasmcnn/internal/edge"
+)
+
+func TestParseBenchEntries(t *testing.T) {
+	got, err := parseBenchEntries("isolate, isolate:go,request,request@HEAD~2")
+	want := []edge.Options{
+		{Entry: edge.EntryIsolate},
+		{Entry: edge.EntryIsolate, Kernel: edge.KernelGo},
+		{Entry: edge.EntryRequest},
+		{Entry: edge.EntryRequest, Rev: "HEAD~2"},
+	}
+	if err != nil || !reflect.DeepEqual(got, want) {
+		t.Errorf("got %+v, %v; want %+v", got, err, want)
+	}
+	for _, bad := range []string{"", "isolated", "isolate:avx", "request@", "isolate,,request"} {
+		if _, err := parseBenchEntries(bad); err == nil {
+			t.Errorf("%q: no error", bad)
+		}
+	}
+}
