@@ -281,7 +281,7 @@ func send(client *http.Client, base string, r BenchRequest) (*answer, error) {
 func kernelOf(timing string) string {
 	_, after, ok := strings.Cut(timing, `kernel;desc="`)
 	if !ok {
-		return "?"
+		return "n/a" // a worker that does not say
 	}
 	name, _, _ := strings.Cut(after, `"`)
 	return name
