@@ -107,7 +107,7 @@ bench-worker) shift; cmd_bench_worker "$@" ;;
 test) cmd_test ;;
 site) build_site ;;
 *)
-	sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'
 	exit 2
 	;;
 esac

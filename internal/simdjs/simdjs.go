@@ -58,7 +58,7 @@ func Install(mod, mem js.Value, relaxed bool) (name string, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			core.SetPanelKernel(nil)
-			name, err = "", fmtlite.Errorf("simdjs: instantiating the kernel module: %v", r)
+			name, err = "", fmtlite.Errorf("simdjs: instantiating the kernel module: %s", fmtlite.Panic(r))
 		}
 	}()
 	wa := js.Global().Get("WebAssembly")
