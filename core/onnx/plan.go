@@ -50,6 +50,9 @@ type modelPlan struct {
 	vals        map[string]*val
 	activations int64
 	macs        int64
+	// ran is set once the steps have run: until then the buffers hold
+	// zeros, not a run's tensors, and there is nothing to explain.
+	ran bool
 	// kernel is the panel kernel installed when planning: steps may be
 	// compiled for it, so a change of kernel plans again.
 	kernel *core.PanelKernel
@@ -290,6 +293,7 @@ func (m *Model) runSteps() {
 	for _, s := range m.plan.steps {
 		s.run()
 	}
+	m.plan.ran = true
 }
 
 // Predict runs a single-input model on x, a batch of examples laid out one

@@ -36,5 +36,6 @@ func (m *Model) Profile(x []float32, runs int) ([]StepTime, error) {
 			out[i].Time += time.Since(t0)
 		}
 	}
+	m.plan.ran = true
 	return out, nil
 }
