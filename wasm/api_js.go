@@ -84,6 +84,7 @@ func (a *api) register() js.Value {
 	add("prepare", a.prepare)
 	add("run", a.run)
 	add("layerOutputs", a.layerOutputs)
+	add("explain", a.explain)
 	add("profile", a.profile)
 	add("modelInfo", a.modelInfo)
 	add("dispose", a.dispose)
@@ -229,6 +230,66 @@ func (a *api) layerOutputs(args []js.Value) (any, error) {
 	return arr, nil
 }
 
+// explain(handle, node, channel, y, x, example?) → how that value of the
+// node's output was computed in the last predict (see README): the window
+// of inputs, the weights, the products, their sum, the bias, the
+// element-wise nodes after it, and the value the feature map shows.
+func (a *api) explain(args []js.Value) (any, error) {
+	h, err := handle(args, "explain")
+	if err != nil {
+		return nil, err
+	}
+	e, err := a.models.Explain(h, wrapArgs(args[1:]))
+	if err != nil {
+		return nil, err
+	}
+	taps := []int{len(e.Window)}
+	if len(e.Channels) > 0 {
+		taps = []int{len(e.Channels), e.KH, e.KW}
+	}
+	tensor := func(v []float32) any {
+		if v == nil {
+			return nil
+		}
+		return tensorToJS(&core.Tensor{Shape: taps, Data: v})
+	}
+	padded := jsUint8Array.New(len(e.Window))
+	pad := make([]byte, len(e.Window))
+	for i := range pad {
+		if e.IsPadding(i) {
+			pad[i] = 1
+		}
+	}
+	if len(pad) > 0 {
+		js.CopyBytesToJS(padded, pad)
+	}
+	then := make([]any, len(e.Then))
+	for i, t := range e.Then {
+		then[i] = map[string]any{"node": t.Node, "op": t.Op, "operand": t.Operand, "value": t.Value}
+	}
+	o := map[string]any{
+		"node": e.Node, "op": e.Op, "example": e.Example, "channel": e.Channel, "y": e.Y, "x": e.X,
+		"inputShape": intsToAny(e.InShape), "channels": intsToAny(e.Channels),
+		"rows": intsToAny(e.Rows), "cols": intsToAny(e.Cols),
+		"window": tensor(e.Window), "padded": padded, "weights": tensor(e.Weights), "products": tensor(e.Products),
+		"sum": e.Sum, "scale": e.Scale, "bias": e.Bias, "value": e.Value, "then": then, "output": e.Output, "map": e.Map,
+	}
+	if len(e.Channels) > 0 {
+		g := e.Geom
+		o["kernel"] = []any{g.KH, g.KW}
+		o["strides"] = []any{g.SH, g.SW}
+		o["dilations"] = []any{g.DH, g.DW}
+		o["pads"] = []any{g.PT, g.PL, g.PB, g.PR}
+	}
+	if e.Op == "AveragePool" || e.Op == "GlobalAveragePool" {
+		o["count"] = e.Count
+	}
+	if e.Winner >= 0 {
+		o["winner"] = e.Winner
+	}
+	return o, nil
+}
+
 // profile(handle, input, runs) → [{name, op, ms}]: where a prediction's
 // time goes in this browser, each node's milliseconds per run over runs
 // runs (1 to bridge.MaxProfileRuns) of input.
@@ -255,7 +316,9 @@ func (a *api) profile(args []js.Value) (any, error) {
 	return arr, nil
 }
 
-// modelInfo(handle) → {inputs, outputs, inputShape, outputShape, ops, params, macs, producer, opset}.
+// modelInfo(handle) → {inputs, outputs, inputShape, outputShape, ops, params, macs, producer,
+// opset, description, metadata}. Shapes hold null where the model leaves a
+// dimension open (a symbolic batch size).
 func (a *api) modelInfo(args []js.Value) (any, error) {
 	h, err := handle(args, "modelInfo")
 	if err != nil {
@@ -276,14 +339,24 @@ func (a *api) modelInfo(args []js.Value) (any, error) {
 	io := func(vs []onnx.ValueInfo) []any {
 		out := []any{}
 		for _, v := range vs {
-			out = append(out, map[string]any{"name": v.Name, "shape": intsToAny(v.Shape), "type": v.Type})
+			names := make([]any, len(v.DimNames))
+			for i, n := range v.DimNames {
+				names[i] = n
+			}
+			out = append(out, map[string]any{"name": v.Name, "shape": openDims(v.Shape), "dimNames": names, "type": v.Type})
 		}
 		return out
 	}
+	var inShape, outShape any // null for a model without inputs
+	if len(m.Inputs) > 0 {
+		in := m.Inputs[0].Shape
+		inShape = openDims(bridge.DeclaredShape(in, m.InputShape(0), false))
+		outShape = openDims(bridge.DeclaredShape(m.Outputs[0].Shape, m.OutputShape(0), len(in) > 0 && in[0] < 0))
+	}
 	return map[string]any{
-		"inputs": io(m.Inputs), "outputs": io(m.Outputs),
-		"inputShape": intsToAny(m.InputShape(0)), "outputShape": intsToAny(m.OutputShape(0)),
-		"ops": ops, "params": m.ParamCount, "macs": m.MACs(),
+		"inputs": io(m.Inputs), "outputs": io(m.Outputs), "inputShape": inShape, "outputShape": outShape,
+		"metadata": metadata(m.Metadata),
+		"ops":      ops, "params": m.ParamCount, "macs": m.MACs(),
 		"producer": m.Producer + " " + m.ProducerVersion, "opset": m.Opset, "description": m.Description,
 	}, nil
 }
@@ -318,6 +391,27 @@ func copyToJS(dst js.Value, b []byte) {
 	}
 	view := views.of(wrap(dst))
 	js.CopyBytesToJS(view, b)
+}
+
+// openDims is a shape for JavaScript: a dimension the model leaves open
+// (−1), such as a symbolic batch size, is null, as TensorFlow.js writes it.
+func openDims(v []int) []any {
+	out := make([]any, len(v))
+	for i, x := range v {
+		if x >= 0 {
+			out[i] = x
+		}
+	}
+	return out
+}
+
+// metadata is the model's metadata_props as a plain object.
+func metadata(kv map[string]string) map[string]any {
+	out := map[string]any{}
+	for k, v := range kv {
+		out[k] = v
+	}
+	return out
 }
 
 func intsToAny(v []int) []any {

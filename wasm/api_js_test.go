@@ -146,7 +146,7 @@ func TestJSAPIModel(t *testing.T) {
 		const info = {same: r === out, sum: out.reduce((a, b) => a + b, 0), layers: layers.map(l => l.op + ":" + l.shape.join("x")).join(" "),
 			profile: prof.map(p => p.op + ":" + p.name).join(" "), profileMs: prof.reduce((a, p) => a + p.ms, 0),
 			profileOK: prof.every(p => typeof p.ms === "number" && p.ms >= 0),
-			inputShape: m.inputShape.join("x"), outputShape: m.outputShape.join("x"), ops: m.ops.join(","), batch: batch.length};
+			inputShape: JSON.stringify(m.inputShape).slice(1, -1), outputShape: JSON.stringify(m.outputShape).slice(1, -1), ops: m.ops.join(","), batch: batch.length};
 		m.dispose();
 		m.dispose();
 		return info;
@@ -171,8 +171,12 @@ func TestJSAPIModel(t *testing.T) {
 	if b := res.Get("batch").Int(); b != 30 {
 		t.Errorf("batch of 3 gave %d outputs", b)
 	}
-	if s := res.Get("inputShape").String(); s != "1x1x28x28" {
-		t.Errorf("inputShape %s", s)
+	// The batch is symbolic: null, as TensorFlow.js writes an open dimension.
+	if s := res.Get("inputShape").String(); s != "null,1,28,28" {
+		t.Errorf("inputShape %s, want null,1,28,28", s)
+	}
+	if s := res.Get("outputShape").String(); s != "null,10" {
+		t.Errorf("outputShape %s, want null,10", s)
 	}
 	t.Logf("ops: %s", res.Get("ops").String())
 }
@@ -236,4 +240,62 @@ func TestPredictExport(t *testing.T) {
 	if res.Get("ok").Float() == 0 || !res.Get("same").Bool() {
 		t.Error("after the collections the export failed or answered differently")
 	}
+}
+
+// TestJSAPIExplain explains values of every convolution, pooling and dense
+// node through the public API, at random positions and the corners where
+// padding counts: each must equal the layer's output in layerOutputs()
+// within 1e-5, and its products must be window times weights.
+func TestJSAPIExplain(t *testing.T) {
+	setup(t)
+	setModelGlobal(t, "MODEL4", nn.ReferenceNetS(4))
+	res := run(`(() => {
+		const m = wasmcnn.loadModel(MODEL4);
+		const before = jsTry(() => m.explain(0, 0, 0, 0));
+		m.predict(new Float32Array(784).map((_, i) => ((i * 7919) % 101) / 101));
+		const layers = m.layerOutputs();
+		let checked = 0, worst = 0, bad = [];
+		let seed = 1;
+		const rnd = (n) => { seed = (Math.imul(seed, 1103515245) + 12345) >>> 0; return (seed >>> 8) % n; };
+		layers.forEach((l, i) => {
+			if (!["Conv", "MaxPool", "AveragePool", "Gemm", "MatMul"].includes(l.op)) {
+				const msg = jsTry(() => m.explain(i, 0, 0, 0));
+				if (msg === null || !msg.includes("explain covers")) bad.push(l.name + ": " + msg);
+				return;
+			}
+			const [, c, h, w] = l.shape.length === 4 ? l.shape : [1, l.shape[1], 1, 1];
+			// The map a node is shown as: after its activation.
+			let shown = l;
+			for (let j = i + 1; j < layers.length && layers[j].op === "Relu"; j++) { shown = layers[j]; break; }
+			const spots = [[0, 0], [h - 1, w - 1], [0, w - 1], [h - 1, 0]];
+			for (let k = 0; k < 12; k++) spots.push([rnd(h), rnd(w)]);
+			for (const [y, x] of spots) {
+				const ch = rnd(c);
+				const ex = m.explain(l.op === "Conv" || l.op.endsWith("Pool") ? l.name : i, ch, y, x);
+				const at = (ch * h + y) * w + x;
+				const d = Math.max(Math.abs(ex.value - l.data[at]), Math.abs(ex.output - shown.data[at]));
+				worst = Math.max(worst, d);
+				if (!(d <= 1e-5) || ex.map !== shown.data[at]) bad.push(l.name + " " + [ch, y, x] + ": " + ex.value + " vs " + l.data[at]);
+				if (ex.products) {
+					for (let t = 0; t < ex.window.data.length; t++) {
+						if (Math.abs(ex.products.data[t] - ex.window.data[t] * ex.weights.data[t]) > 1e-6) bad.push(l.name + " product " + t);
+						if (ex.padded[t] && ex.window.data[t] !== 0) bad.push(l.name + " padded tap " + t);
+					}
+				}
+				checked++;
+			}
+		});
+		m.dispose();
+		return {before, checked, worst, bad: bad.slice(0, 5).join("; ")};
+	})()`)
+	if b := res.Get("before"); b.IsNull() || !strings.Contains(b.String(), "not run yet") {
+		t.Errorf("explain before predict: %v, want \"not run yet\"", b)
+	}
+	if bad := res.Get("bad").String(); bad != "" {
+		t.Error(bad)
+	}
+	if n := res.Get("checked").Int(); n < 60 {
+		t.Errorf("only %d positions explained", n)
+	}
+	t.Logf("%d positions explained, largest difference %.2g", res.Get("checked").Int(), res.Get("worst").Float())
 }

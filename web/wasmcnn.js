@@ -17,6 +17,9 @@
 // Models (ONNX):
 //   const m = wasmcnn.loadModel(bytes, {externalData?})   or await wasmcnn.loadModelURL(url, onProgress)
 //   m.predict(Float32Array, out?) → Float32Array; m.layerOutputs() → [{name, op, shape, data}]
+//   m.explain(node, channel, y, x, example?) → how that value of a Conv, pooling or dense
+//     node's output was computed in the last predict: {window, weights, products, sum, bias,
+//     value, then: [{op, value}], output, map, …} (node: a name or an index into layerOutputs())
 //   m.profile(Float32Array, runs) → [{name, op, ms}]: each node's milliseconds per run
 //   m.inputShape, m.outputShape, m.ops, m.info; m.dispose()
 //   const p = await wasmcnn.loadModelWorkers(bytes or url, {workers: 2})
@@ -193,6 +196,7 @@
       return out;
     }
     layerOutputs() { this._alive(); return unwrap(need().layerOutputs(this._h)); }
+    explain(...args) { this._alive(); return unwrap(need().explain(this._h, ...args)); }
     profile(x, runs) { this._alive(); return unwrap(need().profile(this._h, x, runs)); }
     dispose() {
       if (this._h !== 0) { unwrap(need().dispose(this._h)); this._h = 0; }

@@ -218,6 +218,28 @@ func BadCalls(shared bool) []Case {
 	} {
 		cs = append(cs, Case{"(() => { const r = __wasmcnnGo." + c.Src + "; if (r instanceof Error) throw r; return r; })()", c.Want})
 	}
+	// explain: the node, the position, the example; a model that has not run.
+	ran := "(M.predict(new Float32Array(784).fill(0.1)), M.explain(@))"
+	for _, c := range []Case{
+		{"", "takes (node, channel, y, x, example?)"}, {"0, 0, 0", "got 3 arguments"}, {"0, 0, 0, 0, 0, 0", "got 6 arguments"},
+		{`"no such node", 0, 0, 0`, `no node "no such node"`}, {"{}, 0, 0, 0", "node: got object, want a node name or an index"},
+		{"null, 0, 0, 0", "node: got null"}, {"[0], 0, 0, 0", "node: got an array"}, {"-1, 0, 0, 0", "node: got -1"},
+		{"1e6, 0, 0, 0", "node: got 1e+06"}, {"0.5, 0, 0, 0", "node: got 0.5, want an integer"},
+		{`M.layerOutputs().findIndex(l => l.op === "Relu"), 0, 0, 0`, "is a Relu; explain covers"},
+		{`M.layerOutputs().findIndex(l => l.op === "Softmax"), 0, 0, 0`, "is a Softmax; explain covers"},
+		{"0, -1, 0, 0", "channel: got -1"}, {"0, 1e4, 0, 0", "channel: got 10000"}, {"0, 0.5, 0, 0", "channel: got 0.5, want an integer"},
+		{`0, "0", 0, 0`, "channel: got string"}, {"0, 0, 1e9, 0", "y: got 1e+09"}, {"0, 0, NaN, 0", "y: got NaN"},
+		{`0, 0, 0, "1"`, "x: got string"}, {"0, 0, 0, Infinity", "x: got +Inf"}, {"0, 0, 0, 0, 1", "example: got 1, want 0 to 0"},
+		{"0, 0, 0, 0, -1", "example: got -1"}, {"0, {valueOf() { throw new Error('valueOf boom'); }}, 0, 0", "channel: got object"},
+		{`new Proxy({}, {get() { throw new Error("trap"); }}), 0, 0, 0`, "trap"},
+	} {
+		cs = append(cs, Case{strings.Replace(ran, "@", c.Src, 1), c.Want})
+	}
+	cs = append(cs,
+		Case{"wasmcnn.loadModel(MODEL).explain(0, 0, 0, 0)", "has not run yet"},
+		Case{"DISPOSED.explain(0, 0, 0, 0)", "disposed"},
+		Case{"(() => { const r = __wasmcnnGo.explain(); if (r instanceof Error) throw r; return r; })()", "missing model handle"},
+	)
 	// Re-entrant calls: an argument whose getter calls the API again works;
 	// one whose getter throws gives that error.
 	cs = append(cs,

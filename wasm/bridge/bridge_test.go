@@ -1,6 +1,7 @@
 package bridge
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"strings"
@@ -341,5 +342,100 @@ func TestPreparedRuns(t *testing.T) {
 	ms.Dispose(h1)
 	if _, err := ms.RunPrepared(h1, 784, gen2); err == nil || !strings.Contains(err.Error(), "disposed") {
 		t.Errorf("run after dispose: %v", err)
+	}
+}
+
+// TestExplainArgs checks explain's argument reading: the node by name or by
+// index, positions inside the output, the optional example, and errors that
+// say what was wrong for everything else.
+func TestExplainArgs(t *testing.T) {
+	onnx, err := nn.ReferenceNetS(5).ExportONNX(nn.ExportOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ms Models
+	h, m, err := ms.Load([]Value{u8(onnx)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ms.Explain(h, []Value{num(0), num(0), num(0), num(0)}); err == nil || !strings.Contains(err.Error(), "not run yet") {
+		t.Errorf("explain before predict: %v", err)
+	}
+	if _, _, err := ms.Predict(h, f32n(2*784, 0.5)); err != nil {
+		t.Fatal(err)
+	}
+	byName, err := ms.Explain(h, []Value{str("conv2"), num(3), num(0), num(7)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	steps := m.Steps()
+	idx := -1
+	for i, s := range steps {
+		if s.Node.Name == "conv2" {
+			idx = i
+		}
+	}
+	byIndex, err := ms.Explain(h, []Value{num(float64(idx)), num(3), num(0), num(7), num(1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if byName.Node != "conv2" || byName.Channel != 3 || byName.X != 7 || byName.Example != 0 || byIndex.Example != 1 || byIndex.Node != "conv2" {
+		t.Errorf("explain by name gave %s %d,%d,%d ex %d; by index ex %d", byName.Node, byName.Channel, byName.Y, byName.X, byName.Example, byIndex.Example)
+	}
+	fc, err := ms.Explain(h, []Value{str("fc"), num(9), num(0), num(0), undef()})
+	if err != nil || fc.Op != "Gemm" || len(fc.Window) != 256 {
+		t.Errorf("explain fc: %v %v", fc, err)
+	}
+	for _, c := range []struct {
+		desc string
+		args []Value
+		want string
+	}{
+		{"no arguments", nil, "takes (node, channel, y, x, example?)"},
+		{"three arguments", []Value{num(0), num(0), num(0)}, "got 3 arguments"},
+		{"six arguments", []Value{num(0), num(0), num(0), num(0), num(0), num(0)}, "got 6 arguments"},
+		{"unknown name", []Value{str("nope"), num(0), num(0), num(0)}, `no node "nope"`},
+		{"long unknown name", []Value{str(strings.Repeat("n", 500)), num(0), num(0), num(0)}, "…"},
+		{"node an object", []Value{obj(), num(0), num(0), num(0)}, "node: got object, want a node name or an index"},
+		{"node null", []Value{null(), num(0), num(0), num(0)}, "node: got null"},
+		{"negative node", []Value{num(-1), num(0), num(0), num(0)}, "node: got -1"},
+		{"node past the end", []Value{num(99), num(0), num(0), num(0)}, "node: got 99"},
+		{"fractional node", []Value{num(0.5), num(0), num(0), num(0)}, "want an integer"},
+		{"a ReLU", []Value{str("relu1"), num(0), num(0), num(0)}, "is a Relu; explain covers"},
+		{"channel too large", []Value{str("conv1"), num(8), num(0), num(0)}, "channel: got 8, want 0 to 7"},
+		{"channel a string", []Value{str("conv1"), str("0"), num(0), num(0)}, "channel: got string"},
+		{"y negative", []Value{str("conv1"), num(0), num(-1), num(0)}, "y: got -1"},
+		{"x NaN", []Value{str("conv1"), num(0), num(0), num(math.NaN())}, "x: got NaN"},
+		{"x past the map", []Value{str("pool1"), num(0), num(0), num(14)}, "x: got 14, want 0 to 13"},
+		{"dense y", []Value{str("fc"), num(0), num(1), num(0)}, "y: got 1, want 0 to 0"},
+		{"example past the batch", []Value{str("conv1"), num(0), num(0), num(0), num(2)}, "example: got 2, want 0 to 1"},
+		{"example a string", []Value{str("conv1"), num(0), num(0), num(0), str("1")}, "example: got string"},
+	} {
+		if _, err := ms.Explain(h, c.args); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("explain %s: %v, want %q", c.desc, err, c.want)
+		}
+	}
+	ms.Dispose(h)
+	if _, err := ms.Explain(h, []Value{num(0), num(0), num(0), num(0)}); err == nil || !strings.Contains(err.Error(), "disposed") {
+		t.Errorf("explain after dispose: %v", err)
+	}
+}
+
+func TestDeclaredShape(t *testing.T) {
+	for _, c := range []struct {
+		declared, planned []int
+		batchOpen         bool
+		want              string
+	}{
+		{[]int{-1, 1, 28, 28}, []int{1, 1, 28, 28}, false, "[-1 1 28 28]"},
+		{[]int{1, 1, 28, 28}, []int{1, 1, 28, 28}, true, "[1 1 28 28]"},
+		{[]int{-1, -1, 3}, []int{1, 1, 3}, false, "[-1 -1 3]"},
+		{nil, []int{1, 10}, true, "[-1 10]"},
+		{nil, []int{1, 10}, false, "[1 10]"},
+		{[]int{-1}, []int{1, 10}, true, "[1 10]"},
+	} {
+		if got := fmt.Sprint(DeclaredShape(c.declared, c.planned, c.batchOpen)); got != c.want {
+			t.Errorf("DeclaredShape(%v, %v, %v) = %s, want %s", c.declared, c.planned, c.batchOpen, got, c.want)
+		}
 	}
 }

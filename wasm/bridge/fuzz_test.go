@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"math"
 	"testing"
+
+	"wasmcnn/core/nn"
 )
 
 // valueFromBytes builds an arbitrary JavaScript-like value from fuzz input:
@@ -73,6 +75,19 @@ func FuzzOps(f *testing.F) {
 	f.Add([]byte{7, 0x30, 1, 8, 4, 0, 0, 128, 63, 1, 5, 0x40, 3, 3, 3, 3})
 	f.Add([]byte{7, 0x20, 0, 8, 25, 1, 5, 0x40, 3, 3, 3, 3, 7, 0x10, 2})
 	f.Add([]byte{2, 0, 0, 0, 0, 0, 0, 248, 127})
+	// A model that has run, for explain.
+	var models Models
+	model, err := nn.ReferenceNetS(1).ExportONNX(nn.ExportOptions{})
+	if err != nil {
+		f.Fatal(err)
+	}
+	h, _, err := models.Load([]Value{u8(model)})
+	if err != nil {
+		f.Fatal(err)
+	}
+	if _, _, err := models.Predict(h, f32n(784, 0.5)); err != nil {
+		f.Fatal(err)
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var args []Value
 		b := data
@@ -89,5 +104,7 @@ func FuzzOps(f *testing.F) {
 		Softmax(args)
 		var ms Models
 		ms.Load(args)
+		models.Explain(h, args)
+		models.Explain(h, append([]Value{str("conv1")}, args...))
 	})
 }

@@ -222,3 +222,23 @@ func (ms *Models) RunPrepared(h, n, gen int) ([]float32, error) {
 	}
 	return out, nil
 }
+
+// DeclaredShape returns the shape to report for a model's input or output:
+// planned (the shape of the current plan) with −1 wherever the model
+// declares the dimension open (a symbolic batch size). An output declared
+// without a shape has an open first dimension when batchOpen, the model's
+// input batch being open.
+func DeclaredShape(declared, planned []int, batchOpen bool) []int {
+	out := append([]int(nil), planned...)
+	switch {
+	case len(declared) == len(planned):
+		for i, d := range declared {
+			if d < 0 {
+				out[i] = -1
+			}
+		}
+	case len(declared) == 0 && batchOpen && len(out) > 0:
+		out[0] = -1
+	}
+	return out
+}
