@@ -13,3 +13,10 @@ var Digits []byte
 //
 //go:embed digits.json
 var DigitsCard []byte
+
+// MNISTSample holds the MNIST test digits the page judges a dropped model's
+// pixel scale with (written by `wasmcnn digits`; the format of
+// adapt.ReadDigits).
+//
+//go:embed mnist-sample.bin
+var MNISTSample []byte
