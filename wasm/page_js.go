@@ -3,6 +3,7 @@
 package main
 
 import (
+	"fmt"
 	"math"
 	"strconv"
 	"syscall/js"
@@ -10,63 +11,70 @@ import (
 
 	"honnef.co/go/js/dom/v2"
 
-	"wasmcnn/core"
 	"wasmcnn/core/ink"
 	"wasmcnn/core/onnx"
-	"wasmcnn/internal/fmtlite"
+	"wasmcnn/wasm/bridge"
 )
 
-// page is the draw-a-digit demo: a pad to draw on, the network's answer
-// with the ten probabilities, the 28×28 image it sees, and the feature maps
-// of its convolutions and poolings, all updated at most once per frame.
+// page is the draw-a-digit demo: a pad to draw on, the answer of the model
+// in use with its probabilities, the image the model sees, the feature maps
+// of its convolutions and poolings with a panel showing how any value was
+// made, and a model of the person's own dropped on the page. Everything is
+// updated at most once per frame.
 type page struct {
+	doc      dom.Document
+	body     dom.Element
 	pad      *dom.HTMLCanvasElement
 	ctx      *dom.CanvasRenderingContext2D
-	pred     *dom.BasicHTMLElement
-	conf     *dom.BasicHTMLElement
+	pred     dom.HTMLElement
+	conf     dom.HTMLElement
+	probList dom.Element
 	probs    []probRow
+	seenEl   *dom.HTMLCanvasElement
 	seen     *dom.CanvasRenderingContext2D
-	seenImg  js.Value // ImageData 28×28, reused
-	maps     *dom.BasicHTMLElement
+	seenImg  js.Value // ImageData of the model's input size, reused
+	maps     dom.HTMLElement
 	layers   []*mapLayer
-	model    *onnx.Model
-	took     time.Duration // the last prediction's time in the network
-	tookEl   *dom.BasicHTMLElement
+	detail   *detailView
+	own      *ownModel
+	shipped  *modelSource // the model the page ships with
+	src      *modelSource // the model answering now
+	took     time.Duration
+	tookEl   dom.HTMLElement
 	strokes  []ink.Stroke
 	drawing  bool
 	pointer  int
 	dirty    bool
 	frameReq bool
+	answered bool // the last frame ran the model on a drawing
+	// keepDrawing asks the next frame to save the drawing for the lesson
+	// page: a stroke ended, or the pad was cleared.
+	keepDrawing bool
+	// choosing is set while a dropped model's pixel scale is judged on
+	// MNIST digits: frames wait, so the model runs one thing at a time.
+	choosing bool
 	rgba     []byte
 	ink      ink.GrayImage
 	pre      ink.Preprocessor
-	input    []float32
-	pix      []byte  // RGBA scratch for small images
-	frameFn  js.Func // the animation-frame callback, made once
+	digit    []float32 // the drawing, MNIST-style, 28×28
+	pix      []byte    // RGBA scratch for small images
+	frameFn  js.Func   // the animation-frame callback, made once
 }
 
 type probRow struct {
-	li, fill, pct *dom.BasicHTMLElement
-	last          int // last width drawn, in tenths of a percent
-}
-
-// mapLayer draws one node's output as a grid of small maps on one canvas.
-type mapLayer struct {
-	out        *core.Tensor
-	canvas     *dom.HTMLCanvasElement
-	ctx        *dom.CanvasRenderingContext2D
-	img        js.Value // ImageData of the whole grid, reused
-	cols, rows int
-	w, h       int // size of one map
+	li, name, fill, pct dom.HTMLElement
+	class               int // the class shown in the row
+	last                int // last width drawn, in tenths of a percent
 }
 
 // startPage runs the demo when the document is the drawing page.
 func startPage(a *api) {
-	pad := canvasByID("pad")
-	if pad == nil {
+	doc := dom.GetWindow().Document()
+	el := doc.GetElementByID("pad")
+	if el == nil {
 		return // another page using the API only
 	}
-	p := &page{pad: pad}
+	p := &page{doc: doc, pad: el.(*dom.HTMLCanvasElement), body: doc.(dom.HTMLDocument).Body()}
 	go func() {
 		if err := p.load(); err != nil {
 			p.fail(err)
@@ -74,15 +82,16 @@ func startPage(a *api) {
 	}()
 }
 
-// load fetches the model with progress, builds the page and arms it.
+// load fetches the shipped model with progress, builds the page, restores
+// a model the person dropped on an earlier visit, and arms the page.
 func (p *page) load() error {
-	url := body().GetAttribute("data-model")
+	url := p.body.GetAttribute("data-model")
 	if url == "" {
 		url = "models/digits.onnx"
 	}
-	msg := byID("load-msg")
-	bar := byID("load-progress")
-	bytesEl := byID("load-bytes")
+	msg := p.doc.GetElementByID("load-msg")
+	bar := p.doc.GetElementByID("load-progress")
+	bytesEl := p.doc.GetElementByID("load-bytes")
 	msg.SetTextContent("Loading the network…")
 	progress := js.FuncOf(func(this js.Value, args []js.Value) any {
 		loaded, total := args[0].Float(), args[1].Float()
@@ -90,7 +99,7 @@ func (p *page) load() error {
 			bar.SetAttribute("max", strconv.FormatFloat(total, 'f', 0, 64))
 			bar.SetAttribute("value", strconv.FormatFloat(loaded, 'f', 0, 64))
 		}
-		bytesEl.SetTextContent(fmtlite.Sprintf("%.0f KB", loaded/1024))
+		bytesEl.SetTextContent(strconv.FormatFloat(loaded/1024, 'f', 0, 64) + " KB")
 		return nil
 	})
 	defer progress.Release()
@@ -100,37 +109,59 @@ func (p *page) load() error {
 	}
 	data := make([]byte, b.Get("length").Int())
 	js.CopyBytesToGo(data, b)
-	m, err := onnx.LoadModel(data, nil)
+	m, err := onnx.LoadModel(data, &onnx.LoadOptions{Limits: bridge.ModelLimits()})
 	if err != nil {
-		return fmtlite.Errorf("%s: %w", url, err)
+		return fmt.Errorf("%s: %w", url, err)
 	}
-	if len(m.Inputs) != 1 || len(m.InputShape(0)) != 4 || m.InputShape(0)[2] != ink.FieldSize || m.InputShape(0)[3] != ink.FieldSize {
-		return fmtlite.Errorf("%s takes %v; the page needs a model of 28×28 images", url, m.InputShape(0))
+	name := url[lastSlash(url)+1:]
+	src, err := newSource(sourceShipped, name, m, len(data))
+	if err != nil {
+		return fmt.Errorf("%s: %w", url, err)
 	}
-	p.model = m
-	tuneMemoryLimit()
+	p.shipped = src
 	p.build()
 	p.arm()
-	about := byID("about")
-	kernel := "Go's own matrix kernel (this browser has no WebAssembly SIMD)"
-	if k := core.ActivePanelKernel(); k != "" {
-		kernel = "SIMD kernels " + k
-	}
-	about.SetTextContent(fmtlite.Sprintf("Model %s: %d parameters, %.1f M multiply-accumulates per digit, ONNX opset %d. Engine wasmcnn %s, pure Go compiled to WebAssembly, %s.",
-		url, m.ParamCount, float64(m.MACs())/1e6, m.Opset, core.Version, kernel))
-	body().SetAttribute("data-ready", "")
+	p.use(src)
+	p.own = newOwnModel(p)
+	p.own.restore() // a model kept from an earlier visit, if any
+	p.ready()
 	return nil
+}
+
+// ready marks the page as answering (body[data-ready]) and hides the
+// loading panel.
+func (p *page) ready() {
+	p.body.Class().Remove("busy")
+	p.body.SetAttribute("data-ready", "")
+}
+
+// busy shows the loading panel with msg and removes body[data-ready] until
+// [page.ready].
+func (p *page) busy(msg string) {
+	p.body.RemoveAttribute("data-ready")
+	p.body.Class().Add("busy")
+	p.doc.GetElementByID("load-msg").SetTextContent(msg)
+	p.doc.GetElementByID("load-bytes").SetTextContent("")
+	p.doc.GetElementByID("load-progress").RemoveAttribute("value")
+}
+
+func lastSlash(s string) int {
+	for i := len(s) - 1; i >= 0; i-- {
+		if s[i] == '/' {
+			return i
+		}
+	}
+	return -1
 }
 
 // fail shows an error on the loading panel.
 func (p *page) fail(err error) {
-	body().Class().Add("failed")
-	byID("load-msg").SetTextContent("The network could not be loaded: " + err.Error())
-	byID("load-progress").SetAttribute("hidden", "")
+	p.body.Class().Add("failed")
+	p.doc.GetElementByID("load-msg").SetTextContent("The network could not be loaded: " + err.Error())
+	p.doc.GetElementByID("load-progress").SetAttribute("hidden", "")
 }
 
-// build creates the probability rows, the view of the input and the
-// feature-map canvases, once per model.
+// build finds the page's elements and sets up the pad, once.
 func (p *page) build() {
 	p.ctx = p.pad.GetContext2d()
 	p.ctx.SetLineCap("round")
@@ -138,95 +169,112 @@ func (p *page) build() {
 	p.ctx.SetLineWidth(ink.PenWidth)
 	p.ctx.SetStrokeStyle("#111")
 	p.ctx.SetFillStyle("#111")
-	p.pred = byID("prediction")
-	p.conf = byID("confidence")
-	p.tookEl = byID("took")
-	list := byID("probs")
-	for d := 0; d < 10; d++ {
-		li := create("li")
-		digit := create("span")
-		digit.Class().Add("d")
-		digit.SetTextContent(strconv.Itoa(d))
-		bar := create("span")
-		bar.Class().Add("bar")
-		fill := create("span")
-		fill.Class().Add("fill")
-		appendChild(bar, fill.Value)
-		pct := create("span")
-		pct.Class().Add("p")
-		appendChild(li, digit.Value)
-		appendChild(li, bar.Value)
-		appendChild(li, pct.Value)
-		li.SetAttribute("aria-label", "digit "+strconv.Itoa(d))
-		appendChild(list, li.Value)
-		p.probs = append(p.probs, probRow{li: li, fill: fill, pct: pct, last: -1})
-	}
-	p.seen = canvasByID("input28").GetContext2d()
-	p.seenImg = p.seen.CreateImageData(ink.FieldSize, ink.FieldSize).Value
-	p.input = make([]float32, ink.FieldSize*ink.FieldSize)
-	p.maps = byID("maps")
-	p.buildMaps()
-	p.maps.Class().Add("empty")
+	p.pred = p.doc.GetElementByID("prediction").(dom.HTMLElement)
+	p.conf = p.doc.GetElementByID("confidence").(dom.HTMLElement)
+	p.tookEl = p.doc.GetElementByID("took").(dom.HTMLElement)
+	p.probList = p.doc.GetElementByID("probs")
+	p.seenEl = p.doc.GetElementByID("input28").(*dom.HTMLCanvasElement)
+	p.seen = p.seenEl.GetContext2d()
+	p.digit = make([]float32, ink.FieldSize*ink.FieldSize)
+	p.maps = p.doc.GetElementByID("maps").(dom.HTMLElement)
+	p.detail = newDetailView(p)
+	installPageHook(p)
 }
 
-// buildMaps picks the nodes worth showing: each convolution (after its
-// ReLU when one follows) and each pooling.
-func (p *page) buildMaps() {
-	steps := p.model.Steps()
-	for i, s := range steps {
-		op := s.Node.Op
-		if op != "Conv" && op != "MaxPool" && op != "AveragePool" {
-			continue
-		}
-		out, title := s.Output, s.Node.Name
-		if op == "Conv" && i+1 < len(steps) && steps[i+1].Node.Op == "Relu" && steps[i+1].Node.Inputs[0] == s.Node.Outputs[0] {
-			out = steps[i+1].Output
-		}
-		if len(out.Shape) != 4 {
-			continue
-		}
-		c, h, w := out.Shape[1], out.Shape[2], out.Shape[3]
-		var detail string
-		if op == "Conv" {
-			detail = fmtlite.Sprintf("%d filters → %d maps of %d×%d", c, c, h, w)
-		} else {
-			detail = fmtlite.Sprintf("%s pooling → %d maps of %d×%d", map[string]string{"MaxPool": "max", "AveragePool": "average"}[op], c, h, w)
-		}
-		cols := 8
-		for cols*2 <= c && (c+cols-1)/cols > cols/2 && cols < 16 {
-			cols *= 2
-		}
-		rows := (c + cols - 1) / cols
-		box := create("div")
-		box.Class().Add("map-layer")
-		h3 := create("h3")
-		h3.SetInnerHTML(htmlEscape(title) + " <span>" + htmlEscape(detail) + "</span>")
-		cv := createCanvas()
-		cv.SetWidth(cols*(w+1) - 1)
-		cv.SetHeight(rows*(h+1) - 1)
-		cv.SetAttribute("aria-label", title+": "+detail)
-		// Show every map at 3× but at least 28 px, so the small maps of deep
-		// layers stay visible next to the first ones.
-		scale := max(3, (28+w-1)/w)
-		cv.Style().SetProperty("width", strconv.Itoa(cv.Width()*scale)+"px", "")
-		appendChild(box, h3.Value)
-		appendChild(box, cv.Value)
-		appendChild(p.maps, box.Value)
-		ctx := cv.GetContext2d()
-		l := &mapLayer{out: out, canvas: cv, ctx: ctx, cols: cols, rows: rows, w: w, h: h}
-		l.img = ctx.CreateImageData(cv.Width(), cv.Height()).Value
-		p.layers = append(p.layers, l)
+// use makes src the model that answers: its probability rows, its input
+// view, its feature maps, its name; then it answers the drawing.
+func (p *page) use(src *modelSource) {
+	p.detail.close()
+	p.src = src
+	p.body.SetAttribute("data-model-source", src.kind)
+	p.buildProbs()
+	w, h := src.in.W, src.in.H
+	p.seenEl.SetWidth(w)
+	p.seenEl.SetHeight(h)
+	p.seenImg = p.seen.CreateImageData(w, h).Value
+	p.doc.GetElementByID("seen-caption").SetTextContent(src.seenCaption())
+	p.buildMaps()
+	p.doc.GetElementByID("about").SetTextContent(src.about())
+	if p.own != nil {
+		p.own.showSource()
 	}
+	tuneMemoryLimit()
+	p.changed()
+}
+
+// buildProbs makes one row per class (at most ten: with more classes the
+// rows show the ten most probable).
+func (p *page) buildProbs() {
+	p.probList.SetInnerHTML("")
+	p.probs = p.probs[:0]
+	n := min(10, p.src.classes)
+	for i := 0; i < n; i++ {
+		li := p.doc.CreateElement("li").(dom.HTMLElement)
+		name := p.doc.CreateElement("span").(dom.HTMLElement)
+		name.Class().Add("d")
+		bar := p.doc.CreateElement("span")
+		bar.Class().Add("bar")
+		fill := p.doc.CreateElement("span").(dom.HTMLElement)
+		fill.Class().Add("fill")
+		bar.AppendChild(fill)
+		pct := p.doc.CreateElement("span").(dom.HTMLElement)
+		pct.Class().Add("p")
+		li.AppendChild(name)
+		li.AppendChild(bar)
+		li.AppendChild(pct)
+		li.SetAttribute("tabindex", "0")
+		li.SetAttribute("role", "button")
+		row := probRow{li: li, name: name, fill: fill, pct: pct, class: i, last: -1}
+		p.setRowClass(&row, i)
+		at := i
+		open := func() {
+			if l := p.denseLayer(); l != nil && p.probs[at].class >= 0 {
+				p.detail.open(l, 0, 0, p.probs[at].class)
+			}
+		}
+		li.AddEventListener("click", false, safe("prob", func(dom.Event) { open() }))
+		li.AddEventListener("keydown", false, safe("prob-key", func(e dom.Event) {
+			if k := e.(*dom.KeyboardEvent).Key(); k == "Enter" || k == " " {
+				e.PreventDefault()
+				e.StopPropagation()
+				open()
+			}
+		}))
+		p.probList.AppendChild(li)
+		p.probs = append(p.probs, row)
+	}
+	if len(p.src.labels) > 0 && longest(p.src.labels) > 3 {
+		p.probList.Class().Add("named")
+	} else {
+		p.probList.Class().Remove("named")
+	}
+}
+
+func longest(ls []string) int {
+	n := 0
+	for _, l := range ls {
+		n = max(n, len([]rune(l)))
+	}
+	return n
+}
+
+// setRowClass shows class c in row r.
+func (p *page) setRowClass(r *probRow, c int) {
+	r.class = c
+	label := p.src.labels[c]
+	r.name.SetTextContent(label)
+	r.name.SetAttribute("title", label)
+	r.li.SetAttribute("aria-label", "class "+label+": show how its score was made")
 }
 
 // safe wraps an event handler so that nothing it meets can end the Go
 // program: a panic (a JavaScript call that threw, say) is logged and the
 // page carries on.
-func safe(name string, f func(js.Value)) func(js.Value) {
-	return func(e js.Value) {
+func safe(name string, f func(dom.Event)) func(dom.Event) {
+	return func(e dom.Event) {
 		defer func() {
 			if r := recover(); r != nil {
-				println("wasmcnn: page:", name, "handler failed:", fmtlite.Panic(r))
+				println("wasmcnn: page:", name, "handler failed:", fmt.Sprint(r))
 			}
 		}()
 		f(e)
@@ -238,18 +286,18 @@ func (p *page) arm() {
 	p.frameFn = js.FuncOf(func(js.Value, []js.Value) any {
 		defer func() {
 			if r := recover(); r != nil {
-				println("wasmcnn: page: frame failed:", fmtlite.Panic(r))
+				println("wasmcnn: page: frame failed:", fmt.Sprint(r))
 			}
 		}()
 		p.frame()
 		return nil
 	})
-	listen(p.pad.Value, "pointerdown", safe("pointerdown", func(e js.Value) {
-		pe := pointerEvent(e)
-		if pe == nil || p.drawing || pe.Get("button").Int() > 0 {
+	p.pad.AddEventListener("pointerdown", false, safe("pointerdown", func(e dom.Event) {
+		pe := e.(*dom.PointerEvent)
+		if p.drawing || pe.Get("button").Int() > 0 {
 			return
 		}
-		pe.PreventDefault()
+		e.PreventDefault()
 		p.drawing = true
 		p.pointer = pe.Get("pointerId").Int()
 		x, y := p.canvasXY(pe.Value)
@@ -263,12 +311,12 @@ func (p *page) arm() {
 			p.pad.Call("setPointerCapture", p.pointer)
 		}()
 	}))
-	listen(p.pad.Value, "pointermove", safe("pointermove", func(e js.Value) {
-		pe := pointerEvent(e)
-		if pe == nil || !p.drawing || pe.Get("pointerId").Int() != p.pointer {
+	p.pad.AddEventListener("pointermove", false, safe("pointermove", func(e dom.Event) {
+		pe := e.(*dom.PointerEvent)
+		if !p.drawing || pe.Get("pointerId").Int() != p.pointer {
 			return
 		}
-		pe.PreventDefault()
+		e.PreventDefault()
 		// Coalesced events carry the points the browser merged into this one:
 		// with them fast strokes stay smooth.
 		evs := []js.Value{pe.Value}
@@ -292,25 +340,24 @@ func (p *page) arm() {
 		}
 		p.changed()
 	}))
-	end := safe("pointerup", func(e js.Value) {
-		if pe := pointerEvent(e); pe != nil && p.drawing && pe.Get("pointerId").Int() == p.pointer {
+	end := safe("pointerup", func(e dom.Event) {
+		if p.drawing && e.(*dom.PointerEvent).Get("pointerId").Int() == p.pointer {
 			p.drawing = false
 			p.changed()
+			p.keepDrawing = true
 		}
 	})
-	listen(p.pad.Value, "pointerup", end)
-	listen(p.pad.Value, "pointercancel", end)
-	listen(byID("clear").Value, "click", safe("clear", func(js.Value) { p.clear() }))
-	listen(byID("undo").Value, "click", safe("undo", func(js.Value) { p.undo() }))
-	listen(document, "keydown", safe("keydown", func(e js.Value) {
-		ke := keyboardEvent(e)
-		if ke == nil || ke.CtrlKey() && ke.Key() != "z" || ke.AltKey() || ke.MetaKey() {
+	p.pad.AddEventListener("pointerup", false, end)
+	p.pad.AddEventListener("pointercancel", false, end)
+	p.doc.GetElementByID("clear").AddEventListener("click", false, safe("clear", func(dom.Event) { p.clear() }))
+	p.doc.GetElementByID("undo").AddEventListener("click", false, safe("undo", func(dom.Event) { p.undo() }))
+	p.doc.AddEventListener("keydown", false, safe("keydown", func(e dom.Event) {
+		ke := e.(*dom.KeyboardEvent)
+		if ke.CtrlKey() && ke.Key() != "z" || ke.AltKey() || ke.MetaKey() {
 			return
 		}
-		if t := e.Get("target"); !t.IsNull() && !t.IsUndefined() {
-			if tag := element(t).TagName(); tag == "INPUT" || tag == "TEXTAREA" {
-				return
-			}
+		if t := ke.Target(); t != nil && (t.TagName() == "INPUT" || t.TagName() == "TEXTAREA" || t.TagName() == "SELECT") {
+			return
 		}
 		switch ke.Key() {
 		case "Escape", "Delete":
@@ -320,7 +367,7 @@ func (p *page) arm() {
 		default:
 			return
 		}
-		ke.PreventDefault()
+		e.PreventDefault()
 	}))
 }
 
@@ -369,6 +416,7 @@ func (p *page) clear() {
 	p.drawing = false
 	p.redraw()
 	p.changed()
+	p.keepDrawing = true
 }
 
 func (p *page) undo() {
@@ -379,6 +427,7 @@ func (p *page) undo() {
 	p.drawing = false
 	p.redraw()
 	p.changed()
+	p.keepDrawing = true
 }
 
 // changed asks for a prediction at the next animation frame (at most one per frame).
@@ -391,10 +440,10 @@ func (p *page) changed() {
 }
 
 // frame reads the canvas in one bulk copy, preprocesses it, runs the model
-// and shows the answer.
+// in use and shows the answer.
 func (p *page) frame() {
 	p.frameReq = false
-	if !p.dirty {
+	if !p.dirty || p.src == nil || p.choosing {
 		return
 	}
 	p.dirty = false
@@ -405,22 +454,33 @@ func (p *page) frame() {
 	}
 	p.rgba = p.rgba[:4*w*h]
 	js.CopyBytesToGo(p.rgba, img.Data())
-	if err := ink.FromRGBA(&p.ink, p.rgba, w, h); err != nil || !p.pre.Run(p.input, &p.ink) {
+	ok := ink.FromRGBA(&p.ink, p.rgba, w, h) == nil && p.pre.Run(p.digit, &p.ink)
+	if p.keepDrawing {
+		p.keepDrawing = false
+		saveDrawing(p.digit, ok)
+	}
+	if !ok {
+		p.answered = false
 		p.show(nil)
 		return
 	}
 	start := time.Now()
-	out, err := p.model.Predict(p.input)
+	probs, err := p.src.run(p.digit)
 	if err != nil {
+		if p.src != p.shipped {
+			p.own.failed(fmt.Errorf("%s stopped answering: %w", p.src.name, err))
+			return
+		}
 		p.fail(err)
 		return
 	}
 	p.took = time.Since(start)
-	p.show(out)
+	p.answered = true
+	p.show(probs)
 }
 
-// show updates the verdict, the bars, the 28×28 view and the maps; probs
-// nil means nothing is drawn.
+// show updates the verdict, the bars, the input view, the maps and the
+// detail panel; probs nil means nothing is drawn.
 func (p *page) show(probs []float32) {
 	p.drawSeen(probs != nil)
 	if probs == nil {
@@ -431,28 +491,66 @@ func (p *page) show(probs []float32) {
 			p.setBar(i, 0, false)
 		}
 		for _, l := range p.layers {
-			l.ctx.ClearRect(0, 0, float64(l.canvas.Width()), float64(l.canvas.Height()))
+			l.clear()
 		}
 		p.maps.Class().Add("empty")
+		p.detail.refresh()
 		return
 	}
-	probs = softmaxIfNeeded(probs[:10])
 	best := 0
 	for i, v := range probs {
 		if v > probs[best] {
 			best = i
 		}
 	}
-	p.pred.SetTextContent(strconv.Itoa(best))
-	p.conf.SetTextContent(fmtlite.Sprintf("%.0f%% sure", 100*probs[best]))
-	p.tookEl.SetTextContent(fmtlite.Sprintf("The network took %.1f ms.", float64(p.took.Microseconds())/1000))
-	for i, v := range probs {
-		p.setBar(i, v, i == best)
+	p.pred.SetTextContent(p.src.labels[best])
+	if len([]rune(p.src.labels[best])) > 3 {
+		p.pred.Class().Add("long")
+	} else {
+		p.pred.Class().Remove("long")
+	}
+	p.conf.SetTextContent(strconv.FormatFloat(float64(100*probs[best]), 'f', 0, 32) + "% sure")
+	p.tookEl.SetTextContent("The network took " + strconv.FormatFloat(float64(p.took.Microseconds())/1000, 'f', 1, 64) + " ms.")
+	if len(probs) > len(p.probs) {
+		// More classes than rows: the rows show the most probable, in order.
+		top := topK(probs, len(p.probs))
+		for i := range p.probs {
+			if p.probs[i].class != top[i] {
+				p.setRowClass(&p.probs[i], top[i])
+				p.probs[i].last = -1
+			}
+		}
+	}
+	for i := range p.probs {
+		c := p.probs[i].class
+		p.setBar(i, probs[c], c == best)
 	}
 	p.maps.Class().Remove("empty")
 	for _, l := range p.layers {
 		p.drawLayer(l)
 	}
+	p.detail.refresh()
+}
+
+// topK returns the indexes of the k largest values, largest first.
+func topK(v []float32, k int) []int {
+	out := make([]int, 0, k+1)
+	for i, x := range v {
+		at := len(out)
+		for at > 0 && v[out[at-1]] < x {
+			at--
+		}
+		if at >= k {
+			continue
+		}
+		out = append(out, 0)
+		copy(out[at+1:], out[at:])
+		out[at] = i
+		if len(out) > k {
+			out = out[:k]
+		}
+	}
+	return out
 }
 
 func (p *page) setBar(i int, v float32, top bool) {
@@ -461,6 +559,7 @@ func (p *page) setBar(i int, v float32, top bool) {
 	if t != r.last {
 		r.fill.Style().SetProperty("width", strconv.FormatFloat(float64(t)/10, 'f', 1, 64)+"%", "")
 		r.pct.SetTextContent(strconv.FormatFloat(float64(t)/10, 'f', 1, 64) + "%")
+		r.li.SetAttribute("data-p", strconv.FormatFloat(float64(v), 'g', -1, 32))
 		r.last = t
 	}
 	if top {
@@ -470,48 +569,22 @@ func (p *page) setBar(i int, v float32, top bool) {
 	}
 }
 
-// drawSeen shows the network's input, white ink on black.
+// drawSeen shows the model's input image (before its pixel scale), white
+// ink on black.
 func (p *page) drawSeen(on bool) {
-	const n = ink.FieldSize * ink.FieldSize
+	in := p.src.in
+	n := in.W * in.H
 	p.grow(4 * n)
+	gray := in.Gray()
 	for i := 0; i < n; i++ {
 		v := uint8(0)
-		if on {
-			v = uint8(255*min(max(p.input[i], 0), 1) + 0.5)
+		if on && i < len(gray) {
+			v = uint8(255*min(max(gray[i], 0), 1) + 0.5)
 		}
 		p.pix[4*i], p.pix[4*i+1], p.pix[4*i+2], p.pix[4*i+3] = v, v, v, 255
 	}
 	js.CopyBytesToJS(p.seenImg.Get("data"), p.pix[:4*n])
 	p.seen.Call("putImageData", p.seenImg, 0, 0)
-}
-
-// drawLayer paints every map of a layer into its grid, each map scaled to
-// its own maximum through a colour map.
-func (p *page) drawLayer(l *mapLayer) {
-	cw, ch := l.canvas.Width(), l.canvas.Height()
-	p.grow(4 * cw * ch)
-	pix := p.pix[:4*cw*ch]
-	clear(pix)
-	c := l.out.Shape[1]
-	plane := l.w * l.h
-	for m := 0; m < c; m++ {
-		data := l.out.Data[m*plane : (m+1)*plane] // batch 1: the first image
-		hi := float32(1e-6)
-		for _, v := range data {
-			hi = max(hi, v)
-		}
-		x0, y0 := (m%l.cols)*(l.w+1), (m/l.cols)*(l.h+1)
-		for y := 0; y < l.h; y++ {
-			for x := 0; x < l.w; x++ {
-				t := max(data[y*l.w+x], 0) / hi
-				col := colormap[int(t*255+0.5)]
-				o := 4 * ((y0+y)*cw + x0 + x)
-				pix[o], pix[o+1], pix[o+2], pix[o+3] = col[0], col[1], col[2], 255
-			}
-		}
-	}
-	js.CopyBytesToJS(l.img.Get("data"), pix)
-	l.ctx.Call("putImageData", l.img, 0, 0)
 }
 
 // grow makes the pixel scratch at least n bytes.
@@ -522,24 +595,30 @@ func (p *page) grow(n int) {
 	p.pix = p.pix[:n]
 }
 
-// softmaxIfNeeded returns probabilities: the values themselves when they
-// already sum to 1, their softmax otherwise (a model ending in logits).
-func softmaxIfNeeded(v []float32) []float32 {
-	var s float32
-	for _, x := range v {
-		if x < 0 {
-			s = -1
-			break
-		}
-		s += x
+// saveDrawing keeps the last drawing (28×28, MNIST-style) in localStorage
+// for the lesson page, which can take a downsampled copy of it: 784 grey
+// levels as hexadecimal. An empty pad removes it.
+func saveDrawing(digit []float32, ok bool) {
+	defer func() { recover() }() // storage may be unavailable or full
+	store := js.Global().Get("localStorage")
+	if store.IsUndefined() || store.IsNull() {
+		return
 	}
-	if s > 0.99 && s < 1.01 {
-		return v
+	if !ok {
+		store.Call("removeItem", drawingKey)
+		return
 	}
-	out := make([]float32, len(v))
-	core.Softmax(out, v, 1, len(v), 1, false)
-	return out
+	const hex = "0123456789abcdef"
+	b := make([]byte, 2*len(digit))
+	for i, v := range digit {
+		q := uint8(255*min(max(v, 0), 1) + 0.5)
+		b[2*i], b[2*i+1] = hex[q>>4], hex[q&15]
+	}
+	store.Call("setItem", drawingKey, string(b))
 }
+
+// drawingKey is the localStorage key of the last drawing (read by learn.js).
+const drawingKey = "wasmcnn-drawing"
 
 // colormap runs from near black through blue and magenta to warm yellow
 // (an inferno-like ramp), 256 entries.
@@ -566,13 +645,22 @@ func await(promise js.Value) (js.Value, error) {
 	var val js.Value
 	var err error
 	ok := js.FuncOf(func(this js.Value, args []js.Value) any {
-		val = args[0]
+		if len(args) > 0 {
+			val = args[0]
+		}
 		close(done)
 		return nil
 	})
 	bad := js.FuncOf(func(this js.Value, args []js.Value) any {
-		msg := args[0].Call("toString").String()
-		err = fmtlite.Errorf("%s", msg)
+		msg := "rejected"
+		if len(args) > 0 && !args[0].IsUndefined() && !args[0].IsNull() {
+			if m := args[0].Get("message"); m.Type() == js.TypeString {
+				msg = m.String()
+			} else {
+				msg = args[0].Call("toString").String()
+			}
+		}
+		err = fmt.Errorf("%s", msg)
 		close(done)
 		return nil
 	})
@@ -583,22 +671,22 @@ func await(promise js.Value) (js.Value, error) {
 	return val, err
 }
 
-// htmlEscape escapes text for innerHTML.
-func htmlEscape(s string) string {
-	out := make([]byte, 0, len(s))
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; c {
-		case '<':
-			out = append(out, "&lt;"...)
-		case '>':
-			out = append(out, "&gt;"...)
-		case '&':
-			out = append(out, "&amp;"...)
-		case '"':
-			out = append(out, "&quot;"...)
-		default:
-			out = append(out, c)
-		}
-	}
-	return string(out)
+// nextFrame waits for the browser to paint, so a message shows before long
+// work starts.
+func nextFrame() {
+	f := js.FuncOf(func(this js.Value, args []js.Value) any {
+		js.Global().Call("requestAnimationFrame", args[0])
+		js.Global().Call("setTimeout", args[0], 100) // hidden tabs run no frames
+		return nil
+	})
+	defer f.Release()
+	await(js.Global().Get("Promise").New(f))
 }
+
+// fmtNum writes v with prec digits after the point.
+func fmtNum(v float32, prec int) string {
+	return strconv.FormatFloat(float64(v), 'f', prec, 32)
+}
+
+// fmtFull writes v exactly, for the panel's data attributes.
+func fmtFull(v float32) string { return strconv.FormatFloat(float64(v), 'g', -1, 32) }

@@ -33,6 +33,10 @@ type entry struct {
 // since a browser tab has less memory than a server.
 var jsLimits = onnx.Limits{MaxModelBytes: MaxModelBytes, MaxParams: 16 << 20, MaxActivations: 32 << 20, MaxMACs: 1 << 33}
 
+// ModelLimits returns the limits applied to models in the browser, for the
+// page's own loading of models.
+func ModelLimits() onnx.Limits { return jsLimits }
+
 // Load loads a model from bytes (Uint8Array or ArrayBuffer) with options
 // {externalData: {name: Uint8Array, …}} and returns its handle.
 func (ms *Models) Load(args []Value) (int, *onnx.Model, error) {

@@ -1,0 +1,188 @@
+//go:build !apionly
+
+package main
+
+import (
+	"errors"
+	"strconv"
+	"strings"
+
+	"wasmcnn/core"
+	"wasmcnn/core/onnx"
+	"wasmcnn/wasm/adapt"
+)
+
+// The kinds of model the page answers with (body[data-model-source]).
+// Another kind (a model fine-tuned on the person's own digits) needs a
+// constant, a constructor calling newSource, and a way back through
+// page.use(page.shipped), as "dropped" has.
+const (
+	sourceShipped = "shipped" // the model the page ships with
+	sourceDropped = "dropped" // a model the person dropped on the page
+)
+
+// modelSource is a model the page can answer with, and how the drawing is
+// fed to it: its input layout and size, its pixel scale, its labels, what
+// its outputs are. The page answers with one source at a time (page.src).
+type modelSource struct {
+	kind    string
+	name    string
+	bytes   int // size of the model file
+	model   *onnx.Model
+	in      *adapt.Input
+	scale   adapt.Scale
+	classes int
+	labels  []string
+	// labelKey is the metadata key the labels came from ("" for indexes).
+	labelKey string
+	outKind  adapt.OutputKind
+	x        []float32 // the model's input, reused
+	out      []float32 // the raw outputs of example 0 of the last run
+	probs    []float32 // their probabilities
+	ran      bool      // x, out and probs hold a run on a drawing
+}
+
+// newSource fits model m (a file of size bytes) to the drawing: it decides
+// the input, plans the model for it and reads the labels. The error says
+// why the model cannot answer the drawing.
+func newSource(kind, name string, m *onnx.Model, size int) (*modelSource, error) {
+	in, err := adapt.InputFor(m)
+	if err != nil {
+		return nil, err
+	}
+	if err := m.Plan(in.Shape); err != nil {
+		return nil, err
+	}
+	s := &modelSource{kind: kind, name: name, bytes: size, model: m, in: in, scale: adapt.Unit}
+	s.classes = adapt.Classes(m, in)
+	if s.classes < 1 || s.classes > 100000 {
+		return nil, errors.New("its output has " + strconv.Itoa(s.classes) + " values per image; the page shows scores of 1 to 100,000 classes")
+	}
+	s.labels, s.labelKey = adapt.Labels(m.Metadata, s.classes)
+	if kind == sourceShipped {
+		s.labelKey = "digits"
+	}
+	s.x = make([]float32, in.Len())
+	s.out = make([]float32, s.classes)
+	s.probs = make([]float32, s.classes)
+	return s, nil
+}
+
+// run feeds the drawing (28×28, MNIST-style) to the model and returns the
+// probabilities of its classes.
+func (s *modelSource) run(digit []float32) ([]float32, error) {
+	s.in.Fill(s.x, digit, s.scale)
+	out, err := s.model.Predict(s.x)
+	if err != nil {
+		return nil, err
+	}
+	if len(out) < s.classes {
+		return nil, errors.New("the model gave " + strconv.Itoa(len(out)) + " outputs, want " + strconv.Itoa(s.classes))
+	}
+	copy(s.out, out[:s.classes])
+	s.outKind = adapt.ToProbabilities(s.probs, s.out)
+	s.ran = true
+	return s.probs, nil
+}
+
+// about describes the model and the engine for the page's footer.
+func (s *modelSource) about() string {
+	kernel := "Go's own matrix kernel (this browser has no WebAssembly SIMD)"
+	if k := core.ActivePanelKernel(); k != "" {
+		kernel = "SIMD kernels " + k
+	}
+	what := "Model " + s.name
+	if s.kind == sourceDropped {
+		what = "Your model " + s.name
+	}
+	return what + ": " + groupDigits(s.model.ParamCount) + " parameters, " +
+		strconv.FormatFloat(float64(s.model.MACs())/1e6, 'f', 1, 64) + " M multiply-accumulates per image, ONNX opset " +
+		strconv.FormatInt(s.model.Opset, 10) + ". Engine wasmcnn " + core.Version + ", pure Go compiled to WebAssembly, " + kernel + "."
+}
+
+// seenCaption explains the input view.
+func (s *modelSource) seenCaption() string {
+	const mnist = "your drawing scaled into a 20×20 box and centred by its centre of mass in 28×28, the way MNIST digits were made"
+	if s.kind == sourceShipped {
+		return "What the network sees: " + mnist + "."
+	}
+	c := "What " + s.name + " sees: " + mnist
+	if s.in.W != 28 || s.in.H != 28 {
+		c += ", resized to " + strconv.Itoa(s.in.W) + "×" + strconv.Itoa(s.in.H)
+	}
+	if s.in.C == 3 {
+		c += ", the grey copied into 3 channels"
+	}
+	return c + ", pixels " + s.scale.Label() + "."
+}
+
+// summary lists what the model is, as label–value pairs for the page.
+func (s *modelSource) summary() [][2]string {
+	m := s.model
+	var ops []string
+	count := map[string]int{}
+	for _, n := range m.Nodes {
+		if count[n.Op] == 0 {
+			ops = append(ops, n.Op)
+		}
+		count[n.Op]++
+	}
+	for i, op := range ops {
+		if c := count[op]; c > 1 {
+			ops[i] = op + "×" + strconv.Itoa(c)
+		}
+	}
+	producer := strings.TrimSpace(m.Producer + " " + m.ProducerVersion)
+	if producer == "" {
+		producer = "not named"
+	}
+	out := [][2]string{
+		{"File", s.name + ", " + groupDigits(int64(s.bytes)) + " bytes"},
+		{"Made by", producer + "; ONNX IR " + strconv.FormatInt(m.IRVersion, 10) + ", opset " + strconv.FormatInt(m.Opset, 10)},
+	}
+	for _, in := range m.Inputs {
+		out = append(out, [2]string{"Input", in.Name + " " + adapt.ShapeString(in.Shape, in.DimNames) + " " + in.Type})
+	}
+	for _, o := range m.Outputs {
+		out = append(out, [2]string{"Output", o.Name + " " + adapt.ShapeString(o.Shape, o.DimNames) + " " + o.Type})
+	}
+	out = append(out,
+		[2]string{"Operators", strconv.Itoa(len(m.Nodes)) + " nodes: " + strings.Join(ops, ", ")},
+		[2]string{"Parameters", groupDigits(m.ParamCount) + " (" + strconv.FormatFloat(float64(m.ParamCount)*4/1024, 'f', 1, 64) + " KiB as float32)"},
+	)
+	if s.in != nil {
+		out = append(out,
+			[2]string{"Cost", strconv.FormatFloat(float64(m.MACs())/1e6, 'f', 2, 64) + " M multiply-accumulates per image"},
+			[2]string{"Fed as", s.in.Layout.String() + ", " + strconv.Itoa(s.in.C) + "×" + strconv.Itoa(s.in.H) + "×" + strconv.Itoa(s.in.W) + " (shape " + adapt.ShapeString(s.in.Shape, nil) + ")"},
+		)
+		labels := "indexes 0–" + strconv.Itoa(s.classes-1) + " (no labels in the metadata)"
+		if s.labelKey != "" {
+			labels = strings.Join(s.labels[:min(len(s.labels), 12)], ", ")
+			if len(s.labels) > 12 {
+				labels += ", …"
+			}
+			labels += " (metadata " + strconv.Quote(s.labelKey) + ")"
+		}
+		out = append(out, [2]string{"Classes", strconv.Itoa(s.classes) + ": " + labels})
+	}
+	if d := strings.TrimSpace(m.Description); d != "" {
+		if r := []rune(d); len(r) > 200 {
+			d = string(r[:199]) + "…"
+		}
+		out = append(out, [2]string{"Description", d})
+	}
+	return out
+}
+
+// groupDigits writes n with commas between groups of three digits.
+func groupDigits(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 && s[i-1] != '-' {
+			b.WriteString(",")
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
