@@ -559,9 +559,9 @@ func (p *page) setBar(i int, v float32, top bool) {
 	if t != r.last {
 		r.fill.Style().SetProperty("width", strconv.FormatFloat(float64(t)/10, 'f', 1, 64)+"%", "")
 		r.pct.SetTextContent(strconv.FormatFloat(float64(t)/10, 'f', 1, 64) + "%")
-		r.li.SetAttribute("data-p", strconv.FormatFloat(float64(v), 'g', -1, 32))
 		r.last = t
 	}
+	r.li.SetAttribute("data-p", fmtFull(v)) // the exact value, for tests and tools
 	if top {
 		r.li.Class().Add("best")
 	} else {

@@ -27,7 +27,7 @@ const (
 type mapLayer struct {
 	step       int // the node's index in the model's Steps
 	node, op   string
-	dense      bool // a strip: value x is channel x; w is the number of channels
+	dense      bool         // a strip: value x is channel x; w is the number of channels
 	out        *core.Tensor // what the maps show
 	box        dom.Element
 	canvas     *dom.HTMLCanvasElement
