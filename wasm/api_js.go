@@ -243,51 +243,7 @@ func (a *api) explain(args []js.Value) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	taps := []int{len(e.Window)}
-	if len(e.Channels) > 0 {
-		taps = []int{len(e.Channels), e.KH, e.KW}
-	}
-	tensor := func(v []float32) any {
-		if v == nil {
-			return nil
-		}
-		return tensorToJS(&core.Tensor{Shape: taps, Data: v})
-	}
-	padded := jsUint8Array.New(len(e.Window))
-	pad := make([]byte, len(e.Window))
-	for i := range pad {
-		if e.IsPadding(i) {
-			pad[i] = 1
-		}
-	}
-	if len(pad) > 0 {
-		js.CopyBytesToJS(padded, pad)
-	}
-	then := make([]any, len(e.Then))
-	for i, t := range e.Then {
-		then[i] = map[string]any{"node": t.Node, "op": t.Op, "operand": t.Operand, "value": t.Value}
-	}
-	o := map[string]any{
-		"node": e.Node, "op": e.Op, "example": e.Example, "channel": e.Channel, "y": e.Y, "x": e.X,
-		"inputShape": intsToAny(e.InShape), "channels": intsToAny(e.Channels),
-		"rows": intsToAny(e.Rows), "cols": intsToAny(e.Cols),
-		"window": tensor(e.Window), "padded": padded, "weights": tensor(e.Weights), "products": tensor(e.Products),
-		"sum": e.Sum, "scale": e.Scale, "bias": e.Bias, "value": e.Value, "then": then, "output": e.Output, "map": e.Map,
-	}
-	if len(e.Channels) > 0 {
-		g := e.Geom
-		o["kernel"] = []any{g.KH, g.KW}
-		o["strides"] = []any{g.SH, g.SW}
-		o["dilations"] = []any{g.DH, g.DW}
-		o["pads"] = []any{g.PT, g.PL, g.PB, g.PR}
-	}
-	if e.Op == "AveragePool" || e.Op == "GlobalAveragePool" {
-		o["count"] = e.Count
-	}
-	if e.Winner >= 0 {
-		o["winner"] = e.Winner
-	}
-	return o, nil
+	return explanationToJS(e), nil
 }
 
 // profile(handle, input, runs) → [{name, op, ms}]: where a prediction's
@@ -316,9 +272,9 @@ func (a *api) profile(args []js.Value) (any, error) {
 	return arr, nil
 }
 
-// modelInfo(handle) → {inputs, outputs, inputShape, outputShape, ops, params, macs, producer,
-// opset, description, metadata}. Shapes hold null where the model leaves a
-// dimension open (a symbolic batch size).
+// modelInfo(handle) → {inputs, outputs, inputShape, outputShape, ops, opCounts, nodes,
+// params, macs, producer, irVersion, opset, description, metadata}. Shapes hold null where
+// the model leaves a dimension open (a symbolic batch size).
 func (a *api) modelInfo(args []js.Value) (any, error) {
 	h, err := handle(args, "modelInfo")
 	if err != nil {
@@ -328,37 +284,7 @@ func (a *api) modelInfo(args []js.Value) (any, error) {
 	if err != nil {
 		return nil, fmtlite.Errorf("modelInfo: %w", err)
 	}
-	ops := []any{}
-	seen := map[string]bool{}
-	for _, n := range m.Nodes {
-		if !seen[n.Op] {
-			seen[n.Op] = true
-			ops = append(ops, n.Op)
-		}
-	}
-	io := func(vs []onnx.ValueInfo) []any {
-		out := []any{}
-		for _, v := range vs {
-			names := make([]any, len(v.DimNames))
-			for i, n := range v.DimNames {
-				names[i] = n
-			}
-			out = append(out, map[string]any{"name": v.Name, "shape": openDims(v.Shape), "dimNames": names, "type": v.Type})
-		}
-		return out
-	}
-	var inShape, outShape any // null for a model without inputs
-	if len(m.Inputs) > 0 {
-		in := m.Inputs[0].Shape
-		inShape = openDims(bridge.DeclaredShape(in, m.InputShape(0), false))
-		outShape = openDims(bridge.DeclaredShape(m.Outputs[0].Shape, m.OutputShape(0), len(in) > 0 && in[0] < 0))
-	}
-	return map[string]any{
-		"inputs": io(m.Inputs), "outputs": io(m.Outputs), "inputShape": inShape, "outputShape": outShape,
-		"metadata": metadata(m.Metadata),
-		"ops":      ops, "params": m.ParamCount, "macs": m.MACs(),
-		"producer": m.Producer + " " + m.ProducerVersion, "opset": m.Opset, "description": m.Description,
-	}, nil
+	return modelInfoJS(m), nil
 }
 
 func (a *api) dispose(args []js.Value) (any, error) {
@@ -401,15 +327,6 @@ func openDims(v []int) []any {
 		if x >= 0 {
 			out[i] = x
 		}
-	}
-	return out
-}
-
-// metadata is the model's metadata_props as a plain object.
-func metadata(kv map[string]string) map[string]any {
-	out := map[string]any{}
-	for k, v := range kv {
-		out[k] = v
 	}
 	return out
 }

@@ -30,10 +30,11 @@ type page struct {
 	conf     dom.HTMLElement
 	probList dom.Element
 	probs    []probRow
+	rowFuncs []js.Func // the rows' event handlers, released with them
 	seenEl   *dom.HTMLCanvasElement
 	seen     *dom.CanvasRenderingContext2D
 	seenImg  js.Value // ImageData of the model's input size, reused
-	maps     dom.HTMLElement
+	maps     elem
 	layers   []*mapLayer
 	detail   *detailView
 	own      *ownModel
@@ -138,11 +139,11 @@ func (p *page) ready() {
 // busy shows the loading panel with msg and removes body[data-ready] until
 // [page.ready].
 func (p *page) busy(msg string) {
-	p.body.RemoveAttribute("data-ready")
+	unsetAttr(p.body, "data-ready")
 	p.body.Class().Add("busy")
 	p.doc.GetElementByID("load-msg").SetTextContent(msg)
 	p.doc.GetElementByID("load-bytes").SetTextContent("")
-	p.doc.GetElementByID("load-progress").RemoveAttribute("value")
+	unsetAttr(p.doc.GetElementByID("load-progress"), "value")
 }
 
 func lastSlash(s string) int {
@@ -176,7 +177,7 @@ func (p *page) build() {
 	p.seenEl = p.doc.GetElementByID("input28").(*dom.HTMLCanvasElement)
 	p.seen = p.seenEl.GetContext2d()
 	p.digit = make([]float32, ink.FieldSize*ink.FieldSize)
-	p.maps = p.doc.GetElementByID("maps").(dom.HTMLElement)
+	p.maps = elemByID("maps")
 	p.detail = newDetailView(p)
 	installPageHook(p)
 }
@@ -205,6 +206,10 @@ func (p *page) use(src *modelSource) {
 // buildProbs makes one row per class (at most ten: with more classes the
 // rows show the ten most probable).
 func (p *page) buildProbs() {
+	for _, f := range p.rowFuncs {
+		f.Release()
+	}
+	p.rowFuncs = p.rowFuncs[:0]
 	p.probList.SetInnerHTML("")
 	p.probs = p.probs[:0]
 	n := min(10, p.src.classes)
@@ -232,14 +237,14 @@ func (p *page) buildProbs() {
 				p.detail.open(l, 0, 0, p.probs[at].class)
 			}
 		}
-		li.AddEventListener("click", false, safe("prob", func(dom.Event) { open() }))
-		li.AddEventListener("keydown", false, safe("prob-key", func(e dom.Event) {
+		p.rowFuncs = append(p.rowFuncs, li.AddEventListener("click", false, safe("prob", func(dom.Event) { open() })))
+		p.rowFuncs = append(p.rowFuncs, li.AddEventListener("keydown", false, safe("prob-key", func(e dom.Event) {
 			if k := e.(*dom.KeyboardEvent).Key(); k == "Enter" || k == " " {
 				e.PreventDefault()
-				e.StopPropagation()
+				stopEvent(e)
 				open()
 			}
-		}))
+		})))
 		p.probList.AppendChild(li)
 		p.probs = append(p.probs, row)
 	}
@@ -493,7 +498,7 @@ func (p *page) show(probs []float32) {
 		for _, l := range p.layers {
 			l.clear()
 		}
-		p.maps.Class().Add("empty")
+		p.maps.class("empty", true)
 		p.detail.refresh()
 		return
 	}
@@ -525,7 +530,7 @@ func (p *page) show(probs []float32) {
 		c := p.probs[i].class
 		p.setBar(i, probs[c], c == best)
 	}
-	p.maps.Class().Remove("empty")
+	p.maps.class("empty", false)
 	for _, l := range p.layers {
 		p.drawLayer(l)
 	}
@@ -682,6 +687,16 @@ func nextFrame() {
 	defer f.Release()
 	await(js.Global().Get("Promise").New(f))
 }
+
+// The page calls a few DOM methods straight through JavaScript: called
+// through dom/v2's interfaces, each method name keeps its wrapper on about
+// 150 element types, some 30 KB of code per name.
+
+// unsetAttr removes an attribute.
+func unsetAttr(el dom.Element, name string) { el.Underlying().Call("removeAttribute", name) }
+
+// stopEvent stops an event's propagation.
+func stopEvent(e dom.Event) { e.Underlying().Call("stopPropagation") }
 
 // fmtNum writes v with prec digits after the point.
 func fmtNum(v float32, prec int) string {

@@ -8,8 +8,6 @@ import (
 	"strings"
 	"syscall/js"
 
-	"honnef.co/go/js/dom/v2"
-
 	"wasmcnn/core"
 )
 
@@ -29,11 +27,13 @@ type mapLayer struct {
 	node, op   string
 	dense      bool         // a strip: value x is channel x; w is the number of channels
 	out        *core.Tensor // what the maps show
-	box        dom.Element
-	canvas     *dom.HTMLCanvasElement
-	ctx        *dom.CanvasRenderingContext2D
-	cursor     dom.HTMLElement
-	img        js.Value // ImageData of the whole canvas, reused
+	box        elem
+	canvas     elem
+	ctx        js.Value // the canvas's 2-D context
+	cursor     elem
+	img        js.Value  // ImageData of the whole canvas, reused
+	cw, ch     int       // the canvas's size
+	funcs      []js.Func // its event handlers, released with it
 	cols, rows int
 	w, h       int // size of one map; a dense node's strip is one map of 1×units
 	maps       int // maps drawn
@@ -43,7 +43,12 @@ type mapLayer struct {
 // buildMaps shows every convolution, pooling and dense node of the model
 // in use.
 func (p *page) buildMaps() {
-	p.maps.SetInnerHTML("")
+	for _, l := range p.layers {
+		for _, f := range l.funcs {
+			f.Release()
+		}
+	}
+	p.maps.empty()
 	p.layers = p.layers[:0]
 	m := p.src.model
 	steps := m.Steps()
@@ -73,13 +78,18 @@ func (p *page) buildMaps() {
 // describeLayer says what a layer's maps are.
 func describeLayer(op string, shape []int, then []string) string {
 	var d string
+	maps := " maps of " + strconv.Itoa(shape[len(shape)-2]) + "×" + strconv.Itoa(shape[len(shape)-1])
 	switch op {
 	case "Conv":
-		d = strconv.Itoa(shape[1]) + " filters → " + strconv.Itoa(shape[1]) + " maps of " + strconv.Itoa(shape[2]) + "×" + strconv.Itoa(shape[3])
-	case "MaxPool", "AveragePool":
-		d = map[string]string{"MaxPool": "max", "AveragePool": "average"}[op] + " pooling → " + strconv.Itoa(shape[1]) + " maps of " + strconv.Itoa(shape[2]) + "×" + strconv.Itoa(shape[3])
-	case "GlobalAveragePool", "GlobalMaxPool":
-		d = "the " + map[string]string{"GlobalAveragePool": "mean", "GlobalMaxPool": "largest value"}[op] + " of each map → " + strconv.Itoa(shape[1]) + " values"
+		d = strconv.Itoa(shape[1]) + " filters → " + strconv.Itoa(shape[1]) + maps
+	case "MaxPool":
+		d = "max pooling → " + strconv.Itoa(shape[1]) + maps
+	case "AveragePool":
+		d = "average pooling → " + strconv.Itoa(shape[1]) + maps
+	case "GlobalAveragePool":
+		d = "the mean of each map → " + strconv.Itoa(shape[1]) + " values"
+	case "GlobalMaxPool":
+		d = "the largest value of each map → " + strconv.Itoa(shape[1]) + " values"
 	default:
 		d = "fully connected → " + strconv.Itoa(shape[1]) + " outputs"
 	}
@@ -114,56 +124,56 @@ func (p *page) addLayer(l *mapLayer, detail string) {
 	if l.maps < l.channels {
 		detail += " (the first " + strconv.Itoa(l.maps) + " shown)"
 	}
-	box := p.doc.CreateElement("div")
-	box.Class().Add("map-layer")
-	box.SetAttribute("data-node", l.node)
-	h3 := p.doc.CreateElement("h3")
-	h3.SetTextContent(l.node + " ")
-	span := p.doc.CreateElement("span")
-	span.SetTextContent(detail)
-	h3.AppendChild(span)
-	wrap := p.doc.CreateElement("div")
-	wrap.Class().Add("map-wrap")
-	cv := p.doc.CreateElement("canvas").(*dom.HTMLCanvasElement)
+	box := newElem("div")
+	box.class("map-layer", true)
+	box.attr("data-node", l.node)
+	h3 := newElem("h3")
+	h3.text(l.node + " ")
+	span := newElem("span")
+	span.text(detail)
+	h3.add(span)
+	wrap := newElem("div")
+	wrap.class("map-wrap", true)
+	cv := newElem("canvas")
 	if l.dense {
-		cv.SetWidth(l.w)
-		cv.SetHeight(1)
-		cv.Class().Add("strip")
-		cv.Style().SetProperty("width", strconv.Itoa(min(l.w*28, 640))+"px", "")
+		l.cw, l.ch = l.w, 1
+		cv.class("strip", true)
+		cv.style("width", strconv.Itoa(min(l.w*28, 640))+"px")
 	} else {
-		cv.SetWidth(l.cols*(l.w+1) - 1)
-		cv.SetHeight(l.rows*(l.h+1) - 1)
+		l.cw, l.ch = l.cols*(l.w+1)-1, l.rows*(l.h+1)-1
 		// Every map at 3× but at least 28 px, so the small maps of deep
 		// layers stay visible next to the first ones.
 		scale := max(3, (28+l.w-1)/l.w)
-		cv.Style().SetProperty("width", strconv.Itoa(cv.Width()*scale)+"px", "")
+		cv.style("width", strconv.Itoa(l.cw*scale)+"px")
 	}
+	cv.Set("width", l.cw)
+	cv.Set("height", l.ch)
 	// The grid's geometry, for tests and tools.
-	for _, kv := range [][2]string{{"data-maps", strconv.Itoa(l.maps)}, {"data-cols", strconv.Itoa(l.cols)}, {"data-map-w", strconv.Itoa(l.w)}, {"data-map-h", strconv.Itoa(l.h)}} {
-		cv.SetAttribute(kv[0], kv[1])
+	for _, kv := range [...][2]string{{"data-maps", strconv.Itoa(l.maps)}, {"data-cols", strconv.Itoa(l.cols)}, {"data-map-w", strconv.Itoa(l.w)}, {"data-map-h", strconv.Itoa(l.h)}} {
+		cv.attr(kv[0], kv[1])
 	}
-	cv.SetAttribute("tabindex", "0")
-	cv.SetAttribute("role", "button")
+	cv.attr("tabindex", "0")
+	cv.attr("role", "button")
 	what := "a map"
 	if l.dense {
-		what = "an output"
+		what = "a value"
 	}
-	cv.SetAttribute("aria-label", l.node+": "+detail+". Press Enter, or click "+what+", to see how it was made.")
-	cursor := p.doc.CreateElement("div").(dom.HTMLElement)
-	cursor.Class().Add("map-cursor")
-	cursor.SetAttribute("hidden", "")
-	wrap.AppendChild(cv)
-	wrap.AppendChild(cursor)
-	box.AppendChild(h3)
-	box.AppendChild(wrap)
-	p.maps.AppendChild(box)
+	cv.attr("aria-label", l.node+": "+detail+". Press Enter, or click "+what+", to see how it was made.")
+	cursor := newElem("div")
+	cursor.class("map-cursor", true)
+	cursor.hide(true)
+	wrap.add(cv)
+	wrap.add(cursor)
+	box.add(h3)
+	box.add(wrap)
+	p.maps.add(box)
 	l.box, l.canvas, l.cursor = box, cv, cursor
-	l.ctx = cv.GetContext2d()
-	l.img = l.ctx.CreateImageData(cv.Width(), cv.Height()).Value
+	l.ctx = cv.Call("getContext", "2d")
+	l.img = l.ctx.Call("createImageData", l.cw, l.ch)
 	p.layers = append(p.layers, l)
 
-	cv.AddEventListener("click", false, safe("map-click", func(e dom.Event) {
-		c, y, x, ok := l.at(e.Underlying())
+	l.funcs = append(l.funcs, cv.on("click", func(ev js.Value) {
+		c, y, x, ok := l.at(ev)
 		if !ok {
 			return
 		}
@@ -178,19 +188,19 @@ func (p *page) addLayer(l *mapLayer, detail string) {
 		}
 		d.openBrightest(l, c)
 	}))
-	cv.AddEventListener("pointermove", false, safe("map-move", func(e dom.Event) {
+	l.funcs = append(l.funcs, cv.on("pointermove", func(ev js.Value) {
 		d := p.detail
-		if d.layer != l || l.dense || e.(*dom.PointerEvent).Get("pointerType").String() == "touch" {
+		if d.layer != l || l.dense || ev.Get("pointerType").String() == "touch" {
 			return
 		}
-		if c, y, x, ok := l.at(e.(*dom.PointerEvent).Value); ok && c == d.channel {
+		if c, y, x, ok := l.at(ev); ok && c == d.channel {
 			d.moveTo(y, x)
 		}
 	}))
-	cv.AddEventListener("keydown", false, safe("map-key", func(e dom.Event) {
-		if p.detail.key(l, e.(*dom.KeyboardEvent)) {
-			e.PreventDefault()
-			e.StopPropagation()
+	l.funcs = append(l.funcs, cv.on("keydown", func(ev js.Value) {
+		if p.detail.key(l, ev) {
+			ev.Call("preventDefault")
+			ev.Call("stopPropagation")
 		}
 	}))
 }
@@ -203,8 +213,8 @@ func (l *mapLayer) at(ev js.Value) (c, y, x int, ok bool) {
 	if w <= 0 || h <= 0 {
 		return 0, 0, 0, false
 	}
-	cx := (ev.Get("clientX").Float() - r.Get("left").Float()) / w * float64(l.canvas.Width())
-	cy := (ev.Get("clientY").Float() - r.Get("top").Float()) / h * float64(l.canvas.Height())
+	cx := (ev.Get("clientX").Float() - r.Get("left").Float()) / w * float64(l.cw)
+	cy := (ev.Get("clientY").Float() - r.Get("top").Float()) / h * float64(l.ch)
 	if l.dense {
 		x = min(max(int(math.Floor(cx)), 0), l.w-1)
 		return 0, 0, x, true
@@ -222,22 +232,21 @@ func (l *mapLayer) at(ev js.Value) (c, y, x int, ok bool) {
 // for c < 0.
 func (l *mapLayer) setCursor(c, y, x int) {
 	if c < 0 || c >= l.maps && !l.dense {
-		l.cursor.SetAttribute("hidden", "")
+		l.cursor.hide(true)
 		return
 	}
-	cw, ch := float64(l.canvas.Width()), float64(l.canvas.Height())
+	cw, ch := float64(l.cw), float64(l.ch)
 	x0, y0 := float64(x), 0.0
 	if !l.dense {
 		x0 = float64((c%l.cols)*(l.w+1) + x)
 		y0 = float64((c/l.cols)*(l.h+1) + y)
 	}
 	pct := func(v float64) string { return strconv.FormatFloat(100*v, 'f', 3, 64) + "%" }
-	st := l.cursor.Style()
-	st.SetProperty("left", pct(x0/cw), "")
-	st.SetProperty("top", pct(y0/ch), "")
-	st.SetProperty("width", pct(1/cw), "")
-	st.SetProperty("height", pct(1/ch), "")
-	l.cursor.RemoveAttribute("hidden")
+	l.cursor.style("left", pct(x0/cw))
+	l.cursor.style("top", pct(y0/ch))
+	l.cursor.style("width", pct(1/cw))
+	l.cursor.style("height", pct(1/ch))
+	l.cursor.hide(false)
 }
 
 // value returns the shown value of output (c, y, x) of the first example.
@@ -261,14 +270,14 @@ func (l *mapLayer) brightest(c int) (y, x int) {
 }
 
 func (l *mapLayer) clear() {
-	l.ctx.ClearRect(0, 0, float64(l.canvas.Width()), float64(l.canvas.Height()))
+	l.ctx.Call("clearRect", 0, 0, l.cw, l.ch)
 }
 
 // drawLayer paints every map of a layer into its grid, each map scaled to
 // its own maximum through a colour map; a dense strip through a diverging
 // one.
 func (p *page) drawLayer(l *mapLayer) {
-	cw, ch := l.canvas.Width(), l.canvas.Height()
+	cw, ch := l.cw, l.ch
 	p.grow(4 * cw * ch)
 	pix := p.pix[:4*cw*ch]
 	clear(pix)

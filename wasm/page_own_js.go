@@ -10,8 +10,6 @@ import (
 	"syscall/js"
 	"time"
 
-	"honnef.co/go/js/dom/v2"
-
 	"wasmcnn/core/onnx"
 	"wasmcnn/wasm/adapt"
 	"wasmcnn/wasm/bridge"
@@ -24,12 +22,11 @@ import (
 // next visit until the person removes it.
 type ownModel struct {
 	p                        *page
-	file                     *dom.HTMLInputElement
-	scaleSel                 *dom.HTMLSelectElement
-	name, note, msg, summary dom.Element
-	shippedBtn, restoreBtn   dom.Element
-	removeBtn                dom.Element
-	drop                     dom.Element
+	file, scaleSel           elem
+	name, note, msg, summary elem
+	shippedBtn, restoreBtn   elem
+	removeBtn                elem
+	drop                     elem
 	src                      *modelSource // the dropped model, once one answers
 	stored                   string       // name of the model kept in IndexedDB, "" if none
 	storedActive             bool         // it answered when the page was left
@@ -46,11 +43,10 @@ type ownModel struct {
 const storeKey = "dropped-model"
 
 func newOwnModel(p *page) *ownModel {
-	g := func(id string) dom.Element { return p.doc.GetElementByID(id) }
-	o := &ownModel{p: p, file: g("model-file").(*dom.HTMLInputElement), scaleSel: g("model-scale").(*dom.HTMLSelectElement),
-		name: g("model-name"), note: g("model-scale-note"), msg: g("model-msg"), summary: g("model-summary"),
-		shippedBtn: g("model-shipped"), restoreBtn: g("model-restore"), removeBtn: g("model-remove"), drop: g("drop")}
-	o.file.AddEventListener("change", false, safe("model-file", func(dom.Event) {
+	o := &ownModel{p: p, file: elemByID("model-file"), scaleSel: elemByID("model-scale"),
+		name: elemByID("model-name"), note: elemByID("model-scale-note"), msg: elemByID("model-msg"), summary: elemByID("model-summary"),
+		shippedBtn: elemByID("model-shipped"), restoreBtn: elemByID("model-restore"), removeBtn: elemByID("model-remove"), drop: elemByID("drop")}
+	o.file.on("change", func(js.Value) {
 		files := o.file.Get("files")
 		if files.Length() == 0 {
 			return
@@ -58,23 +54,17 @@ func newOwnModel(p *page) *ownModel {
 		f := files.Index(0)
 		o.file.Set("value", "") // picking the same file again loads it again
 		o.spawn(func() { o.loadFile(f) })
-	}))
-	o.scaleSel.AddEventListener("change", false, safe("model-scale", func(dom.Event) {
-		v := o.scaleSel.Value()
+	})
+	o.scaleSel.on("change", func(js.Value) {
+		v := o.scaleSel.Get("value").String()
 		o.spawn(func() { o.setScale(v) })
-	}))
-	o.shippedBtn.AddEventListener("click", false, safe("model-shipped", func(dom.Event) {
-		o.spawn(o.backToShipped)
-	}))
-	o.restoreBtn.AddEventListener("click", false, safe("model-restore", func(dom.Event) {
-		o.spawn(func() { o.restoreStored(true) })
-	}))
-	o.removeBtn.AddEventListener("click", false, safe("model-remove", func(dom.Event) {
-		o.spawn(o.remove)
-	}))
+	})
+	o.shippedBtn.on("click", func(js.Value) { o.spawn(o.backToShipped) })
+	o.restoreBtn.on("click", func(js.Value) { o.spawn(func() { o.restoreStored(true) }) })
+	o.removeBtn.on("click", func(js.Value) { o.spawn(o.remove) })
 	// Dropping a file anywhere on the page.
-	hasFiles := func(e dom.Event) bool {
-		dt := e.Underlying().Get("dataTransfer")
+	hasFiles := func(ev js.Value) bool {
+		dt := ev.Get("dataTransfer")
 		if dt.IsUndefined() || dt.IsNull() {
 			return false
 		}
@@ -86,32 +76,32 @@ func newOwnModel(p *page) *ownModel {
 		}
 		return false
 	}
-	doc := p.doc
-	doc.AddEventListener("dragenter", false, safe("dragenter", func(e dom.Event) {
-		if hasFiles(e) {
-			e.PreventDefault()
+	doc := elem{document}
+	doc.on("dragenter", func(ev js.Value) {
+		if hasFiles(ev) {
+			ev.Call("preventDefault")
 			o.dragDepth++
-			o.drop.RemoveAttribute("hidden")
+			o.drop.hide(false)
 		}
-	}))
-	doc.AddEventListener("dragover", false, safe("dragover", func(e dom.Event) {
-		if hasFiles(e) {
-			e.PreventDefault() // allows the drop
-			e.Underlying().Get("dataTransfer").Set("dropEffect", "copy")
+	})
+	doc.on("dragover", func(ev js.Value) {
+		if hasFiles(ev) {
+			ev.Call("preventDefault") // allows the drop
+			ev.Get("dataTransfer").Set("dropEffect", "copy")
 		}
-	}))
-	doc.AddEventListener("dragleave", false, safe("dragleave", func(e dom.Event) {
-		if hasFiles(e) {
+	})
+	doc.on("dragleave", func(ev js.Value) {
+		if hasFiles(ev) {
 			if o.dragDepth--; o.dragDepth <= 0 {
 				o.dragDepth = 0
-				o.drop.SetAttribute("hidden", "")
+				o.drop.hide(true)
 			}
 		}
-	}))
-	doc.AddEventListener("drop", false, safe("drop", func(e dom.Event) {
+	})
+	doc.on("drop", func(ev js.Value) {
 		o.dragDepth = 0
-		o.drop.SetAttribute("hidden", "")
-		dt := e.Underlying().Get("dataTransfer")
+		o.drop.hide(true)
+		dt := ev.Get("dataTransfer")
 		if dt.IsUndefined() || dt.IsNull() {
 			return
 		}
@@ -119,13 +109,13 @@ func newOwnModel(p *page) *ownModel {
 		if files.IsUndefined() || files.Length() == 0 {
 			return
 		}
-		e.PreventDefault()
+		ev.Call("preventDefault")
 		f := files.Index(0)
 		if files.Length() > 1 {
 			o.say("One model at a time: reading " + cleanName(f.Get("name")) + " only.")
 		}
 		o.spawn(func() { o.loadFile(f) })
-	}))
+	})
 	o.showSource()
 	return o
 }
@@ -152,7 +142,7 @@ func (o *ownModel) spawn(f func()) {
 }
 
 // say shows a message about the person's model.
-func (o *ownModel) say(s string) { o.msg.SetTextContent(s) }
+func (o *ownModel) say(s string) { o.msg.text(s) }
 
 // cleanName returns a file name fit to show: printable, at most 80 characters.
 func cleanName(v js.Value) string {
@@ -273,7 +263,7 @@ func (o *ownModel) choose(src *modelSource) (string, error) {
 	o.lastYield = time.Now()
 	scale, results, err := adapt.ChooseScale(src.model, src.in, o.digits, func(done, total int) error {
 		if time.Since(o.lastYield) > 40*time.Millisecond {
-			o.p.doc.GetElementByID("load-bytes").SetTextContent(strconv.Itoa(done) + " of " + strconv.Itoa(total) + " runs")
+			elemByID("load-bytes").text(strconv.Itoa(done) + " of " + strconv.Itoa(total) + " runs")
 			nextFrame() // let the page breathe
 			o.lastYield = time.Now()
 		}
@@ -357,7 +347,7 @@ func (o *ownModel) keep(name string, data []byte, scale string, active bool) {
 	rec.Set("scale", scale)
 	rec.Set("active", active)
 	if _, err := await(store.Call("put", storeKey, rec)); err != nil {
-		o.say(o.msg.TextContent() + " It could not be kept for your next visit: " + err.Error())
+		o.say(o.msg.getText() + " It could not be kept for your next visit: " + err.Error())
 		return
 	}
 	o.stored, o.storedActive = name, active
@@ -432,7 +422,7 @@ func (o *ownModel) restoreStored(now bool) {
 		scale = s.String()
 	}
 	if !o.loadBytes(name, data, scale) {
-		bad("no longer loads (" + o.msg.TextContent() + ")")
+		bad("no longer loads (" + o.msg.getText() + ")")
 		return
 	}
 	if now {
@@ -459,21 +449,21 @@ func (o *ownModel) showSource() {
 			label = src.name + " (your model)"
 		}
 	}
-	o.name.SetTextContent(label)
-	hide(o.shippedBtn, !dropped)
-	hide(o.removeBtn, o.stored == "")
-	hide(o.restoreBtn, o.stored == "" || dropped && o.src != nil && o.src.name == o.stored)
-	o.restoreBtn.SetTextContent("Use " + o.stored + " again")
+	o.name.text(label)
+	o.shippedBtn.hide(!dropped)
+	o.removeBtn.hide(o.stored == "")
+	o.restoreBtn.hide(o.stored == "" || dropped && o.src != nil && o.src.name == o.stored)
+	o.restoreBtn.text("Use " + o.stored + " again")
 	o.scaleSel.Set("disabled", !dropped)
 	note := ""
 	if src != nil {
-		o.scaleSel.SetAttribute("data-chosen", string(src.scale))
+		o.scaleSel.attr("data-chosen", string(src.scale))
 		switch {
 		case !dropped:
-			o.scaleSel.SetValue(string(src.scale))
+			o.scaleSel.Set("value", string(src.scale))
 			note = "The shipped model takes pixels 0..1."
 		case o.auto:
-			o.scaleSel.SetValue("auto")
+			o.scaleSel.Set("value", "auto")
 			note = "auto: " + src.scale.Label() + "."
 			if len(o.results) > 0 {
 				var parts []string
@@ -483,26 +473,33 @@ func (o *ownModel) showSource() {
 				note += " MNIST test digits read right: " + strings.Join(parts, ", ") + "."
 			}
 		default:
-			o.scaleSel.SetValue(string(src.scale))
+			o.scaleSel.Set("value", string(src.scale))
 		}
 	}
-	o.note.SetTextContent(note)
+	o.note.text(note)
 }
 
-// showSummary lists what a model is; nil hides the list.
+// showSummary lists what a model is (web/panel.js lays it out from the
+// object m.info gives in the API); nil hides the list.
 func (o *ownModel) showSummary(src *modelSource) {
-	o.summary.SetInnerHTML("")
 	if src == nil {
-		o.summary.SetAttribute("hidden", "")
+		o.summary.empty()
+		o.summary.hide(true)
 		return
 	}
-	for _, kv := range src.summary() {
-		dt := o.p.doc.CreateElement("dt")
-		dt.SetTextContent(kv[0])
-		dd := o.p.doc.CreateElement("dd")
-		dd.SetTextContent(kv[1])
-		o.summary.AppendChild(dt)
-		o.summary.AppendChild(dd)
+	fed := js.Global().Get("Object").New()
+	fed.Set("file", src.name)
+	fed.Set("bytes", src.bytes)
+	if in := src.in; in != nil {
+		fed.Set("layout", in.Layout.String())
+		fed.Set("c", in.C)
+		fed.Set("h", in.H)
+		fed.Set("w", in.W)
+		fed.Set("shape", intsToAny(in.Shape))
+		fed.Set("classes", src.classes)
+		fed.Set("labels", toAny(src.labels))
+		fed.Set("labelKey", src.labelKey)
 	}
-	o.summary.RemoveAttribute("hidden")
+	js.Global().Get("wasmcnnPanel").Call("summary", o.summary.Value, modelInfoJS(src.model), fed)
+	o.summary.hide(false)
 }

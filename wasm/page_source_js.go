@@ -116,64 +116,6 @@ func (s *modelSource) seenCaption() string {
 	return c + ", pixels " + s.scale.Label() + "."
 }
 
-// summary lists what the model is, as label–value pairs for the page.
-func (s *modelSource) summary() [][2]string {
-	m := s.model
-	var ops []string
-	count := map[string]int{}
-	for _, n := range m.Nodes {
-		if count[n.Op] == 0 {
-			ops = append(ops, n.Op)
-		}
-		count[n.Op]++
-	}
-	for i, op := range ops {
-		if c := count[op]; c > 1 {
-			ops[i] = op + "×" + strconv.Itoa(c)
-		}
-	}
-	producer := strings.TrimSpace(m.Producer + " " + m.ProducerVersion)
-	if producer == "" {
-		producer = "not named"
-	}
-	out := [][2]string{
-		{"File", s.name + ", " + groupDigits(int64(s.bytes)) + " bytes"},
-		{"Made by", producer + "; ONNX IR " + strconv.FormatInt(m.IRVersion, 10) + ", opset " + strconv.FormatInt(m.Opset, 10)},
-	}
-	for _, in := range m.Inputs {
-		out = append(out, [2]string{"Input", in.Name + " " + adapt.ShapeString(in.Shape, in.DimNames) + " " + in.Type})
-	}
-	for _, o := range m.Outputs {
-		out = append(out, [2]string{"Output", o.Name + " " + adapt.ShapeString(o.Shape, o.DimNames) + " " + o.Type})
-	}
-	out = append(out,
-		[2]string{"Operators", strconv.Itoa(len(m.Nodes)) + " nodes: " + strings.Join(ops, ", ")},
-		[2]string{"Parameters", groupDigits(m.ParamCount) + " (" + strconv.FormatFloat(float64(m.ParamCount)*4/1024, 'f', 1, 64) + " KiB as float32)"},
-	)
-	if s.in != nil {
-		out = append(out,
-			[2]string{"Cost", strconv.FormatFloat(float64(m.MACs())/1e6, 'f', 2, 64) + " M multiply-accumulates per image"},
-			[2]string{"Fed as", s.in.Layout.String() + ", " + strconv.Itoa(s.in.C) + "×" + strconv.Itoa(s.in.H) + "×" + strconv.Itoa(s.in.W) + " (shape " + adapt.ShapeString(s.in.Shape, nil) + ")"},
-		)
-		labels := "indexes 0–" + strconv.Itoa(s.classes-1) + " (no labels in the metadata)"
-		if s.labelKey != "" {
-			labels = strings.Join(s.labels[:min(len(s.labels), 12)], ", ")
-			if len(s.labels) > 12 {
-				labels += ", …"
-			}
-			labels += " (metadata " + strconv.Quote(s.labelKey) + ")"
-		}
-		out = append(out, [2]string{"Classes", strconv.Itoa(s.classes) + ": " + labels})
-	}
-	if d := strings.TrimSpace(m.Description); d != "" {
-		if r := []rune(d); len(r) > 200 {
-			d = string(r[:199]) + "…"
-		}
-		out = append(out, [2]string{"Description", d})
-	}
-	return out
-}
-
 // groupDigits writes n with commas between groups of three digits.
 func groupDigits(n int64) string {
 	s := strconv.FormatInt(n, 10)

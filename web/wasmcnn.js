@@ -21,7 +21,7 @@
 //     node's output was computed in the last predict: {window, weights, products, sum, bias,
 //     value, then: [{op, value}], output, map, …} (node: a name or an index into layerOutputs())
 //   m.profile(Float32Array, runs) → [{name, op, ms}]: each node's milliseconds per run
-//   m.inputShape, m.outputShape, m.ops, m.info; m.dispose()
+//   m.inputShape, m.outputShape (null where a dimension is open), m.ops, m.info; m.dispose()
 //   const p = await wasmcnn.loadModelWorkers(bytes or url, {workers: 2})
 //   await p.predict(Float32Array) → Float32Array, the batch split across Web Workers
 // Every function throws an Error saying what was wrong; the module keeps working.

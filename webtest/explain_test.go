@@ -106,7 +106,8 @@ func checkPanel(t *testing.T, native *onnx.Model, st pageState, ps panelState) {
 		if ps.Op == "Conv" && math.Abs(ps.SumV+ps.Bias-ps.Value) > 1e-5 {
 			t.Errorf("%s: sum %v + bias %v ≠ %v", ps.Node, ps.SumV, ps.Bias, ps.Value)
 		}
-		if !strings.Contains(ps.Sum, strconv.FormatFloat(ps.Value, 'f', 4, 32)) {
+		// The panel writes a minus sign, not a hyphen.
+		if !strings.Contains(ps.Sum, strings.Replace(strconv.FormatFloat(ps.Value, 'f', 4, 32), "-", "\u2212", 1)) {
 			t.Errorf("the panel's sum line %q does not show the value %.4f", ps.Sum, ps.Value)
 		}
 		return
@@ -169,7 +170,7 @@ func TestDetailPanel(t *testing.T) {
 		if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](fmt.Sprintf(`document.querySelector('.map-layer[data-node="%s"] canvas').focus(), true`, node))); err != nil {
 			t.Fatal(err)
 		}
-		for _, moves := range []string{
+		for mi, moves := range []string{
 			strings.Repeat("\u2190", 30) + strings.Repeat("\u2191", 30),
 			strings.Repeat("\u2192", 30) + strings.Repeat("\u2193", 30),
 			"\u2190\u2190\u2191",
@@ -181,6 +182,11 @@ func TestDetailPanel(t *testing.T) {
 			ps := readPanel(t, ctx)
 			checkPanel(t, native, st, ps)
 			checked++
+			if node == "conv1" && mi == 0 { // the top-left corner: padding on two sides
+				if shot, err := chromedp.Run(ctx, chromedp.Screenshot("#detail")); err == nil {
+					saveArtifact(t, "detail-panel-padding.png", shot)
+				}
+			}
 		}
 		ps = readPanel(t, ctx)
 		if ps.X != 0 && !strip || strip && ps.Channel != 0 {

@@ -137,7 +137,7 @@ func TestDrawDigits(t *testing.T) {
 // TestPageDownloadSize reports the bytes the page loads, raw and gzipped.
 func TestPageDownloadSize(t *testing.T) {
 	var raw, gz int64
-	for _, f := range []string{"index.html", "style.css", "wasm_exec.js", "wasmcnn.js", "start.js", "main.wasm", "models/digits.onnx"} {
+	for _, f := range []string{"index.html", "style.css", "store.js", "panel.js", "wasm_exec.js", "wasmcnn.js", "start.js", "main.wasm", "models/digits.onnx"} {
 		b, err := os.ReadFile(filepath.Join(siteDir, f))
 		if err != nil {
 			t.Fatal(err)
@@ -148,6 +148,15 @@ func TestPageDownloadSize(t *testing.T) {
 		t.Logf("%-20s %9d bytes, %9d gzip", f, len(b), z)
 	}
 	t.Logf("everything the page downloads: %d bytes, %d gzip -9", raw, gz)
+	// Fetched later: the MNIST digits judging a dropped model's pixel scale,
+	// and the lesson page's own files.
+	for _, f := range []string{"models/mnist-sample.bin", "learn.html", "learn.js"} {
+		b, err := os.ReadFile(filepath.Join(siteDir, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("%-24s %9d bytes, %9d gzip (on demand)", f, len(b), len(site.Gzip(b)))
+	}
 }
 
 func argmax(v []float32) int {
