@@ -3,8 +3,9 @@
 package main
 
 import (
-	"fmt"
 	"syscall/js"
+
+	"wasmcnn/internal/fmtlite"
 )
 
 // elem is a DOM element reached through syscall/js directly. The page's
@@ -50,7 +51,7 @@ func (e elem) on(event string, f func(ev js.Value)) js.Func {
 	fn := js.FuncOf(func(this js.Value, args []js.Value) any {
 		defer func() {
 			if r := recover(); r != nil {
-				println("wasmcnn: page:", event, "handler failed:", fmt.Sprint(r))
+				println("wasmcnn: page:", event, "handler failed:", fmtlite.Panic(r))
 			}
 		}()
 		f(args[0])

@@ -2,34 +2,28 @@ package main
 
 import (
 	"syscall/js"
+	"unsafe"
 
-	"wasmcnn/core"
 	"wasmcnn/core/onnx"
 	"wasmcnn/wasm/bridge"
 )
 
-// explanationToJS returns an explanation as the object explain gives in
-// the API (see README); the drawing page's panel lays out the same object.
+// explanationToJS returns an explanation compactly: {node, op, i (an
+// Int32Array: example, channel, y, x, count, winner, then the kernel,
+// strides, dilations and pads), f (a Float32Array: sum, scale, bias,
+// value, output, map), inputShape, channels, rows, cols (Int32Arrays),
+// window, weights, products (Float32Arrays, or null), padded (a
+// Uint8Array: 1 where a tap is padding), then}. web/wasmcnn.js spells it
+// out into the object explain gives in the API (see README), and the
+// drawing page's panel lays out that object: built from a few typed arrays
+// here, the conversion costs a fraction of the WebAssembly code.
 func explanationToJS(e *onnx.Explanation) js.Value {
-	taps := []int{len(e.Window)}
-	if len(e.Channels) > 0 {
-		taps = []int{len(e.Channels), e.KH, e.KW}
-	}
-	tensor := func(v []float32) any {
-		if v == nil {
-			return nil
-		}
-		return tensorToJS(&core.Tensor{Shape: taps, Data: v})
-	}
-	padded := jsUint8Array.New(len(e.Window))
+	g := e.Geom
 	pad := make([]byte, len(e.Window))
 	for i := range pad {
 		if e.IsPadding(i) {
 			pad[i] = 1
 		}
-	}
-	if len(pad) > 0 {
-		js.CopyBytesToJS(padded, pad)
 	}
 	then := jsArray.New(len(e.Then))
 	for i, t := range e.Then {
@@ -41,31 +35,60 @@ func explanationToJS(e *onnx.Explanation) js.Value {
 		then.SetIndex(i, o)
 	}
 	o := jsObject.New()
-	for _, kv := range [...]struct {
-		k string
-		v any
-	}{
-		{"node", e.Node}, {"op", e.Op}, {"example", e.Example}, {"channel", e.Channel}, {"y", e.Y}, {"x", e.X},
-		{"inputShape", intsToAny(e.InShape)}, {"channels", intsToAny(e.Channels)}, {"rows", intsToAny(e.Rows)}, {"cols", intsToAny(e.Cols)},
-		{"window", tensor(e.Window)}, {"padded", padded}, {"weights", tensor(e.Weights)}, {"products", tensor(e.Products)},
-		{"sum", e.Sum}, {"scale", e.Scale}, {"bias", e.Bias}, {"value", e.Value}, {"then", then}, {"output", e.Output}, {"map", e.Map},
-	} {
-		o.Set(kv.k, kv.v)
-	}
-	if len(e.Channels) > 0 {
-		g := e.Geom
-		o.Set("kernel", []any{g.KH, g.KW})
-		o.Set("strides", []any{g.SH, g.SW})
-		o.Set("dilations", []any{g.DH, g.DW})
-		o.Set("pads", []any{g.PT, g.PL, g.PB, g.PR})
-	}
-	if e.Op == "AveragePool" || e.Op == "GlobalAveragePool" {
-		o.Set("count", e.Count)
-	}
-	if e.Winner >= 0 {
-		o.Set("winner", e.Winner)
-	}
+	o.Set("node", e.Node)
+	o.Set("op", e.Op)
+	o.Set("i", intsToJS([]int{e.Example, e.Channel, e.Y, e.X, e.Count, e.Winner, g.KH, g.KW, g.SH, g.SW, g.DH, g.DW, g.PT, g.PL, g.PB, g.PR}))
+	o.Set("f", floatsToJS([]float32{e.Sum, e.Scale, e.Bias, e.Value, e.Output, e.Map}))
+	o.Set("inputShape", intsToJS(e.InShape))
+	o.Set("channels", intsToJS(e.Channels))
+	o.Set("rows", intsToJS(e.Rows))
+	o.Set("cols", intsToJS(e.Cols))
+	o.Set("window", floatsToJS(e.Window))
+	o.Set("weights", floatsOrNull(e.Weights))
+	o.Set("products", floatsOrNull(e.Products))
+	o.Set("padded", bytesToJS(pad))
+	o.Set("then", then)
 	return o
+}
+
+// bytesToJS copies b into a new Uint8Array.
+func bytesToJS(b []byte) js.Value {
+	a := jsUint8Array.New(len(b))
+	if len(b) > 0 {
+		js.CopyBytesToJS(a, b)
+	}
+	return a
+}
+
+// floatsToJS copies v into a new Float32Array.
+func floatsToJS(v []float32) js.Value {
+	a := jsFloat32.New(len(v))
+	if len(v) > 0 {
+		js.CopyBytesToJS(jsUint8Array.New(a.Get("buffer")), unsafe.Slice((*byte)(unsafe.Pointer(&v[0])), 4*len(v)))
+	}
+	return a
+}
+
+// floatsOrNull is floatsToJS, with null for nil.
+func floatsOrNull(v []float32) any {
+	if v == nil {
+		return nil
+	}
+	return floatsToJS(v)
+}
+
+// intsToJS copies v into a new Int32Array.
+func intsToJS(v []int) js.Value {
+	b := make([]byte, 4*len(v))
+	for i, x := range v {
+		u := uint32(int32(x))
+		b[4*i], b[4*i+1], b[4*i+2], b[4*i+3] = byte(u), byte(u>>8), byte(u>>16), byte(u>>24)
+	}
+	a := js.Global().Get("Int32Array").New(len(v))
+	if len(v) > 0 {
+		js.CopyBytesToJS(jsUint8Array.New(a.Get("buffer")), b)
+	}
+	return a
 }
 
 // modelInfoJS returns what m.info says of a model in the API: its inputs

@@ -4,7 +4,6 @@ package main
 
 import (
 	"strconv"
-	"strings"
 	"syscall/js"
 )
 
@@ -30,7 +29,7 @@ func newDetailView(p *page) *detailView {
 		b.on("click", func(js.Value) { d.move(move) })
 	}
 	d.el.on("keydown", func(ev js.Value) {
-		if t := ev.Get("target"); t.Get("tagName").String() == "SELECT" && strings.HasPrefix(ev.Get("key").String(), "Arrow") {
+		if t := ev.Get("target"); t.Get("tagName").String() == "SELECT" && len(ev.Get("key").String()) > 5 && ev.Get("key").String()[:5] == "Arrow" {
 			return
 		}
 		if d.layer != nil && d.key(d.layer, ev) {
@@ -214,7 +213,7 @@ func (d *detailView) refresh() {
 	src := d.p.src
 	e, err := src.model.Explain(l.step, 0, c, y, x)
 	if err != nil {
-		ctx.Set("message", "This value cannot be explained: "+strings.TrimPrefix(err.Error(), "onnx: "))
+		ctx.Set("message", "This value cannot be explained: "+failure("", err).Error()[2:])
 		panel.Call("detail", nil, ctx)
 		return
 	}

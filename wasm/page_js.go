@@ -3,7 +3,6 @@
 package main
 
 import (
-	"fmt"
 	"math"
 	"strconv"
 	"syscall/js"
@@ -13,6 +12,7 @@ import (
 
 	"wasmcnn/core/ink"
 	"wasmcnn/core/onnx"
+	"wasmcnn/internal/fmtlite"
 	"wasmcnn/wasm/bridge"
 )
 
@@ -22,13 +22,12 @@ import (
 // made, and a model of the person's own dropped on the page. Everything is
 // updated at most once per frame.
 type page struct {
-	doc      dom.Document
-	body     dom.Element
+	body     *dom.BasicHTMLElement
 	pad      *dom.HTMLCanvasElement
 	ctx      *dom.CanvasRenderingContext2D
-	pred     dom.HTMLElement
-	conf     dom.HTMLElement
-	probList dom.Element
+	pred     *dom.BasicHTMLElement
+	conf     *dom.BasicHTMLElement
+	probList *dom.BasicHTMLElement
 	probs    []probRow
 	rowFuncs []js.Func // the rows' event handlers, released with them
 	seenEl   *dom.HTMLCanvasElement
@@ -41,7 +40,7 @@ type page struct {
 	shipped  *modelSource // the model the page ships with
 	src      *modelSource // the model answering now
 	took     time.Duration
-	tookEl   dom.HTMLElement
+	tookEl   *dom.BasicHTMLElement
 	strokes  []ink.Stroke
 	drawing  bool
 	pointer  int
@@ -63,19 +62,18 @@ type page struct {
 }
 
 type probRow struct {
-	li, name, fill, pct dom.HTMLElement
+	li, name, fill, pct *dom.BasicHTMLElement
 	class               int // the class shown in the row
 	last                int // last width drawn, in tenths of a percent
 }
 
 // startPage runs the demo when the document is the drawing page.
 func startPage(a *api) {
-	doc := dom.GetWindow().Document()
-	el := doc.GetElementByID("pad")
-	if el == nil {
+	pad := canvasByID("pad")
+	if pad == nil {
 		return // another page using the API only
 	}
-	p := &page{doc: doc, pad: el.(*dom.HTMLCanvasElement), body: doc.(dom.HTMLDocument).Body()}
+	p := &page{pad: pad, body: body()}
 	go func() {
 		if err := p.load(); err != nil {
 			p.fail(err)
@@ -90,9 +88,9 @@ func (p *page) load() error {
 	if url == "" {
 		url = "models/digits.onnx"
 	}
-	msg := p.doc.GetElementByID("load-msg")
-	bar := p.doc.GetElementByID("load-progress")
-	bytesEl := p.doc.GetElementByID("load-bytes")
+	msg := byID("load-msg")
+	bar := byID("load-progress")
+	bytesEl := byID("load-bytes")
 	msg.SetTextContent("Loading the network…")
 	progress := js.FuncOf(func(this js.Value, args []js.Value) any {
 		loaded, total := args[0].Float(), args[1].Float()
@@ -112,19 +110,24 @@ func (p *page) load() error {
 	js.CopyBytesToGo(data, b)
 	m, err := onnx.LoadModel(data, &onnx.LoadOptions{Limits: bridge.ModelLimits()})
 	if err != nil {
-		return fmt.Errorf("%s: %w", url, err)
+		return fmtlite.Errorf("%s: %w", url, err)
 	}
 	name := url[lastSlash(url)+1:]
 	src, err := newSource(sourceShipped, name, m, len(data))
 	if err != nil {
-		return fmt.Errorf("%s: %w", url, err)
+		return fmtlite.Errorf("%s: %w", url, err)
 	}
 	p.shipped = src
 	p.build()
 	p.arm()
 	p.use(src)
-	p.own = newOwnModel(p)
-	p.own.restore() // a model kept from an earlier visit, if any
+	// web/own.js restores a model kept from an earlier visit, if any,
+	// before the page says it is ready.
+	if own := js.Global().Get("wasmcnnOwn"); own.Type() == js.TypeObject {
+		if _, err := await(own.Call("start")); err != nil {
+			println("wasmcnn: page: restoring the kept model:", err.Error())
+		}
+	}
 	p.ready()
 	return nil
 }
@@ -139,11 +142,11 @@ func (p *page) ready() {
 // busy shows the loading panel with msg and removes body[data-ready] until
 // [page.ready].
 func (p *page) busy(msg string) {
-	unsetAttr(p.body, "data-ready")
+	p.body.Call("removeAttribute", "data-ready")
 	p.body.Class().Add("busy")
-	p.doc.GetElementByID("load-msg").SetTextContent(msg)
-	p.doc.GetElementByID("load-bytes").SetTextContent("")
-	unsetAttr(p.doc.GetElementByID("load-progress"), "value")
+	byID("load-msg").SetTextContent(msg)
+	byID("load-bytes").SetTextContent("")
+	byID("load-progress").Call("removeAttribute", "value")
 }
 
 func lastSlash(s string) int {
@@ -158,8 +161,8 @@ func lastSlash(s string) int {
 // fail shows an error on the loading panel.
 func (p *page) fail(err error) {
 	p.body.Class().Add("failed")
-	p.doc.GetElementByID("load-msg").SetTextContent("The network could not be loaded: " + err.Error())
-	p.doc.GetElementByID("load-progress").SetAttribute("hidden", "")
+	byID("load-msg").SetTextContent("The network could not be loaded: " + err.Error())
+	byID("load-progress").SetAttribute("hidden", "")
 }
 
 // build finds the page's elements and sets up the pad, once.
@@ -170,16 +173,17 @@ func (p *page) build() {
 	p.ctx.SetLineWidth(ink.PenWidth)
 	p.ctx.SetStrokeStyle("#111")
 	p.ctx.SetFillStyle("#111")
-	p.pred = p.doc.GetElementByID("prediction").(dom.HTMLElement)
-	p.conf = p.doc.GetElementByID("confidence").(dom.HTMLElement)
-	p.tookEl = p.doc.GetElementByID("took").(dom.HTMLElement)
-	p.probList = p.doc.GetElementByID("probs")
-	p.seenEl = p.doc.GetElementByID("input28").(*dom.HTMLCanvasElement)
+	p.pred = byID("prediction")
+	p.conf = byID("confidence")
+	p.tookEl = byID("took")
+	p.probList = byID("probs")
+	p.seenEl = canvasByID("input28")
 	p.seen = p.seenEl.GetContext2d()
 	p.digit = make([]float32, ink.FieldSize*ink.FieldSize)
 	p.maps = elemByID("maps")
 	p.detail = newDetailView(p)
-	installPageHook(p)
+	p.own = &ownModel{p: p}
+	p.own.installOwnHooks(installPageHook(p))
 }
 
 // use makes src the model that answers: its probability rows, its input
@@ -193,12 +197,11 @@ func (p *page) use(src *modelSource) {
 	p.seenEl.SetWidth(w)
 	p.seenEl.SetHeight(h)
 	p.seenImg = p.seen.CreateImageData(w, h).Value
-	p.doc.GetElementByID("seen-caption").SetTextContent(src.seenCaption())
+	byID("seen-caption").SetTextContent(src.seenCaption())
 	p.buildMaps()
-	p.doc.GetElementByID("about").SetTextContent(src.about())
-	if p.own != nil {
-		p.own.showSource()
-	}
+	byID("about").SetTextContent(src.about())
+	// web/own.js shows which model answers.
+	document.Call("dispatchEvent", js.Global().Get("Event").New("wasmcnn-model"))
 	tuneMemoryLimit()
 	p.changed()
 }
@@ -214,19 +217,19 @@ func (p *page) buildProbs() {
 	p.probs = p.probs[:0]
 	n := min(10, p.src.classes)
 	for i := 0; i < n; i++ {
-		li := p.doc.CreateElement("li").(dom.HTMLElement)
-		name := p.doc.CreateElement("span").(dom.HTMLElement)
+		li := create("li")
+		name := create("span")
 		name.Class().Add("d")
-		bar := p.doc.CreateElement("span")
+		bar := create("span")
 		bar.Class().Add("bar")
-		fill := p.doc.CreateElement("span").(dom.HTMLElement)
+		fill := create("span")
 		fill.Class().Add("fill")
-		bar.AppendChild(fill)
-		pct := p.doc.CreateElement("span").(dom.HTMLElement)
+		appendChild(bar, fill.Value)
+		pct := create("span")
 		pct.Class().Add("p")
-		li.AppendChild(name)
-		li.AppendChild(bar)
-		li.AppendChild(pct)
+		appendChild(li, name.Value)
+		appendChild(li, bar.Value)
+		appendChild(li, pct.Value)
 		li.SetAttribute("tabindex", "0")
 		li.SetAttribute("role", "button")
 		row := probRow{li: li, name: name, fill: fill, pct: pct, class: i, last: -1}
@@ -237,15 +240,16 @@ func (p *page) buildProbs() {
 				p.detail.open(l, 0, 0, p.probs[at].class)
 			}
 		}
-		p.rowFuncs = append(p.rowFuncs, li.AddEventListener("click", false, safe("prob", func(dom.Event) { open() })))
-		p.rowFuncs = append(p.rowFuncs, li.AddEventListener("keydown", false, safe("prob-key", func(e dom.Event) {
-			if k := e.(*dom.KeyboardEvent).Key(); k == "Enter" || k == " " {
-				e.PreventDefault()
-				stopEvent(e)
+		target := elem{li.Value}
+		p.rowFuncs = append(p.rowFuncs, target.on("click", func(js.Value) { open() }))
+		p.rowFuncs = append(p.rowFuncs, target.on("keydown", func(e js.Value) {
+			if k := e.Get("key").String(); k == "Enter" || k == " " {
+				e.Call("preventDefault")
+				e.Call("stopPropagation")
 				open()
 			}
-		})))
-		p.probList.AppendChild(li)
+		}))
+		appendChild(p.probList, li.Value)
 		p.probs = append(p.probs, row)
 	}
 	if len(p.src.labels) > 0 && longest(p.src.labels) > 3 {
@@ -275,11 +279,11 @@ func (p *page) setRowClass(r *probRow, c int) {
 // safe wraps an event handler so that nothing it meets can end the Go
 // program: a panic (a JavaScript call that threw, say) is logged and the
 // page carries on.
-func safe(name string, f func(dom.Event)) func(dom.Event) {
-	return func(e dom.Event) {
+func safe(name string, f func(js.Value)) func(js.Value) {
+	return func(e js.Value) {
 		defer func() {
 			if r := recover(); r != nil {
-				println("wasmcnn: page:", name, "handler failed:", fmt.Sprint(r))
+				println("wasmcnn: page:", name, "handler failed:", fmtlite.Panic(r))
 			}
 		}()
 		f(e)
@@ -291,18 +295,18 @@ func (p *page) arm() {
 	p.frameFn = js.FuncOf(func(js.Value, []js.Value) any {
 		defer func() {
 			if r := recover(); r != nil {
-				println("wasmcnn: page: frame failed:", fmt.Sprint(r))
+				println("wasmcnn: page: frame failed:", fmtlite.Panic(r))
 			}
 		}()
 		p.frame()
 		return nil
 	})
-	p.pad.AddEventListener("pointerdown", false, safe("pointerdown", func(e dom.Event) {
-		pe := e.(*dom.PointerEvent)
-		if p.drawing || pe.Get("button").Int() > 0 {
+	listen(p.pad.Value, "pointerdown", safe("pointerdown", func(e js.Value) {
+		pe := pointerEvent(e)
+		if pe == nil || p.drawing || pe.Get("button").Int() > 0 {
 			return
 		}
-		e.PreventDefault()
+		pe.PreventDefault()
 		p.drawing = true
 		p.pointer = pe.Get("pointerId").Int()
 		x, y := p.canvasXY(pe.Value)
@@ -316,12 +320,12 @@ func (p *page) arm() {
 			p.pad.Call("setPointerCapture", p.pointer)
 		}()
 	}))
-	p.pad.AddEventListener("pointermove", false, safe("pointermove", func(e dom.Event) {
-		pe := e.(*dom.PointerEvent)
-		if !p.drawing || pe.Get("pointerId").Int() != p.pointer {
+	listen(p.pad.Value, "pointermove", safe("pointermove", func(e js.Value) {
+		pe := pointerEvent(e)
+		if pe == nil || !p.drawing || pe.Get("pointerId").Int() != p.pointer {
 			return
 		}
-		e.PreventDefault()
+		pe.PreventDefault()
 		// Coalesced events carry the points the browser merged into this one:
 		// with them fast strokes stay smooth.
 		evs := []js.Value{pe.Value}
@@ -345,24 +349,26 @@ func (p *page) arm() {
 		}
 		p.changed()
 	}))
-	end := safe("pointerup", func(e dom.Event) {
-		if p.drawing && e.(*dom.PointerEvent).Get("pointerId").Int() == p.pointer {
+	end := safe("pointerup", func(e js.Value) {
+		if pe := pointerEvent(e); pe != nil && p.drawing && pe.Get("pointerId").Int() == p.pointer {
 			p.drawing = false
 			p.changed()
 			p.keepDrawing = true
 		}
 	})
-	p.pad.AddEventListener("pointerup", false, end)
-	p.pad.AddEventListener("pointercancel", false, end)
-	p.doc.GetElementByID("clear").AddEventListener("click", false, safe("clear", func(dom.Event) { p.clear() }))
-	p.doc.GetElementByID("undo").AddEventListener("click", false, safe("undo", func(dom.Event) { p.undo() }))
-	p.doc.AddEventListener("keydown", false, safe("keydown", func(e dom.Event) {
-		ke := e.(*dom.KeyboardEvent)
-		if ke.CtrlKey() && ke.Key() != "z" || ke.AltKey() || ke.MetaKey() {
+	listen(p.pad.Value, "pointerup", end)
+	listen(p.pad.Value, "pointercancel", end)
+	listen(byID("clear").Value, "click", safe("clear", func(js.Value) { p.clear() }))
+	listen(byID("undo").Value, "click", safe("undo", func(js.Value) { p.undo() }))
+	listen(document, "keydown", safe("keydown", func(e js.Value) {
+		ke := keyboardEvent(e)
+		if ke == nil || ke.CtrlKey() && ke.Key() != "z" || ke.AltKey() || ke.MetaKey() {
 			return
 		}
-		if t := ke.Target(); t != nil && (t.TagName() == "INPUT" || t.TagName() == "TEXTAREA" || t.TagName() == "SELECT") {
-			return
+		if t := e.Get("target"); !t.IsNull() && !t.IsUndefined() {
+			if tag := element(t).TagName(); tag == "INPUT" || tag == "TEXTAREA" || tag == "SELECT" {
+				return
+			}
 		}
 		switch ke.Key() {
 		case "Escape", "Delete":
@@ -372,7 +378,7 @@ func (p *page) arm() {
 		default:
 			return
 		}
-		e.PreventDefault()
+		ke.PreventDefault()
 	}))
 }
 
@@ -473,7 +479,7 @@ func (p *page) frame() {
 	probs, err := p.src.run(p.digit)
 	if err != nil {
 		if p.src != p.shipped {
-			p.own.failed(fmt.Errorf("%s stopped answering: %w", p.src.name, err))
+			p.own.failed(fmtlite.Errorf("%s stopped answering: %w", p.src.name, err))
 			return
 		}
 		p.fail(err)
@@ -665,7 +671,7 @@ func await(promise js.Value) (js.Value, error) {
 				msg = args[0].Call("toString").String()
 			}
 		}
-		err = fmt.Errorf("%s", msg)
+		err = fmtlite.Errorf("%s", msg)
 		close(done)
 		return nil
 	})
@@ -687,16 +693,6 @@ func nextFrame() {
 	defer f.Release()
 	await(js.Global().Get("Promise").New(f))
 }
-
-// The page calls a few DOM methods straight through JavaScript: called
-// through dom/v2's interfaces, each method name keeps its wrapper on about
-// 150 element types, some 30 KB of code per name.
-
-// unsetAttr removes an attribute.
-func unsetAttr(el dom.Element, name string) { el.Underlying().Call("removeAttribute", name) }
-
-// stopEvent stops an event's propagation.
-func stopEvent(e dom.Event) { e.Underlying().Call("stopPropagation") }
 
 // fmtNum writes v with prec digits after the point.
 func fmtNum(v float32, prec int) string {

@@ -5,7 +5,6 @@ package main
 import (
 	"math"
 	"strconv"
-	"strings"
 	"syscall/js"
 
 	"wasmcnn/core"
@@ -93,8 +92,12 @@ func describeLayer(op string, shape []int, then []string) string {
 	default:
 		d = "fully connected → " + strconv.Itoa(shape[1]) + " outputs"
 	}
-	if len(then) > 0 {
-		d += ", after " + strings.Join(then, ", ")
+	for i, op := range then {
+		if i == 0 {
+			d += ", after " + op
+		} else {
+			d += ", " + op
+		}
 	}
 	return d
 }

@@ -5,7 +5,6 @@ package main
 import (
 	"errors"
 	"strconv"
-	"strings"
 
 	"wasmcnn/core"
 	"wasmcnn/core/onnx"
@@ -119,12 +118,12 @@ func (s *modelSource) seenCaption() string {
 // groupDigits writes n with commas between groups of three digits.
 func groupDigits(n int64) string {
 	s := strconv.FormatInt(n, 10)
-	var b strings.Builder
-	for i, c := range s {
+	var b []byte
+	for i := 0; i < len(s); i++ {
 		if i > 0 && (len(s)-i)%3 == 0 && s[i-1] != '-' {
-			b.WriteString(",")
+			b = append(b, ',')
 		}
-		b.WriteRune(c)
+		b = append(b, s[i])
 	}
-	return b.String()
+	return string(b)
 }

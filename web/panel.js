@@ -271,7 +271,12 @@
   }
 
   globalThis.wasmcnnPanel = {
-    detail(e, ctx) { last = e ? { e, ctx } : null; detail(e, ctx); },
+    // detail takes the Go side's compact explanation (see wasmcnn.js).
+    detail(raw, ctx) {
+      const e = raw ? wasmcnn._explanation(raw) : null;
+      last = e ? { e, ctx } : null;
+      detail(e, ctx);
+    },
     summary,
   };
 })();

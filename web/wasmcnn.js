@@ -142,6 +142,27 @@
     return WebAssembly.compile(await res.arrayBuffer());
   }
 
+  // explanation spells out the compact answer of the Go side's explain
+  // (typed arrays of its numbers, see wasm/info_js.go) as the documented
+  // object.
+  function explanation(r) {
+    const [example, channel, y, x, count, winner, kh, kw, sh, sw, dh, dw, pt, pl, pb, pr] = r.i;
+    const [sum, scale, bias, value, output, map] = r.f;
+    const nch = r.channels.length;
+    const shape = nch ? [nch, kh, kw] : [r.window.length];
+    const tensor = (d) => (d ? { data: d, shape } : null);
+    const e = {
+      node: r.node, op: r.op, example, channel, y, x, inputShape: Array.from(r.inputShape),
+      channels: Array.from(r.channels), rows: Array.from(r.rows), cols: Array.from(r.cols),
+      window: tensor(r.window), padded: r.padded, weights: tensor(r.weights), products: tensor(r.products),
+      sum, scale, bias, value, then: r.then, output, map,
+    };
+    if (nch) Object.assign(e, { kernel: [kh, kw], strides: [sh, sw], dilations: [dh, dw], pads: [pt, pl, pb, pr] });
+    if (r.op === "AveragePool" || r.op === "GlobalAveragePool") e.count = count;
+    if (winner >= 0) e.winner = winner;
+    return e;
+  }
+
   class Model {
     constructor(handle) {
       this._h = handle;
@@ -196,7 +217,7 @@
       return out;
     }
     layerOutputs() { this._alive(); return unwrap(need().layerOutputs(this._h)); }
-    explain(...args) { this._alive(); return unwrap(need().explain(this._h, ...args)); }
+    explain(...args) { this._alive(); return explanation(unwrap(need().explain(this._h, ...args))); }
     profile(x, runs) { this._alive(); return unwrap(need().profile(this._h, x, runs)); }
     dispose() {
       if (this._h !== 0) { unwrap(need().dispose(this._h)); this._h = 0; }
@@ -205,6 +226,7 @@
 
   const api = {
     get ready() { return ready; },
+    _explanation: explanation, // for the drawing page's panel
     fetchBytes,
     get version() { return need().version; },
     // kernel names the matrix kernel in use: "wasm-simd-4x8" (or its relaxed

@@ -118,9 +118,9 @@ func TestLearnPage(t *testing.T) {
 			}
 			type dot struct {
 				Sum, Value, Output string
-				Products       string
-				Cur            string
-				Win            int
+				Products           string
+				Cur                string
+				Win                int
 			}
 			d := eval[dot](t, ctx, `(() => { const d = document.getElementById("l-dot").dataset, cur = document.querySelector("#l-output .cur");
 				return {Sum: d.sum, Value: d.value, Output: d.output, Products: d.products, Cur: cur ? cur.dataset.r + "," + cur.dataset.c + "," + cur.dataset.v : "",

@@ -2,10 +2,10 @@ package onnx
 
 import (
 	"errors"
-	"fmt"
 	"math"
 
 	"wasmcnn/core"
+	"wasmcnn/internal/fmtlite"
 )
 
 // Explanation shows how one value of a node's output was computed in the
@@ -98,24 +98,29 @@ func (m *Model) Explainable(step int) bool {
 func (m *Model) Explain(step, example, channel, y, x int) (*Explanation, error) {
 	p := m.plan
 	if step < 0 || step >= len(p.steps) {
-		return nil, fmt.Errorf("onnx: Explain: step %d out of range 0..%d", step, len(p.steps)-1)
+		return nil, fmtlite.Errorf("onnx: Explain: step %d out of range 0..%d", step, len(p.steps)-1)
 	}
 	if !p.ran {
 		return nil, ErrNotRun
 	}
 	s := p.steps[step]
 	if !m.Explainable(step) {
-		return nil, fmt.Errorf("onnx: Explain: node %q is a %s; explain covers Conv, MaxPool, AveragePool, GlobalAveragePool, GlobalMaxPool, Gemm and MatMul by a constant", s.node.name, s.node.opType)
+		return nil, fmtlite.Errorf("onnx: Explain: node %q is a %s; explain covers Conv, MaxPool, AveragePool, GlobalAveragePool, GlobalMaxPool, Gemm and MatMul by a constant", s.node.name, s.node.opType)
 	}
 	out := s.outs[0]
+	// The output as [N, C, H, W]; a dense node's is [N, units, 1, 1].
+	dims := [4]int{1, 1, 1, 1}
+	copy(dims[:], out.shape)
+	if len(out.shape) > 4 || example < 0 || example >= dims[0] || channel < 0 || channel >= dims[1] || y < 0 || y >= dims[2] || x < 0 || x >= dims[3] {
+		return nil, fmtlite.Errorf("onnx: Explain: position (example %d, channel %d, y %d, x %d) is outside node %q's output %v", example, channel, y, x, s.node.name, out.shape)
+	}
 	e := &Explanation{Step: step, Node: s.node.name, Op: s.node.opType, Example: example, Channel: channel, Y: y, X: x, Scale: 1, Winner: -1}
-	var idx int
+	idx := ((example*dims[1]+channel)*dims[2]+y)*dims[3] + x
 	var err error
-	switch e.Op {
-	case "Gemm", "MatMul":
-		idx, err = m.explainDense(e, s, out)
-	default:
-		idx, err = m.explainWindow(e, s, out)
+	if e.Op == "Gemm" || e.Op == "MatMul" {
+		err = m.explainDense(e, s, out)
+	} else {
+		err = m.explainWindow(e, s, out)
 	}
 	if err != nil {
 		return nil, err
@@ -148,17 +153,9 @@ func (m *Model) stepInputs(s step) []*val {
 	return in
 }
 
-// checkPosition refuses a position outside an output of shape [N, C, H, W].
-func checkPosition(node string, shape []int, n, c, y, x int) error {
-	if n < 0 || n >= shape[0] || c < 0 || c >= shape[1] || y < 0 || y >= shape[2] || x < 0 || x >= shape[3] {
-		return fmt.Errorf("onnx: Explain: position (example %d, channel %d, y %d, x %d) is outside node %q's output %v", n, c, y, x, node, shape)
-	}
-	return nil
-}
-
-// explainWindow fills e for a convolution or a pooling node and returns
-// the index of the explained value in the node's output.
-func (m *Model) explainWindow(e *Explanation, s step, out *val) (int, error) {
+// explainWindow fills e for a convolution or a pooling node at a place
+// inside its output.
+func (m *Model) explainWindow(e *Explanation, s step, out *val) error {
 	in := m.plan.vals[s.node.inputs[0]]
 	xc := &nodeCtx{n: s.node, opset: m.Opset}
 	var g core.ConvGeom
@@ -167,29 +164,26 @@ func (m *Model) explainWindow(e *Explanation, s step, out *val) (int, error) {
 	case "Conv":
 		win, werr := xc.window(false)
 		if werr != nil {
-			return 0, werr
+			return werr
 		}
 		g, err = core.NewConvGeom(in.shape, m.plan.vals[s.node.inputs[1]].shape, win, int(xc.attrInt("group", 1)))
 	case "MaxPool", "AveragePool":
 		win, werr := xc.window(true)
 		if werr != nil {
-			return 0, werr
+			return werr
 		}
 		g, err = core.NewPoolGeom(e.Op, in.shape, win)
 	default: // global pooling: one window over the whole plane
 		if len(in.shape) != 4 {
-			return 0, fmt.Errorf("onnx: Explain: node %q has input %v; explain covers 2-D global pooling", e.Node, in.shape)
+			return fmtlite.Errorf("onnx: Explain: node %q has input %v; explain covers 2-D global pooling", e.Node, in.shape)
 		}
 		g, err = core.NewPoolGeom(e.Op, in.shape, core.Window{KernelH: in.shape[2], KernelW: in.shape[3]})
 	}
 	if err != nil {
-		return 0, err
+		return err
 	}
 	if len(out.shape) != 4 {
-		return 0, fmt.Errorf("onnx: Explain: node %q has output %v, want [N, C, H, W]", e.Node, out.shape)
-	}
-	if err := checkPosition(e.Node, out.shape, e.Example, e.Channel, e.Y, e.X); err != nil {
-		return 0, err
+		return fmtlite.Errorf("onnx: Explain: node %q has output %v, want [N, C, H, W]", e.Node, out.shape)
 	}
 	e.Geom, e.InShape, e.KH, e.KW = g, append([]int(nil), in.shape...), g.KH, g.KW
 	e.Rows, e.Cols = make([]int, g.KH), make([]int, g.KW)
@@ -278,12 +272,12 @@ func (m *Model) explainWindow(e *Explanation, s step, out *val) (int, error) {
 		e.Sum, e.Count = float32(sum), len(e.Window)
 		e.Value = float32(sum * (1 / float64(len(e.Window))))
 	}
-	return ((e.Example*out.shape[1]+e.Channel)*out.shape[2]+e.Y)*out.shape[3] + e.X, nil
+	return nil
 }
 
 // explainDense fills e for a Gemm or MatMul node: the row Example of its
 // first input times column Channel of its weights.
-func (m *Model) explainDense(e *Explanation, s step, out *val) (int, error) {
+func (m *Model) explainDense(e *Explanation, s step, out *val) error {
 	a, b := m.plan.vals[s.node.inputs[0]], m.plan.vals[s.node.inputs[1]]
 	xc := &nodeCtx{n: s.node, opset: m.Opset}
 	transA, transB := false, false
@@ -297,9 +291,6 @@ func (m *Model) explainDense(e *Explanation, s step, out *val) (int, error) {
 		rows, k = k, rows
 	}
 	units := out.shape[1]
-	if e.Example < 0 || e.Example >= rows || e.Channel < 0 || e.Channel >= units || e.Y != 0 || e.X != 0 {
-		return 0, fmt.Errorf("onnx: Explain: position (example %d, unit %d, y %d, x %d) is outside node %q's output %v (y and x are 0 for a dense node)", e.Example, e.Channel, e.Y, e.X, e.Node, out.shape)
-	}
 	e.InShape, e.KH, e.KW = []int{rows, k}, 1, k
 	e.Window, e.Weights, e.Products = make([]float32, k), make([]float32, k), make([]float32, k)
 	var sum float64
@@ -322,14 +313,17 @@ func (m *Model) explainDense(e *Explanation, s step, out *val) (int, error) {
 		e.Bias = beta * c.f[core.BroadcastIndex([]int{e.Example, e.Channel}, c.shape)]
 	}
 	e.Value = float32(float64(e.Scale)*sum + float64(e.Bias))
-	return e.Example*units + e.Channel, nil
+	return nil
 }
 
-// elementwise lists the ops a feature map is followed through: applied to
-// one value at a time, they keep its place.
-var elementwise = map[string]bool{
-	"Relu": true, "LeakyRelu": true, "Sigmoid": true, "Tanh": true, "Clip": true,
-	"BatchNormalization": true, "Add": true, "Sub": true, "Mul": true, "Div": true,
+// elementwise reports the ops a feature map is followed through: applied
+// to one value at a time, they keep its place.
+func elementwise(op string) bool {
+	switch op {
+	case "Relu", "LeakyRelu", "Sigmoid", "Tanh", "Clip", "BatchNormalization":
+		return true
+	}
+	return isBinary(op)
 }
 
 // Followers returns the steps (indexes into [Model.Steps]) of the
@@ -368,7 +362,7 @@ func (m *Model) followers(step int) []int {
 			}
 		}
 		s := p.steps[next]
-		if !elementwise[s.node.opType] || !sameData(p.vals[s.node.inputs[0]], cur) && !(isBinary(s.node.opType) && len(s.node.inputs) > 1 && sameData(p.vals[s.node.inputs[1]], cur)) {
+		if !elementwise(s.node.opType) || !sameData(p.vals[s.node.inputs[0]], cur) && !(isBinary(s.node.opType) && len(s.node.inputs) > 1 && sameData(p.vals[s.node.inputs[1]], cur)) {
 			return chain
 		}
 		for _, name := range s.node.inputs {

@@ -227,9 +227,9 @@ func BadCalls(shared bool) []Case {
 		{"1e6, 0, 0, 0", "node: got 1e+06"}, {"0.5, 0, 0, 0", "node: got 0.5, want an integer"},
 		{`M.layerOutputs().findIndex(l => l.op === "Relu"), 0, 0, 0`, "is a Relu; explain covers"},
 		{`M.layerOutputs().findIndex(l => l.op === "Softmax"), 0, 0, 0`, "is a Softmax; explain covers"},
-		{"0, -1, 0, 0", "channel: got -1"}, {"0, 1e4, 0, 0", "channel: got 10000"}, {"0, 0.5, 0, 0", "channel: got 0.5, want an integer"},
-		{`0, "0", 0, 0`, "channel: got string"}, {"0, 0, 1e9, 0", "y: got 1e+09"}, {"0, 0, NaN, 0", "y: got NaN"},
-		{`0, 0, 0, "1"`, "x: got string"}, {"0, 0, 0, Infinity", "x: got +Inf"}, {"0, 0, 0, 0, 1", "example: got 1, want 0 to 0"},
+		{"0, -1, 0, 0", "channel: got -1"}, {"0, 1e4, 0, 0", "channel 10000, y 0, x 0) is outside node"}, {"0, 0.5, 0, 0", "channel: got 0.5, want an integer"},
+		{`0, "0", 0, 0`, "channel: got string"}, {"0, 0, 1e9, 0", "y 1000000000, x 0) is outside node"}, {"0, 0, 2e9, 0", "y: got 2e+09, want 0 to 1073741824"}, {"0, 0, NaN, 0", "y: got NaN"},
+		{`0, 0, 0, "1"`, "x: got string"}, {"0, 0, 0, Infinity", "x: got +Inf"}, {"0, 0, 0, 0, 1", "position (example 1, channel 0, y 0, x 0) is outside node"},
 		{"0, 0, 0, 0, -1", "example: got -1"}, {"0, {valueOf() { throw new Error('valueOf boom'); }}, 0, 0", "channel: got object"},
 		{`new Proxy({}, {get() { throw new Error("trap"); }}), 0, 0, 0`, "trap"},
 	} {

@@ -12,13 +12,13 @@ package adapt
 
 import (
 	"errors"
-	"fmt"
 	"math"
 	"strconv"
 
 	"wasmcnn/core"
 	"wasmcnn/core/ink"
 	"wasmcnn/core/onnx"
+	"wasmcnn/internal/fmtlite"
 )
 
 // Layout is how a model lays out one image.
@@ -58,7 +58,7 @@ type Input struct {
 // side) for the image. The error says why a model does not fit.
 func InputFor(m *onnx.Model) (*Input, error) {
 	if len(m.Inputs) != 1 {
-		return nil, fmt.Errorf("it has %d inputs; the page feeds models with one input, an image", len(m.Inputs))
+		return nil, fmtlite.Errorf("it has %d inputs; the page feeds models with one input, an image", len(m.Inputs))
 	}
 	in := m.Inputs[0]
 	s := in.Shape
@@ -67,7 +67,7 @@ func InputFor(m *onnx.Model) (*Input, error) {
 		batch = s[0]
 	}
 	if batch > 64 {
-		return nil, fmt.Errorf("input %q has a fixed batch of %d; the page feeds one image (batches up to 64)", in.Name, batch)
+		return nil, fmtlite.Errorf("input %q has a fixed batch of %d; the page feeds one image (batches up to 64)", in.Name, batch)
 	}
 	side := func(a, b int) (int, int) { // open sides: the other one, or DefaultSide
 		switch {
@@ -89,7 +89,7 @@ func InputFor(m *onnx.Model) (*Input, error) {
 		x.Layout, x.C = NHWC, s[3]
 		x.H, x.W = side(s[1], s[2])
 	case len(s) == 4:
-		return nil, fmt.Errorf("input %q has shape %s: neither its second nor its last dimension is 1 or 3 channels", in.Name, ShapeString(s, in.DimNames))
+		return nil, fmtlite.Errorf("input %q has shape %s: neither its second nor its last dimension is 1 or 3 channels", in.Name, ShapeString(s, in.DimNames))
 	case len(s) == 3:
 		x.Layout, x.C = NHW, 1
 		x.H, x.W = side(s[1], s[2])
@@ -100,14 +100,14 @@ func InputFor(m *onnx.Model) (*Input, error) {
 		}
 		r := int(math.Sqrt(float64(n)) + 0.5)
 		if r*r != n {
-			return nil, fmt.Errorf("input %q has shape %s: %d values are not a square image", in.Name, ShapeString(s, in.DimNames), n)
+			return nil, fmtlite.Errorf("input %q has shape %s: %d values are not a square image", in.Name, ShapeString(s, in.DimNames), n)
 		}
 		x.Layout, x.C, x.H, x.W = Flat, 1, r, r
 	default:
-		return nil, fmt.Errorf("input %q has shape %s; the page feeds an image as [N, C, H, W], [N, H, W, C], [N, H, W] or [N, H·W]", in.Name, ShapeString(s, in.DimNames))
+		return nil, fmtlite.Errorf("input %q has shape %s; the page feeds an image as [N, C, H, W], [N, H, W, C], [N, H, W] or [N, H·W]", in.Name, ShapeString(s, in.DimNames))
 	}
 	if x.H < 1 || x.W < 1 || x.H > MaxSide || x.W > MaxSide {
-		return nil, fmt.Errorf("input %q takes %d×%d images; the page feeds images of up to %d×%d", in.Name, x.H, x.W, MaxSide, MaxSide)
+		return nil, fmtlite.Errorf("input %q takes %d×%d images; the page feeds images of up to %d×%d", in.Name, x.H, x.W, MaxSide, MaxSide)
 	}
 	switch x.Layout {
 	case NCHW:
@@ -271,13 +271,13 @@ const DigitBytes = 1 + ink.FieldSize*ink.FieldSize
 // ReadDigits reads the shipped digits file (records of [DigitBytes]).
 func ReadDigits(b []byte) ([]Digit, error) {
 	if len(b) == 0 || len(b)%DigitBytes != 0 || len(b) > 1000*DigitBytes {
-		return nil, fmt.Errorf("adapt: a digits file of %d bytes is not whole records of %d", len(b), DigitBytes)
+		return nil, fmtlite.Errorf("adapt: a digits file of %d bytes is not whole records of %d", len(b), DigitBytes)
 	}
 	ds := make([]Digit, len(b)/DigitBytes)
 	for i := range ds {
 		r := b[i*DigitBytes : (i+1)*DigitBytes]
 		if r[0] > 9 {
-			return nil, fmt.Errorf("adapt: digit %d has label %d", i, r[0])
+			return nil, fmtlite.Errorf("adapt: digit %d has label %d", i, r[0])
 		}
 		ds[i] = Digit{Label: int(r[0]), Pix: make([]float32, DigitBytes-1)}
 		for k, v := range r[1:] {
@@ -315,7 +315,7 @@ func ChooseScale(m *onnx.Model, x *Input, digits []Digit, progress func(done, to
 		return Unit, nil, errors.New("adapt: no digits to judge the scale with")
 	}
 	if k := Classes(m, x); k != 10 {
-		return Unit, nil, fmt.Errorf("%w: it has %d outputs, not the ten digits", ErrNotDigits, k)
+		return Unit, nil, fmtlite.Errorf("%w: it has %d outputs, not the ten digits", ErrNotDigits, k)
 	}
 	in := make([]float32, x.Len())
 	probs := make([]float32, 10)

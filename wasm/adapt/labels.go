@@ -1,9 +1,39 @@
 package adapt
 
-import (
-	"strconv"
-	"strings"
-)
+import "strconv"
+
+// The browser build links no package strings (about 5 kB gzipped for the
+// few calls here): these helpers do what the label parsing needs.
+
+// isSpace reports ASCII white space, all a label list separates with.
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
+
+// trim removes ASCII white space at both ends.
+func trim(s string) string {
+	for len(s) > 0 && isSpace(s[0]) {
+		s = s[1:]
+	}
+	for len(s) > 0 && isSpace(s[len(s)-1]) {
+		s = s[:len(s)-1]
+	}
+	return s
+}
+
+// split cuts s at every sep byte.
+func split(s string, sep byte) []string {
+	var out []string
+	for {
+		i := 0
+		for i < len(s) && s[i] != sep {
+			i++
+		}
+		out = append(out, s[:i])
+		if i == len(s) {
+			return out
+		}
+		s = s[i+1:]
+	}
+}
 
 // LabelKeys are the metadata_props keys a model's class names are read
 // from, in order of preference.
@@ -37,7 +67,7 @@ func Labels(meta map[string]string, k int) ([]string, string) {
 
 // parseLabels reads one metadata value as k labels, or returns nil.
 func parseLabels(s string, k int) []string {
-	s = strings.TrimSpace(s)
+	s = trim(s)
 	if k < 1 || k > 100000 || s == "" {
 		return nil
 	}
@@ -68,12 +98,14 @@ func parseLabels(s string, k int) []string {
 			out[idx] = toks[i+1].s
 		}
 	default:
-		sep := ","
-		if strings.Contains(s, "\n") {
-			sep = "\n"
+		sep := byte(',')
+		for i := 0; i < len(s); i++ {
+			if s[i] == '\n' {
+				sep = '\n'
+			}
 		}
-		for _, p := range strings.Split(s, sep) {
-			out = append(out, strings.TrimSpace(p))
+		for _, p := range split(s, sep) {
+			out = append(out, trim(p))
 		}
 	}
 	if len(out) != k {
@@ -104,44 +136,44 @@ func tokens(s string, end byte) ([]token, bool) {
 	for i := 0; i < len(s); {
 		switch c := s[i]; {
 		case c == end:
-			return out, strings.TrimSpace(s[i+1:]) == ""
+			return out, trim(s[i+1:]) == ""
 		case c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == ',' || c == ':':
 			i++
 		case c == '"' || c == '\'':
-			var b strings.Builder
+			var b []byte
 			j := i + 1
 			for ; j < len(s) && s[j] != c; j++ {
 				if s[j] == '\\' && j+1 < len(s) {
 					j++
 					switch s[j] {
 					case 'n':
-						b.WriteByte('\n')
+						b = append(b, '\n')
 					case 't':
-						b.WriteByte('\t')
+						b = append(b, '\t')
 					case 'u':
 						if j+4 < len(s) {
 							if r, err := strconv.ParseUint(s[j+1:j+5], 16, 32); err == nil {
-								b.WriteRune(rune(r))
+								b = append(b, string(rune(r))...)
 								j += 4
 								continue
 							}
 						}
 						return nil, false
 					default:
-						b.WriteByte(s[j])
+						b = append(b, s[j])
 					}
 					continue
 				}
-				b.WriteByte(s[j])
+				b = append(b, s[j])
 			}
 			if j >= len(s) {
 				return nil, false
 			}
-			out = append(out, token{s: b.String(), quoted: true})
+			out = append(out, token{s: string(b), quoted: true})
 			i = j + 1
 		default:
 			j := i
-			for j < len(s) && !strings.ContainsRune(" \t\n\r,:", rune(s[j])) && s[j] != end {
+			for j < len(s) && !isSpace(s[j]) && s[j] != ',' && s[j] != ':' && s[j] != end {
 				j++
 			}
 			out = append(out, token{s: s[i:j]})

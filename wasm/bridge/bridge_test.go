@@ -402,13 +402,14 @@ func TestExplainArgs(t *testing.T) {
 		{"node past the end", []Value{num(99), num(0), num(0), num(0)}, "node: got 99"},
 		{"fractional node", []Value{num(0.5), num(0), num(0), num(0)}, "want an integer"},
 		{"a ReLU", []Value{str("relu1"), num(0), num(0), num(0)}, "is a Relu; explain covers"},
-		{"channel too large", []Value{str("conv1"), num(8), num(0), num(0)}, "channel: got 8, want 0 to 7"},
+		{"channel too large", []Value{str("conv1"), num(8), num(0), num(0)}, `position (example 0, channel 8, y 0, x 0) is outside node "conv1"'s output [2 8 28 28]`},
 		{"channel a string", []Value{str("conv1"), str("0"), num(0), num(0)}, "channel: got string"},
 		{"y negative", []Value{str("conv1"), num(0), num(-1), num(0)}, "y: got -1"},
 		{"x NaN", []Value{str("conv1"), num(0), num(0), num(math.NaN())}, "x: got NaN"},
-		{"x past the map", []Value{str("pool1"), num(0), num(0), num(14)}, "x: got 14, want 0 to 13"},
-		{"dense y", []Value{str("fc"), num(0), num(1), num(0)}, "y: got 1, want 0 to 0"},
-		{"example past the batch", []Value{str("conv1"), num(0), num(0), num(0), num(2)}, "example: got 2, want 0 to 1"},
+		{"x past the map", []Value{str("pool1"), num(0), num(0), num(14)}, "x 14) is outside node \"pool1\"'s output [2 8 14 14]"},
+		{"dense y", []Value{str("fc"), num(0), num(1), num(0)}, "y 1, x 0) is outside node \"fc\"'s output [2 10]"},
+		{"example past the batch", []Value{str("conv1"), num(0), num(0), num(0), num(2)}, "position (example 2,"},
+		{"x too large for anything", []Value{str("conv1"), num(0), num(0), num(1 << 31)}, "x: got 2.147483648e+09, want 0 to 1073741824"},
 		{"example a string", []Value{str("conv1"), num(0), num(0), num(0), str("1")}, "example: got string"},
 	} {
 		if _, err := ms.Explain(h, c.args); err == nil || !strings.Contains(err.Error(), c.want) {

@@ -1,9 +1,8 @@
 package bridge
 
 import (
-	"fmt"
-
 	"wasmcnn/core/onnx"
+	"wasmcnn/internal/fmtlite"
 )
 
 // Explain reads explain's arguments (node, channel, y, x, example?) for
@@ -13,7 +12,7 @@ import (
 func (ms *Models) Explain(h int, args []Value) (*onnx.Explanation, error) {
 	e, ok := ms.m[h]
 	if !ok {
-		return nil, fmt.Errorf("explain: the model has been disposed")
+		return nil, fmtlite.Errorf("explain: the model has been disposed")
 	}
 	if len(args) < 4 || len(args) > 5 {
 		return nil, argErrorf("explain", "takes (node, channel, y, x, example?), got %d arguments", len(args))
@@ -48,19 +47,14 @@ func (ms *Models) Explain(h int, args []Value) (*onnx.Explanation, error) {
 	if !m.Explainable(step) {
 		return nil, argErrorf("explain: node", "%q is a %s; explain covers Conv, MaxPool, AveragePool, GlobalAveragePool, GlobalMaxPool, Gemm and MatMul by a constant matrix", steps[step].Node.Name, steps[step].Node.Op)
 	}
-	shape := steps[step].Output.Shape
-	dims := []int{shape[0], shape[1], 1, 1}
-	if len(shape) == 4 {
-		dims[2], dims[3] = shape[2], shape[3]
-	}
-	// channel, y, x, then example: each an integer inside the output.
-	limits := [4]int{dims[1], dims[2], dims[3], dims[0]}
+	// channel, y, x, then example (0 by default): integers, which Explain
+	// holds to the node's output.
 	var pos [4]int
 	for i, name := range [4]string{"explain: channel", "explain: y", "explain: x", "explain: example"} {
 		if i == 3 && (len(args) < 5 || args[4].Kind() == Undefined) {
-			break // the first example
+			break
 		}
-		v, err := Int(args[i+1], name, 0, limits[i]-1)
+		v, err := Int(args[i+1], name, 0, 1<<30)
 		if err != nil {
 			return nil, err
 		}
@@ -68,7 +62,7 @@ func (ms *Models) Explain(h int, args []Value) (*onnx.Explanation, error) {
 	}
 	ex, err := m.Explain(step, pos[3], pos[0], pos[1], pos[2])
 	if err != nil {
-		return nil, fmt.Errorf("explain: %w", err)
+		return nil, fmtlite.Errorf("explain: %w", err)
 	}
 	return ex, nil
 }

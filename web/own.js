@@ -1,0 +1,196 @@
+// own.js runs the drawing page's "your own model": a .onnx file picked with
+// input#model-file or dropped anywhere on the page is read here (never
+// uploaded), after a check of its size, and kept in IndexedDB (store.js)
+// for the next visit until the person removes it; the messages, buttons
+// and the pixel-scale choice live here too. The Go side of the page does
+// the rest through wasmcnnPage: load(bytes, name, scale) loads the model,
+// fits it to the drawing, judges its pixel scale and makes it answer;
+// setScale(scale) and useShipped() change what answers. Plain script.
+"use strict";
+(function () {
+  const $ = (id) => document.getElementById(id);
+  const KEY = "dropped-model"; // the record {name, bytes, scale, active}
+  const LIMIT = 64 << 20; // the bytes a model from JavaScript may have
+  let stored = null; // {name, active} of the kept record
+  let busy = false, auto = false, results = [];
+
+  const say = (s) => { $("model-msg").textContent = s; };
+  const store = () => globalThis.wasmcnnStore;
+  // clean makes a file name fit to show: no control or direction-override
+  // characters, at most 80 characters.
+  function clean(name) {
+    const s = Array.from(String(name || "")).filter((c) => !/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/.test(c));
+    return s.length === 0 ? "model.onnx" : s.length > 80 ? s.slice(0, 80).join("") + "…" : s.join("");
+  }
+  // once runs one task at a time; a failure says what went wrong.
+  async function once(task) {
+    if (busy) { say("Please wait: a model is still loading."); return; }
+    busy = true;
+    try { await task(); } catch (e) { say("Something went wrong: " + (e && e.message ? e.message : e)); }
+    finally { busy = false; show(); }
+  }
+  // show updates the name, the buttons and the scale choice for the model
+  // answering now.
+  function show() {
+    const st = globalThis.wasmcnnPage && wasmcnnPage.state();
+    if (!st) return;
+    const dropped = st.source !== "shipped";
+    $("model-name").textContent = st.name + (dropped ? " (your model)" : " (shipped)");
+    $("model-shipped").hidden = !dropped;
+    $("model-remove").hidden = !stored;
+    $("model-restore").hidden = !stored || (dropped && st.name === stored.name);
+    $("model-restore").textContent = stored ? `Use ${stored.name} again` : "";
+    const sel = $("model-scale");
+    sel.disabled = !dropped;
+    sel.dataset.chosen = st.scale;
+    sel.value = dropped && auto ? "auto" : st.scale;
+    let note = "";
+    if (!dropped) note = "The shipped model takes pixels 0..1.";
+    else if (auto) {
+      note = `auto: ${label(st.scale)}.`;
+      if (results.length) note += " MNIST test digits read right: " + results.map((r) => `${r.right}/${r.of} at ${r.label}`).join(", ") + ".";
+    }
+    $("model-scale-note").textContent = note;
+  }
+  const label = (s) => ({ unit: "0..1", raw: "0..255", pm1: "−1..1", mnist: "MNIST-normalised" })[s] || s;
+  // summary lists what the model is (panel.js lays it out).
+  function summary(r) {
+    const dl = $("model-summary");
+    dl.hidden = !r.info;
+    if (r.info) wasmcnnPanel.summary(dl, r.info, r.fed);
+    else dl.textContent = "";
+  }
+  // use makes the model answer; it reports whether it does.
+  async function use(name, bytes, scale) {
+    const r = await wasmcnnPage.load(bytes, name, scale);
+    summary(r);
+    if (!r.ok) {
+      say(`${name} ${r.reason}. The shipped model still answers.`);
+      return false;
+    }
+    auto = r.auto;
+    results = r.results || [];
+    say(`${name} answers your drawing. ${r.message}`);
+    return true;
+  }
+  async function keep(name, bytes, scale) {
+    if (!store()) return;
+    try {
+      await store().put(KEY, { name, bytes, scale, active: true });
+      stored = { name, active: true };
+    } catch (e) {
+      say($("model-msg").textContent + ` It could not be kept for your next visit: ${e.message}`);
+    }
+  }
+  async function update(change) {
+    if (!stored || !store()) return;
+    try {
+      const rec = await store().get(KEY);
+      if (!rec || typeof rec !== "object") return;
+      change(rec);
+      await store().put(KEY, rec);
+      stored.active = !!rec.active;
+    } catch (e) { /* the choice is kept for this visit only */ }
+  }
+  async function loadFile(file) {
+    const name = clean(file.name);
+    if (file.size > LIMIT) {
+      say(`${name} has ${(file.size / 1048576).toFixed(1)} MB; the page reads models of up to ${LIMIT >> 20} MB. It was not read; the shipped model still answers.`);
+      return;
+    }
+    if (file.size === 0) { say(`${name} is empty.`); return; }
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    if (bytes.length !== file.size) { say(`${name} changed while it was read; try again.`); return; }
+    if (await use(name, bytes, "auto")) await keep(name, bytes, "auto");
+  }
+  // restore loads the kept model if it answered when the page was left (or
+  // now is true); a record that cannot be read or loaded is removed.
+  async function restore(now) {
+    if (!store()) return;
+    let rec;
+    try { rec = await store().get(KEY); } catch (e) { return; }
+    if (rec === undefined || rec === null) return;
+    const bad = async (why) => {
+      try { await store().delete(KEY); } catch (e) { /* gone with the storage */ }
+      stored = null;
+      say(`A model kept from an earlier visit ${why}, so it was removed.`);
+    };
+    if (typeof rec !== "object" || !(rec.bytes instanceof Uint8Array) || rec.bytes.length === 0 || rec.bytes.length > LIMIT || typeof rec.name !== "string") {
+      await bad("was unreadable");
+      return;
+    }
+    stored = { name: clean(rec.name), active: !!rec.active };
+    if (!now && !stored.active) return;
+    const scale = typeof rec.scale === "string" ? rec.scale : "auto";
+    if (!(await use(stored.name, rec.bytes, scale))) {
+      await bad(`no longer loads (${$("model-msg").textContent})`);
+      return;
+    }
+    if (now) await update((r) => { r.active = true; });
+  }
+
+  function wire() {
+    const file = $("model-file");
+    file.addEventListener("change", () => {
+      const f = file.files && file.files[0];
+      file.value = ""; // picking the same file again loads it again
+      if (f) once(() => loadFile(f));
+    });
+    $("model-scale").addEventListener("change", () => {
+      const v = $("model-scale").value;
+      once(async () => {
+        const r = await wasmcnnPage.setScale(v);
+        if (!r.ok) { say(r.reason); return; }
+        auto = r.auto;
+        results = r.results || [];
+        say(r.message);
+        await update((rec) => { rec.scale = v; });
+      });
+    });
+    $("model-shipped").addEventListener("click", () => once(async () => {
+      wasmcnnPage.useShipped();
+      say("The shipped model answers again.");
+      await update((rec) => { rec.active = false; });
+    }));
+    $("model-restore").addEventListener("click", () => once(() => restore(true)));
+    $("model-remove").addEventListener("click", () => once(async () => {
+      try { await store().delete(KEY); } catch (e) { say(`Your model could not be removed from this browser: ${e.message}`); return; }
+      const name = stored ? stored.name : "Your model";
+      stored = null;
+      wasmcnnPage.useShipped();
+      summary({});
+      say(`${name} is removed from this browser. The shipped model answers.`);
+    }));
+    // Dropping a file anywhere on the page.
+    let depth = 0;
+    const drop = $("drop");
+    const files = (e) => e.dataTransfer && Array.from(e.dataTransfer.types || []).includes("Files");
+    document.addEventListener("dragenter", (e) => { if (files(e)) { e.preventDefault(); depth++; drop.hidden = false; } });
+    document.addEventListener("dragover", (e) => { if (files(e)) { e.preventDefault(); e.dataTransfer.dropEffect = "copy"; } });
+    document.addEventListener("dragleave", (e) => { if (files(e) && --depth <= 0) { depth = 0; drop.hidden = true; } });
+    document.addEventListener("drop", (e) => {
+      depth = 0;
+      drop.hidden = true;
+      const list = e.dataTransfer && e.dataTransfer.files;
+      if (!list || list.length === 0) return;
+      e.preventDefault();
+      if (list.length > 1) say(`One model at a time: reading ${clean(list[0].name)} only.`);
+      once(() => loadFile(list[0]));
+    });
+    // The Go side says when the model answering changes; while a task of
+    // this file runs, its end shows the outcome at once.
+    document.addEventListener("wasmcnn-model", () => { if (!busy) show(); });
+  }
+
+  globalThis.wasmcnnOwn = {
+    // start runs once the shipped model answers, before the page says it
+    // is ready: the kept model, if it answered when the page was left,
+    // answers again.
+    async start() {
+      wire();
+      busy = true;
+      try { await restore(false); } catch (e) { say("The kept model could not be restored: " + e.message); }
+      finally { busy = false; show(); }
+    },
+  };
+})();
