@@ -1,7 +1,6 @@
 package main
 
 import (
-	"runtime/debug"
 	"syscall/js"
 	"unsafe"
 
@@ -52,7 +51,7 @@ func recovered(name string, r any) js.Value {
 		e.Set("cause", je.Value)
 		return e
 	}
-	println("wasmcnn: recovered panic in", name, ":", fmtlite.Panic(r), "\n", string(debug.Stack()))
+	println("wasmcnn: recovered panic in", name, ":", fmtlite.Panic(r), "\n", stack())
 	return jsError.New("wasmcnn: " + name + ": internal error: " + fmtlite.Panic(r))
 }
 

@@ -3,12 +3,11 @@
 package main
 
 import (
-	"runtime/debug"
 	"syscall/js"
 )
 
 func main() {
-	debug.SetMemoryLimit(minMemoryLimit)
+	setMemoryLimit(minMemoryLimit)
 	installSIMD()
 	var a api
 	obj := a.register()

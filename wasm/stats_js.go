@@ -2,7 +2,6 @@ package main
 
 import (
 	"runtime"
-	"runtime/debug"
 )
 
 // runtimeStats reads the Go heap size, for the API's stats().
@@ -30,7 +29,7 @@ func tuneMemoryLimit() {
 	runtime.GC()
 	var m runtime.MemStats
 	runtime.ReadMemStats(&m)
-	debug.SetMemoryLimit(max(minMemoryLimit, 3*int64(m.HeapAlloc)))
+	setMemoryLimit(max(minMemoryLimit, 3*int64(m.HeapAlloc)))
 }
 
 // minMemoryLimit is the floor of the soft memory limit, and the limit at
@@ -44,7 +43,7 @@ const minMemoryLimit = 16 << 20
 func raiseMemoryLimit() {
 	var m runtime.MemStats
 	runtime.ReadMemStats(&m)
-	if want := 3 * int64(m.HeapAlloc); want > debug.SetMemoryLimit(-1) {
-		debug.SetMemoryLimit(want)
+	if want := 3 * int64(m.HeapAlloc); want > setMemoryLimit(-1) {
+		setMemoryLimit(want)
 	}
 }
