@@ -172,3 +172,15 @@ func ReLUBackward(dx, dy, y []float32) {
 		}
 	}
 }
+
+// Argmax returns the index of the largest value of v (the first on ties;
+// 0 for an empty v): the class a row of scores or probabilities names.
+func Argmax(v []float32) int {
+	best := 0
+	for i, x := range v {
+		if x > v[best] {
+			best = i
+		}
+	}
+	return best
+}

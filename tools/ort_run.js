@@ -1,5 +1,5 @@
 // ort_run.js runs ONNX models in onnxruntime-node, the reference
-// implementation, for the conformance tests in core/.
+// implementation, for the tests (through internal/ortref).
 //
 //   node tools/ort_run.js DIR
 //

@@ -13,6 +13,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
+	"wasmcnn/core"
 	"wasmcnn/core/onnx"
 )
 
@@ -218,8 +219,8 @@ func TestDetailPanel(t *testing.T) {
 			if d := math.Abs(ps.Value - float64(s.Output.Data[ps.Channel])); !(d <= 1e-5) {
 				t.Errorf("fc output %d: panel %v, native %v", ps.Channel, ps.Value, s.Output.Data[ps.Channel])
 			}
-			if ps.Channel != argmax(st.Probs) {
-				t.Errorf("the best score's panel explains output %d, want %d", ps.Channel, argmax(st.Probs))
+			if ps.Channel != core.Argmax(st.Probs) {
+				t.Errorf("the best score's panel explains output %d, want %d", ps.Channel, core.Argmax(st.Probs))
 			}
 		}
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"wasmcnn/core"
 	"wasmcnn/core/ink"
 	"wasmcnn/core/onnx"
 	"wasmcnn/internal/site"
@@ -43,7 +44,7 @@ func drawKnown(t *testing.T, ctx context.Context) (got, want string) {
 			continue
 		}
 		out, _ := model.Predict(img)
-		if argmax(out) != d.Label {
+		if core.Argmax(out) != d.Label {
 			continue
 		}
 		strokes := make([][][2]float32, len(placed))

@@ -13,6 +13,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"wasmcnn/core"
 	"wasmcnn/core/onnx"
 	"wasmcnn/internal/site"
 	"wasmcnn/internal/testmodels"
@@ -159,9 +160,9 @@ func checkScores(t *testing.T, ctx context.Context, m ownModel, scale adapt.Scal
 			t.Errorf("%s: row %d shows %v, natively %v", m.file, i, v, want[i])
 		}
 	}
-	label := fmt.Sprint(argmax(want))
+	label := fmt.Sprint(core.Argmax(want))
 	if m.label {
-		label = []string{"zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"}[argmax(want)]
+		label = []string{"zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"}[core.Argmax(want)]
 	}
 	if got, _ := prediction(ctx); got != label {
 		t.Errorf("%s: the page reads %q, want %q", m.file, got, label)

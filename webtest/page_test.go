@@ -9,6 +9,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"wasmcnn/core"
 	"wasmcnn/core/ink"
 	"wasmcnn/core/onnx"
 	"wasmcnn/data"
@@ -112,7 +113,7 @@ func TestDrawDigits(t *testing.T) {
 		}
 		// The same strokes through the native engine.
 		if r.RenderCanvas(img, placed, ink.PenWidth) {
-			if out, err := native.Predict(img); err == nil && string(rune('0'+argmax(out))) == got {
+			if out, err := native.Predict(img); err == nil && string(rune('0'+core.Argmax(out))) == got {
 				agree++
 			}
 		}
@@ -157,16 +158,6 @@ func TestPageDownloadSize(t *testing.T) {
 		}
 		t.Logf("%-24s %9d bytes, %9d gzip (on demand)", f, len(b), len(site.Gzip(b)))
 	}
-}
-
-func argmax(v []float32) int {
-	b := 0
-	for i, x := range v {
-		if x > v[b] {
-			b = i
-		}
-	}
-	return b
 }
 
 // saveArtifact writes a file under dist/artifacts for people to look at.

@@ -11,7 +11,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -39,23 +38,6 @@ func getHealth(t *testing.T, client *http.Client, base string) health {
 		t.Fatalf("/healthz: %d %s", resp.StatusCode, body)
 	}
 	return h
-}
-
-// sendFault sends c with the fault hook's header.
-func sendFault(client *http.Client, base string, c reqCase, fault string) (*http.Response, []byte, error) {
-	req, err := http.NewRequest(c.method, base+c.path, bytes.NewReader(c.body))
-	if err != nil {
-		return nil, nil, err
-	}
-	req.Header.Set("Content-Type", c.ctype)
-	req.Header.Set("X-Wasmcnn-Fault", fault)
-	resp, err := client.Do(req)
-	if err != nil {
-		return nil, nil, err
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	return resp, body, err
 }
 
 // strokeCases returns a /predict request for each of the first n held-out
@@ -196,7 +178,7 @@ func TestWorkerdFaults(t *testing.T) {
 
 	id := getHealth(t, client, w.base).Instance
 	for i := 0; i < 3; i++ {
-		resp, body, err := sendFault(client, w.base, c, "panic")
+		resp, body, err := send(client, w.base, c, "X-Wasmcnn-Fault", "panic")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -208,7 +190,7 @@ func TestWorkerdFaults(t *testing.T) {
 	}
 
 	for _, fault := range []string{"exit", "goroutine-panic", "trap"} {
-		resp, body, err := sendFault(client, w.base, c, fault)
+		resp, body, err := send(client, w.base, c, "X-Wasmcnn-Fault", fault)
 		if err != nil {
 			t.Fatalf("%s: %v", fault, err)
 		}
@@ -276,21 +258,6 @@ func TestWorkerdStalledBody(t *testing.T) {
 	t.Logf("the stalled bodies were refused after %v", time.Since(start).Round(time.Millisecond))
 }
 
-// rssKiB returns a process's resident memory.
-func rssKiB(pid int) int64 {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
-	if err != nil {
-		return 0
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
-			n, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
-			return n
-		}
-	}
-	return 0
-}
-
 // TestWorkerdSoak sends 3,000 requests of 300 different pen digits through
 // one instance: none may fail and every answer must stay what it was the
 // first time. With WASMCNN_SOAK=1 it sends 10,000 after 30,000 more and
@@ -317,11 +284,11 @@ func TestWorkerdSoak(t *testing.T) {
 	id := getHealth(t, client, w.base).Instance
 	var rss0, peak, rss int64
 	failures, changed := 0, 0
-	ticks0, start := cpuTicks(w.proc.Pid), time.Now()
+	cpu0, start := edge.ProcessCPU(w.proc.Pid), time.Now()
 	for i := 0; i < warm+n; i++ {
 		if i == warm {
-			rss0, peak = rssKiB(w.proc.Pid), 0
-			ticks0, start = cpuTicks(w.proc.Pid), time.Now()
+			rss0, peak = edge.ProcessRSSKiB(w.proc.Pid), 0
+			cpu0, start = edge.ProcessCPU(w.proc.Pid), time.Now()
 		}
 		k := i % len(cases)
 		resp, body, err := send(client, w.base, cases[k])
@@ -338,11 +305,11 @@ func TestWorkerdSoak(t *testing.T) {
 			}
 		}
 		if i%500 == 0 || i == warm+n-1 {
-			rss = rssKiB(w.proc.Pid)
+			rss = edge.ProcessRSSKiB(w.proc.Pid)
 			peak = max(peak, rss)
 		}
 	}
-	cpu := float64(cpuTicks(w.proc.Pid)-ticks0) * 10 / float64(n)
+	cpu := float64(edge.ProcessCPU(w.proc.Pid)-cpu0) / float64(time.Millisecond) / float64(n)
 	growth := 100 * float64(rss-rss0) / float64(rss0)
 	t.Logf("%d requests through one instance (after %d) in %v: %d failed, %d changed; workerd RSS %.1f MB before them, %.1f MB after (%+.1f %%, peak %.1f MB); %.2f ms CPU per request",
 		n, warm, time.Since(start).Round(time.Millisecond), failures, changed, float64(rss0)/1024, float64(rss)/1024, growth, float64(peak)/1024, cpu)

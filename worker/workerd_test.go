@@ -12,7 +12,6 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -153,13 +152,18 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-func send(client *http.Client, base string, c reqCase) (*http.Response, []byte, error) {
+// send makes the request of c, with the extra headers given as name, value
+// pairs.
+func send(client *http.Client, base string, c reqCase, headers ...string) (*http.Response, []byte, error) {
 	req, err := http.NewRequest(c.method, base+c.path, bytes.NewReader(c.body))
 	if err != nil {
 		return nil, nil, err
 	}
 	if c.ctype != "" {
 		req.Header.Set("Content-Type", c.ctype)
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
 	}
 	resp, err := client.Do(req)
 	if err != nil {
@@ -168,18 +172,6 @@ func send(client *http.Client, base string, c reqCase) (*http.Response, []byte, 
 	defer resp.Body.Close()
 	body, err := io.ReadAll(resp.Body)
 	return resp, body, err
-}
-
-// cpuTicks returns the user+system CPU time of a process, in clock ticks.
-func cpuTicks(pid int) int64 {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return -1
-	}
-	f := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+2:]))
-	u, _ := strconv.ParseInt(f[11], 10, 64)
-	s, _ := strconv.ParseInt(f[12], 10, 64)
-	return u + s
 }
 
 // TestWorkerd serves the bundle under workerd and sends it every request
@@ -215,7 +207,7 @@ func TestWorkerd(t *testing.T) {
 	// Latency, one request at a time, and CPU per request.
 	strokes := cases[0]
 	var lat []time.Duration
-	ticks0 := cpuTicks(proc.Pid)
+	cpu0 := edge.ProcessCPU(proc.Pid)
 	const seq = 200
 	for i := 0; i < seq; i++ {
 		s := time.Now()
@@ -225,13 +217,13 @@ func TestWorkerd(t *testing.T) {
 		}
 		lat = append(lat, time.Since(s))
 	}
-	ticks := cpuTicks(proc.Pid) - ticks0
+	cpu := edge.ProcessCPU(proc.Pid) - cpu0
 	if resp, _, err := send(client, base, strokes); err == nil {
 		t.Logf("Server-Timing of a strokes request: %s", resp.Header.Get("Server-Timing"))
 	}
 	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
 	t.Logf("sequential strokes requests: median %v, p99 %v; workerd CPU %.2f ms per request",
-		lat[len(lat)/2].Round(10*time.Microsecond), lat[len(lat)*99/100].Round(10*time.Microsecond), float64(ticks)*10/seq)
+		lat[len(lat)/2].Round(10*time.Microsecond), lat[len(lat)*99/100].Round(10*time.Microsecond), float64(cpu)/float64(time.Millisecond)/seq)
 
 	// Load: a few thousand requests of mixed kinds at concurrency 16.
 	const total, conc = 3000, 16

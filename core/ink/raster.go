@@ -74,11 +74,23 @@ func RasterizeStrokes(dst *GrayImage, strokes []Stroke, w, h int, penWidth float
 	dst.setSize(w, h)
 	clear(dst.Pix)
 	win := window{cw: w, ch: h}
-	r := float32(0)
-	if penWidth > 0 {
-		// A pen wider than the image covers it all anyway.
-		r = min(penWidth, 4*MaxDrawingSide) / 2
+	r := penRadius(penWidth)
+	drawStrokes(dst, win, strokes, r, nil)
+}
+
+// penRadius is the radius of a pen penWidth pixels wide: a negative width
+// counts as 0, and a pen wider than any image covers it all anyway.
+func penRadius(penWidth float32) float32 {
+	if penWidth <= 0 {
+		return 0
 	}
+	return min(penWidth, 4*MaxDrawingSide) / 2
+}
+
+// drawStrokes draws every stroke as the capsules between its consecutive
+// finite points (a stroke of one point as a dot) into the window win of
+// dst, recording the inked span of each row in ink when it is not nil.
+func drawStrokes(dst *GrayImage, win window, strokes []Stroke, r float32, ink *inkRows) {
 	for _, s := range strokes {
 		var prev [2]float32
 		have, drawn := false, false
@@ -87,13 +99,13 @@ func RasterizeStrokes(dst *GrayImage, strokes []Stroke, w, h int, penWidth float
 				continue
 			}
 			if have {
-				drawCapsuleFast(dst, win, prev, p, r, nil)
+				drawCapsuleFast(dst, win, prev, p, r, ink)
 				drawn = true
 			}
 			prev, have = p, true
 		}
 		if have && !drawn {
-			drawCapsuleFast(dst, win, prev, prev, r, nil)
+			drawCapsuleFast(dst, win, prev, prev, r, ink)
 		}
 	}
 }

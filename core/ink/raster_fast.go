@@ -263,10 +263,7 @@ func rasterizeInkWindow(dst *GrayImage, ink *inkRows, strokes []Stroke, w, h int
 		ink.reset(0)
 		return
 	}
-	r := float32(0)
-	if penWidth > 0 {
-		r = min(penWidth, 4*MaxDrawingSide) / 2
-	}
+	r := penRadius(penWidth)
 	// The window is the points' bounding box grown by the pen's reach,
 	// clipped to the canvas: it holds every capsule's box.
 	reach := float64(r) + 0.5
@@ -290,21 +287,5 @@ func rasterizeInkWindow(dst *GrayImage, ink *inkRows, strokes []Stroke, w, h int
 	clear(dst.Pix)
 	ink.reset(dst.H)
 	win := window{x0: x0, y0: y0, cw: w, ch: h}
-	for _, s := range strokes {
-		var prev [2]float32
-		have, drawn := false, false
-		for _, p := range s {
-			if !finite32(p[0]) || !finite32(p[1]) {
-				continue
-			}
-			if have {
-				drawCapsuleFast(dst, win, prev, p, r, ink)
-				drawn = true
-			}
-			prev, have = p, true
-		}
-		if have && !drawn {
-			drawCapsuleFast(dst, win, prev, prev, r, ink)
-		}
-	}
+	drawStrokes(dst, win, strokes, r, ink)
 }

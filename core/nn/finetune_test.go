@@ -372,7 +372,7 @@ func TestFineTuneModel(t *testing.T) {
 	}
 	right := 0
 	for i, y := range ex.Y {
-		if argmax(out[0].Data[i*10:(i+1)*10]) == y {
+		if core.Argmax(out[0].Data[i*10:(i+1)*10]) == y {
 			right++
 		}
 	}

@@ -270,19 +270,8 @@ func classifyRange(net *Net, d *Dataset, lo, hi int, preds []int) error {
 		}
 		k := out.Shape[1]
 		for i := 0; i < e-s; i++ {
-			preds[s+i] = argmax(out.Data[i*k : (i+1)*k])
+			preds[s+i] = core.Argmax(out.Data[i*k : (i+1)*k])
 		}
 	}
 	return nil
-}
-
-// argmax returns the index of the largest value (the first on ties).
-func argmax(v []float32) int {
-	best := 0
-	for i, x := range v {
-		if x > v[best] {
-			best = i
-		}
-	}
-	return best
 }

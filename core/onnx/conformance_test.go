@@ -3,12 +3,8 @@
 package onnx_test
 
 import (
-	"encoding/json"
 	"fmt"
 	"math"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
@@ -16,7 +12,7 @@ import (
 
 	"wasmcnn/core"
 	"wasmcnn/core/onnx"
-	"wasmcnn/internal/floattest"
+	"wasmcnn/internal/ortref"
 )
 
 // TestConformanceWithOnnxruntime builds every case, runs it in wasmcnn and in
@@ -24,95 +20,36 @@ import (
 // and the packages of package.json (npm ci); ./build.sh test installs them
 // and sets WASMCNN_REQUIRE_ORT=1 so that nothing is skipped there.
 func TestConformanceWithOnnxruntime(t *testing.T) {
-	root, err := filepath.Abs("../..")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(filepath.Join(root, "node_modules", "onnxruntime-node")); err != nil {
-		if os.Getenv("WASMCNN_REQUIRE_ORT") != "" {
-			t.Fatalf("onnxruntime-node is not installed (npm ci): %v", err)
-		}
-		t.Skip("onnxruntime-node not installed; run npm ci (./build.sh test does)")
-	}
-	dir := t.TempDir()
-	type manifestInput struct {
-		Name  string `json:"name"`
-		Shape []int  `json:"shape"`
-		File  string `json:"file"`
-	}
-	type manifestCase struct {
-		Name   string          `json:"name"`
-		Model  string          `json:"model"`
-		Inputs []manifestInput `json:"inputs"`
-	}
-	var manifest struct {
-		Cases []manifestCase `json:"cases"`
-	}
+	root := ortref.Require(t)
 	cases := conformanceCases()
-	models := map[string][]byte{}
-	inputs := map[string][]*core.Tensor{}
+	refCases := make([]ortref.Case, len(cases))
+	inputs := make([][]*core.Tensor, len(cases))
 	for ci, c := range cases {
-		data := c.model()
-		models[c.name] = data
-		mc := manifestCase{Name: c.name, Model: c.name + ".onnx"}
+		refCases[ci] = ortref.Case{Name: c.name, Model: c.model()}
 		for ii, in := range c.inputs {
 			x := onnx.RandInput(uint64(1000+ci*10+ii), in.shape...)
 			for k := range x.Data {
 				x.Data[k] = x.Data[k]*4 - 2 // both signs, so activations and pooling see negatives
 			}
-			inputs[c.name] = append(inputs[c.name], x)
-			file := fmt.Sprintf("%s.in%d.bin", c.name, ii)
-			if err := os.WriteFile(filepath.Join(dir, file), floattest.FloatsToBytes(x.Data), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			mc.Inputs = append(mc.Inputs, manifestInput{in.name, in.shape, file})
+			inputs[ci] = append(inputs[ci], x)
+			refCases[ci].Inputs = append(refCases[ci].Inputs, ortref.Input{Name: in.name, Shape: in.shape, Data: x.Data})
 		}
-		if err := os.WriteFile(filepath.Join(dir, mc.Model), data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		manifest.Cases = append(manifest.Cases, mc)
 	}
-	mj, _ := json.Marshal(manifest)
-	if err := os.WriteFile(filepath.Join(dir, "manifest.json"), mj, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command("node", filepath.Join(root, "tools", "ort_run.js"), dir)
-	cmd.Dir = root
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("onnxruntime run failed: %v\n%s", err, out)
-	}
-	var results []struct {
-		Name    string `json:"name"`
-		Error   string `json:"error"`
-		Outputs []struct {
-			Shape []int  `json:"shape"`
-			File  string `json:"file"`
-		} `json:"outputs"`
-	}
-	rj, err := os.ReadFile(filepath.Join(dir, "results.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := json.Unmarshal(rj, &results); err != nil {
-		t.Fatal(err)
-	}
-	if len(results) != len(cases) {
-		t.Fatalf("onnxruntime returned %d results for %d cases", len(results), len(cases))
-	}
+	results := ortref.Run(t, root, refCases)
 	coverage := map[string][]string{}
 	worst, worstCase, worstFrac := 0.0, "", 0.0
 	for i, c := range cases {
 		r := results[i]
-		if r.Error != "" {
-			t.Errorf("%s: onnxruntime refused the model: %s", c.name, r.Error)
+		if r.Err != "" {
+			t.Errorf("%s: onnxruntime refused the model: %s", c.name, r.Err)
 			continue
 		}
-		m, err := onnx.LoadModel(models[c.name], nil)
+		m, err := onnx.LoadModel(refCases[i].Model, nil)
 		if err != nil {
 			t.Errorf("%s: %v", c.name, err)
 			continue
 		}
-		got, err := m.Run(inputs[c.name]...)
+		got, err := m.Run(inputs[i]...)
 		if err != nil {
 			t.Errorf("%s: %v", c.name, err)
 			continue
@@ -122,11 +59,7 @@ func TestConformanceWithOnnxruntime(t *testing.T) {
 			continue
 		}
 		for oi, o := range r.Outputs {
-			raw, err := os.ReadFile(filepath.Join(dir, o.File))
-			if err != nil {
-				t.Fatal(err)
-			}
-			want := floattest.BytesToFloats(raw)
+			want := o.Data
 			if !slices.Equal(got[oi].Shape, o.Shape) {
 				t.Errorf("%s: output %d has shape %v, onnxruntime %v", c.name, oi, got[oi].Shape, o.Shape)
 				continue

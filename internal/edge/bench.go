@@ -165,7 +165,7 @@ func benchOne(cfg BenchConfig, opt Options) (*BenchResult, error) {
 
 	cfg.logf("  %d sequential requests…", cfg.Sequential)
 	lat := make([]time.Duration, 0, cfg.Sequential)
-	cpu0 := cpuTime(pid)
+	cpu0 := ProcessCPU(pid)
 	for i := 0; i < cfg.Sequential; i++ {
 		s := time.Now()
 		if _, err := send(client, base, cfg.Requests[i%len(cfg.Requests)]); err != nil {
@@ -173,7 +173,7 @@ func benchOne(cfg BenchConfig, opt Options) (*BenchResult, error) {
 		}
 		lat = append(lat, time.Since(s))
 	}
-	res.CPUPerRequestMs = ms(cpuTime(pid)-cpu0) / float64(cfg.Sequential)
+	res.CPUPerRequestMs = ms(ProcessCPU(pid)-cpu0) / float64(cfg.Sequential)
 	res.MedianMs, res.P99Ms = quantiles(lat)
 
 	cfg.logf("  %d clients for %v…", cfg.Concurrency, cfg.Duration)
@@ -228,8 +228,8 @@ func soak(cfg BenchConfig, client *http.Client, base string, pid int) *SoakResul
 	total := cfg.SoakWarmup + cfg.Soak
 	for i := 0; i < total; i++ {
 		if i == cfg.SoakWarmup {
-			r.RSSAfterWarmKiB = rssKiB(pid)
-			cpu0 = cpuTime(pid)
+			r.RSSAfterWarmKiB = ProcessRSSKiB(pid)
+			cpu0 = ProcessCPU(pid)
 		}
 		k := i % len(cfg.Requests)
 		resp, err := send(client, base, cfg.Requests[k])
@@ -243,12 +243,12 @@ func soak(cfg BenchConfig, client *http.Client, base string, pid int) *SoakResul
 			r.Changed++
 		}
 		if i >= cfg.SoakWarmup && (i%500 == 0 || i == total-1) {
-			rss := rssKiB(pid)
+			rss := ProcessRSSKiB(pid)
 			r.RSSPeakKiB = max(r.RSSPeakKiB, rss)
 			r.RSSEndKiB = rss
 		}
 	}
-	r.CPUPerRequestMs = ms(cpuTime(pid)-cpu0) / float64(cfg.Soak)
+	r.CPUPerRequestMs = ms(ProcessCPU(pid)-cpu0) / float64(cfg.Soak)
 	if r.RSSAfterWarmKiB > 0 {
 		r.GrowthPercent = 100 * float64(r.RSSEndKiB-r.RSSAfterWarmKiB) / float64(r.RSSAfterWarmKiB)
 	}
@@ -296,9 +296,9 @@ func freeAddr() (string, error) {
 	return ln.Addr().String(), nil
 }
 
-// cpuTime returns the user and system CPU time of a process, all its
+// ProcessCPU returns the user and system CPU time of a process, all its
 // threads, from /proc (in clock ticks of 10 ms).
-func cpuTime(pid int) time.Duration {
+func ProcessCPU(pid int) time.Duration {
 	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
 	if err != nil {
 		return 0
@@ -312,8 +312,8 @@ func cpuTime(pid int) time.Duration {
 	return time.Duration(u+s) * 10 * time.Millisecond
 }
 
-// rssKiB returns a process's resident memory.
-func rssKiB(pid int) int64 {
+// ProcessRSSKiB returns a process's resident memory, in KiB.
+func ProcessRSSKiB(pid int) int64 {
 	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
 	if err != nil {
 		return 0

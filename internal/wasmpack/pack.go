@@ -72,21 +72,21 @@ func Pack(b []byte, maxGap int) ([]byte, error) {
 	if len(out) == len(segs) {
 		return b, nil
 	}
-	payload := uleb(nil, uint64(len(out)))
+	payload := wasmsize.AppendULEB(nil, uint64(len(out)))
 	for _, s := range out {
 		if s.Addr > 1<<31-1 {
 			return nil, fmt.Errorf("wasmpack: segment address %d does not fit an i32.const", s.Addr)
 		}
 		payload = append(payload, 0, 0x41) // active, memory 0; i32.const
-		payload = sleb(payload, int64(s.Addr))
+		payload = wasmsize.AppendSLEB(payload, int64(s.Addr))
 		payload = append(payload, 0x0b)
-		payload = uleb(payload, uint64(len(s.Data)))
+		payload = wasmsize.AppendULEB(payload, uint64(len(s.Data)))
 		payload = append(payload, s.Data...)
 	}
 	res := make([]byte, 0, len(b)+len(payload)-data.Size)
 	res = append(res, b[:data.Start]...)
 	res = append(res, wasmsize.SectionData)
-	res = uleb(res, uint64(len(payload)))
+	res = wasmsize.AppendULEB(res, uint64(len(payload)))
 	res = append(res, payload...)
 	res = append(res, b[data.Offset+data.Size:]...)
 	return res, nil
@@ -102,26 +102,4 @@ func segmentCount(p []byte) int {
 		}
 	}
 	return -1
-}
-
-func uleb(b []byte, v uint64) []byte {
-	for {
-		c := byte(v & 0x7f)
-		v >>= 7
-		if v == 0 {
-			return append(b, c)
-		}
-		b = append(b, c|0x80)
-	}
-}
-
-func sleb(b []byte, v int64) []byte {
-	for {
-		c := byte(v & 0x7f)
-		v >>= 7
-		if v == 0 && c&0x40 == 0 || v == -1 && c&0x40 != 0 {
-			return append(b, c)
-		}
-		b = append(b, c|0x80)
-	}
 }

@@ -16,19 +16,19 @@ func module(data []byte) []byte {
 	b := []byte("\x00asm\x01\x00\x00\x00")
 	b = append(b, wasmsize.SectionMemory, 3, 1, 0, 1)
 	b = append(b, wasmsize.SectionData)
-	b = uleb(b, uint64(len(data)))
+	b = wasmsize.AppendULEB(b, uint64(len(data)))
 	b = append(b, data...)
 	return append(b, 0, 4, 3, 'x', 'y', 'z') // a custom section after it
 }
 
 func active(addr int64, data ...byte) []byte {
-	b := sleb([]byte{0, 0x41}, addr)
+	b := wasmsize.AppendSLEB([]byte{0, 0x41}, addr)
 	b = append(b, 0x0b)
-	return append(uleb(b, uint64(len(data))), data...)
+	return append(wasmsize.AppendULEB(b, uint64(len(data))), data...)
 }
 
 func segments(parts ...[]byte) []byte {
-	b := uleb(nil, uint64(len(parts)))
+	b := wasmsize.AppendULEB(nil, uint64(len(parts)))
 	for _, p := range parts {
 		b = append(b, p...)
 	}

@@ -390,3 +390,29 @@ func (r *reader) limits() {
 		r.uleb()
 	}
 }
+
+// AppendULEB appends v to b as an unsigned LEB128 number, the encoding of
+// WebAssembly's sizes, counts and indices.
+func AppendULEB(b []byte, v uint64) []byte {
+	for {
+		c := byte(v & 0x7f)
+		v >>= 7
+		if v == 0 {
+			return append(b, c)
+		}
+		b = append(b, c|0x80)
+	}
+}
+
+// AppendSLEB appends v to b as a signed LEB128 number, the encoding of
+// WebAssembly's constants (a data segment's i32.const address).
+func AppendSLEB(b []byte, v int64) []byte {
+	for {
+		c := byte(v & 0x7f)
+		v >>= 7
+		if v == 0 && c&0x40 == 0 || v == -1 && c&0x40 != 0 {
+			return append(b, c)
+		}
+		b = append(b, c|0x80)
+	}
+}

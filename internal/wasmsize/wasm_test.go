@@ -19,51 +19,29 @@ func newModule() *module { return &module{b: []byte("\x00asm\x01\x00\x00\x00")} 
 
 func (m *module) section(id byte, payload []byte) *module {
 	m.b = append(m.b, id)
-	m.b = uleb(m.b, uint64(len(payload)))
+	m.b = AppendULEB(m.b, uint64(len(payload)))
 	m.b = append(m.b, payload...)
 	return m
 }
 
-func uleb(b []byte, v uint64) []byte {
-	for {
-		c := byte(v & 0x7f)
-		v >>= 7
-		if v == 0 {
-			return append(b, c)
-		}
-		b = append(b, c|0x80)
-	}
-}
-
-func sleb(b []byte, v int64) []byte {
-	for {
-		c := byte(v & 0x7f)
-		v >>= 7
-		if v == 0 && c&0x40 == 0 || v == -1 && c&0x40 != 0 {
-			return append(b, c)
-		}
-		b = append(b, c|0x80)
-	}
-}
-
-func name(b []byte, s string) []byte { return append(uleb(b, uint64(len(s))), s...) }
+func name(b []byte, s string) []byte { return append(AppendULEB(b, uint64(len(s))), s...) }
 
 // vec prefixes items with their count.
 func vec(items ...[]byte) []byte {
-	b := uleb(nil, uint64(len(items)))
+	b := AppendULEB(nil, uint64(len(items)))
 	for _, it := range items {
 		b = append(b, it...)
 	}
 	return b
 }
 
-func body(code ...byte) []byte { return append(uleb(nil, uint64(len(code))), code...) }
+func body(code ...byte) []byte { return append(AppendULEB(nil, uint64(len(code))), code...) }
 
 func activeSegment(addr int64, data []byte) []byte {
 	b := []byte{0, 0x41}
-	b = sleb(b, addr)
+	b = AppendSLEB(b, addr)
 	b = append(b, 0x0b)
-	b = uleb(b, uint64(len(data)))
+	b = AppendULEB(b, uint64(len(data)))
 	return append(b, data...)
 }
 
@@ -85,10 +63,10 @@ func tiny() []byte {
 		activeSegment(4, []byte{9}),
 	))
 	names := vec(
-		append(uleb(nil, 1), name(nil, "main.start")...),
-		append(uleb(nil, 2), name(nil, "honnef.co_go_js_dom_v2.__Window_.Document")...),
+		append(AppendULEB(nil, 1), name(nil, "main.start")...),
+		append(AppendULEB(nil, 2), name(nil, "honnef.co_go_js_dom_v2.__Window_.Document")...),
 	)
-	m.section(SectionCustom, append(name(nil, "name"), append([]byte{1}, append(uleb(nil, uint64(len(names))), names...)...)...))
+	m.section(SectionCustom, append(name(nil, "name"), append([]byte{1}, append(AppendULEB(nil, uint64(len(names))), names...)...)...))
 	return m.b
 }
 
@@ -282,10 +260,10 @@ func goModule(tableNames, sectionNames []string) []byte {
 	if sectionNames != nil {
 		var entries [][]byte
 		for i, n := range sectionNames {
-			entries = append(entries, append(uleb(nil, uint64(i)), name(nil, n)...))
+			entries = append(entries, append(AppendULEB(nil, uint64(i)), name(nil, n)...))
 		}
 		sub := vec(entries...)
-		m.section(SectionCustom, append(name(nil, "name"), append([]byte{1}, append(uleb(nil, uint64(len(sub))), sub...)...)...))
+		m.section(SectionCustom, append(name(nil, "name"), append([]byte{1}, append(AppendULEB(nil, uint64(len(sub))), sub...)...)...))
 	}
 	return m.b
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"wasmcnn/core"
 	"wasmcnn/core/onnx"
 	"wasmcnn/internal/testmodels"
 	"wasmcnn/wasm/adapt"
@@ -81,7 +82,7 @@ func TestVariants(t *testing.T) {
 			sx.Fill(in, d.Pix, adapt.Unit)
 			ref, _ := shipped.Predict(in)
 			copy(want, ref)
-			if argmax(got) == argmax(want) {
+			if core.Argmax(got) == core.Argmax(want) {
 				agree++
 			}
 			if x.H != 28 {
@@ -239,7 +240,7 @@ func TestToProbabilities(t *testing.T) {
 	if k := adapt.ToProbabilities(dst, logs); k != adapt.LogProbabilities || math.Abs(float64(dst[2])-0.5) > 1e-6 {
 		t.Errorf("log-probabilities: %v %v", k, dst)
 	}
-	if k := adapt.ToProbabilities(dst, []float32{2, -1, 0.5}); k != adapt.Scores || math.Abs(float64(dst[0]+dst[1]+dst[2])-1) > 1e-6 || argmax(dst) != 0 {
+	if k := adapt.ToProbabilities(dst, []float32{2, -1, 0.5}); k != adapt.Scores || math.Abs(float64(dst[0]+dst[1]+dst[2])-1) > 1e-6 || core.Argmax(dst) != 0 {
 		t.Errorf("logits: %v %v", k, dst)
 	}
 	if k := adapt.ToProbabilities(dst, []float32{0.6, 0.6, 0.6}); k != adapt.Scores {
@@ -292,14 +293,4 @@ func TestReadDigits(t *testing.T) {
 	if s, _, err := adapt.ChooseScale(m, x, ds, nil); s != adapt.Unit || err == nil || !strings.Contains(err.Error(), "784 outputs") {
 		t.Errorf("a model of 784 outputs: %s %v", s, err)
 	}
-}
-
-func argmax(v []float32) int {
-	b := 0
-	for i, x := range v {
-		if x > v[b] {
-			b = i
-		}
-	}
-	return b
 }

@@ -1,0 +1,147 @@
+// Package ortref runs ONNX models in onnxruntime-node, through
+// tools/ort_run.js: the independent reference that wasmcnn's tests hold its
+// outputs to. Only tests import it; it needs Node and the packages of
+// package.json (npm ci), which ./build.sh test installs.
+package ortref
+
+import (
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"testing"
+
+	"wasmcnn/internal/floattest"
+)
+
+// Input is one float32 input of a case.
+type Input struct {
+	Name  string
+	Shape []int
+	Data  []float32
+}
+
+// Case is a model and the inputs to run it on.
+type Case struct {
+	Name   string
+	Model  []byte
+	Inputs []Input
+}
+
+// Output is one output of a run.
+type Output struct {
+	Shape []int
+	Data  []float32
+}
+
+// Result is what onnxruntime made of a case: its outputs, or why it
+// refused the model.
+type Result struct {
+	Outputs []Output
+	Err     string
+}
+
+// Require returns the repository root, found from the test's directory. It
+// skips t when onnxruntime-node is not installed, or fails it when the
+// environment asks that nothing be skipped (WASMCNN_REQUIRE_ORT, or
+// WASMCNN_REQUIRE_BROWSER for the browser tests that use it).
+func Require(t testing.TB) string {
+	t.Helper()
+	root, err := filepath.Abs(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(root, "go.mod")); err == nil {
+			break
+		}
+		parent := filepath.Dir(root)
+		if parent == root {
+			t.Fatal("ortref: no go.mod above the test's directory")
+		}
+		root = parent
+	}
+	if _, err := os.Stat(filepath.Join(root, "node_modules", "onnxruntime-node")); err != nil {
+		if os.Getenv("WASMCNN_REQUIRE_ORT") != "" || os.Getenv("WASMCNN_REQUIRE_BROWSER") != "" {
+			t.Fatalf("onnxruntime-node is not installed (npm ci): %v", err)
+		}
+		t.Skip("onnxruntime-node not installed; run npm ci (./build.sh test does)")
+	}
+	return root
+}
+
+// Run runs every case in one onnxruntime-node process (graph optimisations
+// off, one thread) and returns the results in the order of cases.
+func Run(t testing.TB, root string, cases []Case) []Result {
+	t.Helper()
+	type manifestInput struct {
+		Name  string `json:"name"`
+		Shape []int  `json:"shape"`
+		File  string `json:"file"`
+	}
+	type manifestCase struct {
+		Name   string          `json:"name"`
+		Model  string          `json:"model"`
+		Inputs []manifestInput `json:"inputs"`
+	}
+	var manifest struct {
+		Cases []manifestCase `json:"cases"`
+	}
+	dir := t.TempDir()
+	write := func(name string, b []byte) {
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for ci, c := range cases {
+		// Files are named by index: case names need not be file names.
+		mc := manifestCase{Name: "c" + strconv.Itoa(ci), Model: "c" + strconv.Itoa(ci) + ".onnx"}
+		write(mc.Model, c.Model)
+		for ii, in := range c.Inputs {
+			file := mc.Name + ".in" + strconv.Itoa(ii) + ".bin"
+			write(file, floattest.FloatsToBytes(in.Data))
+			mc.Inputs = append(mc.Inputs, manifestInput{in.Name, in.Shape, file})
+		}
+		manifest.Cases = append(manifest.Cases, mc)
+	}
+	mj, err := json.Marshal(manifest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	write("manifest.json", mj)
+	cmd := exec.Command("node", filepath.Join(root, "tools", "ort_run.js"), dir)
+	cmd.Dir = root
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("ortref: onnxruntime run failed: %v\n%s", err, out)
+	}
+	var results []struct {
+		Error   string `json:"error"`
+		Outputs []struct {
+			Shape []int  `json:"shape"`
+			File  string `json:"file"`
+		} `json:"outputs"`
+	}
+	rj, err := os.ReadFile(filepath.Join(dir, "results.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(rj, &results); err != nil {
+		t.Fatal(err)
+	}
+	if len(results) != len(cases) {
+		t.Fatalf("ortref: onnxruntime returned %d results for %d cases", len(results), len(cases))
+	}
+	out := make([]Result, len(results))
+	for i, r := range results {
+		out[i].Err = r.Error
+		for _, o := range r.Outputs {
+			raw, err := os.ReadFile(filepath.Join(dir, o.File))
+			if err != nil {
+				t.Fatal(err)
+			}
+			out[i].Outputs = append(out[i].Outputs, Output{Shape: o.Shape, Data: floattest.BytesToFloats(raw)})
+		}
+	}
+	return out
+}
