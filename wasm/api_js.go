@@ -245,6 +245,14 @@ func (a *api) explain(args []js.Value) (any, error) {
 	return explanationToJS(e), nil
 }
 
+// performanceNow reads the page's monotonic clock, performance.now, in
+// nanoseconds: the clock Go's own runtime reads in the browser.
+func performanceNow() int64 {
+	return int64(jsPerformance.Call("now").Float() * 1e6)
+}
+
+var jsPerformance = js.Global().Get("performance")
+
 // profile(handle, input, runs) → [{name, op, ms}]: where a prediction's
 // time goes in this browser, each node's milliseconds per run over runs
 // runs (1 to bridge.MaxProfileRuns) of input.
@@ -260,13 +268,13 @@ func (a *api) profile(args []js.Value) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	steps, err := a.models.Profile(h, wrap(args[1]), runs)
+	steps, err := a.models.Profile(h, wrap(args[1]), runs, performanceNow)
 	if err != nil {
 		return nil, err
 	}
 	arr := jsArray.New(len(steps))
 	for i, s := range steps {
-		arr.SetIndex(i, map[string]any{"name": s.Node.Name, "op": s.Node.Op, "ms": s.Time.Seconds() * 1000 / float64(runs)})
+		arr.SetIndex(i, map[string]any{"name": s.Node.Name, "op": s.Node.Op, "ms": float64(s.Nanos) / 1e6 / float64(runs)})
 	}
 	return arr, nil
 }

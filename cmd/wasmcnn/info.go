@@ -86,21 +86,22 @@ func printProfile(w io.Writer, m *onnx.Model, runs int) error {
 		s = s*1103515245 + 12345
 		x[i] = float32(s>>8) / (1 << 24)
 	}
-	steps, err := m.Profile(x, runs)
+	start := time.Now()
+	steps, err := m.Profile(x, runs, func() int64 { return int64(time.Since(start)) })
 	if err != nil {
 		return err
 	}
 	var total time.Duration
 	for _, st := range steps {
-		total += st.Time
+		total += time.Duration(st.Nanos)
 	}
 	fmt.Fprintf(w, "profile    %d runs at batch 1, %.3f ms per run (kernel %s)\n", runs, float64(total.Microseconds())/1000/float64(runs), kernelName())
 	for _, st := range steps {
 		share := 0.0
 		if total > 0 {
-			share = float64(st.Time) / float64(total)
+			share = float64(st.Nanos) / float64(total)
 		}
-		fmt.Fprintf(w, "  %-17s %-24s %9.1f µs %5.1f%% %s\n", st.Node.Op, firstLine(st.Node.Name), float64(st.Time.Nanoseconds())/1000/float64(runs), 100*share, strings.Repeat("█", int(share*40+0.5)))
+		fmt.Fprintf(w, "  %-17s %-24s %9.1f µs %5.1f%% %s\n", st.Node.Op, firstLine(st.Node.Name), float64(st.Nanos)/1000/float64(runs), 100*share, strings.Repeat("█", int(share*40+0.5)))
 	}
 	return nil
 }

@@ -74,16 +74,29 @@ func TestProfile(t *testing.T) {
 		t.Fatal(err)
 	}
 	x := onnx.RandInput(9, 1, 1, 28, 28).Data
-	steps, err := m.Profile(x, 4)
+	// A clock that moves 1 µs a reading: every step is timed once a run.
+	var tick int64
+	fake := func() int64 { tick += 1000; return tick }
+	steps, err := m.Profile(x, 4, fake)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(steps) != len(m.Steps()) || steps[0].Node.Op != "Conv" || steps[len(steps)-1].Node.Op != "Softmax" {
 		t.Fatalf("profile steps %+v", steps)
 	}
-	var total time.Duration
 	for _, s := range steps {
-		total += s.Time
+		if s.Nanos != 4*1000 {
+			t.Fatalf("step %s timed %d ns on a clock moving 1000 ns a reading over 4 runs, want 4000", s.Node.Name, s.Nanos)
+		}
+	}
+	start := time.Now()
+	steps, err = m.Profile(x, 4, func() int64 { return int64(time.Since(start)) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	var total int64
+	for _, s := range steps {
+		total += s.Nanos
 	}
 	if total <= 0 {
 		t.Fatalf("no time measured: %+v", steps)
@@ -91,10 +104,13 @@ func TestProfile(t *testing.T) {
 	got := append([]float32(nil), onnx.LastOutput(m)...)
 	want, _ := m.Predict(x)
 	floattest.AssertClose(t, "output after Profile", got, want, 0)
-	if _, err := m.Profile(x, 0); err == nil {
+	if _, err := m.Profile(x, 0, fake); err == nil {
 		t.Error("Profile with 0 runs did not fail")
 	}
-	if _, err := m.Profile(x[:5], 1); err == nil {
+	if _, err := m.Profile(x[:5], 1, fake); err == nil {
 		t.Error("Profile with a bad input did not fail")
+	}
+	if _, err := m.Profile(x, 1, nil); err == nil {
+		t.Error("Profile without a clock did not fail")
 	}
 }

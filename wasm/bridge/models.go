@@ -130,13 +130,13 @@ func (ms *Models) Predict(h int, x Value) ([]byte, []int, error) {
 const MaxProfileRuns = 1000
 
 // Profile runs model h on x (as Predict reads it) runs times and returns
-// the time of each step, in execution order, summed over the runs.
-func (ms *Models) Profile(h int, x Value, runs int) ([]onnx.StepTime, error) {
+// the time of each step on now, in execution order, summed over the runs.
+func (ms *Models) Profile(h int, x Value, runs int, now onnx.Clock) ([]onnx.StepTime, error) {
 	e, in, err := ms.input(h, x, "profile", "profile: input")
 	if err != nil {
 		return nil, err
 	}
-	steps, err := e.model.Profile(in, runs)
+	steps, err := e.model.Profile(in, runs, now)
 	if err != nil {
 		return nil, fmtlite.Errorf("profile: %w", err)
 	}
