@@ -49,7 +49,7 @@ func runFineTune(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	o.LR, o.Anchor, o.LabelSmoothing = float32(*lr), float32(*anchor), float32(*smoothing)
-	o.Augment = scaleAugment(o.Augment, *augScale)
+	o.Augment = o.Augment.Scaled(*augScale)
 	if *perDigit < 1 || *repeats < 1 {
 		return fmt.Errorf("-per-digit and -repeats must be at least 1")
 	}
@@ -279,16 +279,4 @@ func balancedExamples(d *nn.Dataset, n int) *nn.Dataset {
 		}
 	}
 	return out
-}
-
-// scaleAugment scales every distortion of a by s (s = 0: none).
-func scaleAugment(a nn.Augment, s float64) nn.Augment {
-	a.Rotate *= s
-	a.ScaleMin = 1 - (1-a.ScaleMin)*s
-	a.ScaleMax = 1 + (a.ScaleMax-1)*s
-	a.Aspect *= s
-	a.Shear *= s
-	a.Shift *= s
-	a.ThickProb = min(1, a.ThickProb*s)
-	return a
 }
