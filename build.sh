@@ -6,7 +6,7 @@
 #   ./build.sh site    build the deployable static site into dist/site
 #   ./build.sh worker  build the edge worker and serve it under workerd on http://127.0.0.1:8787/ (PORT overrides)
 #   ./build.sh bench   compare wasmcnn with TensorFlow.js and ONNX Runtime Web in headless Chromium
-#   ./build.sh size    sizes of main.wasm, lib/wasmcnn.wasm and the worker's app.wasm (raw, gzip, brotli, per package)
+#   ./build.sh size    sizes of main.wasm, lib/wasmcnn.wasm, lib/wasmcnn-train.wasm and the worker's app.wasm (raw, gzip, brotli, per package)
 #   ./build.sh bench-worker  measure the edge worker under workerd: one Go instance per isolate
 #                            against a new instance per request (flags of `wasmcnn worker -bench` pass through)
 set -euo pipefail
@@ -38,6 +38,7 @@ check_format() {
 	go vet ./...
 	GOOS=js GOARCH=wasm go vet ./wasm/... ./core/... ./worker ./internal/simdjs
 	GOOS=js GOARCH=wasm go vet -tags apionly ./wasm
+	GOOS=js GOARCH=wasm go vet -tags apionly,train ./wasm
 	GOOS=js GOARCH=wasm go vet -tags wasmcnn_faults ./worker
 }
 
@@ -72,6 +73,8 @@ cmd_test() {
 	log "wasm tests under Node ($(node --version))"
 	# tools/go_js_wasm_exec is Go's runner plus the memory hook the SIMD kernel needs.
 	GOOS=js GOARCH=wasm go test -exec="$PWD/tools/go_js_wasm_exec" ./core/... ./wasm/...
+	log "the training build's API under Node"
+	GOOS=js GOARCH=wasm go test -tags train -exec="$PWD/tools/go_js_wasm_exec" ./wasm/
 	log "all tests passed"
 }
 

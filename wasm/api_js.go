@@ -55,6 +55,10 @@ func recovered(name string, r any) js.Value {
 	return jsError.New("wasmcnn: " + name + ": internal error: " + fmtlite.Panic(r))
 }
 
+// apiExtensions add functions to the API in builds that carry more than
+// the page and the library: the training build adds fineTune.
+var apiExtensions []func(a *api, add func(name string, f func(args []js.Value) (any, error)))
+
 // register installs the API as globalThis.__wasmcnnGo.
 func (a *api) register() js.Value {
 	obj := jsObject.New()
@@ -87,6 +91,9 @@ func (a *api) register() js.Value {
 	add("profile", a.profile)
 	add("modelInfo", a.modelInfo)
 	add("dispose", a.dispose)
+	for _, ext := range apiExtensions {
+		ext(a, add)
+	}
 	add("stats", func([]js.Value) (any, error) {
 		var ms runtimeStats
 		ms.read() // after a collection, so the figures are what is live

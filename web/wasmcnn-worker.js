@@ -3,8 +3,12 @@
 // (Go's WebAssembly runs on one thread; two instances use two cores).
 // Messages: {id, type: "load", module (a WebAssembly.Module) or wasmURL,
 // model: Uint8Array} → {id, info, kernel};
-// {id, type: "predict", x: Float32Array} → {id, out: Float32Array}; a
-// failure answers {id, error: message}.
+// {id, type: "predict", x: Float32Array} → {id, out: Float32Array};
+// {id, type: "fineTune", module (of the training build), model: Uint8Array,
+// x: Float32Array, y: Int32Array, options, replay: Uint8Array or null} →
+// {id, progress: {step, steps, loss}}…, then {id, onnx: Uint8Array,
+// lossBefore, lossAfter, correctBefore, correctAfter, ms}, for
+// wasmcnn.fineTune. A failure answers {id, error: message}.
 "use strict";
 importScripts("wasm_exec.js", "wasmcnn.js");
 
@@ -22,6 +26,24 @@ self.onmessage = async (event) => {
       if (!model) throw new Error("wasmcnn worker: no model loaded");
       const out = model.predict(msg.x);
       self.postMessage({ id: msg.id, out }, [out.buffer]);
+    } else if (msg.type === "fineTune") {
+      await wasmcnn.start(msg.module || msg.wasmURL);
+      const base = wasmcnn.loadModel(msg.model);
+      // Progress goes out at most every 20 ms (and at the last step): a
+      // step can take well under a millisecond.
+      let last = 0;
+      const progress = (step, steps, loss) => {
+        const now = performance.now();
+        if (step !== steps && now - last < 20) return;
+        last = now;
+        self.postMessage({ id: msg.id, progress: { step, steps, loss } });
+      };
+      try {
+        const r = wasmcnn._fineTuneHere(base, msg.x, msg.y, msg.options, msg.replay, progress);
+        self.postMessage({ id: msg.id, ...r }, [r.onnx.buffer]);
+      } finally {
+        base.dispose();
+      }
     } else {
       throw new Error(`wasmcnn worker: unknown message type ${JSON.stringify(msg.type)}`);
     }

@@ -22,8 +22,13 @@
 //     value, then: [{op, value}], output, map, …} (node: a name or an index into layerOutputs())
 //   m.profile(Float32Array, runs) → [{name, op, ms}]: each node's milliseconds per run
 //   m.inputShape, m.outputShape (null where a dimension is open), m.ops, m.info; m.dispose()
+//   m.toONNX() → Uint8Array: the model's ONNX file (the bytes it was loaded from)
 //   const p = await wasmcnn.loadModelWorkers(bytes or url, {workers: 2})
 //   await p.predict(Float32Array) → Float32Array, the batch split across Web Workers
+// Fine-tuning (in a Web Worker, with the training build lib/wasmcnn-train.wasm):
+//   const mine = await wasmcnn.fineTune(m, inputs, labels, {steps, signal, ...}, (step, steps, loss) => …)
+//   → a new model in this runtime, with mine.fineTuned = {lossBefore, lossAfter, correctBefore, correctAfter, ms}
+//   (m: a model or the bytes of one); wasmcnn.preloadFineTune(options) starts downloading the training build
 // Every function throws an Error saying what was wrong; the module keeps working.
 (function () {
   "use strict";
@@ -45,7 +50,7 @@
   const taProto = Object.getPrototypeOf(Uint8Array.prototype);
   const taGetter = (name) => Object.getOwnPropertyDescriptor(taProto, name).get;
   const taTag = taGetter(Symbol.toStringTag), taLength = taGetter("length");
-  const taByteLength = taGetter("byteLength"), taBuffer = taGetter("buffer");
+  const taByteLength = taGetter("byteLength"), taBuffer = taGetter("buffer"), taByteOffset = taGetter("byteOffset");
   function isPlainF32(v) {
     if (taTag.call(v) !== "Float32Array") return false;
     const buf = taBuffer.call(v);
@@ -164,10 +169,14 @@
   }
 
   class Model {
-    constructor(handle) {
+    constructor(handle, onnx) {
       this._h = handle;
+      this._onnx = onnx;
       this.info = unwrap(go.modelInfo(handle));
     }
+    // toONNX returns a copy of the model's ONNX file: the bytes it was
+    // loaded from (external data files, if any, are not part of it).
+    toONNX() { return this._alive()._onnx.slice(); }
     get inputShape() { return this._alive().info.inputShape; }
     get outputShape() { return this._alive().info.outputShape; }
     get ops() { return this._alive().info.ops; }
@@ -240,7 +249,13 @@
     relu: (...a) => unwrap(need().relu(...a)),
     softmax: (...a) => unwrap(need().softmax(...a)),
     loadModel(...args) {
-      return new Model(unwrap(need().loadModel(...args)));
+      const h = unwrap(need().loadModel(...args));
+      // Loaded: args[0] is a Uint8Array or an ArrayBuffer. The copy kept for
+      // toONNX is taken through the built-in getters, so that no getter of
+      // the caller's runs.
+      const b = args[0];
+      const copy = taTag.call(b) === "Uint8Array" ? new Uint8Array(taBuffer.call(b), taByteOffset.call(b), taLength.call(b)).slice() : new Uint8Array(b).slice();
+      return new Model(h, copy);
     },
     async loadModelURL(url, onProgress) {
       return api.loadModel(await fetchBytes(url, onProgress));
@@ -345,6 +360,10 @@
       this.w.onmessage = (e) => {
         const p = this.pending.get(e.data.id);
         if (!p) return;
+        if (e.data.progress !== undefined) {
+          if (p.onProgress) p.onProgress(e.data.progress);
+          return;
+        }
         this.pending.delete(e.data.id);
         if (e.data.error !== undefined) p.reject(new Error(e.data.error));
         else p.resolve(e.data);
@@ -354,10 +373,12 @@
         this.failAll(new Error("wasmcnn: worker failed: " + (e.message || "unknown error")));
       };
     }
-    call(msg, transfer) {
+    // call posts msg and resolves to the answer; onProgress, if given,
+    // receives the progress messages sent before it.
+    call(msg, transfer, onProgress) {
       return new Promise((resolve, reject) => {
         const id = this.next++;
-        this.pending.set(id, { resolve, reject });
+        this.pending.set(id, { resolve, reject, onProgress });
         this.w.postMessage({ ...msg, id }, transfer || []);
       });
     }
@@ -403,6 +424,148 @@
       this.workers = null;
     }
   }
+
+  // Fine-tuning runs the training build in a Web Worker of its own: the
+  // build is larger than the page's (the training code), so it is
+  // downloaded only when someone fine-tunes, and the page stays responsive
+  // while it trains.
+  const fineTuneDefaults = { wasmURL: "lib/wasmcnn-train.wasm", replay: "models/mnist-replay.bin" };
+  // Options read here rather than by the Go side.
+  const jsOptions = new Set(["signal", "replay", "wasmURL"]);
+  const compiled = new Map(); // URL → Promise<WebAssembly.Module>
+  const fetched = new Map(); // URL → Promise<Uint8Array>
+  // once caches the Promise of make(url) under url, forgetting a failure so
+  // that a later call tries again.
+  function once(cache, url, make) {
+    let p = cache.get(url);
+    if (!p) {
+      p = make(url);
+      cache.set(url, p);
+      p.catch(() => cache.delete(url));
+    }
+    return p;
+  }
+  // fineTuneSettings splits fineTune's options into those of the Go side
+  // and those read here: signal (an AbortSignal), replay (a URL, the bytes
+  // of a replay file, or null for none) and wasmURL.
+  function fineTuneSettings(options) {
+    const what = "wasmcnn: fineTune: options";
+    if (options === undefined || options === null) options = {};
+    if (typeof options !== "object" || Array.isArray(options)) throw new Error(`${what}: got ${Array.isArray(options) ? "an array" : typeof options}, want an options object`);
+    const go = {};
+    for (const k of Object.keys(options)) {
+      if (jsOptions.has(k)) continue;
+      // The Go side checks names and ranges; only numbers cross to it.
+      const v = options[k];
+      if (v !== undefined && typeof v !== "number") throw new Error(`${what}.${k}: got ${describe(v)}, want a number`);
+      go[k] = v;
+    }
+    const signal = options.signal;
+    if (signal !== undefined && !(typeof AbortSignal === "function" && signal instanceof AbortSignal)) throw new Error(`${what}.signal: want an AbortSignal`);
+    let wasmURL = options.wasmURL === undefined ? fineTuneDefaults.wasmURL : options.wasmURL;
+    if (typeof wasmURL !== "string" && !(wasmURL instanceof URL)) throw new Error(`${what}.wasmURL: want a string`);
+    wasmURL = new URL(wasmURL, scriptURL).href;
+    let replay = options.replay === undefined ? fineTuneDefaults.replay : options.replay;
+    if (typeof replay === "string" || replay instanceof URL) replay = new URL(replay, scriptURL).href;
+    else if (replay instanceof ArrayBuffer) replay = new Uint8Array(replay.slice(0));
+    else if (replay instanceof Uint8Array) replay = replay.slice();
+    else if (replay !== null) throw new Error(`${what}.replay: want a URL, a Uint8Array or null`);
+    return { go, signal, wasmURL, replay };
+  }
+  // abortError is what an aborted fine-tuning rejects with: the signal's
+  // reason, as fetch does.
+  const abortError = (signal) => signal.reason !== undefined ? signal.reason : new DOMException("wasmcnn: fineTune: aborted", "AbortError");
+  // examplesFor copies fineTune's inputs and labels for the worker. Their
+  // contents are checked by the Go side there; here only what cannot cross
+  // to a worker is refused.
+  function examplesFor(inputs, labels) {
+    const what = "wasmcnn: fineTune: ";
+    const tag = (v) => (v !== null && typeof v === "object" ? taTag.call(v) : undefined);
+    if (tag(inputs) !== "Float32Array") throw new Error(`${what}inputs: got ${describe(inputs)}, want a Float32Array`);
+    if (!(taBuffer.call(inputs) instanceof ArrayBuffer)) throw new Error(`${what}inputs: shared memory (a SharedArrayBuffer) is not accepted; copy it into a plain Float32Array`);
+    const x = new Float32Array(taBuffer.call(inputs), taByteOffset.call(inputs), taLength.call(inputs)).slice();
+    let y;
+    if (Array.isArray(labels)) y = Array.from(labels, (v) => (typeof v === "number" ? v : String(v)));
+    else if (tag(labels) === "Int32Array" || tag(labels) === "Uint8Array") y = labels.slice();
+    else throw new Error(`${what}labels: got ${describe(labels)}, want an array of integers (or an Int32Array or Uint8Array)`);
+    return { x, y };
+  }
+  function describe(v) {
+    if (v === null) return "null";
+    if (Array.isArray(v)) return "an array";
+    if (typeof v === "object" && taTag.call(v)) return taTag.call(v);
+    return typeof v;
+  }
+  // modelBytes is the ONNX file of fineTune's model: a model's toONNX, or
+  // the bytes given.
+  function modelBytes(model) {
+    if (model instanceof Model) return model.toONNX();
+    if (model instanceof ArrayBuffer) return new Uint8Array(model.slice(0));
+    if (model instanceof Uint8Array) return model.slice();
+    throw new Error(`wasmcnn: fineTune: model: got ${describe(model)}, want a model of wasmcnn.loadModel or the bytes of an ONNX file`);
+  }
+
+  // preloadFineTune(options) downloads and compiles the training build and
+  // downloads the replay file, so that a later fineTune starts at once.
+  api.preloadFineTune = async function (options) {
+    const s = fineTuneSettings(options);
+    await Promise.all([once(compiled, s.wasmURL, compile), typeof s.replay === "string" ? once(fetched, s.replay, fetchBytes) : null]);
+  };
+  // fineTune(model, inputs, labels, options, onProgress) → Promise<Model>:
+  // model fine-tuned to the examples in a Web Worker (see README), reporting
+  // onProgress(step, steps, loss) as it goes; options.signal aborts it.
+  api.fineTune = async function (model, inputs, labels, options, onProgress) {
+    if (onProgress !== undefined && onProgress !== null && typeof onProgress !== "function") throw new Error(`wasmcnn: fineTune: onProgress: got ${describe(onProgress)}, want a function`);
+    const s = fineTuneSettings(options);
+    const onnx = modelBytes(model);
+    const { x, y } = examplesFor(inputs, labels);
+    need(); // the tuned model is loaded in this runtime
+    if (s.signal && s.signal.aborted) throw abortError(s.signal);
+    if (typeof Worker !== "function") throw new Error("wasmcnn: fineTune: this environment has no Web Workers");
+    // stopped rejects when the signal aborts or onProgress throws: the
+    // worker, blocked in Go while it trains, is ended.
+    let worker = null, onAbort = null, stop;
+    const stopped = new Promise((_, reject) => {
+      stop = (err) => {
+        if (worker) worker.w.terminate();
+        reject(err);
+      };
+      if (!s.signal) return;
+      onAbort = () => stop(abortError(s.signal));
+      s.signal.addEventListener("abort", onAbort);
+    });
+    stopped.catch(() => {});
+    try {
+      const [module, replay] = await Promise.race([stopped, Promise.all([
+        once(compiled, s.wasmURL, compile),
+        typeof s.replay === "string" ? once(fetched, s.replay, fetchBytes) : s.replay,
+      ])]);
+      worker = new ModelWorker();
+      const progress = onProgress ? (p) => {
+        try {
+          onProgress(p.step, p.steps, p.loss);
+        } catch (e) {
+          stop(e);
+        }
+      } : undefined;
+      const transfer = [onnx.buffer, x.buffer];
+      if (!Array.isArray(y)) transfer.push(y.buffer);
+      const r = await Promise.race([stopped, worker.call({ type: "fineTune", module, model: onnx, x, y, options: s.go, replay }, transfer, progress)]);
+      const tuned = api.loadModel(r.onnx);
+      tuned.fineTuned = { lossBefore: r.lossBefore, lossAfter: r.lossAfter, correctBefore: r.correctBefore, correctAfter: r.correctAfter, examples: r.examples, ms: r.ms };
+      return tuned;
+    } finally {
+      if (worker) worker.w.terminate();
+      if (onAbort) s.signal.removeEventListener("abort", onAbort);
+    }
+  };
+  // _fineTuneHere runs fineTune's Go side in this runtime: the worker's
+  // half of fineTune, with the training build.
+  api._fineTuneHere = function (model, inputs, labels, options, replay, onProgress) {
+    const go = need();
+    if (typeof go.fineTune !== "function") throw new Error("wasmcnn: fineTune: this runtime is not the training build (lib/wasmcnn-train.wasm)");
+    return unwrap(go.fineTune(model._alive()._h, inputs, labels, options, replay, onProgress));
+  };
 
   globalThis.wasmcnn = api;
   // A Go runtime started before this script (tests, workers) is used as it is.

@@ -29,11 +29,7 @@ type sizeTarget struct {
 func sizeTargets() []sizeTarget {
 	var ts []sizeTarget
 	for _, b := range site.WasmBuilds {
-		name := "page"
-		if b.Tags == "apionly" {
-			name = "library"
-		}
-		ts = append(ts, sizeTarget{name, b.File, b.Package, b.Tags})
+		ts = append(ts, sizeTarget{b.Name, b.File, b.Package, b.Tags})
 	}
 	return append(ts, sizeTarget{"worker", "app.wasm", edge.AppPackage, ""})
 }

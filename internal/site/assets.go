@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -87,16 +88,23 @@ func Finish(out string) (*Manifest, error) {
 		return nil, errors.New("site: sw.js is not the template from web/ (no __VERSION__ or __ASSETS__ to fill in)")
 	}
 	list := []string{"./"}
+	var lazy []string
 	for _, n := range names {
 		// The library build is for other pages using the API: the drawing
 		// page never loads it, so its visitors do not download it either.
-		if !strings.HasPrefix(n, LibDir+"/") {
+		// What the page loads only to learn is cached once it is fetched.
+		switch {
+		case slices.Contains(LazyFiles, n):
+			lazy = append(lazy, n)
+		case !strings.HasPrefix(n, LibDir+"/"):
 			list = append(list, n)
 		}
 	}
 	lj, _ := json.Marshal(list)
+	lz, _ := json.Marshal(append([]string{}, lazy...))
 	sw = bytes.Replace(sw, []byte("__VERSION__"), []byte(m.Version), 1)
 	sw = bytes.Replace(sw, []byte("__ASSETS__"), lj, 1)
+	sw = bytes.Replace(sw, []byte("__LAZY__"), lz, 1)
 	if err := os.WriteFile(filepath.Join(out, "sw.js"), sw, 0o644); err != nil {
 		return nil, err
 	}

@@ -81,15 +81,31 @@ func build(root, out string) error {
 }
 
 // WasmBuild is one WebAssembly build of the site: File, relative to the
-// site, built from the Go package Package with the build tags Tags.
-type WasmBuild struct{ File, Package, Tags string }
+// site, built from the Go package Package with the build tags Tags; Name
+// says what it is for.
+type WasmBuild struct{ Name, File, Package, Tags string }
 
-// WasmBuilds are the site's WebAssembly builds: the drawing page and the
-// library.
+// WasmBuilds are the site's WebAssembly builds: the drawing page, the
+// library, and the library with fine-tuning, which wasmcnn.fineTune runs
+// in a Web Worker (its training code would make the other two ~100 KB
+// larger).
 var WasmBuilds = []WasmBuild{
-	{File: "main.wasm", Package: "./wasm"},
-	{File: LibDir + "/wasmcnn.wasm", Package: "./wasm", Tags: "apionly"},
+	{Name: "page", File: "main.wasm", Package: "./wasm"},
+	{Name: "library", File: LibDir + "/wasmcnn.wasm", Package: "./wasm", Tags: "apionly"},
+	{Name: "training", File: TrainWasm, Package: "./wasm", Tags: "apionly,train"},
 }
+
+// TrainWasm is the training build, and ReplayFile the MNIST digits
+// fine-tuning replays so that the model keeps reading everyone's digits.
+// The page loads both only when someone teaches it: the service worker
+// caches them when first fetched rather than when it installs.
+const (
+	TrainWasm  = LibDir + "/wasmcnn-train.wasm"
+	ReplayFile = "models/mnist-replay.bin"
+)
+
+// LazyFiles are the files the service worker caches when first fetched.
+var LazyFiles = []string{TrainWasm, ReplayFile}
 
 // GoBuildWasm builds the Go package pkg (relative to root) for GOOS=js
 // GOARCH=wasm into out, the way every shipped WebAssembly file is built:

@@ -41,7 +41,7 @@ func (f *fake) Index(i int) Value {
 }
 func (f *fake) Length() int {
 	switch {
-	case f.typed == "Float32Array":
+	case f.typed == "Float32Array" || f.typed == "Int32Array":
 		return len(f.data) / 4
 	case f.typed != "":
 		return len(f.data)

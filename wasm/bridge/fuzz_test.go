@@ -45,7 +45,8 @@ func valueFromBytes(b []byte, depth int) (Value, []byte) {
 		if depth > 3 {
 			return obj(), b
 		}
-		keys := []string{"data", "shape", "strides", "pads", "dilations", "group", "kernel", "autoPad", "ceilMode", "countIncludePad", "externalData"}
+		keys := []string{"data", "shape", "strides", "pads", "dilations", "group", "kernel", "autoPad", "ceilMode", "countIncludePad", "externalData",
+			"steps", "lr", "copies", "augment", "seed", "labelSmoothing"}
 		n := int(tag>>4) % 4
 		kv := []any{}
 		for i := 0; i < n && len(b) > 0; i++ {
