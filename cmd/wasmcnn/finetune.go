@@ -16,6 +16,7 @@ import (
 	"wasmcnn/core/nn"
 	"wasmcnn/core/onnx"
 	"wasmcnn/data"
+	"wasmcnn/wasm/tune"
 )
 
 // runFineTune measures fine-tuning to one person's handwriting: for each pen
@@ -33,6 +34,7 @@ func runFineTune(args []string, stdout, stderr io.Writer) error {
 	repeats := fs.Int("repeats", 1, "draws of the taught examples per writer (results are averaged)")
 	mnistN := fs.Int("mnist", 0, "MNIST test images to measure each personal model on (0: all 10,000; -1: none)")
 	replayN := fs.Int("replay", 100, "MNIST training digits replayed while fine-tuning (0: none)")
+	replayFile := fs.String("replay-file", "", "replay the digits of this `file` (the page's web/models/mnist-replay.bin) instead of the first -replay MNIST training digits")
 	outDir := fs.String("out", "", "`directory` to write the personal models to, as writerW.onnx (empty: none)")
 	o := nn.DefaultFineTuneOptions()
 	fs.IntVar(&o.TrainLayers, "layers", o.TrainLayers, "layers with parameters trained, counted from the output")
@@ -81,6 +83,17 @@ func runFineTune(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	var mnistTest *nn.Dataset
+	if *replayFile != "" {
+		b, err := os.ReadFile(*replayFile)
+		if err != nil {
+			return err
+		}
+		if o.Replay, err = tune.ReadReplay(b); err != nil {
+			return fmt.Errorf("%s: %w", *replayFile, err)
+		}
+		*replayN = 0
+		fmt.Fprintf(stdout, "replay set: %d digits of %s (%d bytes)\n", o.Replay.Len(), *replayFile, len(b))
+	}
 	if *mnistN >= 0 || *replayN > 0 {
 		train, test, err := loadMNIST(0)
 		if err != nil {
