@@ -17,6 +17,10 @@ import (
 	"wasmcnn/wasm/tune"
 )
 
+// maxReplayBytes bounds a replay file (adapt.ReadDigits reads up to 1000
+// digits).
+const maxReplayBytes = 1000 * tune.ReplayRecord
+
 func init() {
 	apiExtensions = append(apiExtensions, func(a *api, add func(string, func([]js.Value) (any, error))) {
 		add("fineTune", a.fineTune)
@@ -46,7 +50,7 @@ func (a *api) fineTune(args []js.Value) (any, error) {
 	var replay []byte
 	if len(args) > 4 {
 		if r := wrap(args[4]); r.Kind() != bridge.Undefined && r.Kind() != bridge.Null {
-			if replay, err = bridge.Bytes(r, "fineTune: replay", tune.MaxReplayDigits*tune.ReplayRecord); err != nil {
+			if replay, err = bridge.Bytes(r, "fineTune: replay", maxReplayBytes); err != nil {
 				return nil, err
 			}
 		}

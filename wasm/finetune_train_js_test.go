@@ -55,7 +55,7 @@ func TestFineTuneBadCallsTrainBuild(t *testing.T) {
 	}
 	// The training build's own arguments.
 	for _, c := range []apitest.Case{
-		{Src: "wasmcnn._fineTuneHere(M, X2, [1, 2], {}, new Uint8Array(10))", Want: "replay: 10 bytes is not a whole number of digits"},
+		{Src: "wasmcnn._fineTuneHere(M, X2, [1, 2], {}, new Uint8Array(10))", Want: "replay: adapt: a digits file of 10 bytes is not whole records of 785"},
 		{Src: "wasmcnn._fineTuneHere(M, X2, [1, 2], {}, 5)", Want: "replay: got number, want a Uint8Array"},
 		{Src: "wasmcnn._fineTuneHere(M, X2, [1, 2], {}, REPLAY, 5)", Want: "onProgress: got number, want a function"},
 		{Src: "wasmcnn._fineTuneHere(M, X2, [1, 2], {steps: 3}, REPLAY, () => { throw new Error('boom'); })", Want: "onProgress threw"},

@@ -42,4 +42,19 @@ func TestShippedDigits(t *testing.T) {
 	if code, _, errs := cli("digits", "-per-digit", "0", "-out", out); code == 0 || !strings.Contains(errs, "want 1 to 100") {
 		t.Errorf("-per-digit 0: %d %q", code, errs)
 	}
+	if code, _, errs := cli("digits", "-set", "validation", "-out", out); code == 0 || !strings.Contains(errs, "want test or train") {
+		t.Errorf("-set validation: %d %q", code, errs)
+	}
+	// The digits fine-tuning replays: ten training images of each digit.
+	code, stdout, errs = cli("digits", "-set", "train", "-per-digit", "10", "-out", out)
+	if code != 0 || !strings.Contains(stdout, "100 digits (78500 bytes)") {
+		t.Fatalf("digits -set train: %d %q %q", code, stdout, errs)
+	}
+	shipped, err := os.ReadFile(filepath.Join("..", "..", "web", "models", "mnist-replay.bin"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, _ = os.ReadFile(out); !bytes.Equal(b, shipped) {
+		t.Error("web/models/mnist-replay.bin differs from what `wasmcnn digits -set train -per-digit 10` writes; run it again")
+	}
 }

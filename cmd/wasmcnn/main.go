@@ -33,7 +33,7 @@ var commands = map[string]command{
 	"finetune": {"teach a digit model pen writers' own digits and measure the personal models", runFineTune},
 	"bench":    {"compare wasmcnn with TensorFlow.js and ONNX Runtime Web in headless Chromium", runBench},
 	"size":     {"measure the WebAssembly builds: raw, gzip and brotli sizes, code per Go package", runSize},
-	"digits":   {"write the MNIST test digits the page judges a dropped model's pixel scale with", runDigits},
+	"digits":   {"write the MNIST digits the page ships: a dropped model's pixel scale is judged on them, fine-tuning replays them", runDigits},
 }
 
 func main() {

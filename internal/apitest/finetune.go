@@ -86,7 +86,7 @@ func FineTuneBadCalls(jsOnly bool) []FineTuneCase {
 		{Src: ft("M, X2, [1, 2], {}, 5"), Want: "onProgress: got number, want a function"},
 		{Src: ft("M, X2, [1, 2], {signal: 5}"), Want: "options.signal: want an AbortSignal"},
 		{Src: ft("M, X2, [1, 2], {replay: 5}"), Want: "options.replay: want a URL, a Uint8Array or null"},
-		{Src: ft("M, X2, [1, 2], {replay: new Uint8Array([1, 2, 3])}"), Want: "3 bytes is not a whole number of digits of 785 bytes"},
+		{Src: ft("M, X2, [1, 2], {replay: new Uint8Array([1, 2, 3])}"), Want: "replay: adapt: a digits file of 3 bytes is not whole records of 785"},
 		{Src: ft(`M, X2, [1, 2], {replay: "models/no-such-file.bin"}`), Want: "HTTP 404"},
 		{Src: ft("M, X2, [1, 2], {wasmURL: 5}"), Want: "options.wasmURL: want a string"},
 		{Src: ft(`M, X2, [1, 2], {wasmURL: "lib/no-such.wasm"}`), Want: "HTTP 404"},

@@ -9,10 +9,10 @@ package tune
 import (
 	"context"
 
-	"wasmcnn/core/ink"
 	"wasmcnn/core/nn"
 	"wasmcnn/core/onnx"
 	"wasmcnn/internal/fmtlite"
+	"wasmcnn/wasm/adapt"
 	"wasmcnn/wasm/bridge"
 )
 
@@ -49,36 +49,23 @@ func Options(settings []bridge.FineTuneSetting) nn.FineTuneOptions {
 	return o
 }
 
-// ReplayRecord is the size of one digit of the replay file: its label
-// (0–9), then its 28×28 pixels row by row, 0 the background and 255 full
-// ink, as MNIST stores them.
-const ReplayRecord = 1 + ink.FieldSize*ink.FieldSize
-
-// MaxReplayDigits bounds the digits of a replay file.
-const MaxReplayDigits = 10000
+// ReplayRecord is the size of one digit of a replay file, the format of
+// the page's other shipped digits (adapt.ReadDigits): its label (0–9), then
+// its 28×28 pixels row by row, 0 the background and 255 full ink, as MNIST
+// stores them. `wasmcnn digits -set train -per-digit 10` writes the
+// shipped one, web/models/mnist-replay.bin.
+const ReplayRecord = adapt.DigitBytes
 
 // ReadReplay reads a replay file into a dataset with pixels in 0..1.
 func ReadReplay(b []byte) (*nn.Dataset, error) {
-	switch {
-	case len(b) == 0:
-		return nil, fmtlite.Errorf("fineTune: replay: the file is empty")
-	case len(b)%ReplayRecord != 0:
-		return nil, fmtlite.Errorf("fineTune: replay: %d bytes is not a whole number of digits of %d bytes (a label, then 28×28 pixels)", len(b), ReplayRecord)
-	case len(b)/ReplayRecord > MaxReplayDigits:
-		return nil, fmtlite.Errorf("fineTune: replay: %d digits, at most %d", len(b)/ReplayRecord, MaxReplayDigits)
+	ds, err := adapt.ReadDigits(b)
+	if err != nil {
+		return nil, fmtlite.Errorf("fineTune: replay: %w", err)
 	}
-	n := len(b) / ReplayRecord
-	d := &nn.Dataset{X: make([]float32, n*(ReplayRecord-1)), Y: make([]int, n)}
-	for i := 0; i < n; i++ {
-		rec := b[i*ReplayRecord : (i+1)*ReplayRecord]
-		if rec[0] > 9 {
-			return nil, fmtlite.Errorf("fineTune: replay: digit %d has label %d, want 0 to 9", i, rec[0])
-		}
-		d.Y[i] = int(rec[0])
-		x := d.X[i*(ReplayRecord-1):]
-		for k, p := range rec[1:] {
-			x[k] = float32(p) / 255
-		}
+	d := &nn.Dataset{X: make([]float32, 0, len(ds)*(ReplayRecord-1)), Y: make([]int, len(ds))}
+	for i, digit := range ds {
+		d.X = append(d.X, digit.Pix...)
+		d.Y[i] = digit.Label
 	}
 	return d, nil
 }

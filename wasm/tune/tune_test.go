@@ -119,10 +119,10 @@ func TestReadReplay(t *testing.T) {
 		b    []byte
 		want string
 	}{
-		{nil, "empty"},
-		{replayFile(2)[:ReplayRecord+3], "788 bytes is not a whole number of digits of 785"},
+		{nil, "a digits file of 0 bytes"},
+		{replayFile(2)[:ReplayRecord+3], "a digits file of 788 bytes is not whole records of 785"},
 		{bad, "digit 1 has label 10"},
-		{make([]byte, (MaxReplayDigits+1)*ReplayRecord), "10001 digits, at most 10000"},
+		{make([]byte, 1001*ReplayRecord), "is not whole records"},
 	} {
 		if _, err := ReadReplay(c.b); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%d bytes: %v, want %q", len(c.b), err, c.want)
