@@ -128,6 +128,12 @@ func (p *page) load() error {
 			println("wasmcnn: page: restoring the kept model:", err.Error())
 		}
 	}
+	// web/teach.js restores the examples and the personal model kept.
+	if teach := js.Global().Get("wasmcnnTeach"); teach.Type() == js.TypeObject {
+		if _, err := await(teach.Call("start")); err != nil {
+			println("wasmcnn: page: restoring what was taught:", err.Error())
+		}
+	}
 	p.ready()
 	return nil
 }
@@ -183,7 +189,9 @@ func (p *page) build() {
 	p.maps = elemByID("maps")
 	p.detail = newDetailView(p)
 	p.own = &ownModel{p: p}
-	p.own.installOwnHooks(installPageHook(p))
+	hook := installPageHook(p)
+	p.own.installOwnHooks(hook)
+	p.installTeachHooks(hook)
 }
 
 // use makes src the model that answers: its probability rows, its input

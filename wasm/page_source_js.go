@@ -12,12 +12,12 @@ import (
 )
 
 // The kinds of model the page answers with (body[data-model-source]).
-// Another kind (a model fine-tuned on the person's own digits) needs a
-// constant, a constructor calling newSource, and a way back through
-// page.use(page.shipped), as "dropped" has.
+// Each has a constant, a constructor calling newSource, and a way back
+// through page.use(page.shipped).
 const (
-	sourceShipped = "shipped" // the model the page ships with
-	sourceDropped = "dropped" // a model the person dropped on the page
+	sourceShipped  = "shipped"  // the model the page ships with
+	sourceDropped  = "dropped"  // a model the person dropped on the page
+	sourcePersonal = "personal" // the shipped model fine-tuned on the person's own digits (web/teach.js)
 )
 
 // modelSource is a model the page can answer with, and how the drawing is
@@ -58,7 +58,7 @@ func newSource(kind, name string, m *onnx.Model, size int) (*modelSource, error)
 		return nil, errors.New("its output has " + strconv.Itoa(s.classes) + " values per image; the page shows scores of 1 to 100,000 classes")
 	}
 	s.labels, s.labelKey = adapt.Labels(m.Metadata, s.classes)
-	if kind == sourceShipped {
+	if kind != sourceDropped {
 		s.labelKey = "digits"
 	}
 	s.x = make([]float32, in.Len())
@@ -91,8 +91,11 @@ func (s *modelSource) about() string {
 		kernel = "SIMD kernels " + k
 	}
 	what := "Model " + s.name
-	if s.kind == sourceDropped {
+	switch s.kind {
+	case sourceDropped:
 		what = "Your model " + s.name
+	case sourcePersonal:
+		what = "Your personal model (the shipped one, taught your handwriting)"
 	}
 	return what + ": " + groupDigits(s.model.ParamCount) + " parameters, " +
 		strconv.FormatFloat(float64(s.model.MACs())/1e6, 'f', 1, 64) + " M multiply-accumulates per image, ONNX opset " +
@@ -102,7 +105,7 @@ func (s *modelSource) about() string {
 // seenCaption explains the input view.
 func (s *modelSource) seenCaption() string {
 	const mnist = "your drawing scaled into a 20×20 box and centred by its centre of mass in 28×28, the way MNIST digits were made"
-	if s.kind == sourceShipped {
+	if s.kind != sourceDropped {
 		return "What the network sees: " + mnist + "."
 	}
 	c := "What " + s.name + " sees: " + mnist

@@ -34,9 +34,10 @@
   function show() {
     const st = globalThis.wasmcnnPage && wasmcnnPage.state();
     if (!st) return;
-    const dropped = st.source !== "shipped";
-    $("model-name").textContent = st.name + (dropped ? " (your model)" : " (shipped)");
-    $("model-shipped").hidden = !dropped;
+    // A personal model (web/teach.js) is the shipped one taught: pixels 0..1.
+    const dropped = st.source === "dropped";
+    $("model-name").textContent = st.name + ({ shipped: " (shipped)", dropped: " (your model)", personal: " (the shipped model, taught your handwriting)" }[st.source] || "");
+    $("model-shipped").hidden = st.source === "shipped";
     $("model-remove").hidden = !stored;
     $("model-restore").hidden = !stored || (dropped && st.name === stored.name);
     $("model-restore").textContent = stored ? `Use ${stored.name} again` : "";
@@ -45,7 +46,7 @@
     sel.dataset.chosen = st.scale;
     sel.value = dropped && auto ? "auto" : st.scale;
     let note = "";
-    if (!dropped) note = "The shipped model takes pixels 0..1.";
+    if (!dropped) note = `The ${st.source === "personal" ? "personal" : "shipped"} model takes pixels 0..1.`;
     else if (auto) {
       note = `auto: ${label(st.scale)}.`;
       if (results.length) note += " MNIST test digits read right: " + results.map((r) => `${r.right}/${r.of} at ${r.label}`).join(", ") + ".";
