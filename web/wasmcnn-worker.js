@@ -5,9 +5,10 @@
 // model: Uint8Array} → {id, info, kernel};
 // {id, type: "predict", x: Float32Array} → {id, out: Float32Array};
 // {id, type: "fineTune", module (of the training build), model: Uint8Array,
-// x: Float32Array, y: Int32Array, options, replay: Uint8Array or null} →
-// {id, progress: {step, steps, loss}}…, then {id, onnx: Uint8Array,
-// lossBefore, lossAfter, correctBefore, correctAfter, ms}, for
+// x: Float32Array, y: labels, options, replay: Uint8Array or null,
+// evaluate?: Float32Array} → {id, progress: {step, steps, loss}}…, then
+// {id, onnx: Uint8Array, lossBefore, lossAfter, correctBefore,
+// correctAfter, examples, ms, evaluation?: {before, after}}, for
 // wasmcnn.fineTune. A failure answers {id, error: message}.
 "use strict";
 importScripts("wasm_exec.js", "wasmcnn.js");
@@ -40,7 +41,21 @@ self.onmessage = async (event) => {
       };
       try {
         const r = wasmcnn._fineTuneHere(base, msg.x, msg.y, msg.options, msg.replay, progress);
-        self.postMessage({ id: msg.id, ...r }, [r.onnx.buffer]);
+        const transfer = [r.onnx.buffer];
+        if (msg.evaluate) {
+          // Both models' outputs on the examples to evaluate, here rather
+          // than on the caller's thread.
+          const tuned = wasmcnn.loadModel(r.onnx);
+          try {
+            r.evaluation = { before: base.predict(msg.evaluate), after: tuned.predict(msg.evaluate) };
+          } catch (e) {
+            throw new Error("wasmcnn: fineTune: options.evaluate: " + String(e.message).replace(/^wasmcnn: /, ""));
+          } finally {
+            tuned.dispose();
+          }
+          transfer.push(r.evaluation.before.buffer, r.evaluation.after.buffer);
+        }
+        self.postMessage({ id: msg.id, ...r }, transfer);
       } finally {
         base.dispose();
       }

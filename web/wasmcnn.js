@@ -431,7 +431,7 @@
   // while it trains.
   const fineTuneDefaults = { wasmURL: "lib/wasmcnn-train.wasm", replay: "models/mnist-replay.bin" };
   // Options read here rather than by the Go side.
-  const jsOptions = new Set(["signal", "replay", "wasmURL"]);
+  const jsOptions = new Set(["signal", "replay", "wasmURL", "evaluate"]);
   const compiled = new Map(); // URL → Promise<WebAssembly.Module>
   const fetched = new Map(); // URL → Promise<Uint8Array>
   // once caches the Promise of make(url) under url, forgetting a failure so
@@ -470,7 +470,14 @@
     else if (replay instanceof ArrayBuffer) replay = new Uint8Array(replay.slice(0));
     else if (replay instanceof Uint8Array) replay = replay.slice();
     else if (replay !== null) throw new Error(`${what}.replay: want a URL, a Uint8Array or null`);
-    return { go, signal, wasmURL, replay };
+    let evaluate = options.evaluate;
+    if (evaluate !== undefined) {
+      if (evaluate === null || typeof evaluate !== "object" || taTag.call(evaluate) !== "Float32Array" || !(taBuffer.call(evaluate) instanceof ArrayBuffer)) {
+        throw new Error(`${what}.evaluate: got ${describe(evaluate)}, want a Float32Array of examples (not in shared memory)`);
+      }
+      evaluate = new Float32Array(taBuffer.call(evaluate), taByteOffset.call(evaluate), taLength.call(evaluate)).slice();
+    }
+    return { go, signal, wasmURL, replay, evaluate };
   }
   // abortError is what an aborted fine-tuning rejects with: the signal's
   // reason, as fetch does.
@@ -550,9 +557,11 @@
       } : undefined;
       const transfer = [onnx.buffer, x.buffer];
       if (!Array.isArray(y)) transfer.push(y.buffer);
-      const r = await Promise.race([stopped, worker.call({ type: "fineTune", module, model: onnx, x, y, options: s.go, replay }, transfer, progress)]);
+      if (s.evaluate) transfer.push(s.evaluate.buffer);
+      const r = await Promise.race([stopped, worker.call({ type: "fineTune", module, model: onnx, x, y, options: s.go, replay, evaluate: s.evaluate }, transfer, progress)]);
       const tuned = api.loadModel(r.onnx);
       tuned.fineTuned = { lossBefore: r.lossBefore, lossAfter: r.lossAfter, correctBefore: r.correctBefore, correctAfter: r.correctAfter, examples: r.examples, ms: r.ms };
+      if (r.evaluation) tuned.fineTuned.evaluation = r.evaluation;
       return tuned;
     } finally {
       if (worker) worker.w.terminate();
