@@ -103,8 +103,11 @@ func TestFineTuneAPIInChromium(t *testing.T) {
   const mine = await wasmcnn.fineTune(M, x, y, {}, (step, steps, loss) => r.progress.push([step, steps, loss]));
   r.firstMs = performance.now() - t0;
   t0 = performance.now();
-  const again = await wasmcnn.fineTune(M, x, y);
+  const again = await wasmcnn.fineTune(M, x, y, {evaluate: x});
   r.secondMs = performance.now() - t0;
+  // The worker's evaluation is what the base and the new model answer here.
+  const ev = again.fineTuned.evaluation, here = again.predict(x), base = M.predict(x);
+  r.evaluation = ev.after.length === here.length && ev.after.every((v, i) => v === here[i]) && ev.before.every((v, i) => v === base[i]);
   r.fineTuned = mine.fineTuned;
   r.out = Array.from(mine.predict(x));
   r.again = Array.from(again.predict(x));
@@ -130,9 +133,13 @@ func TestFineTuneAPIInChromium(t *testing.T) {
 		Out, Again        []float32
 		ONNX              []byte `json:"onnx"`
 		Info, Abort       string
+		Evaluation        bool
 	}
 	if err := json.Unmarshal([]byte(res), &got); err != nil {
 		t.Fatal(err)
+	}
+	if !got.Evaluation {
+		t.Error("options.evaluate: the worker's outputs differ from the models' on the page")
 	}
 	if !got.SameBytes {
 		t.Error("toONNX of a loaded model is not the bytes it was loaded from")

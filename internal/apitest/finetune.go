@@ -94,6 +94,9 @@ func FineTuneBadCalls(jsOnly bool) []FineTuneCase {
 		{Src: ft(`M, X2, [1, 2], {steps: 500}, () => { throw new Error("progress boom"); }`), Want: "progress boom"},
 		{Src: ft(`M, X2, [1, 2], {steps: () => 5}`), Want: "options.steps: got function, want a number"},
 		{Src: ft(`M, X2, new Float32Array([1, 2])`), Want: "labels: got Float32Array"},
+		{Src: ft(`M, X2, [1, 2], {evaluate: 5}`), Want: "options.evaluate: got number, want a Float32Array of examples"},
+		{Src: ft(`M, X2, [1, 2], {evaluate: [0.5]}`), Want: "options.evaluate: got an array"},
+		{Src: ft(`M, X2, [1, 2], {steps: 2, evaluate: new Float32Array(785)}`), Want: "options.evaluate: predict: onnx: input has 785 values"},
 		{Src: ft(`M, new Float32Array(new SharedArrayBuffer(8)), [1, 2]`), Want: "shared memory"},
 	} {
 		c.JSOnly = true
