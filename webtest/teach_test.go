@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
@@ -311,6 +312,9 @@ func TestTeachPage(t *testing.T) {
 	if !slices.Equal(st.Counts, []int{3, 3, 3, 3, 3, 3, 3, 3, 3, 3}) || st.Personal || st.Source != "shipped" {
 		t.Fatalf("after teaching: %+v", st)
 	}
+	if shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)); err == nil {
+		saveArtifact(t, "teach-examples.png", shot)
+	}
 
 	// The same measure while only drawing, for comparison.
 	t0, err := chromedp.Run(ctx, chromedp.Evaluate[float64](`(() => { __meter.events.length = 0; __meter.frames.length = 0; return performance.now(); })()`))
@@ -366,6 +370,9 @@ func TestTeachPage(t *testing.T) {
 		}
 	}
 	t.Logf("the personal model reads %d of 10 other digits of the writer wrong", wrong)
+	if shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)); err == nil {
+		saveArtifact(t, "teach-personal.png", shot)
+	}
 
 	// Its download runs in onnxruntime-node to the page's probabilities.
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("export-model"))); err != nil {
@@ -641,5 +648,22 @@ func TestTeachFaults(t *testing.T) {
 	st = waitTeach(t, ctx, `document.body.hasAttribute("data-personal")`)
 	if st.Source != "personal" {
 		t.Errorf("a sound kept personal model: %+v", st)
+	}
+	if shot, err := chromedp.Run(ctx, chromedp.Screenshot(chromedp.CSS("main.layout"))); err == nil {
+		saveArtifact(t, "teach-answer.png", shot)
+	}
+	// On a phone: nothing sideways, every teaching button on the screen.
+	if _, err := chromedp.Call(ctx, emulation.SetDeviceMetricsOverride, emulation.SetDeviceMetricsOverrideParams{
+		Width: 390, Height: 844, DeviceScaleFactor: 2, Mobile: true,
+	}); err != nil {
+		t.Fatal(err)
+	}
+	fits, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth <= window.innerWidth + 1 &&
+  Array.from(document.querySelectorAll("button[data-teach], #learn, #forget")).every((b) => { const r = b.getBoundingClientRect(); return r.left >= 0 && r.right <= window.innerWidth && r.width >= 40; })`))
+	if err != nil || !fits {
+		t.Errorf("on a phone the teaching buttons do not fit the screen (%v)", err)
+	}
+	if shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)); err == nil {
+		saveArtifact(t, "teach-phone.png", shot)
 	}
 }
