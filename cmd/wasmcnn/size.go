@@ -63,7 +63,7 @@ func runSize(args []string, stdout, stderr io.Writer) error {
 	rows := fs.Int("packages", 25, "packages to list in the code table (0: all)")
 	level := fs.Int("brotli", 11, "brotli `level` (0–11)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: wasmcnn size [flags] [file.wasm ...]\n\nWithout files it builds main.wasm, lib/wasmcnn.wasm and the worker's app.wasm as\nthe site and the worker bundle do (and unstripped twins to check the function names).\n\nflags:")
+		fmt.Fprintln(stderr, "usage: wasmcnn size [flags] [file.wasm ...]\n\nWithout files it builds main.wasm, lib/wasmcnn.wasm, lib/wasmcnn-train.wasm and the\nworker's app.wasm as the site and the worker bundle do (and unstripped twins to check the function names).\n\nflags:")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -88,7 +88,7 @@ func runSize(args []string, stdout, stderr io.Writer) error {
 	if fs.NArg() > 0 {
 		rep.Files, err = measureFiles(fs.Args(), *level)
 	} else {
-		fmt.Fprintln(stderr, "building main.wasm, lib/wasmcnn.wasm and app.wasm…")
+		fmt.Fprintln(stderr, "building main.wasm, lib/wasmcnn.wasm, lib/wasmcnn-train.wasm and app.wasm…")
 		rep.Go, rep.Files, err = buildAndMeasure(*level)
 	}
 	if err != nil {
