@@ -6,8 +6,10 @@
 // reference twin.
 //
 // Core is pure Go and never imports syscall/js, nor any other package of
-// wasmcnn: model files live in [wasmcnn/core/onnx], layers and training in
-// [wasmcnn/core/nn], drawings in [wasmcnn/core/ink], all built on top of it.
+// wasmcnn but wasmcnn/internal/fmtlite (its messages' formatting, without
+// fmt's reflection): model files live in [wasmcnn/core/onnx], layers and
+// training in [wasmcnn/core/nn], drawings in [wasmcnn/core/ink], all built on
+// top of it.
 //
 // # Layout
 //

@@ -108,3 +108,13 @@ func Product(dims []int) int {
 	}
 	return n
 }
+
+// FirstNonFinite returns the index of the first NaN or ±Inf in x, or -1.
+func FirstNonFinite(x []float32) int {
+	for i, v := range x {
+		if v-v != 0 { // NaN and ±Inf give NaN
+			return i
+		}
+	}
+	return -1
+}

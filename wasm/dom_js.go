@@ -57,11 +57,6 @@ func canvasByID(id string) *dom.HTMLCanvasElement {
 // create makes a new element.
 func create(tag string) *dom.BasicHTMLElement { return element(document.Call("createElement", tag)) }
 
-// createCanvas makes a new canvas.
-func createCanvas() *dom.HTMLCanvasElement {
-	return &dom.HTMLCanvasElement{BasicHTMLElement: create("canvas")}
-}
-
 // body is the document's body.
 func body() *dom.BasicHTMLElement { return element(document.Get("body")) }
 

@@ -32,10 +32,8 @@ func queryAll(sel string) []elem {
 }
 
 func (e elem) text(s string)           { e.Set("textContent", s) }
-func (e elem) getText() string         { return e.Get("textContent").String() }
 func (e elem) attr(k, v string)        { e.Call("setAttribute", k, v) }
 func (e elem) getAttr(k string) string { return e.Call("getAttribute", k).String() }
-func (e elem) unattr(k string)         { e.Call("removeAttribute", k) }
 func (e elem) hide(h bool)             { e.Set("hidden", h) }
 func (e elem) add(child elem)          { e.Call("appendChild", child.Value) }
 func (e elem) empty()                  { e.Set("textContent", "") }

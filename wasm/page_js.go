@@ -10,6 +10,7 @@ import (
 
 	"honnef.co/go/js/dom/v2"
 
+	"wasmcnn/core"
 	"wasmcnn/core/ink"
 	"wasmcnn/core/onnx"
 	"wasmcnn/internal/fmtlite"
@@ -516,12 +517,7 @@ func (p *page) show(probs []float32) {
 		p.detail.refresh()
 		return
 	}
-	best := 0
-	for i, v := range probs {
-		if v > probs[best] {
-			best = i
-		}
-	}
+	best := core.Argmax(probs)
 	p.pred.SetTextContent(p.src.labels[best])
 	if len([]rune(p.src.labels[best])) > 3 {
 		p.pred.Class().Add("long")
@@ -700,11 +696,6 @@ func nextFrame() {
 	})
 	defer f.Release()
 	await(js.Global().Get("Promise").New(f))
-}
-
-// fmtNum writes v with prec digits after the point.
-func fmtNum(v float32, prec int) string {
-	return strconv.FormatFloat(float64(v), 'f', prec, 32)
 }
 
 // fmtFull writes v exactly, for the panel's data attributes.

@@ -262,13 +262,7 @@ func (l *mapLayer) value(c, y, x int) float32 {
 
 // brightest returns the place of the largest value of map c.
 func (l *mapLayer) brightest(c int) (y, x int) {
-	plane := l.out.Data[c*l.w*l.h : (c+1)*l.w*l.h]
-	best := 0
-	for i, v := range plane {
-		if v > plane[best] {
-			best = i
-		}
-	}
+	best := core.Argmax(l.out.Data[c*l.w*l.h : (c+1)*l.w*l.h])
 	return best / l.w, best % l.w
 }
 

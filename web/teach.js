@@ -184,7 +184,7 @@
         throw new Error(r.reason);
       }
       if (personal) personal.model.dispose();
-      personal = { model: mine, bytes, record: { bytes, base: { hash: hash(shipped), size: shipped.length, name: shippedURL() }, examples: examples.length, result: "", active: true } };
+      personal = { model: mine, bytes, record: { bytes, base: { hash: hash(shipped), size: shipped.length, name: shippedURL() }, examples: all.y.length, result: "", active: true } };
       performance.mark("wasmcnn-learn-done");
       const ms = performance.now() - t0;
       document.body.dataset.learnMs = ms.toFixed(0);

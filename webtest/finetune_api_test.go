@@ -162,26 +162,7 @@ func TestFineTuneAPIInChromium(t *testing.T) {
 	}
 	// The same fine-tuning natively: the same procedure and replay file,
 	// Go's kernels instead of the browser's SIMD ones.
-	shipped, err := os.ReadFile(filepath.Join(siteDir, "models", "digits.onnx"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	replay, err := os.ReadFile(filepath.Join(siteDir, site.ReplayFile))
-	if err != nil {
-		t.Fatal(err)
-	}
-	base, err := onnx.LoadModel(shipped, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	o := nn.DefaultFineTuneOptions()
-	if o.Replay, err = tune.ReadReplay(replay); err != nil {
-		t.Fatal(err)
-	}
-	native, err := nn.FineTuneModel(context.Background(), base, x, y, o, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	native := fineTuneNatively(t, x, y)
 	want, err := native.Model.Predict(x)
 	if err != nil {
 		t.Fatal(err)
@@ -267,4 +248,32 @@ func maxDiff(a, b []float32) float64 {
 		d = math.Max(d, math.Abs(float64(a[i]-b[i])))
 	}
 	return d
+}
+
+// fineTuneNatively fine-tunes the site's shipped model on (x, y) with Go's
+// kernels: the procedure and replay file the browser uses, for the tests to
+// hold the browser's result to.
+func fineTuneNatively(t *testing.T, x []float32, y []int) *nn.FineTunedModel {
+	t.Helper()
+	shipped, err := os.ReadFile(filepath.Join(siteDir, "models", "digits.onnx"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	replay, err := os.ReadFile(filepath.Join(siteDir, site.ReplayFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	base, err := onnx.LoadModel(shipped, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := nn.DefaultFineTuneOptions()
+	if o.Replay, err = tune.ReadReplay(replay); err != nil {
+		t.Fatal(err)
+	}
+	native, err := nn.FineTuneModel(context.Background(), base, x, y, o, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return native
 }

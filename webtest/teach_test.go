@@ -20,11 +20,8 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"wasmcnn/core/ink"
-	"wasmcnn/core/nn"
-	"wasmcnn/core/onnx"
 	"wasmcnn/data"
 	"wasmcnn/internal/site"
-	"wasmcnn/wasm/tune"
 )
 
 // frameMeter is injected before the page's scripts: it times every pointer
@@ -469,26 +466,7 @@ func checkPersonal(t *testing.T, ctx context.Context) {
 		x = append(x, e.Input...)
 		y = append(y, e.Label)
 	}
-	shipped, err := os.ReadFile(filepath.Join(siteDir, "models", "digits.onnx"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	replay, err := os.ReadFile(filepath.Join(siteDir, site.ReplayFile))
-	if err != nil {
-		t.Fatal(err)
-	}
-	base, err := onnx.LoadModel(shipped, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	o := nn.DefaultFineTuneOptions()
-	if o.Replay, err = tune.ReadReplay(replay); err != nil {
-		t.Fatal(err)
-	}
-	native, err := nn.FineTuneModel(context.Background(), base, x, y, o, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	native := fineTuneNatively(t, x, y)
 	ps := readPageState(t, ctx)
 	if ps.Source != "personal" || !ps.Answered {
 		t.Fatalf("the page answers with %s (answered %v)", ps.Source, ps.Answered)

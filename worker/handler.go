@@ -267,8 +267,6 @@ func refuse(status int, msg string) error {
 	return &requestError{status: status, msg: msg}
 }
 
-func itoa(n int) string { return strconv.Itoa(n) }
-
 func (h *handler) predict(w http.ResponseWriter, r *http.Request) {
 	ct, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil {
@@ -416,12 +414,12 @@ func (p *predictor) prepare(ct string, body []byte) (bool, error) {
 		return false, refuse(http.StatusBadRequest, "send either strokes or pixels, not both")
 	case d.Pixels != nil:
 		if len(d.Pixels) != ink.FieldSize*ink.FieldSize {
-			return false, refuse(http.StatusBadRequest, "pixels has "+itoa(len(d.Pixels))+" values, want 784 (28×28, row-major)")
+			return false, refuse(http.StatusBadRequest, "pixels has "+strconv.Itoa(len(d.Pixels))+" values, want 784 (28×28, row-major)")
 		}
 		inked := false
 		for i, v := range d.Pixels {
 			if math.IsNaN(v) || v < 0 || v > 1 {
-				return false, refuse(http.StatusBadRequest, "pixels["+itoa(i)+"] is "+strconv.FormatFloat(v, 'g', -1, 64)+", want 0..1")
+				return false, refuse(http.StatusBadRequest, "pixels["+strconv.Itoa(i)+"] is "+strconv.FormatFloat(v, 'g', -1, 64)+", want 0..1")
 			}
 			p.input[i] = float32(v)
 			inked = inked || v > 0
@@ -441,20 +439,20 @@ func (p *predictor) prepare(ct string, body []byte) (bool, error) {
 // all, each point [x, y] with finite coordinates near the unit box.
 func checkStrokes(in [][][]float64) ([][][2]float32, error) {
 	if len(in) > MaxStrokes {
-		return nil, refuse(http.StatusBadRequest, itoa(len(in))+" strokes, at most "+itoa(MaxStrokes)+" are allowed")
+		return nil, refuse(http.StatusBadRequest, strconv.Itoa(len(in))+" strokes, at most "+strconv.Itoa(MaxStrokes)+" are allowed")
 	}
 	n := 0
 	out := make([][][2]float32, len(in))
 	for i, s := range in {
 		n += len(s)
 		if n > MaxPoints {
-			return nil, refuse(http.StatusBadRequest, "more than "+itoa(MaxPoints)+" points")
+			return nil, refuse(http.StatusBadRequest, "more than "+strconv.Itoa(MaxPoints)+" points")
 		}
 		out[i] = make([][2]float32, len(s))
 		for j, pt := range s {
-			where := "strokes[" + itoa(i) + "][" + itoa(j) + "]"
+			where := "strokes[" + strconv.Itoa(i) + "][" + strconv.Itoa(j) + "]"
 			if len(pt) != 2 {
-				return nil, refuse(http.StatusBadRequest, where+" has "+itoa(len(pt))+" numbers, want [x, y]")
+				return nil, refuse(http.StatusBadRequest, where+" has "+strconv.Itoa(len(pt))+" numbers, want [x, y]")
 			}
 			for _, v := range pt {
 				if math.IsNaN(v) || v < -1 || v > 2 {
@@ -476,7 +474,7 @@ func (p *predictor) fromImage(body []byte) (bool, error) {
 		return false, refuse(http.StatusBadRequest, "not a PNG or JPEG image: "+err.Error())
 	}
 	if cfg.Width < 1 || cfg.Height < 1 || cfg.Width > MaxImageSide || cfg.Height > MaxImageSide || cfg.Width*cfg.Height > MaxImagePixels {
-		return false, refuse(http.StatusRequestEntityTooLarge, format+" image of "+itoa(cfg.Width)+"×"+itoa(cfg.Height)+" pixels exceeds the limit ("+itoa(MaxImageSide)+" per side, "+itoa(MaxImagePixels)+" in all)")
+		return false, refuse(http.StatusRequestEntityTooLarge, format+" image of "+strconv.Itoa(cfg.Width)+"×"+strconv.Itoa(cfg.Height)+" pixels exceeds the limit ("+strconv.Itoa(MaxImageSide)+" per side, "+strconv.Itoa(MaxImagePixels)+" in all)")
 	}
 	img, _, err := image.Decode(bytes.NewReader(body))
 	if err != nil {

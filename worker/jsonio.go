@@ -238,8 +238,9 @@ func (r *jsonReader) number() float64 {
 	}
 	v, err := strconv.ParseFloat(string(r.b[start:r.i]), 64)
 	if err != nil {
+		msg := "number " + string(r.b[start:r.i]) + " out of range"
 		r.i = start
-		r.fail("number " + string(r.b[start:r.i]) + " out of range")
+		r.fail(msg)
 	}
 	return v
 }

@@ -81,6 +81,15 @@ func TestParseDrawing(t *testing.T) {
 	}
 }
 
+// TestParseDrawingNamesTheNumber checks that a number out of float64's
+// range is named where it starts.
+func TestParseDrawingNamesTheNumber(t *testing.T) {
+	_, err := parseDrawing([]byte(`{"pixels": [0.5, -1e999]}`))
+	if err == nil || err.Error() != "number -1e999 out of range at byte 17" {
+		t.Errorf("error %v, want \"number -1e999 out of range at byte 17\"", err)
+	}
+}
+
 func compareDrawing(t *testing.T, b []byte) {
 	t.Helper()
 	got, err := parseDrawing(b)

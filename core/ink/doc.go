@@ -6,7 +6,8 @@
 // into 20×20 keeping its aspect ratio, anti-aliased, and its centre of mass
 // placed at the centre of the 28×28 field.
 //
-// Ink stands alone: it must never import another package of wasmcnn, so the
-// page, the edge worker and the tests share exactly this code, whatever
-// model reads the result.
+// Ink stands alone: it must never import another package of wasmcnn but
+// wasmcnn/internal/fmtlite (its messages' formatting), so the page, the edge
+// worker and the tests share exactly this code, whatever model reads the
+// result.
 package ink

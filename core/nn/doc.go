@@ -2,7 +2,9 @@
 // backpropagation: the layers (convolution, batch norm, pooling, dense,
 // activations), [Net], the losses, the optimisers and their schedules, the
 // training loop with its augmentation and checkpoints, the reference
-// networks S and M and the digit network, and export to ONNX.
+// networks S and M and the digit network, export to ONNX, and the way back:
+// [ImportNet] reads a layer chain from an ONNX model so that [FineTune] can
+// adapt it to a few examples of one person.
 //
 // Every layer has the same methods in the same order — Forward, Backward,
 // Params — so forward and backward sit side by side; the gradients are

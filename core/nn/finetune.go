@@ -3,7 +3,6 @@ package nn
 import (
 	"context"
 	"errors"
-	"math"
 	"slices"
 
 	"wasmcnn/core"
@@ -74,8 +73,9 @@ const (
 	MaxFineTuneExamples = 10000
 	MaxFineTuneBatch    = 1024
 	// MaxFineTuneCache bounds the values FineTune keeps of the frozen
-	// layers' outputs (every copy of every example and every replayed one):
-	// 32 Mi float32, 128 MiB.
+	// layers' outputs (every copy of every example and every replayed one),
+	// and of the distorted copies of the inputs they are made from:
+	// 32 Mi float32, 128 MiB each.
 	MaxFineTuneCache = 32 << 20
 )
 
@@ -129,6 +129,9 @@ func FineTune(ctx context.Context, base *Net, inputs []float32, labels []int, op
 	if err != nil {
 		return nil, err
 	}
+	if out := full.OutShape(); len(out) != 1 {
+		return nil, fmtlite.Errorf("nn: fine-tuning needs a network that ends in one score per class; this one gives %v per example", out)
+	}
 	classes := core.Product(full.OutShape())
 	if err := checkFineTune(full, inputs, labels, classes, &opts); err != nil {
 		return nil, err
@@ -157,7 +160,7 @@ func checkFineTune(net *Net, inputs []float32, labels []int, classes int, o *Fin
 			return fmtlite.Errorf("nn: fine-tuning: label %d of example %d is out of range 0..%d", y, i, classes-1)
 		}
 	}
-	if i := firstNonFinite(inputs); i >= 0 {
+	if i := core.FirstNonFinite(inputs); i >= 0 {
 		return fmtlite.Errorf("nn: fine-tuning: example %d has a non-finite value (%v) at index %d", i/size, inputs[i], i%size)
 	}
 	distinct := map[int]bool{}
@@ -210,7 +213,7 @@ func checkFineTune(net *Net, inputs []float32, labels []int, classes int, o *Fin
 				return fmtlite.Errorf("nn: fine-tuning: replay label %d of example %d is out of range 0..%d", y, i, classes-1)
 			}
 		}
-		if i := firstNonFinite(r.X); i >= 0 {
+		if i := core.FirstNonFinite(r.X); i >= 0 {
 			return fmtlite.Errorf("nn: fine-tuning: replay example %d has a non-finite value", i/size)
 		}
 	}
@@ -225,16 +228,6 @@ func (a Augment) check() error {
 		return fmtlite.Errorf("nn: fine-tuning: augmentation %+v out of range (rotate 0..180°, scale 0.25..4 with min ≤ max, aspect 0..0.9, shear 0..2, shift 0..14 px, thickening probability 0..1)", a)
 	}
 	return nil
-}
-
-// firstNonFinite returns the index of the first NaN or infinity in v, or −1.
-func firstNonFinite(v []float32) int {
-	for i, x := range v {
-		if math.IsNaN(float64(x)) || math.IsInf(float64(x), 0) {
-			return i
-		}
-	}
-	return -1
 }
 
 // trainableCopy returns deep copies of base's layers, ready to train on few

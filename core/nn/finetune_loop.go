@@ -57,6 +57,12 @@ func newFineTuner(net *Net, inputs []float32, labels []int, o FineTuneOptions) (
 	if o.Replay != nil && o.ReplayBatch > 0 {
 		cached += int64(o.Replay.Len())
 	}
+	// The distorted copies of the inputs exist together once, before the
+	// frozen layers turn them into the cached outputs.
+	copies := int64(len(labels)) * int64(o.Copies) * int64(core.Product(net.In))
+	if copies > MaxFineTuneCache {
+		return nil, fmtlite.Errorf("nn: fine-tuning: %d examples in %d copies of %v exceed the limit of %d values kept; use fewer examples or copies", len(labels), o.Copies, net.In, MaxFineTuneCache)
+	}
 	if cached*int64(ft.feat) > MaxFineTuneCache {
 		return nil, fmtlite.Errorf("nn: fine-tuning: %d examples, copies and replayed examples of %d values each exceed the limit of %d values kept; use fewer examples or copies, or train fewer layers", cached, ft.feat, MaxFineTuneCache)
 	}

@@ -105,6 +105,14 @@ func TestFineTuneValidates(t *testing.T) {
 			o.TrainLayers, o.Copies = 4, 64
 			o.Replay = replaySet(2500, 2)
 		}, "exceed the limit", nil},
+		{"too many input copies", func(x *[]float32, y *[]int, o *FineTuneOptions) {
+			// 700 examples in 64 copies of 784 values each are more than
+			// 32 Mi, although their 96 features each would fit.
+			for len(*y) < 700 {
+				*x, *y = append(*x, ex.X...), append(*y, ex.Y...)
+			}
+			o.Copies = 64
+		}, "copies of [1 28 28] exceed the limit", nil},
 		{"replay label out of range", func(x *[]float32, y *[]int, o *FineTuneOptions) {
 			o.Replay = replaySet(3, 2)
 			o.Replay.Y[1] = 12
@@ -132,6 +140,15 @@ func TestFineTuneValidates(t *testing.T) {
 	}
 	if _, err := FineTune(context.Background(), withSoftmax, ex.X, ex.Y, quickOptions(), nil); err == nil || !strings.Contains(err.Error(), "softmax") {
 		t.Errorf("a network ending in a softmax: error %v", err)
+	}
+	// A convolution's maps are no scores per class, even when there are
+	// ten of them.
+	maps, err := NewNet([]int{1, 28, 28}, NewConvLayer("c", 1, 10, 3, 3, true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := FineTune(context.Background(), maps, ex.X, ex.Y, quickOptions(), nil); err == nil || !strings.Contains(err.Error(), "one score per class") {
+		t.Errorf("a network ending in maps: error %v", err)
 	}
 }
 

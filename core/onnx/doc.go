@@ -5,7 +5,8 @@
 // calls over buffers allocated once, per-node profiling, and [ModelBuilder],
 // the writer that wasmcnn's own networks are exported with.
 //
-// Onnx imports only [wasmcnn/core] of wasmcnn: it must never import the
+// Onnx imports only [wasmcnn/core] of wasmcnn (and wasmcnn/internal/fmtlite
+// for its messages, as core does): it must never import the
 // training code ([wasmcnn/core/nn]) or the preprocessing of drawings
 // ([wasmcnn/core/ink]), so that builds which only infer link neither.
 //

@@ -1,6 +1,7 @@
 package onnx
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 
@@ -17,7 +18,7 @@ func externalModel(location string, offset int) []byte {
 	t.packedInt64s(1, []int64{4})
 	t.varint(2, onnxFloat)
 	t.str(8, "c")
-	for _, kv := range [][2]string{{"location", location}, {"offset", itoa(offset)}, {"length", "16"}} {
+	for _, kv := range [][2]string{{"location", location}, {"offset", strconv.Itoa(offset)}, {"length", "16"}} {
 		e := &pbWriter{}
 		e.str(1, kv[0])
 		e.str(2, kv[1])

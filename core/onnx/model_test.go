@@ -2,6 +2,7 @@ package onnx
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"wasmcnn/core"
@@ -199,5 +200,27 @@ func TestPlanFoldsShapeWork(t *testing.T) {
 	}
 	if _, err := m.Predict(make([]float32, 17)); err == nil {
 		t.Error("17 values accepted for examples of 16")
+	}
+}
+
+// TestPredictScalarInput checks that a model whose input has no dimensions
+// (declared so, or without a shape) takes its one value, and that any other
+// number of values is refused with an error rather than a panic.
+func TestPredictScalarInput(t *testing.T) {
+	b := NewModelBuilder(13)
+	b.Input("x", []int{})
+	b.Node("Relu", "", []string{"x"}, []string{"y"})
+	b.Output("y", nil)
+	m, err := LoadModel(b.Bytes(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if y, err := m.Predict([]float32{-3}); err != nil || len(y) != 1 || y[0] != 0 {
+		t.Errorf("one value: %v, %v; want [0]", y, err)
+	}
+	for _, n := range []int{0, 2, 784} {
+		if _, err := m.Predict(make([]float32, n)); err == nil || !strings.Contains(err.Error(), "no batch dimension") {
+			t.Errorf("%d values: error %v, want one saying the input has no batch dimension", n, err)
+		}
 	}
 }

@@ -321,8 +321,11 @@ func (m *Model) PlanFor(n int) error {
 		return nil
 	}
 	shape := append([]int(nil), m.plan.inShapes[0]...)
+	if len(shape) == 0 {
+		return fmtlite.Errorf("onnx: input %q has no batch dimension (shape []); Predict needs one", m.Inputs[0].Name)
+	}
 	per := core.Product(shape[1:])
-	if len(shape) == 0 || per == 0 || n == 0 || n%per != 0 || m.Inputs[0].Shape[0] >= 0 && n != per*m.Inputs[0].Shape[0] {
+	if per == 0 || n == 0 || n%per != 0 || m.Inputs[0].Shape[0] >= 0 && n != per*m.Inputs[0].Shape[0] {
 		return fmtlite.Errorf("onnx: input has %d values; the model takes %v (%d values per example)", n, m.Inputs[0].Shape, per)
 	}
 	shape[0] = n / per

@@ -1,6 +1,7 @@
 package onnx
 
 import (
+	"strconv"
 	"unicode/utf8"
 
 	"wasmcnn/core"
@@ -24,7 +25,7 @@ func onnxTypeName(t int) string {
 	if n, ok := names[t]; ok {
 		return n
 	}
-	return "type " + itoa(t)
+	return "type " + strconv.Itoa(t)
 }
 
 // ONNX AttributeProto types.
@@ -555,29 +556,6 @@ func decodeShape(r *pbReader, vi *onnxValueInfo) error {
 		vi.dims = append(vi.dims, d)
 	}
 	return nil
-}
-
-// itoa formats an int without fmt.
-func itoa(v int) string {
-	if v == 0 {
-		return "0"
-	}
-	neg := v < 0
-	if neg {
-		v = -v
-	}
-	var b [20]byte
-	i := len(b)
-	for v > 0 {
-		i--
-		b[i] = byte('0' + v%10)
-		v /= 10
-	}
-	if neg {
-		i--
-		b[i] = '-'
-	}
-	return string(b[i:])
 }
 
 // printable reports whether s is valid UTF-8 without control characters,

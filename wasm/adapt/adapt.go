@@ -331,13 +331,7 @@ func ChooseScale(m *onnx.Model, x *Input, digits []Digit, progress func(done, to
 				return Unit, nil, err
 			}
 			ToProbabilities(probs, out[:10])
-			best := 0
-			for i, p := range probs {
-				if p > probs[best] {
-					best = i
-				}
-			}
-			if best == d.Label {
+			if core.Argmax(probs) == d.Label {
 				r.Right++
 			}
 			p := float64(probs[d.Label])

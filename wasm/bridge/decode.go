@@ -162,7 +162,7 @@ func Tensor(v Value, arg string) (*core.Tensor, error) {
 	if len(data) != n {
 		return nil, argErrorf(arg, "shape %v needs %d values, data has %d", shape, n, len(data))
 	}
-	if i := firstNonFinite(data); i >= 0 {
+	if i := core.FirstNonFinite(data); i >= 0 {
 		return nil, argErrorf(arg+".data", "value %d is %v; values must be finite", i, data[i])
 	}
 	return &core.Tensor{Shape: shape, Data: data}, nil
@@ -199,14 +199,4 @@ func options(v Value, arg string, allowed ...string) (bool, error) {
 		}
 	}
 	return true, nil
-}
-
-// firstNonFinite returns the index of the first NaN or infinity, or −1.
-func firstNonFinite(x []float32) int {
-	for i, v := range x {
-		if v-v != 0 { // NaN and ±Inf give NaN
-			return i
-		}
-	}
-	return -1
 }

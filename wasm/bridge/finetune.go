@@ -99,7 +99,7 @@ func FineTuneExamples(inputs, labels, options Value, size, classes int) (*FineTu
 	if n == 0 {
 		return nil, ErrFineTuneNoExamples
 	}
-	if i := firstNonFinite(x); i >= 0 {
+	if i := core.FirstNonFinite(x); i >= 0 {
 		return nil, argErrorf("fineTune: inputs", "example %d has %v at value %d; inputs must be finite", i/size, x[i], i%size)
 	}
 	distinct := false
@@ -222,6 +222,9 @@ func (o FineTuneOption) rangeText() string {
 
 // FineTuneFor decodes fineTune's (inputs, labels, options) for model m.
 func FineTuneFor(m *onnx.Model, inputs, labels, options Value) (*FineTuneArgs, error) {
+	if len(m.Inputs) != 1 || len(m.Outputs) == 0 {
+		return nil, argErrorf("fineTune: model", "got a model with %d inputs and %d outputs, want one input and an output", len(m.Inputs), len(m.Outputs))
+	}
 	size, classes := exampleShape(m.InputShape(0)), exampleShape(m.OutputShape(0))
 	return FineTuneExamples(inputs, labels, options, size, classes)
 }
@@ -232,7 +235,7 @@ func exampleShape(s []int) int {
 	if len(s) < 2 {
 		return 0
 	}
-	return product(s[1:])
+	return core.Product(s[1:])
 }
 
 // CheckFineTune decodes the arguments (handle, inputs, labels, options) of

@@ -6,7 +6,9 @@ import (
 	"strings"
 	"testing"
 
+	"wasmcnn/core"
 	"wasmcnn/core/nn"
+	"wasmcnn/core/onnx"
 )
 
 func testModel(t *testing.T) []byte {
@@ -178,6 +180,26 @@ func TestCheckFineTune(t *testing.T) {
 	}
 }
 
+// TestCheckFineTuneModelWithoutInput checks that a model with no input (it
+// loads: its output is a constant) is refused by fineTune with a clear
+// error, not a panic.
+func TestCheckFineTuneModelWithoutInput(t *testing.T) {
+	b := onnx.NewModelBuilder(13)
+	b.Initializer("w", &core.Tensor{Shape: []int{1, 10}, Data: make([]float32, 10)})
+	b.Node("Relu", "", []string{"w"}, []string{"y"})
+	b.Output("y", nil)
+	var ms Models
+	h, _, err := ms.Load([]Value{u8(b.Bytes())})
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, y := examples(3, 784, 2)
+	_, err = ms.CheckFineTune([]Value{num(float64(h)), x, y})
+	if err == nil || !strings.Contains(err.Error(), "0 inputs") {
+		t.Errorf("error %v, want one saying the model has 0 inputs", err)
+	}
+}
+
 // FuzzFineTuneExamples decodes fineTune's arguments built from the fuzz
 // input: never a panic, and whatever is accepted holds whole, finite
 // examples with labels in range, of at least two classes, and options in
@@ -209,7 +231,7 @@ func FuzzFineTuneExamples(f *testing.F) {
 		if !two {
 			t.Fatal("accepted one class")
 		}
-		if i := firstNonFinite(got.Inputs); i >= 0 {
+		if i := core.FirstNonFinite(got.Inputs); i >= 0 {
 			t.Fatalf("accepted a non-finite input at %d", i)
 		}
 		for _, s := range got.Options {

@@ -116,7 +116,7 @@ func (ms *Models) Predict(h int, x Value) ([]byte, []int, error) {
 	if err != nil {
 		return nil, nil, fmtlite.Errorf("predict: %w", err)
 	}
-	if e.shape == nil || product(e.shape) != len(out) {
+	if e.shape == nil || core.Product(e.shape) != len(out) {
 		e.shape = e.model.OutputShape(0)
 	}
 	if len(out) == 0 {
@@ -164,18 +164,10 @@ func (ms *Models) input(h int, x Value, op, arg string) (*entry, []float32, erro
 
 // checkFinite refuses an input (argument arg) holding NaN or ±Inf.
 func checkFinite(in []float32, arg string) error {
-	if i := firstNonFinite(in); i >= 0 {
+	if i := core.FirstNonFinite(in); i >= 0 {
 		return argErrorf(arg, "value %d is %v; inputs must be finite", i, in[i])
 	}
 	return nil
-}
-
-func product(s []int) int {
-	n := 1
-	for _, d := range s {
-		n *= d
-	}
-	return n
 }
 
 // Prepare readies model h for inputs of n values written straight into Go
@@ -194,7 +186,7 @@ func (ms *Models) Prepare(h, n int) (stage []float32, gen, outLen int, err error
 	if err := e.model.PlanFor(n); err != nil {
 		return nil, 0, 0, fmtlite.Errorf("predict: %w", err)
 	}
-	outLen = product(e.model.OutputShape(0))
+	outLen = core.Product(e.model.OutputShape(0))
 	if len(ms.stages) == 0 || len(ms.stages[len(ms.stages)-1]) < n {
 		size := n
 		if len(ms.stages) > 0 {
