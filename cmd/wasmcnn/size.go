@@ -14,9 +14,9 @@ import (
 	"strings"
 	"sync"
 
-	"wasmcnn/internal/edge"
 	"wasmcnn/internal/site"
 	"wasmcnn/internal/wasmsize"
+	"wasmcnn/internal/workerd"
 )
 
 // sizeTarget is one WebAssembly file the size command measures.
@@ -31,7 +31,7 @@ func sizeTargets() []sizeTarget {
 	for _, b := range site.WasmBuilds {
 		ts = append(ts, sizeTarget{b.Name, b.File, b.Package, b.Tags})
 	}
-	return append(ts, sizeTarget{"worker", "app.wasm", edge.AppPackage, ""})
+	return append(ts, sizeTarget{"worker", "app.wasm", workerd.AppPackage, ""})
 }
 
 // sizeReport is what the size command writes with -json.

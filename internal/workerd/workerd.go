@@ -1,6 +1,6 @@
-// Package edge builds the edge worker's bundle and runs it locally under
+// Package workerd builds the edge worker's bundle and runs it locally under
 // workerd, Cloudflare's runtime, for build.sh, the bench and the tests.
-package edge
+package workerd
 
 import (
 	"bytes"
@@ -130,15 +130,15 @@ func EntryModule(opt Options) ([]byte, error) {
 func Build(root, dir string, opt Options) (*Bundle, error) {
 	opt = opt.withDefaults()
 	if opt.Entry != EntryIsolate && opt.Entry != EntryRequest {
-		return nil, fmt.Errorf("edge: unknown entry %q (want %q or %q)", opt.Entry, EntryIsolate, EntryRequest)
+		return nil, fmt.Errorf("workerd: unknown entry %q (want %q or %q)", opt.Entry, EntryIsolate, EntryRequest)
 	}
 	if opt.Kernel != KernelRelaxed && opt.Kernel != KernelSIMD && opt.Kernel != KernelGo {
-		return nil, fmt.Errorf("edge: unknown kernel %q (want %q, %q or %q)", opt.Kernel, KernelRelaxed, KernelSIMD, KernelGo)
+		return nil, fmt.Errorf("workerd: unknown kernel %q (want %q, %q or %q)", opt.Kernel, KernelRelaxed, KernelSIMD, KernelGo)
 	}
 	gen := exec.Command("go", "run", "github.com/syumai/workers/cmd/workers-assets-gen", "-mode=go", "-o", dir)
 	gen.Dir = root
 	if b, err := gen.CombinedOutput(); err != nil {
-		return nil, fmt.Errorf("edge: workers-assets-gen: %v\n%s", err, b)
+		return nil, fmt.Errorf("workerd: workers-assets-gen: %v\n%s", err, b)
 	}
 	if opt.App != "" {
 		app, err := os.ReadFile(opt.App)
@@ -190,7 +190,7 @@ const AppPackage = "./worker"
 // deployed build), unstripped keeps the name section for size reports.
 func BuildApp(root, out string, tags []string, stripped bool) error {
 	if err := site.GoBuildWasm(root, AppPackage, strings.Join(tags, ","), out, !stripped); err != nil {
-		return fmt.Errorf("edge: building app.wasm: %w", err)
+		return fmt.Errorf("workerd: building app.wasm: %w", err)
 	}
 	return nil
 }
@@ -207,12 +207,12 @@ func buildAppAt(root, rev, out string) error {
 	archive.Dir = root
 	tarball, err := archive.Output()
 	if err != nil {
-		return fmt.Errorf("edge: git archive %s: %v", rev, err)
+		return fmt.Errorf("workerd: git archive %s: %v", rev, err)
 	}
 	untar := exec.Command("tar", "-x", "-C", tmp)
 	untar.Stdin = bytes.NewReader(tarball)
 	if b, err := untar.CombinedOutput(); err != nil {
-		return fmt.Errorf("edge: unpacking %s: %v\n%s", rev, err, b)
+		return fmt.Errorf("workerd: unpacking %s: %v\n%s", rev, err, b)
 	}
 	return BuildApp(tmp, out, nil, true)
 }
@@ -262,7 +262,7 @@ const mainWorker :Workerd.Worker = (
 func Workerd(root string) (string, error) {
 	p := filepath.Join(root, "node_modules", "@cloudflare", "workerd-linux-64", "bin", "workerd")
 	if _, err := os.Stat(p); err != nil {
-		return "", fmt.Errorf("edge: workerd is not installed (npm ci): %w", err)
+		return "", fmt.Errorf("workerd: workerd is not installed (npm ci): %w", err)
 	}
 	return p, nil
 }
@@ -292,5 +292,5 @@ func WaitListening(addr string, timeout time.Duration) error {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	return errors.New("edge: nothing listens on " + addr)
+	return errors.New("workerd: nothing listens on " + addr)
 }

@@ -1,4 +1,4 @@
-package edge
+package workerd
 
 import (
 	"bytes"
@@ -76,7 +76,7 @@ type SoakResult struct {
 // compare them with each other rather than with another run's figures.
 func Bench(cfg BenchConfig, bundles []Options) ([]BenchResult, error) {
 	if len(cfg.Requests) == 0 {
-		return nil, fmt.Errorf("edge: bench: no requests")
+		return nil, fmt.Errorf("workerd: bench: no requests")
 	}
 	var out []BenchResult
 	for _, opt := range bundles {
@@ -153,7 +153,7 @@ func benchOne(cfg BenchConfig, opt Options) (*BenchResult, error) {
 	res.FirstRequestMs = ms(time.Since(s))
 	res.StartToFirstMs = ms(time.Since(launched))
 	if err != nil {
-		return nil, fmt.Errorf("edge: bench: first request: %v\n%s", err, logs.String())
+		return nil, fmt.Errorf("workerd: bench: first request: %v\n%s", err, logs.String())
 	}
 	res.Kernel = kernelOf(resp.timing)
 
