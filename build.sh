@@ -36,7 +36,7 @@ check_format() {
 		return 1
 	fi
 	go vet ./...
-	GOOS=js GOARCH=wasm go vet ./wasm/... ./core/... ./worker ./internal/simdjs
+	GOOS=js GOARCH=wasm go vet ./wasm/... ./core/... ./worker ./internal/wasmsimd/simdjs
 	GOOS=js GOARCH=wasm go vet -tags apionly ./wasm
 	GOOS=js GOARCH=wasm go vet -tags apionly,train ./wasm
 	GOOS=js GOARCH=wasm go vet -tags wasmcnn_faults ./worker

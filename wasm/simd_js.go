@@ -3,7 +3,7 @@ package main
 import (
 	"syscall/js"
 
-	"wasmcnn/internal/simdjs"
+	"wasmcnn/internal/wasmsimd/simdjs"
 )
 
 // installSIMD instantiates the SIMD kernel module on this instance's own

@@ -7,7 +7,7 @@ import (
 
 	"github.com/syumai/workers"
 
-	"wasmcnn/internal/simdjs"
+	"wasmcnn/internal/wasmsimd/simdjs"
 )
 
 // main serves the handler through github.com/syumai/workers. The worker's

@@ -1,7 +1,8 @@
 //go:build js && wasm
 
-// Package simdjs installs the WebAssembly SIMD kernels of internal/wasmsimd
-// in core from a js/wasm Go program: it instantiates a compiled kernel
+// Package simdjs installs the WebAssembly SIMD kernels that its parent,
+// internal/wasmsimd, emits, in core from a js/wasm Go program (it sits
+// beside the emitter, which builds natively too): it instantiates a compiled kernel
 // module on the program's own memory and hands core its exports. The page
 // compiles the module from the bytes wasmsimd holds ([Compile]); the edge
 // worker receives it compiled, since Workers refuse to compile WebAssembly
