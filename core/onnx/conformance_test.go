@@ -12,7 +12,7 @@ import (
 
 	"wasmcnn/core"
 	"wasmcnn/core/onnx"
-	"wasmcnn/internal/ortref"
+	"wasmcnn/internal/orttest"
 )
 
 // TestConformanceWithOnnxruntime builds every case, runs it in wasmcnn and in
@@ -20,22 +20,22 @@ import (
 // and the packages of package.json (npm ci); ./build.sh test installs them
 // and sets WASMCNN_REQUIRE_ORT=1 so that nothing is skipped there.
 func TestConformanceWithOnnxruntime(t *testing.T) {
-	root := ortref.Require(t)
+	root := orttest.Require(t)
 	cases := conformanceCases()
-	refCases := make([]ortref.Case, len(cases))
+	refCases := make([]orttest.Case, len(cases))
 	inputs := make([][]*core.Tensor, len(cases))
 	for ci, c := range cases {
-		refCases[ci] = ortref.Case{Name: c.name, Model: c.model()}
+		refCases[ci] = orttest.Case{Name: c.name, Model: c.model()}
 		for ii, in := range c.inputs {
 			x := onnx.RandInput(uint64(1000+ci*10+ii), in.shape...)
 			for k := range x.Data {
 				x.Data[k] = x.Data[k]*4 - 2 // both signs, so activations and pooling see negatives
 			}
 			inputs[ci] = append(inputs[ci], x)
-			refCases[ci].Inputs = append(refCases[ci].Inputs, ortref.Input{Name: in.name, Shape: in.shape, Data: x.Data})
+			refCases[ci].Inputs = append(refCases[ci].Inputs, orttest.Input{Name: in.name, Shape: in.shape, Data: x.Data})
 		}
 	}
-	results := ortref.Run(t, root, refCases)
+	results := orttest.Run(t, root, refCases)
 	coverage := map[string][]string{}
 	worst, worstCase, worstFrac := 0.0, "", 0.0
 	for i, c := range cases {

@@ -1,8 +1,8 @@
-// Package ortref runs ONNX models in onnxruntime-node, through
+// Package orttest runs ONNX models in onnxruntime-node, through
 // tools/ort_run.js: the independent reference that wasmcnn's tests hold its
 // outputs to. Only tests import it; it needs Node and the packages of
 // package.json (npm ci), which ./build.sh test installs.
-package ortref
+package orttest
 
 import (
 	"encoding/json"
