@@ -58,7 +58,7 @@ func Require(t testing.TB) string {
 		}
 		parent := filepath.Dir(root)
 		if parent == root {
-			t.Fatal("ortref: no go.mod above the test's directory")
+			t.Fatal("orttest: no go.mod above the test's directory")
 		}
 		root = parent
 	}
@@ -113,7 +113,7 @@ func Run(t testing.TB, root string, cases []Case) []Result {
 	cmd := exec.Command("node", filepath.Join(root, "tools", "ort_run.js"), dir)
 	cmd.Dir = root
 	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("ortref: onnxruntime run failed: %v\n%s", err, out)
+		t.Fatalf("orttest: onnxruntime run failed: %v\n%s", err, out)
 	}
 	var results []struct {
 		Error   string `json:"error"`
@@ -130,7 +130,7 @@ func Run(t testing.TB, root string, cases []Case) []Result {
 		t.Fatal(err)
 	}
 	if len(results) != len(cases) {
-		t.Fatalf("ortref: onnxruntime returned %d results for %d cases", len(results), len(cases))
+		t.Fatalf("orttest: onnxruntime returned %d results for %d cases", len(results), len(cases))
 	}
 	out := make([]Result, len(results))
 	for i, r := range results {
