@@ -36,9 +36,7 @@ check_format() {
 		return 1
 	fi
 	go vet ./...
-	GOOS=js GOARCH=wasm go vet ./wasm/... ./core/... ./worker ./internal/wasmsimd/simdjs
-	GOOS=js GOARCH=wasm go vet -tags apionly ./wasm
-	GOOS=js GOARCH=wasm go vet -tags apionly,train ./wasm
+	GOOS=js GOARCH=wasm go vet ./wasm/... ./core/... ./worker ./internal/wasmsimd/...
 	GOOS=js GOARCH=wasm go vet -tags wasmcnn_faults ./worker
 }
 
@@ -73,8 +71,6 @@ cmd_test() {
 	log "wasm tests under Node ($(node --version))"
 	# tools/go_js_wasm_exec is Go's runner plus the memory hook the SIMD kernel needs.
 	GOOS=js GOARCH=wasm go test -exec="$PWD/tools/go_js_wasm_exec" ./core/... ./wasm/...
-	log "the training build's API under Node"
-	GOOS=js GOARCH=wasm go test -tags train -exec="$PWD/tools/go_js_wasm_exec" ./wasm/
 	log "all tests passed"
 }
 

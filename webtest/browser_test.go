@@ -46,6 +46,11 @@ func run(m *testing.M) (int, error) {
 	if err := site.Build(root, siteDir); err != nil {
 		return 0, err
 	}
+	// Tests of the library open the bench page, a page of the site without
+	// the drawing pad; the site itself does not ship it.
+	if err := site.CopyBenchPage(root, siteDir); err != nil {
+		return 0, err
+	}
 	return m.Run(), nil
 }
 

@@ -205,6 +205,9 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	if err := site.Build(root, dir); err != nil {
 		return err
 	}
+	if err := site.CopyBenchPage(root, dir); err != nil {
+		return err
+	}
 	netsByName := map[string]*nn.Net{"S": nn.ReferenceNetS(1), "M": nn.ReferenceNetM(1)}
 	if err := writeBenchModels(filepath.Join(dir, "bench"), netsByName); err != nil {
 		return err

@@ -29,7 +29,7 @@ type sizeTarget struct {
 func sizeTargets() []sizeTarget {
 	var ts []sizeTarget
 	for _, b := range site.WasmBuilds {
-		ts = append(ts, sizeTarget{b.Name, b.File, b.Package, b.Tags})
+		ts = append(ts, sizeTarget{b.Name, b.File, b.Package, ""})
 	}
 	return append(ts, sizeTarget{"worker", "app.wasm", workerd.AppPackage, ""})
 }
