@@ -1,35 +1,15 @@
-// wasmcnn.js: loads the wasmcnn WebAssembly module and exposes its API as
-// the global `wasmcnn`. Plain script, no modules, no build step; needs
-// wasm_exec.js (from the same Go release as main.wasm) loaded before it.
+// wasmcnn.js: loads a wasmcnn WebAssembly build (main.wasm, lib/wasmcnn.wasm
+// or lib/wasmcnn-train.wasm) and exposes its API as the global `wasmcnn`.
+// Plain script, no modules, no build step; needs wasm_exec.js (from the same
+// Go release as the .wasm file) loaded before it.
 //
-//   wasmcnn.start("main.wasm", (loaded, total) => …)  → Promise<wasmcnn>
-//   wasmcnn.start(fetch("main.wasm"))                  → the same, from a fetch begun earlier
-//   wasmcnn.start(WebAssembly.compileStreaming(fetch("main.wasm")))  → or a compilation begun earlier
-//   wasmcnn.ready                                      → the same Promise
-//   wasmcnn.kernel, wasmcnn.startup                    → the matrix kernel in use; where the start went (ms)
+//   await wasmcnn.start("lib/wasmcnn.wasm", (loaded, total) => …);
+//   const m = await wasmcnn.loadModelURL("model.onnx");
+//   const probs = m.predict(new Float32Array(784));
 //
-// Ops take and return tensors {data: Float32Array, shape: number[]}:
-//   wasmcnn.conv2d(x, w, bias?, {strides, pads, dilations, group, autoPad})
-//   wasmcnn.maxPool2d(x, {kernel, strides, pads, dilations, ceilMode, autoPad})
-//   wasmcnn.avgPool2d(x, {kernel, strides, pads, ceilMode, countIncludePad, autoPad})
-//   wasmcnn.dense(x, w, bias?)        x [N, in], w [out, in]
-//   wasmcnn.relu(x), wasmcnn.softmax(x, axis?)
-// Models (ONNX):
-//   const m = wasmcnn.loadModel(bytes, {externalData?})   or await wasmcnn.loadModelURL(url, onProgress)
-//   m.predict(Float32Array, out?) → Float32Array; m.layerOutputs() → [{name, op, shape, data}]
-//   m.explain(node, channel, y, x, example?) → how that value of a Conv, pooling or dense
-//     node's output was computed in the last predict: {window, weights, products, sum, bias,
-//     value, then: [{op, value}], output, map, …} (node: a name or an index into layerOutputs())
-//   m.profile(Float32Array, runs) → [{name, op, ms}]: each node's milliseconds per run
-//   m.inputShape, m.outputShape (null where a dimension is open), m.ops, m.info; m.dispose()
-//   m.toONNX() → Uint8Array: the model's ONNX file (the bytes it was loaded from)
-//   const p = await wasmcnn.loadModelWorkers(bytes or url, {workers: 2})
-//   await p.predict(Float32Array) → Float32Array, the batch split across Web Workers
-// Fine-tuning (in a Web Worker, with the training build lib/wasmcnn-train.wasm):
-//   const mine = await wasmcnn.fineTune(m, inputs, labels, {steps, signal, ...}, (step, steps, loss) => …)
-//   → a new model in this runtime, with mine.fineTuned = {lossBefore, lossAfter, correctBefore, correctAfter, ms}
-//   (m: a model or the bytes of one); wasmcnn.preloadFineTune(options) starts downloading the training build
-// Every function throws an Error saying what was wrong; the module keeps working.
+// The reference, ops, models, explanations, Web Workers and fine-tuning, is
+// docs/api.md. Every function throws an Error saying what was wrong; the
+// module keeps working.
 (function () {
   "use strict";
   if (globalThis.wasmcnn && globalThis.wasmcnn.start) return;
@@ -148,7 +128,7 @@
   }
 
   // explanation spells out the compact answer of the Go side's explain
-  // (typed arrays of its numbers, see wasm/info_js.go) as the documented
+  // (typed arrays of its numbers, see wasm/api/info_js.go) as the documented
   // object.
   function explanation(r) {
     const [example, channel, y, x, count, winner, kh, kw, sh, sw, dh, dw, pt, pl, pb, pr] = r.i;
@@ -210,7 +190,7 @@
       }
       if (out !== undefined && taLength.call(out) !== p.outputLength) return undefined;
       new Float32Array(mem.buffer, p.input, n).set(x);
-      // The module's export skips Go's event handling (see wasm/export_js.go);
+      // The module's export skips Go's event handling (see wasm/api/export_js.go);
       // 0 from it, or an Error from the API's run, sends predict the long way.
       const exp = globalThis.__wasmcnnExports && globalThis.__wasmcnnExports.wasmcnnRun;
       const at = exp ? exp(this._h, n, p.generation) >>> 0 : need().run(this._h, n, p.generation);
@@ -288,7 +268,7 @@
         const { instance, downloaded } = await instantiate(source || "main.wasm", g.importObject, onProgress);
         const t1 = downloaded || t0, t2 = performance.now();
         runtime = { go: g, instance };
-        // The Go side runs its SIMD kernel on this memory (see wasm/simd_js.go).
+        // The Go side runs its SIMD kernel on this memory (see wasm/api/simd_js.go).
         globalThis.__wasmcnnMemory = instance.exports.mem;
         globalThis.__wasmcnnExports = instance.exports;
         globalThis.__wasmcnnReady = (obj) => {
@@ -519,7 +499,7 @@
     await Promise.all([once(compiled, s.wasmURL, compile), typeof s.replay === "string" ? once(fetched, s.replay, fetchBytes) : null]);
   };
   // fineTune(model, inputs, labels, options, onProgress) → Promise<Model>:
-  // model fine-tuned to the examples in a Web Worker (see README), reporting
+  // model fine-tuned to the examples in a Web Worker (see docs/api.md), reporting
   // onProgress(step, steps, loss) as it goes; options.signal aborts it.
   api.fineTune = async function (model, inputs, labels, options, onProgress) {
     if (onProgress !== undefined && onProgress !== null && typeof onProgress !== "function") throw new Error(`wasmcnn: fineTune: onProgress: got ${describe(onProgress)}, want a function`);

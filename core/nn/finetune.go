@@ -45,7 +45,7 @@ type FineTuneOptions struct {
 }
 
 // DefaultFineTuneOptions returns the procedure chosen by measurement (the
-// finetune command, over held-out pen writers; README): train the last
+// finetune command, over held-out pen writers; docs/models.md): train the last
 // layer only, 60 steps at 1e-2 over each example and 3 mild distortions of
 // it, with 16 replayed digits of the original task in every step. Replay is
 // what keeps the rest of the model intact — without it, teaching only a few

@@ -199,7 +199,7 @@ func (a *api) layerOutputs(args []js.Value) (any, error) {
 }
 
 // explain(handle, node, channel, y, x, example?) → how that value of the
-// node's output was computed in the last predict (see README): the window
+// node's output was computed in the last predict (see docs/api.md): the window
 // of inputs, the weights, the products, their sum, the bias, the
 // element-wise nodes after it, and the value the feature map shows.
 func (a *api) explain(args []js.Value) (any, error) {

@@ -14,7 +14,7 @@ import (
 // value, output, map), inputShape, channels, rows, cols (Int32Arrays),
 // window, weights, products (Float32Arrays, or null), padded (a
 // Uint8Array: 1 where a tap is padding), then}. web/wasmcnn.js spells it
-// out into the object explain gives in the API (see README), and the
+// out into the object explain gives in the API (see docs/api.md), and the
 // drawing page's panel lays out that object: built from a few typed arrays
 // here, the conversion costs a fraction of the WebAssembly code.
 func Explanation(e *onnx.Explanation) js.Value {

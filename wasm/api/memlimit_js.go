@@ -1,9 +1,6 @@
 package api
 
-import (
-	_ "runtime/debug" // the linkname's target
-	_ "unsafe"        // go:linkname
-)
+import _ "unsafe" // go:linkname
 
 // setMemoryLimit is runtime/debug.SetMemoryLimit without package
 // runtime/debug, whose imports (os, and with it the file system of

@@ -27,6 +27,10 @@ var (
 // Func makes f callable from JavaScript so that nothing f meets can end
 // the program: it returns f's result, f's error as a JavaScript Error of
 // prefix followed by the error, and a panic as the Error of [Recovered].
+// Kept out of line, as the other guards are: inlined, the function it
+// returns was copied at every call site, some 1.5 kB of code each.
+//
+//go:noinline
 func Func(prefix, name string, f func(args []js.Value) (any, error)) js.Func {
 	return js.FuncOf(func(_ js.Value, args []js.Value) (result any) {
 		defer func() {
@@ -78,11 +82,18 @@ func Async(prefix, name string, f func(args []js.Value) (any, error)) js.Func {
 // an event listener or an animation frame: a panic (a JavaScript call that
 // threw, an event a script made up) is logged, naming the callback, and the
 // program carries on.
+//
+//go:noinline
 func Handler(name string, f func(args []js.Value)) js.Func {
 	return js.FuncOf(func(_ js.Value, args []js.Value) any {
-		if err := Try(func() { f(args) }); err != nil {
-			println("wasmcnn:", name, "failed:", err.Error())
-		}
+		// Recovered here rather than through Try: a handler runs for every
+		// pointer move, and Try's closure would cost an allocation each.
+		defer func() {
+			if r := recover(); r != nil {
+				println("wasmcnn:", name, "failed:", fmtlite.Panic(r))
+			}
+		}()
+		f(args)
 		return nil
 	})
 }

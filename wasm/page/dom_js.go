@@ -164,7 +164,7 @@ func typing(ev *dom.KeyboardEvent) bool {
 // at converts an event's position to the pixels of a canvas, which may be
 // shown at another size than its own (phones).
 func at(c *dom.HTMLCanvasElement, ev js.Value) (x, y float64) {
-	r := c.GetBoundingClientRect()
+	r := dom.Rect{Value: c.Call("getBoundingClientRect")}
 	sx := float64(c.Width()) / math.Max(1, r.Width())
 	sy := float64(c.Height()) / math.Max(1, r.Height())
 	return (ev.Get("clientX").Float() - r.Left()) * sx, (ev.Get("clientY").Float() - r.Top()) * sy
