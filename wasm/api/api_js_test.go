@@ -1,7 +1,6 @@
 package api
 
 import (
-	"os"
 	"runtime"
 	"runtime/debug"
 	"strings"
@@ -24,13 +23,9 @@ func setup(t *testing.T) {
 		a := new(api)
 		js.Global().Set("__wasmcnnGo", a.register(nil))
 		exported = a // predict's export, which web/wasmcnn.js calls
-		src, err := os.ReadFile("../../web/wasmcnn.js")
-		if err != nil {
+		if err := apitest.LoadWasmcnnJS(); err != nil {
 			t.Fatal(err)
 		}
-		js.Global().Set("__src", string(src))
-		js.Global().Call("eval", string(src))
-		js.Global().Call("eval", apitest.Try)
 	})
 }
 

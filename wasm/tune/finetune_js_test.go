@@ -21,12 +21,9 @@ func setup(t *testing.T) {
 	t.Helper()
 	setupOnce.Do(func() {
 		api.Register(FineTune)
-		src, err := os.ReadFile(filepath.Join("..", "..", "web", "wasmcnn.js"))
-		if err != nil {
+		if err := apitest.LoadWasmcnnJS(); err != nil {
 			t.Fatal(err)
 		}
-		js.Global().Call("eval", string(src))
-		js.Global().Call("eval", apitest.Try)
 	})
 }
 
