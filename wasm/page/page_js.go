@@ -50,7 +50,7 @@ func Install() {
 // start loads the shipped model, announcing the download, finds the
 // page's elements, arms the pad and makes the shipped model answer. The
 // error says what went wrong; the page's scripts show it.
-func (p *page) start() error {
+func (p *page) start() (err error) {
 	if p.started {
 		return errors.New("the page is started already")
 	}
@@ -59,7 +59,14 @@ func (p *page) start() error {
 	if p.pad == nil || link == nil {
 		return errors.New("this is not the drawing page: it has no canvas#pad or link#shipped-model")
 	}
+	// One start at a time; one that failed to load the model may be tried
+	// again.
 	p.started = true
+	defer func() {
+		if err != nil && p.src.shipped == nil {
+			p.started = false
+		}
+	}()
 	p.body = body()
 	url := link.GetAttribute("href")
 	announce(eventBusy, map[string]any{"message": "Loading the network…"})
