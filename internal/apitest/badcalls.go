@@ -13,8 +13,11 @@ type Case struct {
 
 // Fixtures is JavaScript that defines what the cases use, given MODEL (the
 // bytes of a model taking [N, 1, 28, 28]) in scope: X, a valid image tensor;
-// W, valid filters; M, a loaded model; DISPOSED, a disposed one.
+// W, valid filters; M, a loaded model; DISPOSED, a disposed one; and
+// __wasmcnnGo, the Go side's own object, which the module keeps to itself
+// once started (wasmcnn._go gives it to tests).
 const Fixtures = `
+globalThis.__wasmcnnGo = globalThis.__wasmcnnGo || wasmcnn._go;
 globalThis.X = {data: new Float32Array(25).fill(1), shape: [1, 1, 5, 5]};
 globalThis.W = {data: new Float32Array(18).fill(1), shape: [2, 1, 3, 3]};
 globalThis.V = {data: new Float32Array(6).fill(1), shape: [2, 3]};
