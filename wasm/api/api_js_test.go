@@ -15,14 +15,14 @@ import (
 
 var setupOnce sync.Once
 
-// setup registers the Go side and loads web/wasmcnn.js on top of it, as a
+// setup registers the Go side and imports web/wasmcnn.mjs on top of it, as a
 // page does, so the tests call the public JavaScript API.
 func setup(t *testing.T) {
 	t.Helper()
 	setupOnce.Do(func() {
 		a := new(api)
 		js.Global().Set("__wasmcnnGo", a.register(nil))
-		exported = a // predict's export, which web/wasmcnn.js calls
+		exported = a // predict's export, which web/wasmcnn-runtime.mjs calls
 		if err := apitest.LoadWasmcnnJS(); err != nil {
 			t.Fatal(err)
 		}
