@@ -187,12 +187,7 @@ func TestStaticModules(t *testing.T) {
 		t.Fatal(err)
 	}
 	cases := apitest.BadCalls(false) // the page is not cross-origin isolated
-	srcs := make([]string, len(cases))
-	for i, c := range cases {
-		srcs[i] = "(() => " + c.Src + ")"
-	}
-	sj, _ := json.Marshal(srcs)
-	msgs, err := chromedp.Run(ctx, chromedp.Evaluate[[]*string](`(`+string(sj)+`).map(s => jsTry((0, eval)(s)))`))
+	msgs, err := chromedp.Run(ctx, chromedp.Evaluate[[]*string](apitest.Script(cases)))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,7 +2,10 @@
 // shared by the tests that make them under Node and in Chromium.
 package apitest
 
-import "strings"
+import (
+	"fmt"
+	"strings"
+)
 
 // Case is a JavaScript expression that must throw an Error whose message
 // contains Want.
@@ -251,4 +254,38 @@ func BadCalls(shared bool) []Case {
 		Case{"M.predict({get length() { throw new Error('length boom'); }})", "want a Float32Array"},
 	)
 	return cs
+}
+
+// Script is JavaScript whose value is an array of what each case threw:
+// its message, or null where it did not throw. [Try] and [Fixtures] must
+// have run before it.
+func Script(cases []Case) string {
+	var b strings.Builder
+	b.WriteString("[")
+	for i, c := range cases {
+		if i > 0 {
+			b.WriteString(",\n")
+		}
+		b.WriteString("jsTry(() => " + c.Src + ")")
+	}
+	b.WriteString("]")
+	return b.String()
+}
+
+// Mismatches compares what each case threw (nil: nothing) with what it must
+// say, and returns one line for each that differs.
+func Mismatches(cases []Case, msgs []*string) []string {
+	if len(msgs) != len(cases) {
+		return []string{fmt.Sprintf("%d answers for %d cases", len(msgs), len(cases))}
+	}
+	var out []string
+	for i, c := range cases {
+		switch m := msgs[i]; {
+		case m == nil:
+			out = append(out, c.Src+": did not throw")
+		case !strings.Contains(*m, c.Want):
+			out = append(out, fmt.Sprintf("%s: threw %q, want %q", c.Src, *m, c.Want))
+		}
+	}
+	return out
 }

@@ -1,5 +1,5 @@
 // node-badcalls.mjs: the API's bad calls (internal/apitest, in the JSON file
-// named by the first argument: {try, fixtures, cases}) made through the
+// named by the first argument: {try, fixtures, script}) made through the
 // package's named exports under Node. Prints, as JSON, each case's message
 // (null where it did not throw), and what predict gives afterwards.
 import * as wasmcnn from "wasmcnn";
@@ -12,6 +12,6 @@ globalThis.__wasmcnnGo = wasmcnn.default._go; // and a few the Go side's own obj
 globalThis.MODEL = new Uint8Array(await readFile(new URL(import.meta.resolve("wasmcnn/models/digits.onnx"))));
 (0, eval)(spec.try);
 (0, eval)(spec.fixtures);
-const messages = spec.cases.map((src) => globalThis.jsTry((0, eval)("(() => " + src + ")")));
+const messages = (0, eval)(spec.script);
 const after = Array.from(globalThis.M.predict(new Float32Array(784).fill(0.5)));
 console.log(JSON.stringify({ messages, after }));
