@@ -225,6 +225,11 @@ func (a *api) layerOutputs(args []js.Value) (any, error) {
 	if err != nil {
 		return nil, fmtlite.Errorf("layerOutputs: %w", err)
 	}
+	// Buffers are shared between tensors until a model keeps them all: this
+	// switches it, running the last input again.
+	if err := m.KeepAllTensors(); err != nil {
+		return nil, fmtlite.Errorf("layerOutputs: %w", err)
+	}
 	steps := m.Steps()
 	arr := jsArray.New(len(steps))
 	for i, s := range steps {

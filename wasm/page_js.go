@@ -109,7 +109,7 @@ func (p *page) load() error {
 	}
 	data := make([]byte, b.Get("length").Int())
 	js.CopyBytesToGo(data, b)
-	m, err := onnx.LoadModel(data, &onnx.LoadOptions{Limits: bridge.ModelLimits()})
+	m, err := onnx.LoadModel(data, &onnx.LoadOptions{Limits: bridge.ModelLimits(), KeepTensors: true})
 	if err != nil {
 		return fmtlite.Errorf("%s: %w", url, err)
 	}

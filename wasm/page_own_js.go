@@ -150,7 +150,7 @@ func (o *ownModel) load(name string, data []byte, scale string) js.Value {
 	o.p.busy("Loading " + name + "…")
 	defer o.p.ready()
 	nextFrame()
-	m, err := onnx.LoadModel(data, &onnx.LoadOptions{Limits: bridge.ModelLimits()})
+	m, err := onnx.LoadModel(data, &onnx.LoadOptions{Limits: bridge.ModelLimits(), KeepTensors: true})
 	if err != nil {
 		return o.result(failure("cannot be loaded", err), "")
 	}

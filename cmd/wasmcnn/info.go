@@ -55,7 +55,9 @@ func runInfo(args []string, stdout, stderr io.Writer) error {
 	sort.Strings(ops)
 	fmt.Fprintf(stdout, "ops        %d nodes: %s\n", len(m.Nodes), strings.Join(ops, " "))
 	fmt.Fprintf(stdout, "parameters %d (%.1f KiB as float32)\n", m.ParamCount, float64(m.ParamCount)*4/1024)
-	fmt.Fprintf(stdout, "cost       %d multiply-accumulates per run at batch 1; %d activation values\n", m.MACs(), m.Activations())
+	fmt.Fprintf(stdout, "cost       %d multiply-accumulates per run at batch 1\n", m.MACs())
+	fmt.Fprintf(stdout, "memory     %d activation values at the plan's peak (%.1f MiB as float32; %d if every tensor kept its own buffer)\n",
+		m.Activations(), float64(m.Activations())*4/(1<<20), m.ActivationsSum())
 	keys := make([]string, 0, len(m.Metadata))
 	for k := range m.Metadata {
 		keys = append(keys, k)

@@ -55,6 +55,12 @@ type LoadOptions struct {
 	// external_data "location" (relative to the model). Nil means a model
 	// with external data cannot be loaded.
 	ExternalData func(location string) ([]byte, error)
+	// KeepTensors gives every tensor of a run its own buffer, so that each
+	// node's output can be read after the run ([Model.Steps],
+	// [Model.Explain]): what a page that shows a network's feature maps
+	// needs. Without it buffers are reused once nothing reads them and the
+	// model needs its peak of activations rather than their sum.
+	KeepTensors bool
 }
 
 // ValueInfo describes a graph input or output.
@@ -91,11 +97,13 @@ type Model struct {
 	Nodes           []NodeInfo
 	ParamCount      int64 // elements of float initializers
 
-	limits  Limits
-	consts  map[string]*val
-	nodes   []*onnxNodeProto
-	plan    *modelPlan
-	outputs []*core.Tensor
+	limits     Limits
+	keep       bool    // plans keep every tensor (LoadOptions.KeepTensors)
+	inputElems []int64 // the element type of each input
+	consts     map[string]*val
+	nodes      []*onnxNodeProto
+	plan       *modelPlan
+	outputs    []*core.Tensor
 }
 
 // LoadModel decodes an ONNX model, checks every node and attribute against
@@ -129,7 +137,7 @@ func LoadModel(data []byte, opts *LoadOptions) (*Model, error) {
 	m := &Model{
 		IRVersion: mp.irVersion, Producer: mp.producer, ProducerVersion: mp.producerVersion,
 		Domain: mp.domain, ModelVersion: mp.modelVersion, Description: mp.doc,
-		limits: lim, consts: map[string]*val{},
+		limits: lim, consts: map[string]*val{}, keep: o.KeepTensors,
 	}
 	if err := m.checkHeader(mp); err != nil {
 		return nil, err
@@ -229,6 +237,7 @@ func (m *Model) loadIO(g *onnxGraphProto) error {
 			return fmtlite.Errorf("onnx: input %q has element type %s; wasmcnn runs FLOAT inputs", vi.name, info.Type)
 		}
 		m.Inputs = append(m.Inputs, info)
+		m.inputElems = append(m.inputElems, onnxFloat)
 	}
 	if len(g.outputs) == 0 {
 		return errors.New("onnx: the graph has no outputs")

@@ -52,8 +52,7 @@ func compileUnary(make func(*nodeCtx) (func(y, x []float32), error)) func(x *nod
 		if err != nil {
 			return nil, nil, err
 		}
-		y, xd := out.f, in.f
-		return []*val{out}, func() { f(y, xd) }, nil
+		return []*val{out}, func() { f(out.f, in.f) }, nil
 	}
 }
 
@@ -99,8 +98,7 @@ func compileBinary(op core.BinaryOp) func(x *nodeCtx) ([]*val, func(), error) {
 		if err != nil {
 			return nil, nil, err
 		}
-		y, ad, bd := out.f, a.f, b.f
-		return []*val{out}, func() { bc.Apply(op, y, ad, bd) }, nil
+		return []*val{out}, func() { bc.Apply(op, out.f, a.f, b.f) }, nil
 	}
 }
 
@@ -163,7 +161,6 @@ func compileSoftmax(log bool) func(x *nodeCtx) ([]*val, func(), error) {
 		if err != nil {
 			return nil, nil, err
 		}
-		y, xd := out.f, in.f
-		return []*val{out}, func() { core.Softmax(y, xd, outer, n, inner, log) }, nil
+		return []*val{out}, func() { core.Softmax(out.f, in.f, outer, n, inner, log) }, nil
 	}
 }

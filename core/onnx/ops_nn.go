@@ -3,6 +3,8 @@ package onnx
 import (
 	"slices"
 
+	"wasmcnn/internal/fmtlite"
+
 	"wasmcnn/core"
 )
 
@@ -124,41 +126,80 @@ func compileConv(x *nodeCtx) ([]*val, func(), error) {
 	if err := x.addMACs(g.MACs()); err != nil {
 		return nil, nil, err
 	}
-	var bias []float32
-	if b := x.input(2); b != nil {
-		if b.isInt || len(b.shape) != 1 || b.shape[0] != g.K {
-			return nil, nil, x.errorf("bias %q has shape %v, want [%d]", b.name, b.shape, g.K)
+	bv := x.input(2)
+	if bv != nil && (bv.isInt || len(bv.shape) != 1 || bv.shape[0] != g.K) {
+		return nil, nil, x.errorf("bias %q has shape %v, want [%d]", bv.name, bv.shape, g.K)
+	}
+	bias := func() []float32 {
+		if bv == nil {
+			return nil
 		}
-		bias = b.f
+		return bv.f
 	}
 	out, err := x.outFloat(g.OutShape())
 	if err != nil {
 		return nil, nil, err
 	}
-	if bconst := x.input(2) == nil || x.input(2).konst; w.konst && bconst {
-		alloc := func(what string, n int) ([]float32, error) {
-			v, err := x.c.newFloat(x.n.name+"/"+what, []int{n})
-			if err != nil {
-				return nil, x.errorf("%v", err)
-			}
-			return v.f, nil
-		}
-		k := x.c.plan.kernel
-		ic, err := core.NewImplicitConv(k, &g, w.f, bias, alloc)
-		if err != nil {
-			return nil, nil, err
-		}
-		if ic != nil {
-			y, xd := out.f, in.f
-			return []*val{out}, func() { ic.Run(k, y, xd) }, nil
-		}
+	if run, err := x.implicitConv(&g, w, bias, out, in); run != nil || err != nil {
+		return []*val{out}, run, err
 	}
-	col, err := x.c.newFloat(x.n.name+"/im2col", []int{g.ColSize()})
+	col, err := x.scratch("im2col", g.ColSize())
 	if err != nil {
-		return nil, nil, x.errorf("%v", err)
+		return nil, nil, err
 	}
-	y, xd, wd, cd := out.f, in.f, w.f, col.f
-	return []*val{out}, func() { core.Conv2D(y, xd, wd, bias, &g, cd) }, nil
+	return []*val{out}, func() { core.Conv2D(out.f, in.f, w.f, bias(), &g, col.f) }, nil
+}
+
+// implicitConv plans the convolution on the panel kernel's implicit form
+// ([core.ImplicitConv]) when the kernel has one and the weights are
+// constant, or returns a nil step. The kernel captures its scratch buffers
+// when it is built, so it is built once the plan's buffers are placed; a
+// first build with no memory only learns their sizes.
+func (x *nodeCtx) implicitConv(g *core.ConvGeom, w *val, bias func() []float32, out, in *val) (func(), error) {
+	k := x.c.plan.kernel
+	if !w.konst || (x.input(2) != nil && !x.input(2).konst) {
+		return nil, nil
+	}
+	var sizes []int
+	probe := func(_ string, n int) ([]float32, error) {
+		sizes = append(sizes, n)
+		return nil, nil
+	}
+	if ic, err := core.NewImplicitConv(k, g, w.f, bias(), probe); ic == nil || err != nil {
+		return nil, err
+	}
+	scratch := make([]*val, len(sizes))
+	for i, n := range sizes {
+		var err error
+		if scratch[i], err = x.scratch("implicit conv", n); err != nil {
+			return nil, err
+		}
+	}
+	var ic *core.ImplicitConv
+	x.onBind(func() error {
+		next := 0
+		alloc := func(what string, n int) ([]float32, error) {
+			if next >= len(scratch) || n > len(scratch[next].f) {
+				return nil, fmtlite.Errorf("the implicit convolution asked for %s of %d values, not planned", what, n)
+			}
+			next++
+			return scratch[next-1].f[:n], nil
+		}
+		var err error
+		ic, err = core.NewImplicitConv(k, g, w.f, bias(), alloc)
+		if err == nil && ic == nil {
+			err = fmtlite.Errorf("the implicit convolution no longer applies")
+		}
+		return err
+	})
+	return func() {
+		// Scratch is shared between steps, and the kernel reads the
+		// zero border of its padded input: clear it every run.
+		for _, s := range scratch {
+			clear(s.f)
+		}
+		ic.Run(k, out.f, in.f)
+	}, nil
 }
 
 func compilePool(isMax bool) func(x *nodeCtx) ([]*val, func(), error) {
@@ -185,12 +226,11 @@ func compilePool(isMax bool) func(x *nodeCtx) ([]*val, func(), error) {
 		if err != nil {
 			return nil, nil, err
 		}
-		y, xd := out.f, in.f
 		if isMax {
-			return []*val{out}, func() { core.MaxPool2D(y, xd, nil, &g) }, nil
+			return []*val{out}, func() { core.MaxPool2D(out.f, in.f, nil, &g) }, nil
 		}
 		cip := x.attrInt("count_include_pad", 0) != 0
-		return []*val{out}, func() { core.AvgPool2D(y, xd, &g, cip) }, nil
+		return []*val{out}, func() { core.AvgPool2D(out.f, in.f, &g, cip) }, nil
 	}
 }
 
@@ -212,11 +252,11 @@ func compileGlobalPool(isMax bool) func(x *nodeCtx) ([]*val, func(), error) {
 		if err != nil {
 			return nil, nil, err
 		}
-		y, xd := out.f, in.f
 		if !isMax {
-			return []*val{out}, func() { core.GlobalAvgPool2D(y, xd, n, c, hw) }, nil
+			return []*val{out}, func() { core.GlobalAvgPool2D(out.f, in.f, n, c, hw) }, nil
 		}
 		return []*val{out}, func() {
+			y, xd := out.f, in.f
 			for pl := 0; pl < n*c; pl++ {
 				m := xd[pl*hw]
 				for _, v := range xd[pl*hw : (pl+1)*hw] {
@@ -272,9 +312,8 @@ func compileGemm(x *nodeCtx) ([]*val, func(), error) {
 			return nil, nil, x.errorf("C %v does not broadcast to [%d %d]", c.shape, m, n)
 		}
 		zeros := make([]float32, m*n)
-		y, cd := out.f, c.f
 		scaled := func(dst []float32) {
-			bc.Apply(core.OpAdd, dst, zeros, cd)
+			bc.Apply(core.OpAdd, dst, zeros, c.f)
 			if beta != 1 {
 				for i := range dst {
 					dst[i] *= beta
@@ -284,30 +323,30 @@ func compileGemm(x *nodeCtx) ([]*val, func(), error) {
 		if c.konst {
 			pre := make([]float32, m*n)
 			scaled(pre)
-			fill = func() { copy(y, pre) }
+			fill = func() { copy(out.f, pre) }
 		} else {
-			fill = func() { scaled(y) }
+			fill = func() { scaled(out.f) }
 		}
 		gemmBeta = 1
 	}
-	y, ad, bd := out.f, a.f, b.f
 	lda, ldb := a.shape[1], b.shape[1]
+	bt := b
 	if pk := x.c.plan.kernel; m == 1 && !transB && b.konst && pk != nil && pk.Dots != nil {
 		// At batch 1 the product is n dot products with the columns of B:
 		// stored as rows once, they stream through the kernel for Dots.
-		bt := make([]float32, n*k)
+		t := make([]float32, n*k)
 		for p := 0; p < k; p++ {
 			for j := 0; j < n; j++ {
-				bt[j*k+p] = bd[p*ldb+j]
+				t[j*k+p] = b.f[p*ldb+j]
 			}
 		}
-		bd, ldb, transB = bt, k, true
+		bt, ldb, transB = &val{shape: []int{n, k}, f: t, konst: true}, k, true
 	}
 	return []*val{out}, func() {
 		if fill != nil {
 			fill()
 		}
-		core.Gemm(transA, transB, m, n, k, alpha, ad, max(1, lda), bd, max(1, ldb), gemmBeta, y, max(1, n))
+		core.Gemm(transA, transB, m, n, k, alpha, a.f, max(1, lda), bt.f, max(1, ldb), gemmBeta, out.f, max(1, n))
 	}, nil
 }
 
@@ -331,8 +370,7 @@ func compileMatMul(x *nodeCtx) ([]*val, func(), error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	y, ad, bd := out.f, a.f, b.f
-	return []*val{out}, func() { p.Apply(y, ad, bd) }, nil
+	return []*val{out}, func() { p.Apply(out.f, a.f, b.f) }, nil
 }
 
 func compileBatchNorm(x *nodeCtx) ([]*val, func(), error) {
@@ -355,7 +393,7 @@ func compileBatchNorm(x *nodeCtx) ([]*val, func(), error) {
 		return nil, nil, x.errorf("input %q has shape %v, want [N, C, …]", in.name, in.shape)
 	}
 	c := in.shape[1]
-	params := make([][]float32, 4)
+	params := make([]*val, 4)
 	for i := range params {
 		p, err := x.floatIn(i + 1)
 		if err != nil {
@@ -364,7 +402,7 @@ func compileBatchNorm(x *nodeCtx) ([]*val, func(), error) {
 		if len(p.shape) != 1 || p.shape[0] != c {
 			return nil, nil, x.errorf("input %q has shape %v, want [%d]", p.name, p.shape, c)
 		}
-		params[i] = p.f
+		params[i] = p
 	}
 	eps := x.attrFloat("epsilon", 1e-5)
 	out, err := x.outFloat(in.shape)
@@ -372,8 +410,9 @@ func compileBatchNorm(x *nodeCtx) ([]*val, func(), error) {
 		return nil, nil, err
 	}
 	n, hw := in.shape[0], core.Product(in.shape[2:])
-	y, xd := out.f, in.f
-	return []*val{out}, func() { core.BatchNormInference(y, xd, n, c, hw, params[0], params[1], params[2], params[3], eps) }, nil
+	return []*val{out}, func() {
+		core.BatchNormInference(out.f, in.f, n, c, hw, params[0].f, params[1].f, params[2].f, params[3].f, eps)
+	}, nil
 }
 
 func compileDropout(x *nodeCtx) ([]*val, func(), error) {
@@ -390,5 +429,5 @@ func compileDropout(x *nodeCtx) ([]*val, func(), error) {
 			return nil, nil, x.errorf("training_mode must be false for inference")
 		}
 	}
-	return []*val{alias(in, in.shape)}, nil, nil
+	return []*val{x.alias(in, in.shape)}, nil, nil
 }

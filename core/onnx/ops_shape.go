@@ -27,7 +27,7 @@ func shapeOps() map[string]opSpec {
 
 func compileIdentity(x *nodeCtx) ([]*val, func(), error) {
 	in := x.input(0)
-	return []*val{alias(in, in.shape)}, nil, nil
+	return []*val{x.alias(in, in.shape)}, nil, nil
 }
 
 func compileFlatten(x *nodeCtx) ([]*val, func(), error) {
@@ -40,7 +40,7 @@ func compileFlatten(x *nodeCtx) ([]*val, func(), error) {
 	if axis < 0 {
 		axis += int64(r)
 	}
-	return []*val{alias(in, []int{core.Product(in.shape[:axis]), core.Product(in.shape[axis:])})}, nil, nil
+	return []*val{x.alias(in, []int{core.Product(in.shape[:axis]), core.Product(in.shape[axis:])})}, nil, nil
 }
 
 func compileReshape(x *nodeCtx) ([]*val, func(), error) {
@@ -88,7 +88,7 @@ func compileReshape(x *nodeCtx) ([]*val, func(), error) {
 	} else if known != n {
 		return nil, nil, x.errorf("cannot reshape %v (%d values) to %v", in.shape, n, spec)
 	}
-	return []*val{alias(in, shape)}, nil, nil
+	return []*val{x.alias(in, shape)}, nil, nil
 }
 
 // axesArg reads the axes of Squeeze and Unsqueeze: an attribute before
@@ -129,7 +129,7 @@ func compileSqueeze(x *nodeCtx) ([]*val, func(), error) {
 		}
 		shape = append(shape, d)
 	}
-	return []*val{alias(in, shape)}, nil, nil
+	return []*val{x.alias(in, shape)}, nil, nil
 }
 
 func compileUnsqueeze(x *nodeCtx) ([]*val, func(), error) {
@@ -166,7 +166,7 @@ func compileUnsqueeze(x *nodeCtx) ([]*val, func(), error) {
 		shape = append(shape, in.shape[k])
 		k++
 	}
-	return []*val{alias(in, shape)}, nil, nil
+	return []*val{x.alias(in, shape)}, nil, nil
 }
 
 func compileTranspose(x *nodeCtx) ([]*val, func(), error) {
@@ -201,8 +201,7 @@ func compileTranspose(x *nodeCtx) ([]*val, func(), error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	y, xd, xs := out.f, in.f, in.shape
-	return []*val{out}, func() { core.Transpose(y, xd, xs, perm) }, nil
+	return []*val{out}, func() { core.Transpose(out.f, in.f, in.shape, perm) }, nil
 }
 
 func compileConcat(x *nodeCtx) ([]*val, func(), error) {
@@ -242,11 +241,12 @@ func compileConcat(x *nodeCtx) ([]*val, func(), error) {
 		return nil, nil, err
 	}
 	srcs := make([][]float32, len(x.n.inputs))
-	for i := range srcs {
-		srcs[i] = x.input(i).f
-	}
-	y := out.f
-	return []*val{out}, func() { core.Concat(y, srcs, shapes, axis) }, nil
+	return []*val{out}, func() {
+		for i := range srcs {
+			srcs[i] = x.in[i].f
+		}
+		core.Concat(out.f, srcs, shapes, axis)
+	}, nil
 }
 
 func compileShape(x *nodeCtx) ([]*val, func(), error) {
@@ -317,8 +317,7 @@ func compileGather(x *nodeCtx) ([]*val, func(), error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	y, src := out.f, data.f
-	return []*val{out}, func() { gather(y, src) }, nil
+	return []*val{out}, func() { gather(out.f, data.f) }, nil
 }
 
 func compileCast(x *nodeCtx) ([]*val, func(), error) {
@@ -327,7 +326,7 @@ func compileCast(x *nodeCtx) ([]*val, func(), error) {
 	switch to {
 	case onnxFloat, onnxDouble:
 		if !in.isInt {
-			return []*val{alias(in, in.shape)}, nil, nil
+			return []*val{x.alias(in, in.shape)}, nil, nil
 		}
 		out := &val{shape: in.shape, f: make([]float32, len(in.i)), konst: true}
 		for k, v := range in.i {

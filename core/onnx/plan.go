@@ -10,23 +10,48 @@ import (
 )
 
 // val is a tensor of a plan: a constant (an initializer or a folded result)
-// or a buffer that a step fills at run time. Integer tensors exist only as
-// constants: they describe shapes, axes and indices, which wasmcnn folds
-// while planning.
+// or a buffer that a step fills at run time. Integer tensors held in i exist
+// only as constants: they describe shapes, axes and indices, which wasmcnn
+// folds while planning, or quantization parameters. A runtime tensor of an
+// integer type (a quantized tensor, an integer input) holds its values in
+// f, where every 8- and 16-bit integer is exact.
+//
+// The buffers of runtime tensors are placed by [modelPlan.placeBuffers]
+// after the whole graph is compiled, so steps read f through their *val
+// when they run, never a slice taken while compiling.
 type val struct {
 	name  string
 	shape []int
+	elem  int64 // ONNX element type of a runtime tensor; 0 means FLOAT
 	isInt bool
 	f     []float32
 	i     []int64
 	konst bool
+
+	// Runtime tensors only.
+	root      *val // the tensor whose buffer a view (a reshape) shares, or nil
+	size      int  // elements of the buffer
+	scratch   bool // a step's working memory, free again once the step ends
+	def, last int  // the first and last step that use the buffer
+	off       int  // where the buffer starts in the arena
 }
 
 func (v *val) len() int {
 	if v.isInt {
 		return len(v.i)
 	}
+	if !v.konst && v.f == nil {
+		return v.size // a buffer not yet placed
+	}
 	return len(v.f)
+}
+
+// base returns the tensor that owns v's buffer: v itself unless v is a view.
+func (v *val) base() *val {
+	if v.root != nil {
+		return v.root
+	}
+	return v
 }
 
 // tensor returns v's floats as a Tensor sharing the data.
@@ -34,22 +59,36 @@ func (v *val) tensor() *core.Tensor { return &core.Tensor{Shape: v.shape, Data: 
 
 // step is one node's work at run time.
 type step struct {
-	node *onnxNodeProto
-	outs []*val
-	run  func()
+	node  *onnxNodeProto
+	outs  []*val
+	reads []*val // the runtime tensors run reads
+	run   func()
 }
 
 // modelPlan is a model compiled for fixed input shapes: every tensor sized
-// and allocated, every shape computation folded, so that running it only
-// runs the steps.
+// and placed, every shape computation folded, so that running it only runs
+// the steps.
 type modelPlan struct {
-	inShapes    [][]int
-	inputs      []*val
-	outputs     []*val
-	steps       []step
-	vals        map[string]*val
-	activations int64
-	macs        int64
+	inShapes [][]int
+	inputs   []*val
+	outputs  []*val
+	steps    []step
+	vals     map[string]*val
+	macs     int64
+	// bufs are the runtime tensors that own a buffer, views those that
+	// share one; binds finish steps once buffers are placed.
+	bufs  []*val
+	views []*val
+	binds []func() error
+	// keep gives every tensor but scratch its own buffer, so that all of a
+	// run's tensors can be read after it (Steps, Explain).
+	keep bool
+	// arena holds every runtime buffer; peak is its length, sum the total
+	// of the buffers if none were shared, folded the values of tensors
+	// computed while planning.
+	arena     []float32
+	peak, sum int64
+	folded    int64
 	// ran is set once the steps have run: until then the buffers hold
 	// zeros, not a run's tensors, and there is nothing to explain.
 	ran bool
@@ -68,10 +107,15 @@ type compiler struct {
 // [Model.Inputs], in order). [Model.Run] plans by itself when the shapes
 // change; call Plan to choose a batch size ahead of time or to check shapes.
 func (m *Model) Plan(shapes ...[]int) error {
+	return m.plan2(m.keep, shapes)
+}
+
+// plan2 plans for shapes, every tensor in its own buffer when keep is set.
+func (m *Model) plan2(keep bool, shapes [][]int) error {
 	if len(shapes) != len(m.Inputs) {
 		return fmtlite.Errorf("onnx: the model has %d inputs, got %d shapes", len(m.Inputs), len(shapes))
 	}
-	p := &modelPlan{vals: map[string]*val{}, kernel: core.CurrentPanelKernel()}
+	p := &modelPlan{vals: map[string]*val{}, kernel: core.CurrentPanelKernel(), keep: keep}
 	for name, v := range m.consts {
 		p.vals[name] = v
 	}
@@ -86,10 +130,11 @@ func (m *Model) Plan(shapes ...[]int) error {
 				return fmtlite.Errorf("onnx: input %q has shape %v, got %v", in.Name, in.Shape, s)
 			}
 		}
-		v, err := c.newFloat(in.Name, s)
+		v, err := c.newBuffer(in.Name, s)
 		if err != nil {
 			return err
 		}
+		v.elem = m.inputElems[i]
 		p.vals[in.Name] = v
 		p.inputs = append(p.inputs, v)
 		p.inShapes = append(p.inShapes, append([]int(nil), s...))
@@ -109,9 +154,12 @@ func (m *Model) Plan(shapes ...[]int) error {
 			return fmtlite.Errorf("onnx: graph output %q is not produced by any node", o.Name)
 		}
 		if v.isInt {
-			return fmtlite.Errorf("onnx: graph output %q is an integer tensor; wasmcnn outputs FLOAT", o.Name)
+			return fmtlite.Errorf("onnx: graph output %q is an integer tensor computed while planning; wasmcnn outputs tensors computed at run time or FLOAT constants", o.Name)
 		}
 		p.outputs = append(p.outputs, v)
+	}
+	if err := p.placeBuffers(m.limits.MaxActivations); err != nil {
+		return err
 	}
 	m.plan = p
 	m.outputs = make([]*core.Tensor, len(p.outputs))
@@ -175,15 +223,14 @@ func (m *Model) topoOrder() ([]*onnxNodeProto, error) {
 // either records its step or, when every input is constant, runs it now.
 func (c *compiler) compileNode(n *onnxNodeProto) error {
 	spec := opSpecs[n.opType]
-	x := &nodeCtx{n: n, c: c, opset: c.m.Opset, in: make([]*val, len(n.inputs))}
-	allConst := true
+	x := &nodeCtx{n: n, c: c, opset: c.m.Opset, in: make([]*val, len(n.inputs)), fold: true}
 	for i, name := range n.inputs {
 		if name == "" {
 			continue
 		}
 		v := c.plan.vals[name]
 		x.in[i] = v
-		allConst = allConst && v.konst
+		x.fold = x.fold && v.konst
 	}
 	outs, run, err := spec.compile(x)
 	if err != nil {
@@ -205,7 +252,14 @@ func (c *compiler) compileNode(n *onnxNodeProto) error {
 	if run == nil {
 		return nil
 	}
-	if allConst {
+	if x.fold {
+		// Every input is known: the outputs were given buffers of their
+		// own, and become constants.
+		for _, b := range x.binds {
+			if err := b(); err != nil {
+				return x.errorf("%v", err)
+			}
+		}
 		run()
 		for _, o := range outs {
 			if o != nil {
@@ -214,20 +268,57 @@ func (c *compiler) compileNode(n *onnxNodeProto) error {
 		}
 		return nil
 	}
-	c.plan.steps = append(c.plan.steps, step{node: n, outs: outs, run: run})
+	s := len(c.plan.steps)
+	for _, b := range x.bufs {
+		b.def, b.last = s, s
+	}
+	var reads []*val
+	for _, v := range x.in {
+		if v != nil && !v.konst {
+			reads = append(reads, v)
+		}
+	}
+	c.plan.binds = append(c.plan.binds, wrapBinds(x, x.binds)...)
+	c.plan.steps = append(c.plan.steps, step{node: n, outs: outs, reads: reads, run: run})
 	return nil
 }
 
-// newFloat allocates a float tensor of the plan, counting it against the
-// activation limit.
-func (c *compiler) newFloat(name string, shape []int) (*val, error) {
+// wrapBinds names the node in the errors of its bind functions.
+func wrapBinds(x *nodeCtx, binds []func() error) []func() error {
+	out := make([]func() error, len(binds))
+	for i, b := range binds {
+		out[i] = func() error {
+			if err := b(); err != nil {
+				return x.errorf("%v", err)
+			}
+			return nil
+		}
+	}
+	return out
+}
+
+// newBuffer declares a float runtime tensor of the plan; it gets its memory
+// when the plan's buffers are placed.
+func (c *compiler) newBuffer(name string, shape []int) (*val, error) {
 	n, err := core.ShapeSize(shape)
 	if err != nil {
 		return nil, fmtlite.Errorf("onnx: tensor %q: %w", name, err)
 	}
-	c.plan.activations += int64(n)
-	if c.plan.activations > c.m.limits.MaxActivations {
-		return nil, fmtlite.Errorf("onnx: the model needs more than %d activation values for input shapes %v (limit MaxActivations)", c.m.limits.MaxActivations, c.plan.inShapes)
+	v := &val{name: name, shape: append([]int(nil), shape...), size: n, def: -1}
+	c.plan.bufs = append(c.plan.bufs, v)
+	return v, nil
+}
+
+// newFolded allocates a tensor computed while planning, counting it against
+// the activation limit before it allocates.
+func (c *compiler) newFolded(name string, shape []int) (*val, error) {
+	n, err := core.ShapeSize(shape)
+	if err != nil {
+		return nil, fmtlite.Errorf("onnx: tensor %q: %w", name, err)
+	}
+	c.plan.folded += int64(n)
+	if c.plan.folded > c.m.limits.MaxActivations {
+		return nil, fmtlite.Errorf("onnx: the model computes more than %d values while planning for input shapes %v (limit MaxActivations)", c.m.limits.MaxActivations, c.plan.inShapes)
 	}
 	return &val{name: name, shape: append([]int(nil), shape...), f: make([]float32, n)}, nil
 }
@@ -347,7 +438,10 @@ type StepOutput struct {
 // Steps returns, in execution order, the nodes that do work at run time
 // with their first outputs, for looking inside the network (the feature maps
 // of each convolution and pooling). Nodes folded while planning and pure
-// reshapes are not listed. The tensors are filled by each Run.
+// reshapes are not listed. The tensors are filled by each Run; unless the
+// model keeps its tensors ([LoadOptions].KeepTensors, [Model.KeepAllTensors])
+// buffers are shared between tensors that are never needed at the same
+// time, and after a run only the graph's outputs still hold their values.
 func (m *Model) Steps() []StepOutput {
 	out := make([]StepOutput, 0, len(m.plan.steps))
 	for _, s := range m.plan.steps {
@@ -360,8 +454,43 @@ func (m *Model) Steps() []StepOutput {
 	return out
 }
 
-// Activations returns the number of float values the current plan holds.
-func (m *Model) Activations() int64 { return m.plan.activations }
+// Activations returns the float values the current plan's buffers hold:
+// the peak of the tensors alive at once, as buffers are reused once nothing
+// reads them (or the sum of all tensors when the model keeps them), plus
+// what planning computed ahead.
+func (m *Model) Activations() int64 { return m.plan.peak + m.plan.folded }
+
+// ActivationsSum returns what [Model.Activations] would be if every tensor
+// had a buffer of its own: the sum over all the plan's tensors.
+func (m *Model) ActivationsSum() int64 { return m.plan.sum + m.plan.folded }
+
+// KeepsTensors reports whether every tensor of a run keeps its own buffer.
+func (m *Model) KeepsTensors() bool { return m.plan.keep }
+
+// KeepAllTensors gives every tensor of the plan a buffer of its own, so that
+// each node's output can be read after a run ([Model.Steps],
+// [Model.Explain]); if the current plan has run, it runs again on the same
+// inputs so that those buffers hold that run. It costs the sum of the
+// tensors instead of their peak, and fails when that exceeds the limit
+// MaxActivations, leaving the model as it was.
+func (m *Model) KeepAllTensors() error {
+	if m.plan.keep {
+		return nil
+	}
+	old := m.plan
+	if err := m.plan2(true, old.inShapes); err != nil {
+		m.plan = old
+		return err
+	}
+	m.keep = true
+	if old.ran {
+		for i, v := range old.inputs {
+			copy(m.plan.inputs[i].f, v.f)
+		}
+		m.runSteps()
+	}
+	return nil
+}
 
 // nodeCtx is what an op's compile function sees of its node.
 type nodeCtx struct {
@@ -369,7 +498,18 @@ type nodeCtx struct {
 	c     *compiler
 	opset int64
 	in    []*val // nil for absent optional inputs
+	// fold is set when every input is constant: the node runs while
+	// planning and its outputs get buffers of their own.
+	fold bool
+	// bufs are the buffers the node declared; binds run once they have
+	// memory, before the step first runs.
+	bufs  []*val
+	binds []func() error
 }
+
+// onBind registers f to finish compiling the step once the plan's buffers
+// have memory: for kernels that capture their scratch buffers when built.
+func (x *nodeCtx) onBind(f func() error) { x.binds = append(x.binds, f) }
 
 func (x *nodeCtx) errorf(format string, args ...any) error {
 	return fmtlite.Errorf("onnx: node %q (%s, opset %d): %s", x.n.name, x.n.opType, x.opset, fmtlite.Sprintf(format, args...))
@@ -454,22 +594,47 @@ func (x *nodeCtx) constInts(i int) ([]int64, error) {
 	return v.i, nil
 }
 
-// outFloat allocates a float output of the given shape.
+// outFloat declares a float output of the given shape.
 func (x *nodeCtx) outFloat(shape []int) (*val, error) {
 	name := x.n.name
 	if len(x.n.outputs) > 0 {
 		name = x.n.outputs[0]
 	}
-	v, err := x.c.newFloat(name, shape)
+	var v *val
+	var err error
+	if x.fold {
+		v, err = x.c.newFolded(name, shape)
+	} else {
+		v, err = x.c.newBuffer(name, shape)
+		if err == nil {
+			x.bufs = append(x.bufs, v)
+		}
+	}
 	if err != nil {
 		return nil, x.errorf("%v", err)
 	}
 	return v, nil
 }
 
+// scratch declares n values of working memory for the node's step: shared
+// with other steps, so it holds anything when the step starts.
+func (x *nodeCtx) scratch(what string, n int) (*val, error) {
+	v, err := x.outFloat([]int{n})
+	if err != nil {
+		return nil, err
+	}
+	v.name, v.scratch = x.n.name+"/"+what, true
+	return v, nil
+}
+
 // alias returns an output sharing v's data under another shape.
-func alias(v *val, shape []int) *val {
-	return &val{shape: shape, isInt: v.isInt, f: v.f, i: v.i, konst: v.konst}
+func (x *nodeCtx) alias(v *val, shape []int) *val {
+	a := &val{shape: shape, elem: v.elem, isInt: v.isInt, f: v.f, i: v.i, konst: v.konst}
+	if !v.konst && !v.isInt && v.f == nil {
+		a.root, a.size = v.base(), v.size
+		x.c.plan.views = append(x.c.plan.views, a)
+	}
+	return a
 }
 
 // intConst returns a constant integer tensor.
