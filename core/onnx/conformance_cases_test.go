@@ -231,6 +231,8 @@ func conformanceCases() []confCase {
 		}},
 	)
 	add(exporterStyleCases()...)
+	add(elementwiseCases()...)
+	add(moveCases()...)
 	return cs
 }
 

@@ -73,6 +73,22 @@ func TestConformanceWithOnnxruntime(t *testing.T) {
 				t.Errorf("%s: output %d element %d = %v, onnxruntime %v", c.name, oi, at, got[oi].Data[at], want[at])
 			}
 		}
+		// Buffers shared by liveness or kept per tensor: the same numbers.
+		kept, err := onnx.LoadModel(refCases[i].Model, &onnx.LoadOptions{KeepTensors: true})
+		if err != nil {
+			t.Errorf("%s: keeping tensors: %v", c.name, err)
+			continue
+		}
+		again, err := kept.Run(inputs[i]...)
+		if err != nil {
+			t.Errorf("%s: keeping tensors: %v", c.name, err)
+			continue
+		}
+		for oi := range got {
+			if !sameBits(again[oi].Data, got[oi].Data) {
+				t.Errorf("%s: output %d differs when every tensor keeps its buffer", c.name, oi)
+			}
+		}
 		for _, op := range c.ops {
 			coverage[op] = append(coverage[op], c.name)
 		}
@@ -112,4 +128,17 @@ func maxDiff(got, want []float32) (float64, float64, int) {
 		}
 	}
 	return worst, frac, bad
+}
+
+// sameBits reports whether two float slices hold the same bits.
+func sameBits(a, b []float32) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if math.Float32bits(a[i]) != math.Float32bits(b[i]) {
+			return false
+		}
+	}
+	return true
 }

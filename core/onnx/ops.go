@@ -27,11 +27,25 @@ var opSpecs map[string]opSpec
 
 func init() {
 	opSpecs = map[string]opSpec{}
-	for _, group := range []map[string]opSpec{nnOps(), mathOps(), shapeOps()} {
+	for _, group := range []map[string]opSpec{nnOps(), mathOps(), shapeOps(), elementwiseOps(), moveOps()} {
 		for name, s := range group {
 			opSpecs[name] = s
 		}
 	}
+}
+
+// msOpSpecs lists the operators of onnxruntime's domain com.microsoft that
+// wasmcnn implements.
+var msOpSpecs = map[string]opSpec{}
+
+// msOpNames returns the names of msOpSpecs, sorted.
+func msOpNames() []string {
+	names := make([]string, 0, len(msOpSpecs))
+	for n := range msOpSpecs {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
 }
 
 // SupportedOps returns the names of the ONNX operators wasmcnn implements.

@@ -38,13 +38,23 @@ func mathOps() map[string]opSpec {
 }
 
 // compileUnary plans an element-wise function of one float tensor.
-func compileUnary(make func(*nodeCtx) (func(y, x []float32), error)) func(x *nodeCtx) ([]*val, func(), error) {
+func compileUnary(makeFunc func(*nodeCtx) (func(y, x []float32), error)) func(x *nodeCtx) ([]*val, func(), error) {
 	return func(x *nodeCtx) ([]*val, func(), error) {
+		if v := x.input(0); v != nil && v.isInt && intUnary[x.n.opType] != nil {
+			g := intUnary[x.n.opType]
+			out := make([]int64, len(v.i))
+			for i, e := range v.i {
+				out[i] = g(e)
+			}
+			c := intConst(v.shape, out)
+			c.elem = v.elem
+			return []*val{c}, nil, nil
+		}
 		in, err := x.floatIn(0)
 		if err != nil {
 			return nil, nil, err
 		}
-		f, err := make(x)
+		f, err := makeFunc(x)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -54,6 +64,26 @@ func compileUnary(make func(*nodeCtx) (func(y, x []float32), error)) func(x *nod
 		}
 		return []*val{out}, func() { f(out.f, in.f) }, nil
 	}
+}
+
+// intUnary are the element-wise functions of integer constants that shape
+// computations use, folded while planning.
+var intUnary = map[string]func(int64) int64{
+	"Neg":   func(v int64) int64 { return -v },
+	"Abs":   func(v int64) int64 { return max(v, -v) },
+	"Relu":  func(v int64) int64 { return max(v, 0) },
+	"Floor": func(v int64) int64 { return v },
+	"Ceil":  func(v int64) int64 { return v },
+	"Round": func(v int64) int64 { return v },
+	"Sign": func(v int64) int64 {
+		switch {
+		case v > 0:
+			return 1
+		case v < 0:
+			return -1
+		}
+		return 0
+	},
 }
 
 // clipBounds reads Clip's bounds: attributes before opset 11, optional

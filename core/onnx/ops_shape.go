@@ -1,7 +1,6 @@
 package onnx
 
 import (
-	"math"
 	"slices"
 
 	"wasmcnn/core"
@@ -19,7 +18,7 @@ func shapeOps() map[string]opSpec {
 		"Concat":    {attrs: map[string]attrRule{"axis": always(attrInt)}, minIn: 1, maxIn: -1, minOut: 1, maxOut: 1, compile: compileConcat},
 		"Shape":     {attrs: map[string]attrRule{"start": since(attrInt, 15), "end": since(attrInt, 15)}, minIn: 1, maxIn: 1, minOut: 1, maxOut: 1, compile: compileShape},
 		"Gather":    {attrs: map[string]attrRule{"axis": always(attrInt)}, minIn: 2, maxIn: 2, minOut: 1, maxOut: 1, compile: compileGather},
-		"Cast":      {attrs: map[string]attrRule{"to": always(attrInt), "saturate": since(attrInt, 19)}, minIn: 1, maxIn: 1, minOut: 1, maxOut: 1, compile: compileCast},
+		"Cast":      {attrs: map[string]attrRule{"to": always(attrInt), "saturate": since(attrInt, 19), "round_mode": since(attrString, 24)}, minIn: 1, maxIn: 1, minOut: 1, maxOut: 1, compile: compileCast},
 		"Constant": {attrs: map[string]attrRule{"value": always(attrTensor), "value_float": since(attrFloat, 12), "value_floats": since(attrFloats, 12),
 			"value_int": since(attrInt, 12), "value_ints": since(attrInts, 12)}, minIn: 0, maxIn: 0, minOut: 1, maxOut: 1, compile: compileConstant},
 	}
@@ -318,45 +317,6 @@ func compileGather(x *nodeCtx) ([]*val, func(), error) {
 		return nil, nil, err
 	}
 	return []*val{out}, func() { gather(out.f, data.f) }, nil
-}
-
-func compileCast(x *nodeCtx) ([]*val, func(), error) {
-	in := x.input(0)
-	to := x.attrInt("to", 0)
-	switch to {
-	case onnxFloat, onnxDouble:
-		if !in.isInt {
-			return []*val{x.alias(in, in.shape)}, nil, nil
-		}
-		out := &val{shape: in.shape, f: make([]float32, len(in.i)), konst: true}
-		for k, v := range in.i {
-			out.f[k] = float32(v)
-		}
-		return []*val{out}, nil, nil
-	case onnxInt64, onnxInt32, onnxInt8, onnxUint8, onnxBool:
-		if !in.isInt && !in.konst {
-			return nil, nil, x.errorf("casting a tensor computed at run time to %s is not supported", onnxTypeName(int(to)))
-		}
-		out := make([]int64, in.len())
-		for k := range out {
-			var v int64
-			if in.isInt {
-				v = in.i[k]
-			} else {
-				f := float64(in.f[k])
-				if math.IsNaN(f) || math.Abs(f) > 1<<62 {
-					return nil, nil, x.errorf("cannot cast %v to %s", f, onnxTypeName(int(to)))
-				}
-				v = int64(f)
-			}
-			if to == onnxBool && v != 0 {
-				v = 1
-			}
-			out[k] = v
-		}
-		return []*val{intConst(in.shape, out)}, nil, nil
-	}
-	return nil, nil, x.errorf("cast to %s is not supported", onnxTypeName(int(to)))
 }
 
 func compileConstant(x *nodeCtx) ([]*val, func(), error) {

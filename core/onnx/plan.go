@@ -46,6 +46,21 @@ func (v *val) len() int {
 	return len(v.f)
 }
 
+// isFloat reports whether v holds floats (rather than integers, as
+// constants or in float buffers).
+func (v *val) isFloat() bool { return !v.isInt && (v.elem == 0 || v.elem == onnxFloat) }
+
+// typeName names v's element type for messages.
+func (v *val) typeName() string {
+	switch {
+	case v.elem != 0:
+		return onnxTypeName(int(v.elem))
+	case v.isInt:
+		return "INT64"
+	}
+	return "FLOAT"
+}
+
 // base returns the tensor that owns v's buffer: v itself unless v is a view.
 func (v *val) base() *val {
 	if v.root != nil {
@@ -134,7 +149,9 @@ func (m *Model) plan2(keep bool, shapes [][]int) error {
 		if err != nil {
 			return err
 		}
-		v.elem = m.inputElems[i]
+		if e := m.inputElems[i]; e != onnxFloat {
+			v.elem = e
+		}
 		p.vals[in.Name] = v
 		p.inputs = append(p.inputs, v)
 		p.inShapes = append(p.inShapes, append([]int(nil), s...))
@@ -222,8 +239,7 @@ func (m *Model) topoOrder() ([]*onnxNodeProto, error) {
 // compileNode plans one node: checks its inputs, sizes its outputs, and
 // either records its step or, when every input is constant, runs it now.
 func (c *compiler) compileNode(n *onnxNodeProto) error {
-	spec := opSpecs[n.opType]
-	x := &nodeCtx{n: n, c: c, opset: c.m.Opset, in: make([]*val, len(n.inputs)), fold: true}
+	x := &nodeCtx{n: n, c: c, opset: n.opset, in: make([]*val, len(n.inputs)), fold: true}
 	for i, name := range n.inputs {
 		if name == "" {
 			continue
@@ -232,7 +248,7 @@ func (c *compiler) compileNode(n *onnxNodeProto) error {
 		x.in[i] = v
 		x.fold = x.fold && v.konst
 	}
-	outs, run, err := spec.compile(x)
+	outs, run, err := n.spec.compile(x)
 	if err != nil {
 		return err
 	}
@@ -566,8 +582,8 @@ func (x *nodeCtx) floatIn(i int) (*val, error) {
 	if v == nil {
 		return nil, x.errorf("input %d is missing", i)
 	}
-	if v.isInt {
-		return nil, x.errorf("input %q is an integer tensor, want FLOAT", v.name)
+	if !v.isFloat() {
+		return nil, x.errorf("input %q is of type %s; wasmcnn computes %s on FLOAT", v.name, v.typeName(), x.n.opType)
 	}
 	return v, nil
 }
