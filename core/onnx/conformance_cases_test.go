@@ -233,6 +233,10 @@ func conformanceCases() []confCase {
 	add(exporterStyleCases()...)
 	add(elementwiseCases()...)
 	add(moveCases()...)
+	add(resizeCases()...)
+	add(poolConvCases()...)
+	add(reduceNormCases()...)
+	add(dropoutMaskCases()...)
 	return cs
 }
 

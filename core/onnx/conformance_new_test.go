@@ -232,3 +232,165 @@ func moveCases() []confCase {
 	)
 	return cs
 }
+
+// resizeCases cover Resize's modes and coordinate transformations and
+// Upsample.
+func resizeCases() []confCase {
+	img := []int{1, 2, 5, 4}
+	scales := func(s ...float32) func(b *onnx.ModelBuilder) []string {
+		return func(b *onnx.ModelBuilder) []string {
+			b.Initializer("scales", &core.Tensor{Shape: []int{len(s)}, Data: s})
+			return []string{"", "scales"}
+		}
+	}
+	sizes := func(s ...int64) func(b *onnx.ModelBuilder) []string {
+		return func(b *onnx.ModelBuilder) []string {
+			b.InitializerInts("sizes", []int{len(s)}, s)
+			return []string{"", "", "sizes"}
+		}
+	}
+	var cs []confCase
+	for _, coord := range []string{"half_pixel", "pytorch_half_pixel", "align_corners", "asymmetric", "half_pixel_symmetric"} {
+		for _, mode := range []string{"nearest", "linear"} {
+			opset := int64(13)
+			if coord == "half_pixel_symmetric" {
+				opset = 19
+			}
+			attrs := []onnx.Attr{onnx.AttrString("mode", mode), onnx.AttrString("coordinate_transformation_mode", coord)}
+			cs = append(cs,
+				node("resize_up_"+mode+"_"+coord, opset, "Resize", [][]int{img}, scales(1, 1, 2.5, 1.75), attrs...),
+				node("resize_down_"+mode+"_"+coord, opset, "Resize", [][]int{img}, sizes(1, 2, 3, 3), attrs...),
+			)
+		}
+	}
+	for _, nm := range []string{"round_prefer_floor", "round_prefer_ceil", "floor", "ceil"} {
+		cs = append(cs, node("resize_nearest_"+nm, 11, "Resize", [][]int{img}, func(b *onnx.ModelBuilder) []string {
+			b.Initializer("roi", &core.Tensor{Shape: []int{0}, Data: []float32{}})
+			b.Initializer("scales", &core.Tensor{Shape: []int{4}, Data: []float32{1, 1, 1.5, 3}})
+			return []string{"roi", "scales"}
+		}, onnx.AttrString("mode", "nearest"), onnx.AttrString("nearest_mode", nm), onnx.AttrString("coordinate_transformation_mode", "asymmetric")))
+	}
+	cs = append(cs,
+		node("resize_tf_crop_and_resize", 13, "Resize", [][]int{img}, func(b *onnx.ModelBuilder) []string {
+			b.Initializer("roi", &core.Tensor{Shape: []int{8}, Data: []float32{0, 0, -0.2, 0.1, 1, 1, 0.8, 1.3}})
+			b.InitializerInts("sizes", []int{4}, []int64{1, 2, 6, 5})
+			return []string{"roi", "", "sizes"}
+		}, onnx.AttrString("mode", "linear"), onnx.AttrString("coordinate_transformation_mode", "tf_crop_and_resize"), onnx.AttrFloat("extrapolation_value", -3)),
+		node("resize_opset10_nearest", 10, "Resize", [][]int{img}, func(b *onnx.ModelBuilder) []string {
+			b.Initializer("scales", &core.Tensor{Shape: []int{4}, Data: []float32{1, 1, 0.6, 2}})
+			return []string{"scales"}
+		}),
+		node("resize_opset10_linear", 10, "Resize", [][]int{img}, func(b *onnx.ModelBuilder) []string {
+			b.Initializer("scales", &core.Tensor{Shape: []int{4}, Data: []float32{1, 1, 2, 2}})
+			return []string{"scales"}
+		}, onnx.AttrString("mode", "linear")),
+		node("resize_axes_not_larger", 18, "Resize", [][]int{img}, func(b *onnx.ModelBuilder) []string {
+			b.InitializerInts("sizes", []int{2}, []int64{8, 9})
+			return []string{"", "", "sizes"}
+		}, onnx.AttrInts("axes", 2, 3), onnx.AttrString("keep_aspect_ratio_policy", "not_larger")),
+		node("resize_axes_scales", 18, "Resize", [][]int{img}, func(b *onnx.ModelBuilder) []string {
+			b.Initializer("scales", &core.Tensor{Shape: []int{2}, Data: []float32{2, 3}})
+			return []string{"", "scales"}
+		}, onnx.AttrInts("axes", 3, 2), onnx.AttrString("mode", "linear")),
+		one("upsample_opset7_nearest", 7, "Upsample", img, onnx.AttrFloats("scales", 1, 1, 2, 3)),
+		node("upsample_opset9_linear", 9, "Upsample", [][]int{img}, func(b *onnx.ModelBuilder) []string {
+			b.Initializer("scales", &core.Tensor{Shape: []int{4}, Data: []float32{1, 1, 2, 2}})
+			return []string{"scales"}
+		}, onnx.AttrString("mode", "linear")),
+	)
+	return cs
+}
+
+// poolConvCases cover 1-D and 3-D pooling, MaxPool's indices, 1-D
+// convolution and ConvTranspose.
+func poolConvCases() []confCase {
+	seq := []int{2, 3, 11}
+	vol := []int{1, 2, 5, 6, 4}
+	img := []int{1, 4, 5, 6}
+	cs := []confCase{
+		one("maxpool_1d", 13, "MaxPool", seq, onnx.AttrInts("kernel_shape", 3), onnx.AttrInts("strides", 2), onnx.AttrInts("pads", 1, 1)),
+		one("avgpool_1d_ceil", 13, "AveragePool", seq, onnx.AttrInts("kernel_shape", 2), onnx.AttrInts("strides", 2), onnx.AttrInt("ceil_mode", 1)),
+		one("maxpool_3d", 13, "MaxPool", vol, onnx.AttrInts("kernel_shape", 2, 3, 2), onnx.AttrInts("strides", 2, 2, 1), onnx.AttrInts("pads", 0, 1, 0, 1, 1, 1)),
+		one("avgpool_3d_include_pad", 13, "AveragePool", vol, onnx.AttrInts("kernel_shape", 3, 3, 3), onnx.AttrInts("pads", 1, 1, 1, 1, 1, 1), onnx.AttrInt("count_include_pad", 1)),
+		one("avgpool_3d_same_upper_ceil", 19, "AveragePool", vol, onnx.AttrInts("kernel_shape", 2, 2, 3), onnx.AttrInts("strides", 2, 3, 2), onnx.AttrString("auto_pad", "SAME_UPPER")),
+		one("globalavgpool_3d", 13, "GlobalAveragePool", vol),
+		withInits("conv_1d", 13, "Conv", seq, [][]int{{4, 3, 3}, {4}}, onnx.AttrInts("pads", 1, 2), onnx.AttrInts("strides", 2)),
+		withInits("conv_1d_dilated_group", 13, "Conv", []int{1, 4, 12}, [][]int{{6, 2, 3}}, onnx.AttrInts("dilations", 2), onnx.AttrInt("group", 2)),
+		withInits("convtranspose_basic", 13, "ConvTranspose", img, [][]int{{4, 3, 3, 3}, {3}}),
+		withInits("convtranspose_stride2_pads", 11, "ConvTranspose", img, [][]int{{4, 2, 3, 3}, {2}}, onnx.AttrInts("strides", 2, 2), onnx.AttrInts("pads", 1, 1, 1, 1), onnx.AttrInts("output_padding", 1, 1)),
+		withInits("convtranspose_group_dilation", 13, "ConvTranspose", img, [][]int{{4, 3, 2, 2}}, onnx.AttrInt("group", 2), onnx.AttrInts("dilations", 2, 1), onnx.AttrInts("strides", 1, 2)),
+		withInits("convtranspose_output_shape", 13, "ConvTranspose", img, [][]int{{4, 2, 3, 3}}, onnx.AttrInts("strides", 2, 2), onnx.AttrInts("output_shape", 10, 12)),
+		withInits("convtranspose_same_upper", 13, "ConvTranspose", img, [][]int{{4, 2, 3, 3}}, onnx.AttrInts("strides", 2, 2), onnx.AttrString("auto_pad", "SAME_UPPER")),
+		withInits("convtranspose_same_lower", 13, "ConvTranspose", img, [][]int{{4, 2, 4, 4}}, onnx.AttrInts("strides", 2, 2), onnx.AttrString("auto_pad", "SAME_LOWER")),
+		withInits("convtranspose_1x1", 22, "ConvTranspose", img, [][]int{{4, 5, 1, 1}, {5}}),
+		withInits("convtranspose_1d", 13, "ConvTranspose", seq, [][]int{{3, 2, 4}, {2}}, onnx.AttrInts("strides", 3)),
+	}
+	for _, order := range []int64{0, 1} {
+		cs = append(cs, confCase{name: fmt.Sprintf("maxpool_indices_order%d", order), opset: 12, ops: []string{"MaxPool(Indices)"}, inputs: []confInput{{"x", img}}, build: func(b *onnx.ModelBuilder) {
+			b.Node("MaxPool", "p", []string{"x"}, []string{"y", "i"}, onnx.AttrInts("kernel_shape", 2, 3), onnx.AttrInts("pads", 1, 0, 0, 1), onnx.AttrInt("storage_order", order))
+			b.Node("Cast", "c", []string{"i"}, []string{"fi"}, onnx.AttrInt("to", onnx.TypeFloat))
+			b.Output("y", nil)
+			b.Output("fi", nil)
+		}})
+	}
+	cs = append(cs, confCase{name: "maxpool_unused_indices", opset: 13, ops: []string{"MaxPool(Indices unused)"}, inputs: []confInput{{"x", img}}, build: func(b *onnx.ModelBuilder) {
+		b.Node("MaxPool", "p", []string{"x"}, []string{"y", "unused"}, onnx.AttrInts("kernel_shape", 2, 2))
+		b.Output("y", nil)
+	}})
+	return cs
+}
+
+// reduceNormCases cover reductions, ArgMax/ArgMin and normalisations.
+func reduceNormCases() []confCase {
+	img := []int{2, 4, 3, 5}
+	var cs []confCase
+	for _, op := range []string{"ReduceSum", "ReduceMean", "ReduceMax", "ReduceMin", "ReduceProd", "ReduceL1", "ReduceL2", "ReduceSumSquare", "ReduceLogSumExp"} {
+		cs = append(cs,
+			one(op+"_opset11_axes", 11, op, img, onnx.AttrInts("axes", 2, -1)),
+			one(op+"_all_nokeep", 13, op, []int{2, 3, 2}, onnx.AttrInt("keepdims", 0)),
+		)
+	}
+	cs = append(cs,
+		node("ReduceSum_axes_input", 13, "ReduceSum", [][]int{img}, ints([]int64{1})),
+		node("ReduceMean_axes_input_opset18", 18, "ReduceMean", [][]int{img}, ints([]int64{-1, -2}), onnx.AttrInt("keepdims", 0)),
+		node("ReduceMax_noop_empty_axes", 18, "ReduceMax", [][]int{img}, nil, onnx.AttrInt("noop_with_empty_axes", 1)),
+		one("ReduceLogSum_pos", 13, "ReduceLogSum", []int{2, 3}), // negative inputs give NaN in both
+		one("lrn", 13, "LRN", []int{1, 7, 3, 3}, onnx.AttrInt("size", 3), onnx.AttrFloat("alpha", 0.01), onnx.AttrFloat("beta", 0.75), onnx.AttrFloat("bias", 2)),
+		one("lrn_defaults", 13, "LRN", []int{2, 6, 2, 2}, onnx.AttrInt("size", 5)),
+		withInits("instancenorm", 13, "InstanceNormalization", img, [][]int{{4}, {4}}, onnx.AttrFloat("epsilon", 1e-3)),
+		withInits("layernorm_last_axis", 17, "LayerNormalization", img, [][]int{{5}, {5}}),
+		withInits("layernorm_axis1_no_bias", 17, "LayerNormalization", img, [][]int{{4, 3, 5}}, onnx.AttrInt("axis", 1)),
+		withInits("groupnorm_opset21", 21, "GroupNormalization", img, [][]int{{4}, {4}}, onnx.AttrInt("num_groups", 2)),
+	)
+	for _, c := range []struct {
+		name, op string
+		attrs    []onnx.Attr
+	}{
+		{"argmax", "ArgMax", []onnx.Attr{onnx.AttrInt("axis", 1)}},
+		{"argmin_last_nokeep", "ArgMin", []onnx.Attr{onnx.AttrInt("axis", -1), onnx.AttrInt("keepdims", 0), onnx.AttrInt("select_last_index", 1)}},
+	} {
+		cs = append(cs, confCase{name: c.name, opset: 13, ops: []string{c.op + attrList(c.attrs)}, inputs: []confInput{{"x", img}}, build: func(b *onnx.ModelBuilder) {
+			b.Node("Round", "r", []string{"x"}, []string{"xr"}) // ties, for select_last_index
+			b.Node(c.op, "n", []string{"xr"}, []string{"i"}, c.attrs...)
+			b.Node("Cast", "c", []string{"i"}, []string{"y"}, onnx.AttrInt("to", onnx.TypeFloat))
+			b.Output("y", nil)
+		}})
+	}
+	return cs
+}
+
+// dropoutMaskCases declare Dropout's mask, used and unused.
+func dropoutMaskCases() []confCase {
+	return []confCase{
+		{name: "dropout_mask_output", opset: 13, ops: []string{"Dropout(mask)"}, inputs: []confInput{{"x", []int{2, 3}}}, build: func(b *onnx.ModelBuilder) {
+			b.Node("Dropout", "d", []string{"x"}, []string{"y", "mask"})
+			b.Node("Cast", "c", []string{"mask"}, []string{"m"}, onnx.AttrInt("to", onnx.TypeFloat))
+			b.Output("y", nil)
+			b.Output("m", nil)
+		}},
+		{name: "dropout_unused_mask_opset7", opset: 7, ops: []string{"Dropout(unused mask)"}, inputs: []confInput{{"x", []int{2, 3}}}, build: func(b *onnx.ModelBuilder) {
+			b.Node("Dropout", "d", []string{"x"}, []string{"y", "mask"}, onnx.AttrFloat("ratio", 0.5))
+			b.Output("y", nil)
+		}},
+	}
+}

@@ -28,8 +28,10 @@ func nnOps() map[string]opSpec {
 		return out
 	}
 	return map[string]opSpec{
-		"Conv":              {attrs: with(window, map[string]attrRule{"group": always(attrInt)}), minIn: 2, maxIn: 3, minOut: 1, maxOut: 1, compile: compileConv},
-		"MaxPool":           {attrs: with(window, map[string]attrRule{"ceil_mode": since(attrInt, 10), "storage_order": since(attrInt, 8), "dilations": since(attrInts, 10)}), minIn: 1, maxIn: 1, minOut: 1, maxOut: 2, compile: compilePool(true)},
+		"Conv":    {attrs: with(window, map[string]attrRule{"group": always(attrInt)}), minIn: 2, maxIn: 3, minOut: 1, maxOut: 1, compile: compileConv},
+		"MaxPool": {attrs: with(window, map[string]attrRule{"ceil_mode": since(attrInt, 10), "storage_order": since(attrInt, 8), "dilations": since(attrInts, 10)}), minIn: 1, maxIn: 1, minOut: 1, maxOut: 2, compile: compilePool(true)},
+		"ConvTranspose": {attrs: with(window, map[string]attrRule{"group": always(attrInt), "output_padding": always(attrInts), "output_shape": always(attrInts)}),
+			minIn: 2, maxIn: 3, minOut: 1, maxOut: 1, compile: compileConvTranspose},
 		"AveragePool":       {attrs: with(window, map[string]attrRule{"ceil_mode": since(attrInt, 10), "count_include_pad": always(attrInt), "dilations": since(attrInts, 19)}), minIn: 1, maxIn: 1, minOut: 1, maxOut: 1, compile: compilePool(false)},
 		"GlobalAveragePool": {minIn: 1, maxIn: 1, minOut: 1, maxOut: 1, compile: compileGlobalPool(false)},
 		"GlobalMaxPool":     {minIn: 1, maxIn: 1, minOut: 1, maxOut: 1, compile: compileGlobalPool(true)},
@@ -43,51 +45,112 @@ func nnOps() map[string]opSpec {
 
 // window reads the sliding-window attributes of a 2-D Conv or pooling node.
 func (x *nodeCtx) window(needKernel bool) (core.Window, error) {
-	var w core.Window
-	w.AutoPad = x.attrString("auto_pad", core.AutoPadNotSet)
-	pair := func(name string, lo, hi int64) ([]int, bool, error) {
+	ws, err := x.windowND(2, needKernel)
+	if err != nil {
+		return core.Window{}, err
+	}
+	return ws.window2D(), nil
+}
+
+// windowND is a sliding window over any number of spatial axes, as the
+// attributes give it: zero where an attribute is absent.
+type windowND struct {
+	autoPad                string
+	kernel, stride, dilate []int
+	padBegin, padEnd       []int
+	ceil                   bool
+}
+
+// window2D returns the 2-D window of a 1-D or 2-D windowND: a 1-D window
+// runs as a 2-D one of height 1.
+func (w windowND) window2D() core.Window {
+	at := func(v []int, i int) int {
+		if v == nil {
+			return 0
+		}
+		if len(v) == 1 {
+			if i == 0 {
+				return 0 // the height of a 1-D window's image is 1
+			}
+			return v[0]
+		}
+		return v[i]
+	}
+	one := func(v []int, i int) int {
+		if len(v) == 1 && i == 0 {
+			return 1
+		}
+		return at(v, i)
+	}
+	return core.Window{
+		AutoPad: w.autoPad, CeilMode: w.ceil,
+		KernelH: one(w.kernel, 0), KernelW: at(w.kernel, 1),
+		StrideH: one(w.stride, 0), StrideW: at(w.stride, 1),
+		DilationH: one(w.dilate, 0), DilationW: at(w.dilate, 1),
+		PadTop: at(w.padBegin, 0), PadLeft: at(w.padBegin, 1), PadBottom: at(w.padEnd, 0), PadRight: at(w.padEnd, 1),
+	}
+}
+
+// windowND reads the sliding-window attributes of a node over spatial axes.
+func (x *nodeCtx) windowND(spatial int, needKernel bool) (windowND, error) {
+	w := windowND{autoPad: x.attrString("auto_pad", core.AutoPadNotSet), ceil: x.attrInt("ceil_mode", 0) != 0}
+	list := func(name string, n int, lo, hi int64) ([]int, error) {
 		vs, ok := x.attrInts(name)
 		if !ok {
-			return nil, false, nil
+			return nil, nil
 		}
-		if len(vs) != 2 {
-			return nil, false, x.errorf("%s has %d values, want 2 for a 2-D window", name, len(vs))
+		if len(vs) != n {
+			return nil, x.errorf("%s has %d values, want %d for %d spatial axes", name, len(vs), n, spatial)
 		}
-		out, err := x.toInts(name, vs, lo, hi)
-		return out, true, err
+		return x.toInts(name, vs, lo, hi)
 	}
-	if k, ok, err := pair("kernel_shape", 1, 1<<16); err != nil {
+	var err error
+	if w.kernel, err = list("kernel_shape", spatial, 1, 1<<16); err != nil {
 		return w, err
-	} else if ok {
-		w.KernelH, w.KernelW = k[0], k[1]
-	} else if needKernel {
+	}
+	if w.kernel == nil && needKernel {
 		return w, x.errorf("kernel_shape is required")
 	}
-	if s, ok, err := pair("strides", 1, 1<<16); err != nil {
+	if w.stride, err = list("strides", spatial, 1, 1<<16); err != nil {
 		return w, err
-	} else if ok {
-		w.StrideH, w.StrideW = s[0], s[1]
 	}
-	if d, ok, err := pair("dilations", 1, 1<<16); err != nil {
+	if w.dilate, err = list("dilations", spatial, 1, 1<<16); err != nil {
 		return w, err
-	} else if ok {
-		w.DilationH, w.DilationW = d[0], d[1]
 	}
-	if ps, ok := x.attrInts("pads"); ok {
-		if len(ps) != 4 {
-			return w, x.errorf("pads has %d values, want 4 (top, left, bottom, right)", len(ps))
-		}
-		p, err := x.toInts("pads", ps, 0, 1<<16)
-		if err != nil {
-			return w, err
-		}
-		if w.AutoPad != core.AutoPadNotSet && w.AutoPad != "" && (p[0]|p[1]|p[2]|p[3]) != 0 {
-			return w, x.errorf("pads given together with auto_pad %s", w.AutoPad)
-		}
-		w.PadTop, w.PadLeft, w.PadBottom, w.PadRight = p[0], p[1], p[2], p[3]
+	pads, err := list("pads", 2*spatial, 0, 1<<16)
+	if err != nil {
+		return w, err
 	}
-	w.CeilMode = x.attrInt("ceil_mode", 0) != 0
+	if pads != nil {
+		nonzero := false
+		for _, p := range pads {
+			nonzero = nonzero || p != 0
+		}
+		if w.autoPad != core.AutoPadNotSet && w.autoPad != "" && nonzero {
+			return w, x.errorf("pads given together with auto_pad %s", w.autoPad)
+		}
+		w.padBegin, w.padEnd = pads[:spatial], pads[spatial:]
+	}
 	return w, nil
+}
+
+// image checks that input i is an [N, C, H, W] tensor, or an [N, C, L]
+// one, and returns it with its shape as a 2-D image ([N, C, 1, L]).
+func (x *nodeCtx) image(i int, anyType bool) (*val, []int, error) {
+	v := x.input(i)
+	if !anyType {
+		var err error
+		if v, err = x.floatIn(i); err != nil {
+			return nil, nil, err
+		}
+	}
+	switch len(v.shape) {
+	case 4:
+		return v, v.shape, nil
+	case 3:
+		return v, []int{v.shape[0], v.shape[1], 1, v.shape[2]}, nil
+	}
+	return nil, nil, x.errorf("input %q has shape %v; wasmcnn implements the 1-D form [N, C, L] and the 2-D form [N, C, H, W]", v.name, v.shape)
 }
 
 // image4 checks that input i is a float [N, C, H, W] tensor.
@@ -102,8 +165,17 @@ func (x *nodeCtx) image4(i int) (*val, error) {
 	return v, nil
 }
 
+// flatShape returns a 2-D result's shape in the rank of the node's input:
+// [N, C, 1, L] becomes [N, C, L] for a 1-D node.
+func flatShape(s []int, rank int) []int {
+	if rank == 3 {
+		return []int{s[0], s[1], s[3]}
+	}
+	return s
+}
+
 func compileConv(x *nodeCtx) ([]*val, func(), error) {
-	in, err := x.image4(0)
+	in, shape4, err := x.image(0, false)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -111,15 +183,23 @@ func compileConv(x *nodeCtx) ([]*val, func(), error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	win, err := x.window(false)
+	wshape := w.shape
+	if len(in.shape) == 3 {
+		if len(wshape) != 3 {
+			return nil, nil, x.errorf("weights %v for a 1-D input %v", wshape, in.shape)
+		}
+		wshape = []int{wshape[0], wshape[1], 1, wshape[2]}
+	}
+	ws, err := x.windowND(len(in.shape)-2, false)
 	if err != nil {
 		return nil, nil, err
 	}
+	win := ws.window2D()
 	group := x.attrInt("group", 1)
 	if group < 1 || group > 1<<20 {
 		return nil, nil, x.errorf("group %d", group)
 	}
-	g, err := core.NewConvGeom(in.shape, w.shape, win, int(group))
+	g, err := core.NewConvGeom(shape4, wshape, win, int(group))
 	if err != nil {
 		return nil, nil, x.errorf("%v", err)
 	}
@@ -136,7 +216,7 @@ func compileConv(x *nodeCtx) ([]*val, func(), error) {
 		}
 		return bv.f
 	}
-	out, err := x.outFloat(g.OutShape())
+	out, err := x.outFloat(flatShape(g.OutShape(), len(in.shape)))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -200,38 +280,6 @@ func (x *nodeCtx) implicitConv(g *core.ConvGeom, w *val, bias func() []float32, 
 		}
 		ic.Run(k, out.f, in.f)
 	}, nil
-}
-
-func compilePool(isMax bool) func(x *nodeCtx) ([]*val, func(), error) {
-	return func(x *nodeCtx) ([]*val, func(), error) {
-		in, err := x.image4(0)
-		if err != nil {
-			return nil, nil, err
-		}
-		if len(x.n.outputs) > 1 && x.n.outputs[1] != "" {
-			return nil, nil, x.errorf("the Indices output is not supported")
-		}
-		if x.attrInt("storage_order", 0) != 0 {
-			return nil, nil, x.errorf("storage_order 1 is not supported")
-		}
-		win, err := x.window(true)
-		if err != nil {
-			return nil, nil, err
-		}
-		g, err := core.NewPoolGeom(x.n.opType, in.shape, win)
-		if err != nil {
-			return nil, nil, x.errorf("%v", err)
-		}
-		out, err := x.outFloat(g.OutShape())
-		if err != nil {
-			return nil, nil, err
-		}
-		if isMax {
-			return []*val{out}, func() { core.MaxPool2D(out.f, in.f, nil, &g) }, nil
-		}
-		cip := x.attrInt("count_include_pad", 0) != 0
-		return []*val{out}, func() { core.AvgPool2D(out.f, in.f, &g, cip) }, nil
-	}
 }
 
 func compileGlobalPool(isMax bool) func(x *nodeCtx) ([]*val, func(), error) {
@@ -415,10 +463,23 @@ func compileBatchNorm(x *nodeCtx) ([]*val, func(), error) {
 	}, nil
 }
 
+// compileDropout plans Dropout at inference: a copy of its input, and a
+// mask of ones (nothing dropped) when the model declares one.
 func compileDropout(x *nodeCtx) ([]*val, func(), error) {
 	in := x.input(0)
+	outs := []*val{x.alias(in, in.shape)}
 	if len(x.n.outputs) > 1 && x.n.outputs[1] != "" {
-		return nil, nil, x.errorf("the mask output is not supported")
+		n := core.Product(in.shape)
+		if int64(n) > x.c.m.limits.MaxActivations {
+			return nil, nil, x.errorf("mask of %d values", n)
+		}
+		ones := make([]int64, n)
+		for i := range ones {
+			ones[i] = 1
+		}
+		mask := intConst(in.shape, ones)
+		mask.elem = onnxBool
+		outs = append(outs, mask)
 	}
 	if t := x.input(2); t != nil {
 		mode, err := x.constInts(2)
@@ -429,5 +490,5 @@ func compileDropout(x *nodeCtx) ([]*val, func(), error) {
 			return nil, nil, x.errorf("training_mode must be false for inference")
 		}
 	}
-	return []*val{x.alias(in, in.shape)}, nil, nil
+	return outs, nil, nil
 }

@@ -171,7 +171,12 @@ func (m *Model) plan2(keep bool, shapes [][]int) error {
 			return fmtlite.Errorf("onnx: graph output %q is not produced by any node", o.Name)
 		}
 		if v.isInt {
-			return fmtlite.Errorf("onnx: graph output %q is an integer tensor computed while planning; wasmcnn outputs tensors computed at run time or FLOAT constants", o.Name)
+			// An integer constant (a shape, a mask) comes out as floats.
+			f := &val{name: v.name, shape: v.shape, elem: v.elem, f: intsToFloats(v.i), konst: true}
+			if f.elem == 0 {
+				f.elem = onnxInt64
+			}
+			v = f
 		}
 		p.outputs = append(p.outputs, v)
 	}
@@ -559,6 +564,13 @@ func (x *nodeCtx) attrString(name, def string) string {
 		return a.s
 	}
 	return def
+}
+
+func (x *nodeCtx) attrFloats(name string) ([]float32, bool) {
+	if a := x.attr(name); a != nil {
+		return a.floats, true
+	}
+	return nil, false
 }
 
 func (x *nodeCtx) attrInts(name string) ([]int64, bool) {
