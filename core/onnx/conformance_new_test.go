@@ -15,7 +15,7 @@ func node(name string, opset int64, op string, shapes [][]int, consts func(b *on
 	var ins []string
 	for i, s := range shapes {
 		n := fmt.Sprintf("x%d", i)
-		c.inputs = append(c.inputs, confInput{n, s})
+		c.inputs = append(c.inputs, confInput{name: n, shape: s})
 		ins = append(ins, n)
 	}
 	c.build = func(b *onnx.ModelBuilder) {
@@ -112,7 +112,7 @@ func elementwiseCases() []confCase {
 		c.ops = append(c.ops, "Where")
 		add(c)
 	}
-	add(confCase{name: "not_and_or_where", opset: 13, ops: []string{"Not", "And", "Or", "Where"}, inputs: []confInput{{"x0", img}}, build: func(b *onnx.ModelBuilder) {
+	add(confCase{name: "not_and_or_where", opset: 13, ops: []string{"Not", "And", "Or", "Where"}, inputs: []confInput{{name: "x0", shape: img}}, build: func(b *onnx.ModelBuilder) {
 		b.Initializer("zero", &core.Tensor{Shape: []int{}, Data: []float32{0}})
 		b.Node("Greater", "g", []string{"x0", "zero"}, []string{"pos"})
 		b.Node("Not", "n", []string{"pos"}, []string{"neg"})
@@ -157,7 +157,7 @@ func moveCases() []confCase {
 		one("pad_opset2_attrs", 7, "Pad", img, onnx.AttrInts("pads", 0, 0, 1, 1, 0, 0, 1, 1), onnx.AttrFloat("value", -1)),
 	)
 	for _, to := range []int64{onnx.TypeFloat16, onnx.TypeBfloat16, onnx.TypeInt8, onnx.TypeUint8, onnx.TypeInt32, onnx.TypeBool} {
-		add(confCase{name: fmt.Sprintf("cast_type%d_and_back", to), opset: 13, ops: []string{"Cast"}, inputs: []confInput{{"x", img}}, build: func(b *onnx.ModelBuilder) {
+		add(confCase{name: fmt.Sprintf("cast_type%d_and_back", to), opset: 13, ops: []string{"Cast"}, inputs: []confInput{{name: "x", shape: img}}, build: func(b *onnx.ModelBuilder) {
 			b.Initializer("k", &core.Tensor{Shape: []int{}, Data: []float32{60}})
 			b.Node("Mul", "m", []string{"x", "k"}, []string{"big"}) // beyond int8 and uint8, both signs
 			b.Node("Cast", "c", []string{"big"}, []string{"c"}, onnx.AttrInt("to", to))
@@ -178,7 +178,7 @@ func moveCases() []confCase {
 		{"split_num_outputs_uneven", 18, nil, 2, []onnx.Attr{onnx.AttrInt("axis", 2), onnx.AttrInt("num_outputs", 2)}},
 	} {
 		c := c
-		add(confCase{name: c.name, opset: c.opset, ops: []string{"Split" + attrList(c.attrs)}, inputs: []confInput{{"x", img}}, build: func(b *onnx.ModelBuilder) {
+		add(confCase{name: c.name, opset: c.opset, ops: []string{"Split" + attrList(c.attrs)}, inputs: []confInput{{name: "x", shape: img}}, build: func(b *onnx.ModelBuilder) {
 			ins := []string{"x"}
 			if c.split != nil {
 				b.InitializerInts("split", []int{len(c.split)}, c.split)
@@ -195,7 +195,7 @@ func moveCases() []confCase {
 		}})
 	}
 	add(
-		confCase{name: "shufflenet_channel_shuffle", opset: 13, ops: []string{"Reshape", "Transpose", "Split", "Concat"}, inputs: []confInput{{"x", []int{1, 8, 3, 3}}}, build: func(b *onnx.ModelBuilder) {
+		confCase{name: "shufflenet_channel_shuffle", opset: 13, ops: []string{"Reshape", "Transpose", "Split", "Concat"}, inputs: []confInput{{name: "x", shape: []int{1, 8, 3, 3}}}, build: func(b *onnx.ModelBuilder) {
 			b.InitializerInts("split", []int{2}, []int64{4, 4})
 			b.Node("Split", "s", []string{"x", "split"}, []string{"a", "b"}, onnx.AttrInt("axis", 1))
 			b.Node("Relu", "r", []string{"b"}, []string{"br"})
@@ -207,7 +207,7 @@ func moveCases() []confCase {
 			b.Node("Reshape", "r2", []string{"t", "s4"}, []string{"y"})
 			b.Output("y", nil)
 		}},
-		confCase{name: "dynamic_shape_subgraph", opset: 13, ops: []string{"Shape", "Gather", "ConstantOfShape", "Range", "Size", "Equal", "Where", "Expand", "Unsqueeze"}, inputs: []confInput{{"x", []int{2, 3, 4}}}, build: func(b *onnx.ModelBuilder) {
+		confCase{name: "dynamic_shape_subgraph", opset: 13, ops: []string{"Shape", "Gather", "ConstantOfShape", "Range", "Size", "Equal", "Where", "Expand", "Unsqueeze"}, inputs: []confInput{{name: "x", shape: []int{2, 3, 4}}}, build: func(b *onnx.ModelBuilder) {
 			// torch.onnx's expand_as: shape arithmetic folded while planning.
 			b.Node("Shape", "s", []string{"x"}, []string{"s"})
 			b.Node("Size", "n", []string{"x"}, []string{"n"})
@@ -326,14 +326,14 @@ func poolConvCases() []confCase {
 		withInits("convtranspose_1d", 13, "ConvTranspose", seq, [][]int{{3, 2, 4}, {2}}, onnx.AttrInts("strides", 3)),
 	}
 	for _, order := range []int64{0, 1} {
-		cs = append(cs, confCase{name: fmt.Sprintf("maxpool_indices_order%d", order), opset: 12, ops: []string{"MaxPool(Indices)"}, inputs: []confInput{{"x", img}}, build: func(b *onnx.ModelBuilder) {
+		cs = append(cs, confCase{name: fmt.Sprintf("maxpool_indices_order%d", order), opset: 12, ops: []string{"MaxPool(Indices)"}, inputs: []confInput{{name: "x", shape: img}}, build: func(b *onnx.ModelBuilder) {
 			b.Node("MaxPool", "p", []string{"x"}, []string{"y", "i"}, onnx.AttrInts("kernel_shape", 2, 3), onnx.AttrInts("pads", 1, 0, 0, 1), onnx.AttrInt("storage_order", order))
 			b.Node("Cast", "c", []string{"i"}, []string{"fi"}, onnx.AttrInt("to", onnx.TypeFloat))
 			b.Output("y", nil)
 			b.Output("fi", nil)
 		}})
 	}
-	cs = append(cs, confCase{name: "maxpool_unused_indices", opset: 13, ops: []string{"MaxPool(Indices unused)"}, inputs: []confInput{{"x", img}}, build: func(b *onnx.ModelBuilder) {
+	cs = append(cs, confCase{name: "maxpool_unused_indices", opset: 13, ops: []string{"MaxPool(Indices unused)"}, inputs: []confInput{{name: "x", shape: img}}, build: func(b *onnx.ModelBuilder) {
 		b.Node("MaxPool", "p", []string{"x"}, []string{"y", "unused"}, onnx.AttrInts("kernel_shape", 2, 2))
 		b.Output("y", nil)
 	}})
@@ -369,7 +369,7 @@ func reduceNormCases() []confCase {
 		{"argmax", "ArgMax", []onnx.Attr{onnx.AttrInt("axis", 1)}},
 		{"argmin_last_nokeep", "ArgMin", []onnx.Attr{onnx.AttrInt("axis", -1), onnx.AttrInt("keepdims", 0), onnx.AttrInt("select_last_index", 1)}},
 	} {
-		cs = append(cs, confCase{name: c.name, opset: 13, ops: []string{c.op + attrList(c.attrs)}, inputs: []confInput{{"x", img}}, build: func(b *onnx.ModelBuilder) {
+		cs = append(cs, confCase{name: c.name, opset: 13, ops: []string{c.op + attrList(c.attrs)}, inputs: []confInput{{name: "x", shape: img}}, build: func(b *onnx.ModelBuilder) {
 			b.Node("Round", "r", []string{"x"}, []string{"xr"}) // ties, for select_last_index
 			b.Node(c.op, "n", []string{"xr"}, []string{"i"}, c.attrs...)
 			b.Node("Cast", "c", []string{"i"}, []string{"y"}, onnx.AttrInt("to", onnx.TypeFloat))
@@ -382,13 +382,13 @@ func reduceNormCases() []confCase {
 // dropoutMaskCases declare Dropout's mask, used and unused.
 func dropoutMaskCases() []confCase {
 	return []confCase{
-		{name: "dropout_mask_output", opset: 13, ops: []string{"Dropout(mask)"}, inputs: []confInput{{"x", []int{2, 3}}}, build: func(b *onnx.ModelBuilder) {
+		{name: "dropout_mask_output", opset: 13, ops: []string{"Dropout(mask)"}, inputs: []confInput{{name: "x", shape: []int{2, 3}}}, build: func(b *onnx.ModelBuilder) {
 			b.Node("Dropout", "d", []string{"x"}, []string{"y", "mask"})
 			b.Node("Cast", "c", []string{"mask"}, []string{"m"}, onnx.AttrInt("to", onnx.TypeFloat))
 			b.Output("y", nil)
 			b.Output("m", nil)
 		}},
-		{name: "dropout_unused_mask_opset7", opset: 7, ops: []string{"Dropout(unused mask)"}, inputs: []confInput{{"x", []int{2, 3}}}, build: func(b *onnx.ModelBuilder) {
+		{name: "dropout_unused_mask_opset7", opset: 7, ops: []string{"Dropout(unused mask)"}, inputs: []confInput{{name: "x", shape: []int{2, 3}}}, build: func(b *onnx.ModelBuilder) {
 			b.Node("Dropout", "d", []string{"x"}, []string{"y", "mask"}, onnx.AttrFloat("ratio", 0.5))
 			b.Output("y", nil)
 		}},

@@ -25,14 +25,21 @@ func TestConformanceWithOnnxruntime(t *testing.T) {
 	refCases := make([]ortref.Case, len(cases))
 	inputs := make([][]*core.Tensor, len(cases))
 	for ci, c := range cases {
-		refCases[ci] = ortref.Case{Name: c.name, Model: c.model()}
+		refCases[ci] = ortref.Case{Name: c.name, Model: c.model(), Optimize: c.optimize}
 		for ii, in := range c.inputs {
 			x := onnx.RandInput(uint64(1000+ci*10+ii), in.shape...)
 			for k := range x.Data {
-				x.Data[k] = x.Data[k]*4 - 2 // both signs, so activations and pooling see negatives
+				switch in.typ {
+				case "uint8":
+					x.Data[k] = float32(int(x.Data[k] * 256))
+				case "int8":
+					x.Data[k] = float32(int(x.Data[k]*256) - 128)
+				default:
+					x.Data[k] = x.Data[k]*4 - 2 // both signs, so activations and pooling see negatives
+				}
 			}
 			inputs[ci] = append(inputs[ci], x)
-			refCases[ci].Inputs = append(refCases[ci].Inputs, ortref.Input{Name: in.name, Shape: in.shape, Data: x.Data})
+			refCases[ci].Inputs = append(refCases[ci].Inputs, ortref.Input{Name: in.name, Shape: in.shape, Data: x.Data, Type: in.typ})
 		}
 	}
 	results := ortref.Run(t, root, refCases)
@@ -62,6 +69,10 @@ func TestConformanceWithOnnxruntime(t *testing.T) {
 			want := o.Data
 			if !slices.Equal(got[oi].Shape, o.Shape) {
 				t.Errorf("%s: output %d has shape %v, onnxruntime %v", c.name, oi, got[oi].Shape, o.Shape)
+				continue
+			}
+			if c.offBy.steps > 0 {
+				checkSteps(t, c, oi, got[oi].Data, want)
 				continue
 			}
 			d, frac, at := maxDiff(got[oi].Data, want)
@@ -141,4 +152,26 @@ func sameBits(a, b []float32) bool {
 		}
 	}
 	return true
+}
+
+// checkSteps holds a quantized output to the bound its case states: no
+// value more than offBy.steps from onnxruntime's, and at most a fraction
+// offBy.fraction of them different at all.
+func checkSteps(t *testing.T, c confCase, oi int, got, want []float32) {
+	t.Helper()
+	differ := 0
+	for i := range got {
+		d := math.Abs(float64(got[i] - want[i]))
+		if d > c.offBy.steps+1e-5*math.Abs(float64(want[i])) {
+			t.Errorf("%s: output %d element %d = %v, onnxruntime %v: more than %v steps apart", c.name, oi, i, got[i], want[i], c.offBy.steps)
+			return
+		}
+		if d > 1e-6*math.Abs(float64(want[i])) {
+			differ++
+		}
+	}
+	if frac := float64(differ) / float64(max(len(got), 1)); frac > c.offBy.fraction {
+		t.Errorf("%s: output %d: %d of %d values differ from onnxruntime's (%.3g), more than %.3g", c.name, oi, differ, len(got), frac, c.offBy.fraction)
+	}
+	t.Logf("%s: output %d: %d of %d values within %v steps of onnxruntime's", c.name, oi, differ, len(got), c.offBy.steps)
 }

@@ -241,11 +241,15 @@ func (m *Model) loadIO(g *onnxGraphProto) error {
 		if err != nil {
 			return err
 		}
-		if info.Type != "FLOAT" {
-			return fmtlite.Errorf("onnx: input %q has element type %s; wasmcnn runs FLOAT inputs", vi.name, info.Type)
+		elem := vi.elemType
+		if elem == 0 {
+			elem = onnxFloat // an input without a type: FLOAT, as it always was
+		}
+		if size, _ := elemSize(elem); size == 0 {
+			return fmtlite.Errorf("onnx: input %q has element type %s; wasmcnn runs inputs of the numeric types and BOOL", vi.name, info.Type)
 		}
 		m.Inputs = append(m.Inputs, info)
-		m.inputElems = append(m.inputElems, onnxFloat)
+		m.inputElems = append(m.inputElems, elem)
 	}
 	if len(g.outputs) == 0 {
 		return errors.New("onnx: the graph has no outputs")

@@ -27,7 +27,7 @@ var opSpecs map[string]opSpec
 
 func init() {
 	opSpecs = map[string]opSpec{}
-	for _, group := range []map[string]opSpec{nnOps(), mathOps(), shapeOps(), elementwiseOps(), moveOps(), resizeOps(), reduceOps()} {
+	for _, group := range []map[string]opSpec{nnOps(), mathOps(), shapeOps(), elementwiseOps(), moveOps(), resizeOps(), reduceOps(), quantOps()} {
 		for name, s := range group {
 			opSpecs[name] = s
 		}

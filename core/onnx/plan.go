@@ -371,6 +371,9 @@ func (m *Model) Run(inputs ...*core.Tensor) ([]*core.Tensor, error) {
 		if _, err := core.TensorFrom(t.Shape, t.Data); err != nil {
 			return nil, fmtlite.Errorf("onnx: input %q: %w", m.Inputs[i].Name, err)
 		}
+		if err := checkInputValues(m.Inputs[i].Name, m.inputElems[i], t.Data); err != nil {
+			return nil, err
+		}
 	}
 	if !m.planFits(inputs) {
 		shapes := make([][]int, len(inputs))
@@ -386,6 +389,32 @@ func (m *Model) Run(inputs ...*core.Tensor) ([]*core.Tensor, error) {
 	}
 	m.runSteps()
 	return m.outputs, nil
+}
+
+// checkInputValues checks that an input of an integer type holds integers
+// of that type, each exactly representable in float32 (the buffers hold
+// them as floats): a fraction or an out-of-range value is an error, not a
+// silent truncation.
+func checkInputValues(name string, elem int64, data []float32) error {
+	if _, isFloat := elemSize(elem); isFloat {
+		return nil
+	}
+	lo, hi := float32(-(1 << 24)), float32(1<<24)
+	if t, ok := quantType(elem); ok && elem != onnxInt32 {
+		lo, hi = float32(t.lo), float32(t.hi)
+	}
+	switch elem {
+	case onnxBool:
+		lo, hi = 0, 1
+	case onnxUint32, onnxUint64:
+		lo = 0
+	}
+	for k, v := range data {
+		if !(v >= lo && v <= hi) || v != float32(math.Trunc(float64(v))) {
+			return fmtlite.Errorf("onnx: input %q is of type %s; value %d is %v, want an integer in [%v, %v]", name, onnxTypeName(int(elem)), k, v, lo, hi)
+		}
+	}
+	return nil
 }
 
 // planFits reports whether the current plan is for the inputs' shapes.
@@ -414,6 +443,9 @@ func (m *Model) runSteps() {
 // example; the first call for a batch size plans, later ones allocate nothing.
 func (m *Model) Predict(x []float32) ([]float32, error) {
 	if err := m.PlanFor(len(x)); err != nil {
+		return nil, err
+	}
+	if err := checkInputValues(m.Inputs[0].Name, m.inputElems[0], x); err != nil {
 		return nil, err
 	}
 	copy(m.plan.inputs[0].f, x)

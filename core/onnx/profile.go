@@ -29,6 +29,9 @@ func (m *Model) Profile(x []float32, runs int, now Clock) ([]StepTime, error) {
 	if err := m.PlanFor(len(x)); err != nil {
 		return nil, err
 	}
+	if err := checkInputValues(m.Inputs[0].Name, m.inputElems[0], x); err != nil {
+		return nil, err
+	}
 	out := make([]StepTime, len(m.plan.steps))
 	for i, s := range m.plan.steps {
 		n := s.node

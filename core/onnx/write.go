@@ -49,6 +49,20 @@ type ModelBuilder struct {
 	Metadata        [][2]string
 
 	nodes, inits, inputs, outputs []*pbWriter
+	imports                       []onnxOpset // other domains
+}
+
+// Import declares an operator set of another domain that nodes added with
+// [ModelBuilder.NodeIn] use, such as onnxruntime's com.microsoft.
+func (b *ModelBuilder) Import(domain string, version int64) {
+	b.imports = append(b.imports, onnxOpset{domain, version})
+}
+
+// NodeIn appends a node of an op of another domain (see
+// [ModelBuilder.Import]).
+func (b *ModelBuilder) NodeIn(domain, op, name string, inputs, outputs []string, attrs ...Attr) {
+	b.Node(op, name, inputs, outputs, attrs...)
+	b.nodes[len(b.nodes)-1].str(7, domain)
 }
 
 // NewModelBuilder returns a builder for the given opset of the default domain.
@@ -242,6 +256,12 @@ func (b *ModelBuilder) Bytes() []byte {
 	op.str(1, "")
 	op.varint(2, b.Opset)
 	m.message(8, op)
+	for _, d := range b.imports {
+		op := &pbWriter{}
+		op.str(1, d.domain)
+		op.varint(2, d.version)
+		m.message(8, op)
+	}
 	for _, kv := range b.Metadata {
 		e := &pbWriter{}
 		e.str(1, kv[0])
