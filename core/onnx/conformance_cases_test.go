@@ -341,3 +341,24 @@ func netCase(name string, n *nn.Net) confCase {
 	}
 	return confCase{name: name, opset: 13, ops: []string{"wasmcnn export"}, inputs: []confInput{{name: "input", shape: append([]int{2}, n.In...)}}, raw: data}
 }
+
+// inputsFor returns seeded inputs for a case: floats in [−2, 2), or the
+// integers of an integer input's type.
+func inputsFor(c confCase, seed uint64) []*core.Tensor {
+	var out []*core.Tensor
+	for ii, in := range c.inputs {
+		x := onnx.RandInput(seed+uint64(ii), in.shape...)
+		for k := range x.Data {
+			switch in.typ {
+			case "uint8":
+				x.Data[k] = float32(int(x.Data[k] * 256))
+			case "int8":
+				x.Data[k] = float32(int(x.Data[k]*256) - 128)
+			default:
+				x.Data[k] = x.Data[k]*4 - 2 // both signs, so activations and pooling see negatives
+			}
+		}
+		out = append(out, x)
+	}
+	return out
+}

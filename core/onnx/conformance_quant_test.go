@@ -138,6 +138,7 @@ func quantCases() []confCase {
 		b.Output("y", nil)
 	}})
 	add(msQuantCases()...)
+	add(qdqCases()...)
 	return cs
 }
 
@@ -211,4 +212,85 @@ func msQuantCases() []confCase {
 	sig.offBy.steps, sig.offBy.fraction = 1, 0.05
 	cs = append(cs, sig)
 	return cs
+}
+
+// qdqCases are models in the QDQ form onnxruntime's quantize_static
+// writes — QuantizeLinear/DequantizeLinear pairs on every activation,
+// weights and biases dequantized from integer constants — run in
+// onnxruntime with its default optimisations, which fuse each group into
+// an integer kernel; wasmcnn fuses the same groups.
+func qdqCases() []confCase {
+	// qdq quantizes and dequantizes x; each quantized activation is also
+	// dequantized a second time into a graph output, so that every fused
+	// kernel's integers are compared, not only the last.
+	qdq := func(b *onnx.ModelBuilder, x, name string, scale float32, zp float64) string {
+		qscalar(b, name, scale, onnx.TypeUint8, zp)
+		b.Node("QuantizeLinear", name+"_q", []string{x, name + "_s", name + "_z"}, []string{name + "_qt"})
+		b.Node("DequantizeLinear", name+"_dq", []string{name + "_qt", name + "_s", name + "_z"}, []string{name + "_f"})
+		b.Node("DequantizeLinear", name+"_seen", []string{name + "_qt", name + "_s", name + "_z"}, []string{name + "_out"})
+		b.Output(name+"_out", nil)
+		return name + "_f"
+	}
+	weights := func(b *onnx.ModelBuilder, name string, shape []int, seed uint64, biasScale float32) (string, string) {
+		n := 1
+		for _, d := range shape {
+			n *= d
+		}
+		b.InitializerTyped(name+"_w", onnx.TypeInt8, shape, qints(seed, n, -127, 127))
+		scales := make([]float64, shape[0])
+		for k := range scales {
+			scales[k] = 0.002 + 0.0003*float64(k)
+		}
+		b.InitializerTyped(name+"_ws", onnx.TypeFloat, []int{shape[0]}, scales)
+		b.InitializerTyped(name+"_wz", onnx.TypeInt8, []int{shape[0]}, make([]float64, shape[0]))
+		b.Node("DequantizeLinear", name+"_wdq", []string{name + "_w", name + "_ws", name + "_wz"}, []string{name + "_wf"}, onnx.AttrInt("axis", 0))
+		bs := make([]float64, shape[0])
+		for k := range bs {
+			bs[k] = float64(biasScale) * scales[k]
+		}
+		b.InitializerTyped(name+"_b", onnx.TypeInt32, []int{shape[0]}, qints(seed+1, shape[0], -5000, 5000))
+		b.InitializerTyped(name+"_bs", onnx.TypeFloat, []int{shape[0]}, bs)
+		b.InitializerTyped(name+"_bz", onnx.TypeInt32, []int{shape[0]}, make([]float64, shape[0]))
+		b.Node("DequantizeLinear", name+"_bdq", []string{name + "_b", name + "_bs", name + "_bz"}, []string{name + "_bf"}, onnx.AttrInt("axis", 0))
+		return name + "_wf", name + "_bf"
+	}
+	return []confCase{{name: "qdq_network", opset: 13, optimize: true,
+		ops:    []string{"QDQ Conv, Add, Mul, Concat, AveragePool, GlobalAveragePool, LeakyRelu, MaxPool, Gemm, MatMul"},
+		inputs: []confInput{{name: "x", shape: []int{2, 3, 24, 24}}},
+		build: func(b *onnx.ModelBuilder) {
+			x := qdq(b, "x", "in", 0.016, 128)
+			w, bias := weights(b, "c1", []int{8, 3, 3, 3}, 100, 0.016)
+			b.Node("Conv", "c1", []string{x, w, bias}, []string{"c1"}, onnx.AttrInts("pads", 1, 1, 1, 1))
+			c1 := qdq(b, "c1", "c1o", 0.02, 0) // a removed ReLU: zero point 0
+			w2, b2 := weights(b, "c2", []int{8, 1, 3, 3}, 200, 0.02)
+			b.Node("Conv", "c2", []string{c1, w2, b2}, []string{"c2"}, onnx.AttrInt("group", 8), onnx.AttrInts("pads", 1, 1, 1, 1))
+			c2 := qdq(b, "c2", "c2o", 0.01, 120)
+			b.Node("Add", "res", []string{c1, c2}, []string{"res"})
+			res := qdq(b, "res", "reso", 0.025, 90)
+			b.Node("LeakyRelu", "lr", []string{res}, []string{"lr"}, onnx.AttrFloat("alpha", 0.1))
+			lr := qdq(b, "lr", "lro", 0.02, 30)
+			b.Node("Mul", "mul", []string{lr, c2}, []string{"mul"})
+			mul := qdq(b, "mul", "mulo", 0.003, 128)
+			b.Node("Concat", "cat", []string{mul, lr}, []string{"cat"}, onnx.AttrInt("axis", 1))
+			cat := qdq(b, "cat", "cato", 0.02, 40)
+			b.Node("MaxPool", "mp", []string{cat}, []string{"mp"}, onnx.AttrInts("kernel_shape", 2, 2), onnx.AttrInts("strides", 2, 2))
+			mp := qdq(b, "mp", "mpo", 0.02, 40)
+			b.Node("AveragePool", "ap", []string{mp}, []string{"ap"}, onnx.AttrInts("kernel_shape", 3, 3), onnx.AttrInts("pads", 1, 1, 1, 1))
+			ap := qdq(b, "ap", "apo", 0.015, 40)
+			b.Node("GlobalAveragePool", "gap", []string{ap}, []string{"gap"})
+			gap := qdq(b, "gap", "gapo", 0.01, 40)
+			b.InitializerInts("flat", []int{2}, []int64{2, 16})
+			b.Node("Reshape", "flat", []string{gap, "flat"}, []string{"fl"})
+			fl := qdq(b, "fl", "flo", 0.01, 40)
+			wf, bf := weights(b, "fc", []int{10, 16}, 300, 0.01)
+			b.Node("Gemm", "fc", []string{fl, wf, bf}, []string{"fc"}, onnx.AttrInt("transB", 1))
+			fc := qdq(b, "fc", "fco", 0.01, 128)
+			b.InitializerTyped("mm_w", onnx.TypeInt8, []int{10, 4}, qints(400, 40, -127, 127))
+			qscalar(b, "mmw", 0.01, onnx.TypeInt8, 0)
+			b.Node("DequantizeLinear", "mm_wdq", []string{"mm_w", "mmw_s", "mmw_z"}, []string{"mm_wf"})
+			b.Node("MatMul", "mm", []string{fc, "mm_wf"}, []string{"mm"})
+			mm := qdq(b, "mm", "mmo", 0.02, 128)
+			b.Node("Identity", "out", []string{mm}, []string{"y"})
+			b.Output("y", nil)
+		}}}
 }

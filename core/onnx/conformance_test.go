@@ -26,20 +26,9 @@ func TestConformanceWithOnnxruntime(t *testing.T) {
 	inputs := make([][]*core.Tensor, len(cases))
 	for ci, c := range cases {
 		refCases[ci] = ortref.Case{Name: c.name, Model: c.model(), Optimize: c.optimize}
+		inputs[ci] = inputsFor(c, uint64(1000+ci*10))
 		for ii, in := range c.inputs {
-			x := onnx.RandInput(uint64(1000+ci*10+ii), in.shape...)
-			for k := range x.Data {
-				switch in.typ {
-				case "uint8":
-					x.Data[k] = float32(int(x.Data[k] * 256))
-				case "int8":
-					x.Data[k] = float32(int(x.Data[k]*256) - 128)
-				default:
-					x.Data[k] = x.Data[k]*4 - 2 // both signs, so activations and pooling see negatives
-				}
-			}
-			inputs[ci] = append(inputs[ci], x)
-			refCases[ci].Inputs = append(refCases[ci].Inputs, ortref.Input{Name: in.name, Shape: in.shape, Data: x.Data, Type: in.typ})
+			refCases[ci].Inputs = append(refCases[ci].Inputs, ortref.Input{Name: in.name, Shape: in.shape, Data: inputs[ci][ii].Data, Type: in.typ})
 		}
 	}
 	results := ortref.Run(t, root, refCases)

@@ -103,8 +103,9 @@ type Model struct {
 	ParamCount      int64 // elements of float initializers
 
 	limits     Limits
-	keep       bool    // plans keep every tensor (LoadOptions.KeepTensors)
-	inputElems []int64 // the element type of each input
+	runNodes   []*onnxNodeProto // the nodes that run: nodes after fuseQDQ
+	keep       bool             // plans keep every tensor (LoadOptions.KeepTensors)
+	inputElems []int64          // the element type of each input
 	consts     map[string]*val
 	nodes      []*onnxNodeProto
 	plan       *modelPlan
@@ -164,6 +165,7 @@ func LoadModel(data []byte, opts *LoadOptions) (*Model, error) {
 	if err := m.loadNodes(g); err != nil {
 		return nil, err
 	}
+	m.runNodes = m.fuseQDQ(m.nodes)
 	shapes := make([][]int, len(m.Inputs))
 	for i, in := range m.Inputs {
 		shapes[i] = make([]int, len(in.Shape))

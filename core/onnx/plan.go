@@ -201,11 +201,11 @@ func (m *Model) topoOrder() ([]*onnxNodeProto, error) {
 	for _, in := range m.Inputs {
 		avail[in.Name] = true
 	}
-	done := make([]bool, len(m.nodes))
-	order := make([]*onnxNodeProto, 0, len(m.nodes))
-	for len(order) < len(m.nodes) {
+	done := make([]bool, len(m.runNodes))
+	order := make([]*onnxNodeProto, 0, len(m.runNodes))
+	for len(order) < len(m.runNodes) {
 		progress := false
-		for i, n := range m.nodes {
+		for i, n := range m.runNodes {
 			if done[i] {
 				continue
 			}
@@ -226,7 +226,7 @@ func (m *Model) topoOrder() ([]*onnxNodeProto, error) {
 			}
 		}
 		if !progress {
-			for i, n := range m.nodes {
+			for i, n := range m.runNodes {
 				if done[i] {
 					continue
 				}
