@@ -200,6 +200,7 @@ func compileTranspose(x *nodeCtx) ([]*val, func(), error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	out.elem = in.elem
 	return []*val{out}, func() { core.Transpose(out.f, in.f, in.shape, perm) }, nil
 }
 
@@ -238,6 +239,12 @@ func compileConcat(x *nodeCtx) ([]*val, func(), error) {
 	out, err := x.outFloat(shape)
 	if err != nil {
 		return nil, nil, err
+	}
+	out.elem = x.input(0).elem
+	for i := range x.n.inputs {
+		if x.input(i).elem != out.elem {
+			return nil, nil, x.errorf("inputs of types %s and %s", x.input(0).typeName(), x.input(i).typeName())
+		}
 	}
 	srcs := make([][]float32, len(x.n.inputs))
 	return []*val{out}, func() {
@@ -316,6 +323,7 @@ func compileGather(x *nodeCtx) ([]*val, func(), error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	out.elem = data.elem
 	return []*val{out}, func() { gather(out.f, data.f) }, nil
 }
 
