@@ -17,6 +17,8 @@
 // Models (ONNX):
 //   const m = wasmcnn.loadModel(bytes, {externalData?})   or await wasmcnn.loadModelURL(url, onProgress)
 //   m.predict(Float32Array, out?) → Float32Array; m.layerOutputs() → [{name, op, shape, data}]
+//   m.run({inputName: {data, shape}, …}) → {outputName: {data, shape, type}}: several inputs by
+//     name, integer inputs as integer typed arrays, every output of the model
 //   m.explain(node, channel, y, x, example?) → how that value of a Conv, pooling or dense
 //     node's output was computed in the last predict: {window, weights, products, sum, bias,
 //     value, then: [{op, value}], output, map, …} (node: a name or an index into layerOutputs())
@@ -225,6 +227,10 @@
       out.set(view);
       return out;
     }
+    // run({inputName: {data, shape}, …}) → {outputName: {data, shape, type}}:
+    // every input by name (integer inputs may come as integer typed
+    // arrays), every output of the model.
+    run(feeds) { this._alive(); return unwrap(need().runInputs(this._h, feeds)); }
     layerOutputs() { this._alive(); return unwrap(need().layerOutputs(this._h)); }
     explain(...args) { this._alive(); return explanation(unwrap(need().explain(this._h, ...args))); }
     profile(x, runs) { this._alive(); return unwrap(need().profile(this._h, x, runs)); }

@@ -325,6 +325,10 @@ func (c *compiler) newBuffer(name string, shape []int) (*val, error) {
 	if err != nil {
 		return nil, fmtlite.Errorf("onnx: tensor %q: %w", name, err)
 	}
+	if int64(n) > c.m.limits.MaxActivations {
+		// No placement can hold less than its largest tensor.
+		return nil, fmtlite.Errorf("onnx: the model needs more than %d activation values for input shapes %v (limit MaxActivations)", c.m.limits.MaxActivations, c.plan.inShapes)
+	}
 	v := &val{name: name, shape: append([]int(nil), shape...), size: n, def: -1}
 	c.plan.bufs = append(c.plan.bufs, v)
 	return v, nil
