@@ -56,3 +56,7 @@ func floatToBfloat(f float32) uint16 {
 // 16-bit float types, for casts to them.
 func roundHalf(f float32) float32   { return halfToFloat(floatToHalf(f)) }
 func roundBfloat(f float32) float32 { return math.Float32frombits(uint32(floatToBfloat(f)) << 16) }
+
+// HalfToFloat converts IEEE 754 half-precision bits to a float32, exactly
+// (for readers of float16 data, such as .npy files).
+func HalfToFloat(h uint16) float32 { return halfToFloat(h) }
