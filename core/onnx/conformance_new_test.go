@@ -314,6 +314,8 @@ func poolConvCases() []confCase {
 		one("avgpool_3d_include_pad", 13, "AveragePool", vol, onnx.AttrInts("kernel_shape", 3, 3, 3), onnx.AttrInts("pads", 1, 1, 1, 1, 1, 1), onnx.AttrInt("count_include_pad", 1)),
 		one("avgpool_3d_same_upper_ceil", 19, "AveragePool", vol, onnx.AttrInts("kernel_shape", 2, 2, 3), onnx.AttrInts("strides", 2, 3, 2), onnx.AttrString("auto_pad", "SAME_UPPER")),
 		one("globalavgpool_3d", 13, "GlobalAveragePool", vol),
+		one("avgpool_3d_dilations_ceil_include_pad", 19, "AveragePool", []int{1, 1, 14, 14, 14}, onnx.AttrInts("kernel_shape", 5, 5, 5), onnx.AttrInts("strides", 3, 3, 3), onnx.AttrInts("dilations", 2, 2, 2), onnx.AttrInt("ceil_mode", 1), onnx.AttrInt("count_include_pad", 1)),
+		one("avgpool_2d_dilations_ceil_include_pad", 19, "AveragePool", []int{1, 2, 14, 14}, onnx.AttrInts("kernel_shape", 5, 5), onnx.AttrInts("strides", 3, 3), onnx.AttrInts("dilations", 2, 2), onnx.AttrInt("ceil_mode", 1), onnx.AttrInt("count_include_pad", 1)),
 		withInits("conv_1d", 13, "Conv", seq, [][]int{{4, 3, 3}, {4}}, onnx.AttrInts("pads", 1, 2), onnx.AttrInts("strides", 2)),
 		withInits("conv_1d_dilated_group", 13, "Conv", []int{1, 4, 12}, [][]int{{6, 2, 3}}, onnx.AttrInts("dilations", 2), onnx.AttrInt("group", 2)),
 		withInits("convtranspose_basic", 13, "ConvTranspose", img, [][]int{{4, 3, 3, 3}, {3}}),

@@ -312,6 +312,9 @@ func foldIntVariadic(x *nodeCtx, kind variadicKind, ins []*val, shape []int) ([]
 		return nil, nil, x.errorf("Mean of integer tensors is not supported")
 	}
 	n := core.Product(shape)
+	if err := x.foldBudget(n); err != nil {
+		return nil, nil, err
+	}
 	out := make([]int64, n)
 	idx := make([]int, len(shape))
 	for o := range out {
@@ -351,6 +354,9 @@ func compileCompare(f func(a, b float64) bool) func(x *nodeCtx) ([]*val, func(),
 			return nil, nil, err
 		}
 		if a.isInt {
+			if err := x.foldBudget(p.n); err != nil {
+				return nil, nil, err
+			}
 			out := make([]int64, p.n)
 			af, bf := intsToFloats64(a.i), intsToFloats64(b.i)
 			idx := make([]int, len(p.out))
@@ -449,6 +455,9 @@ func compileWhere(x *nodeCtx) ([]*val, func(), error) {
 		return c.f[at(o, c.shape)] != 0
 	}
 	if a.isInt && c.konst {
+		if err := x.foldBudget(n); err != nil {
+			return nil, nil, err
+		}
 		out := make([]int64, n)
 		for o := range out {
 			if cond(o) {

@@ -122,7 +122,13 @@ func compileBinary(op core.BinaryOp) func(x *nodeCtx) ([]*val, func(), error) {
 			return nil, nil, x.errorf("%v", err)
 		}
 		if a.isInt {
+			if err := x.foldBudget(core.Product(bc.Out)); err != nil {
+				return nil, nil, err
+			}
 			return []*val{intBinary(op, bc, a, b)}, nil, nil
+		}
+		if !a.isFloat() || !b.isFloat() {
+			return x.intArith(op, a, b)
 		}
 		out, err := x.outFloat(bc.Out)
 		if err != nil {
@@ -130,6 +136,49 @@ func compileBinary(op core.BinaryOp) func(x *nodeCtx) ([]*val, func(), error) {
 		}
 		return []*val{out}, func() { bc.Apply(op, out.f, a.f, b.f) }, nil
 	}
+}
+
+// intArith plans Add, Sub, Mul or Div of integer tensors computed at run
+// time (held in floats) with integer semantics: the result wraps to the
+// type as C arithmetic does, division truncates toward zero (and by zero
+// gives 0). Operands and results of 8- and 16-bit types are exact; wider
+// ones are exact below 2^24.
+func (x *nodeCtx) intArith(op core.BinaryOp, a, b *val) ([]*val, func(), error) {
+	if a.typeName() != b.typeName() {
+		return nil, nil, x.errorf("inputs of types %s and %s", a.typeName(), b.typeName())
+	}
+	elem := a.elem
+	if elem == 0 {
+		elem = b.elem
+	}
+	p, err := x.newBcast(a.shape, b.shape)
+	if err != nil {
+		return nil, nil, err
+	}
+	out, err := x.outFloat(p.out)
+	if err != nil {
+		return nil, nil, err
+	}
+	out.elem = elem
+	f := func(u, v float32) float32 {
+		i, j := int64(u), int64(v)
+		var r int64
+		switch op {
+		case core.OpAdd:
+			r = i + j
+		case core.OpSub:
+			r = i - j
+		case core.OpMul:
+			r = i * j
+		default:
+			if j != 0 {
+				r = i / j
+			}
+		}
+		return float32(wrapTo(r, elem))
+	}
+	ac, bc := a, b
+	return []*val{out}, func() { p.apply(out.f, quantValues(ac), quantValues(bc), f) }, nil
 }
 
 // intBinary computes a constant integer operation (shape arithmetic);

@@ -457,6 +457,9 @@ func compilePad(x *nodeCtx) ([]*val, func(), error) {
 		}
 	}
 	if in.isInt {
+		if err := x.foldBudget(core.Product(shape)); err != nil {
+			return nil, nil, err
+		}
 		src := intsToFloats(in.i)
 		dst := make([]float32, core.Product(shape))
 		pad(dst, src, float32(value))
@@ -500,6 +503,9 @@ func compileConstantOfShape(x *nodeCtx) ([]*val, func(), error) {
 		}
 	}
 	if value.isInt {
+		if err := x.foldBudget(n); err != nil {
+			return nil, nil, err
+		}
 		out := make([]int64, n)
 		for i := range out {
 			out[i] = value.i[0]
@@ -542,6 +548,9 @@ func compileRange(x *nodeCtx) ([]*val, func(), error) {
 		return nil, nil, x.errorf("%v values", n)
 	}
 	if allInt {
+		if err := x.foldBudget(int(n)); err != nil {
+			return nil, nil, err
+		}
 		out := make([]int64, int(n))
 		for i := range out {
 			out[i] = int64(start) + int64(i)*int64(delta)

@@ -470,8 +470,8 @@ func compileDropout(x *nodeCtx) ([]*val, func(), error) {
 	outs := []*val{x.alias(in, in.shape)}
 	if len(x.n.outputs) > 1 && x.n.outputs[1] != "" {
 		n := core.Product(in.shape)
-		if int64(n) > x.c.m.limits.MaxActivations {
-			return nil, nil, x.errorf("mask of %d values", n)
+		if err := x.foldBudget(n); err != nil {
+			return nil, nil, err
 		}
 		ones := make([]int64, n)
 		for i := range ones {

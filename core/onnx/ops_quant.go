@@ -257,27 +257,12 @@ func (q *qconv) planChunks(worst, xmax int64) {
 		q.exact = false
 		return
 	}
-	// Channels per chunk: the largest whose worst output channel stays
-	// under the limit.
+	// Chunks of consecutive channels, each as long as every output
+	// channel's partial sum over it stays under the limit.
 	kk := g.KH * g.KW
-	per := g.C
-	for ; per > 1; per-- {
-		ok := true
-		for k := 0; k < g.K && ok; k++ {
-			for c0 := 0; c0 < g.C && ok; c0 += per {
-				var s int64
-				for t := (k*g.C + c0) * kk; t < (k*g.C+min(c0+per, g.C))*kk; t++ {
-					s += int64(math.Abs(float64(q.w[t])))
-				}
-				ok = s*xmax < exactLimit
-			}
-		}
-		if ok {
-			break
-		}
-	}
-	for c0 := 0; c0 < g.C; c0 += per {
-		c1 := min(c0+per, g.C)
+	sums := make([]int64, g.K)
+	c0 := 0
+	cut := func(c1 int) {
 		cg := g
 		cg.N, cg.C = 1, c1-c0
 		cw := make([]float32, g.K*(c1-c0)*kk)
@@ -285,7 +270,32 @@ func (q *qconv) planChunks(worst, xmax int64) {
 			copy(cw[k*(c1-c0)*kk:(k+1)*(c1-c0)*kk], q.w[(k*g.C+c0)*kk:(k*g.C+c1)*kk])
 		}
 		q.chunks = append(q.chunks, qchunk{g: cg, w: cw})
+		c0 = c1
+		clear(sums)
 	}
+	for c := 0; c < g.C; c++ {
+		fits := true
+		add := make([]int64, g.K)
+		for k := 0; k < g.K; k++ {
+			for t := (k*g.C + c) * kk; t < (k*g.C+c+1)*kk; t++ {
+				add[k] += int64(math.Abs(float64(q.w[t])))
+			}
+			fits = fits && (sums[k]+add[k])*xmax < exactLimit
+		}
+		if !fits && c == c0 {
+			// One channel alone passes the limit (a kernel of over 258
+			// taps): only the reference is exact.
+			q.exact, q.chunks = false, nil
+			return
+		}
+		if !fits {
+			cut(c)
+		}
+		for k := range sums {
+			sums[k] += add[k]
+		}
+	}
+	cut(g.C)
 	q.acc = make([]float64, g.N*g.K*g.OH*g.OW)
 }
 
@@ -381,7 +391,7 @@ type qmatmul struct {
 	y        qtype
 	yzp      int32
 	floatOut bool
-	chunk    int
+	cuts     []int // the rows of B where chunks start, and k
 	acc      []float64
 }
 
@@ -401,25 +411,26 @@ func planQMatMul(m, k, n int, ap *qparams, b []int64, bp *qparams, scale func(co
 		q.scales[j] = scale(j)
 		worst = max(worst, colSum[j])
 	}
-	q.chunk = k
+	q.cuts = []int{0, k}
 	if worst*xmax >= exactLimit {
-		// Rows of B per chunk: every column's sum over a chunk is at most
-		// worst·chunk/k on average; shrink until the largest fits.
-		for q.chunk = max(1, int(int64(k)*exactLimit/(worst*xmax+1))); q.chunk > 1; q.chunk-- {
-			ok := true
-			for r0 := 0; r0 < k && ok; r0 += q.chunk {
-				for j := 0; j < n && ok; j++ {
-					var s int64
-					for r := r0; r < min(r0+q.chunk, k); r++ {
-						s += int64(math.Abs(float64(q.b[r*n+j])))
-					}
-					ok = s*xmax < exactLimit
-				}
+		// Rows of B in chunks, each as long as every column's partial sum
+		// over it stays under the limit.
+		q.cuts = q.cuts[:1]
+		sums := make([]int64, n)
+		for r := 0; r < k; r++ {
+			fits := true
+			for j := 0; j < n; j++ {
+				fits = fits && (sums[j]+int64(math.Abs(float64(q.b[r*n+j]))))*xmax < exactLimit
 			}
-			if ok {
-				break
+			if !fits && r > q.cuts[len(q.cuts)-1] {
+				q.cuts = append(q.cuts, r)
+				clear(sums)
+			}
+			for j := 0; j < n; j++ {
+				sums[j] += int64(math.Abs(float64(q.b[r*n+j])))
 			}
 		}
+		q.cuts = append(q.cuts, k)
 		q.acc = make([]float64, m*n)
 	}
 	return q
@@ -451,8 +462,8 @@ func (q *qmatmul) run(y, a, shifted, prod []float32) {
 		return
 	}
 	clear(q.acc)
-	for r0 := 0; r0 < k; r0 += q.chunk {
-		kc := min(q.chunk, k-r0)
+	for c := 0; c+1 < len(q.cuts); c++ {
+		r0, kc := q.cuts[c], q.cuts[c+1]-q.cuts[c]
 		core.Gemm(false, false, m, n, kc, 1, shifted[r0:], k, q.b[r0*n:], n, 0, prod, n)
 		for i, v := range prod[:m*n] {
 			q.acc[i] += float64(v)

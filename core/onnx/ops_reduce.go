@@ -251,6 +251,9 @@ func compileLRN(x *nodeCtx) ([]*val, func(), error) {
 	if size < 1 || size > 1<<16 {
 		return nil, nil, x.errorf("size %d", size)
 	}
+	if err := x.addMACs(int64(core.Product(in.shape)) * size); err != nil {
+		return nil, nil, err
+	}
 	alpha, beta, bias := x.attrFloat("alpha", 1e-4), x.attrFloat("beta", 0.75), x.attrFloat("bias", 1)
 	out, err := x.outFloat(in.shape)
 	if err != nil {

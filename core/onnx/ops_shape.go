@@ -180,21 +180,8 @@ func compileTranspose(x *nodeCtx) ([]*val, func(), error) {
 		return nil, nil, x.errorf("%v", err)
 	}
 	if in.isInt {
-		// Integer tensors are small shape data: mapping index by index is enough.
-		src := make([]float32, len(in.i))
-		for k := range src {
-			src[k] = float32(k)
-		}
-		if len(src) > 1<<24 {
-			return nil, nil, x.errorf("integer tensor too large to transpose")
-		}
-		moved := make([]float32, len(src))
-		core.Transpose(moved, src, in.shape, perm)
-		out := make([]int64, len(src))
-		for k, from := range moved {
-			out[k] = in.i[int(from)]
-		}
-		return []*val{intConst(shape, out)}, nil, nil
+		out, run, err := x.viewOut(in, shape, contiguous(in.shape).permute(perm))
+		return []*val{out}, run, err
 	}
 	out, err := x.outFloat(shape)
 	if err != nil {
@@ -225,6 +212,9 @@ func compileConcat(x *nodeCtx) ([]*val, func(), error) {
 		return nil, nil, x.errorf("%v", err)
 	}
 	if isInt {
+		if err := x.foldBudget(core.Product(shape)); err != nil {
+			return nil, nil, err
+		}
 		outer := core.Product(shape[:axis])
 		var out []int64
 		for o := 0; o < outer; o++ {
@@ -311,6 +301,9 @@ func compileGather(x *nodeCtx) ([]*val, func(), error) {
 		}
 	}
 	if data.isInt {
+		if err := x.foldBudget(outer * len(pos) * inner); err != nil {
+			return nil, nil, err
+		}
 		out := make([]int64, outer*len(pos)*inner)
 		for o := 0; o < outer; o++ {
 			for k, p := range pos {

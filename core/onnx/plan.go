@@ -564,6 +564,17 @@ type nodeCtx struct {
 	binds []func() error
 }
 
+// foldBudget counts n values of a tensor computed while planning (an
+// integer constant of a shape computation, a folded result) against the
+// activation limit, before they are allocated.
+func (x *nodeCtx) foldBudget(n int) error {
+	x.c.plan.folded += int64(n)
+	if n < 0 || x.c.plan.folded > x.c.m.limits.MaxActivations {
+		return x.errorf("computes more than %d values while planning (limit MaxActivations)", x.c.m.limits.MaxActivations)
+	}
+	return nil
+}
+
 // onBind registers f to finish compiling the step once the plan's buffers
 // have memory: for kernels that capture their scratch buffers when built.
 func (x *nodeCtx) onBind(f func() error) { x.binds = append(x.binds, f) }

@@ -121,6 +121,9 @@ func (x *nodeCtx) viewOut(in *val, shape []int, v view) (*val, func(), error) {
 		return nil, nil, x.errorf("rank %d is too large", len(v.shape))
 	}
 	if in.isInt {
+		if err := x.foldBudget(core.Product(shape)); err != nil {
+			return nil, nil, err
+		}
 		out := make([]int64, core.Product(shape))
 		copyView(out, in.i, v)
 		c := intConst(shape, out)
