@@ -22,6 +22,11 @@ type opSpec struct {
 	compile func(x *nodeCtx) ([]*val, func(), error)
 }
 
+// The functions that make an op's compile function for a family of ops
+// (compileUnary(f), compileReduce(kind)…) are marked go:noinline: inlined,
+// each op of the family would get its own copy of the closure, which
+// costs the WebAssembly builds some 250 kB of code.
+
 // opSpecs lists every supported operator of the default ONNX domain.
 var opSpecs map[string]opSpec
 

@@ -233,6 +233,8 @@ const (
 // that broadcast together: the output starts as the first input, broadcast
 // to the output's shape, and each further input is combined into it in
 // order (as onnxruntime sums them).
+//
+//go:noinline
 func compileVariadic(kind variadicKind) func(x *nodeCtx) ([]*val, func(), error) {
 	return func(x *nodeCtx) ([]*val, func(), error) {
 		ins := make([]*val, len(x.n.inputs))
@@ -343,6 +345,8 @@ func foldIntVariadic(x *nodeCtx, kind variadicKind, ins []*val, shape []int) ([]
 // compileCompare plans a comparison or a logical And/Or: folded on
 // constants (shape computations), at run time on float tensors, the BOOL
 // result held as 0 and 1.
+//
+//go:noinline
 func compileCompare(f func(a, b float64) bool) func(x *nodeCtx) ([]*val, func(), error) {
 	return func(x *nodeCtx) ([]*val, func(), error) {
 		a, b := x.input(0), x.input(1)

@@ -38,6 +38,8 @@ func mathOps() map[string]opSpec {
 }
 
 // compileUnary plans an element-wise function of one float tensor.
+//
+//go:noinline
 func compileUnary(makeFunc func(*nodeCtx) (func(y, x []float32), error)) func(x *nodeCtx) ([]*val, func(), error) {
 	return func(x *nodeCtx) ([]*val, func(), error) {
 		if v := x.input(0); v != nil && v.isInt && intUnary[x.n.opType] != nil {
@@ -111,6 +113,8 @@ func clipBounds(x *nodeCtx) (func(y, v []float32), error) {
 	return func(y, v []float32) { core.Clip(y, v, lo, hi) }, nil
 }
 
+//
+//go:noinline
 func compileBinary(op core.BinaryOp) func(x *nodeCtx) ([]*val, func(), error) {
 	return func(x *nodeCtx) ([]*val, func(), error) {
 		a, b := x.input(0), x.input(1)
@@ -210,6 +214,8 @@ func intBinary(op core.BinaryOp, bc *core.Broadcast, a, b *val) *val {
 	return intConst(bc.Out, out)
 }
 
+//
+//go:noinline
 func compileSoftmax(log bool) func(x *nodeCtx) ([]*val, func(), error) {
 	return func(x *nodeCtx) ([]*val, func(), error) {
 		in, err := x.floatIn(0)

@@ -282,6 +282,8 @@ func (x *nodeCtx) implicitConv(g *core.ConvGeom, w *val, bias func() []float32, 
 	}, nil
 }
 
+//
+//go:noinline
 func compileGlobalPool(isMax bool) func(x *nodeCtx) ([]*val, func(), error) {
 	return func(x *nodeCtx) ([]*val, func(), error) {
 		in, err := x.floatIn(0)

@@ -10,6 +10,8 @@ import (
 // axes: 1-D pooling runs on the 2-D kernels as an image of height 1, 3-D on
 // poolND. MaxPool's Indices output is computed when a model declares it.
 
+//
+//go:noinline
 func compilePool(isMax bool) func(x *nodeCtx) ([]*val, func(), error) {
 	return func(x *nodeCtx) ([]*val, func(), error) {
 		in := x.input(0)

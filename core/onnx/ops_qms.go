@@ -43,6 +43,8 @@ func (x *nodeCtx) eightBit(p *qparams) error {
 // part folded first; QLinearMul as float32((a − za)(b − zb))·(sa·sb/sc) +
 // zc. Where one operand is one value for a whole row, the kernels fold it
 // into the constant part, and so does this.
+//
+//go:noinline
 func compileQLinearBinary(add bool) func(x *nodeCtx) ([]*val, func(), error) {
 	return func(x *nodeCtx) ([]*val, func(), error) {
 		a, b := x.input(0), x.input(3)

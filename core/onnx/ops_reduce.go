@@ -59,6 +59,8 @@ const (
 // compileReduce plans a reduction. Axes are an attribute before opset
 // axesInputFrom and an optional input from it on; no axes reduce every
 // axis, unless noop_with_empty_axes makes the node a copy.
+//
+//go:noinline
 func compileReduce(kind reduceKind, axesInputFrom int64) func(x *nodeCtx) ([]*val, func(), error) {
 	return func(x *nodeCtx) ([]*val, func(), error) {
 		in, err := x.floatIn(0)
@@ -194,6 +196,8 @@ func reduceRun(kind reduceKind, y, x []float32, shape, outStrides []int, count i
 
 // compileArg plans ArgMax or ArgMin along an axis: the index of the first
 // (or, with select_last_index, the last) extreme value, as INT64.
+//
+//go:noinline
 func compileArg(isMax bool) func(x *nodeCtx) ([]*val, func(), error) {
 	return func(x *nodeCtx) ([]*val, func(), error) {
 		in, err := x.floatIn(0)
