@@ -39,25 +39,32 @@ func bstrides(s, out []int) []int {
 
 // apply computes y[i] = f(a[…], b[…]) over the output.
 func (p *bcast) apply(y, a, b []float32, f func(a, b float32) float32) {
+	p.rows(y, a, b, func(y, a, b []float32, ia, ib int) {
+		pa, pb := 0, 0
+		for i := range y {
+			y[i] = f(a[pa], b[pb])
+			pa += ia
+			pb += ib
+		}
+	})
+}
+
+// rows calls f on each row of the output (its last dimension) with the
+// inputs where the row reads them and their strides, 0 or 1.
+func (p *bcast) rows(y, a, b []float32, f func(y, a, b []float32, ia, ib int)) {
 	if p.n == 0 {
 		return
 	}
 	r := len(p.out)
 	if r == 0 {
-		y[0] = f(a[0], b[0])
+		f(y[:1], a, b, 1, 1)
 		return
 	}
 	inner, ia, ib := p.out[r-1], p.sa[r-1], p.sb[r-1]
 	var idx [core.MaxRank]int
 	offA, offB := 0, 0
 	for o := 0; o < p.n; o += inner {
-		pa, pb := offA, offB
-		row := y[o : o+inner]
-		for i := range row {
-			row[i] = f(a[pa], b[pb])
-			pa += ia
-			pb += ib
-		}
+		f(y[o:o+inner], a[offA:], b[offB:], ia, ib)
 		for d := r - 2; d >= 0; d-- {
 			idx[d]++
 			offA += p.sa[d]

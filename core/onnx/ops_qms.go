@@ -123,36 +123,6 @@ func compileQLinearBinary(add bool) func(x *nodeCtx) ([]*val, func(), error) {
 	}
 }
 
-// rows calls f on each row of the output (its last dimension) with the
-// inputs where the row reads them and their strides, 0 or 1.
-func (p *bcast) rows(y, a, b []float32, f func(y, a, b []float32, ia, ib int)) {
-	if p.n == 0 {
-		return
-	}
-	r := len(p.out)
-	if r == 0 {
-		f(y[:1], a, b, 1, 1)
-		return
-	}
-	inner, ia, ib := p.out[r-1], p.sa[r-1], p.sb[r-1]
-	var idx [core.MaxRank]int
-	offA, offB := 0, 0
-	for o := 0; o < p.n; o += inner {
-		f(y[o:o+inner], a[offA:], b[offB:], ia, ib)
-		for d := r - 2; d >= 0; d-- {
-			idx[d]++
-			offA += p.sa[d]
-			offB += p.sb[d]
-			if idx[d] < p.out[d] {
-				break
-			}
-			offA -= p.sa[d] * p.out[d]
-			offB -= p.sb[d] * p.out[d]
-			idx[d] = 0
-		}
-	}
-}
-
 // poolParams reads the input and output quantization of a quantized
 // pooling or lookup node: X, x_scale, x_zero_point, y_scale, y_zero_point.
 func (x *nodeCtx) poolParams() (*val, *qparams, *qparams, error) {

@@ -95,13 +95,9 @@ func anyTensor(v Value, arg string) (*core.Tensor, error) {
 	if data.Kind() != Object || size == 0 {
 		return nil, argErrorf(arg+".data", "got %s, want a Float32Array or an integer typed array", describe(data))
 	}
-	shape, err := Ints(v.Get("shape"), arg+".shape", -1, 1, core.MaxElements)
+	shape, n, err := tensorShape(v, arg)
 	if err != nil {
 		return nil, err
-	}
-	n, err := core.ShapeSize(shape)
-	if err != nil {
-		return nil, argErrorf(arg+".shape", "%v", err)
 	}
 	if data.Length() != n {
 		return nil, argErrorf(arg, "shape %v needs %d values, data has %d", shape, n, data.Length())
