@@ -97,7 +97,7 @@ func Build(a Arch, o Options) ([]byte, error) {
 	case DenseNet121Arch:
 		denseNet(g, depths([]int{6, 12, 24, 16}, o.Depth), 32, o.Classes)
 	default:
-		return nil, fmtlite.Errorf("archs: unknown architecture %q", a)
+		return nil, fmtlite.Errorf("archs: unknown architecture %q", string(a))
 	}
 	switch o.Quant {
 	case Float:
@@ -113,7 +113,7 @@ func Build(a Arch, o Options) ([]byte, error) {
 		}
 		return q.emitQOperator(), nil
 	}
-	return nil, fmtlite.Errorf("archs: unknown quantization %d", o.Quant)
+	return nil, fmtlite.Errorf("archs: unknown quantization %d", int(o.Quant))
 }
 
 func depths(n []int, depth float64) []int {
