@@ -495,20 +495,41 @@ type StepOutput struct {
 // Steps returns, in execution order, the nodes that do work at run time
 // with their first outputs, for looking inside the network (the feature maps
 // of each convolution and pooling). Nodes folded while planning and pure
-// reshapes are not listed. The tensors are filled by each Run; unless the
-// model keeps its tensors ([LoadOptions].KeepTensors, [Model.KeepAllTensors])
-// buffers are shared between tensors that are never needed at the same
-// time, and after a run only the graph's outputs still hold their values.
+// reshapes are not listed. The tensors are filled by each Run.
+//
+// A model shares buffers between tensors never needed at the same time
+// unless it keeps them ([LoadOptions].KeepTensors): after a run, Steps
+// switches it to keeping them ([Model.KeepAllTensors]), running the last
+// input again, so that every output listed holds that run's values. When
+// keeping them would pass the limit MaxActivations, the outputs that are
+// not graph outputs come with nil Data.
 func (m *Model) Steps() []StepOutput {
+	if !m.plan.keep && m.plan.ran {
+		_ = m.KeepAllTensors() // on failure, the nil Data below says so
+	}
 	out := make([]StepOutput, 0, len(m.plan.steps))
 	for _, s := range m.plan.steps {
 		n := s.node
+		t := s.outs[0].tensor()
+		if !m.plan.keep && m.plan.ran && !m.isOutput(s.outs[0]) {
+			t.Data = nil
+		}
 		out = append(out, StepOutput{
 			Node:   NodeInfo{Name: n.name, Op: n.opType, Inputs: n.inputs, Outputs: n.outputs},
-			Output: s.outs[0].tensor(),
+			Output: t,
 		})
 	}
 	return out
+}
+
+// isOutput reports whether v's buffer is a graph output's.
+func (m *Model) isOutput(v *val) bool {
+	for _, o := range m.plan.outputs {
+		if sameData(o, v) {
+			return true
+		}
+	}
+	return false
 }
 
 // Activations returns the float values the current plan's buffers hold:
