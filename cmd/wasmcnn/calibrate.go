@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"slices"
 	"sort"
@@ -149,7 +150,9 @@ func chooseRule(raw [][]float32, labels []int, rawNon [][]float32, budget, right
 			sureAt = p.top
 		}
 	}
-	rule := verdict.Rule{Temperature: round4f(t), NotDigitBelow: round4f(notBelow), SureAt: round4f(sureAt)}
+	// Written with four decimals: the refusal threshold rounded down (it
+	// refuses no more), the sure one up (it admits no more).
+	rule := verdict.Rule{Temperature: math.Round(t*1e4) / 1e4, NotDigitBelow: math.Floor(notBelow*1e4) / 1e4, SureAt: math.Ceil(sureAt*1e4) / 1e4}
 	rec := &calibrationRecord{Rule: rule, Score: "top two calibrated probabilities added", Digits: len(raw), NonDigits: len(rawNon),
 		RefuseBudget: budget, RightTarget: right,
 		NotTrainedOn: "the validation writers and drawings were not trained on; the held-out writers and sources of the eval command are used for neither"}
@@ -178,11 +181,6 @@ func chooseRule(raw [][]float32, labels []int, rawNon [][]float32, budget, right
 	rec.NonRefused = frac(nonRefused, len(rawNon))
 	_ = calNon
 	return rec
-}
-
-// round4f rounds to four decimals, as the rule is written.
-func round4f(v float64) float64 {
-	return float64(int64(v*1e4+0.5)) / 1e4
 }
 
 // writeRule rewrites the model at path with the rule in its metadata (the

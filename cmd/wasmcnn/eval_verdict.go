@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -18,6 +19,7 @@ import (
 	"wasmcnn/core/onnx"
 	"wasmcnn/core/verdict"
 	"wasmcnn/data"
+	"wasmcnn/internal/site"
 )
 
 // eceBins is the number of equal-width confidence bins of the expected
@@ -43,6 +45,21 @@ type verdictReport struct {
 	RefusedBy     []sourceShare `json:"non_digits_not_a_digit_by_source"`
 	AUROC         float64       `json:"auroc"`          // score: calibrated top two, digits vs non-digits
 	AUROCBaseline float64       `json:"auroc_baseline"` // maximum softmax probability, raw
+
+	// The non-digits taken for digits, for a picture.
+	accepted         [][]float32
+	acceptedCaptions []string
+}
+
+// shortSource is a source's name without its group, cut to fit a caption.
+func shortSource(s string) string {
+	if _, name, ok := strings.Cut(s, "/"); ok {
+		s = name
+	}
+	if len(s) > 8 {
+		s = s[:8]
+	}
+	return s
 }
 
 type sourceShare struct {
@@ -133,6 +150,13 @@ func evalVerdict(w io.Writer, m *onnx.Model, digitsX []float32, labels []int, no
 			if v.Kind == verdict.NotDigit {
 				c[1]++
 				total++
+			} else if len(rep.accepted) < 144 {
+				rep.accepted = append(rep.accepted, nonX[i*784:(i+1)*784])
+				caption := fmt.Sprintf("%d %s", v.Digit, shortSource(nonSrc[i]))
+				if v.Kind == verdict.Unsure {
+					caption = fmt.Sprintf("%d/%d %s", v.Candidates[0], v.Candidates[1], shortSource(nonSrc[i]))
+				}
+				rep.acceptedCaptions = append(rep.acceptedCaptions, caption)
 			}
 			by[nonSrc[i]] = c
 		}
@@ -240,6 +264,14 @@ func evalNotDigits(w io.Writer, m *onnx.Model, modelPath string, set *nn.Dataset
 		return err
 	}
 	rep.DigitWriters, rep.NonDigitFile = writers, repoRelative(nonPath)
+	if outDir != "" && len(rep.accepted) > 0 {
+		p := filepath.Join(outDir, "notdigits-accepted.png")
+		title := fmt.Sprintf("non-digits not refused: %d shown (digit or candidates, source)", len(rep.accepted))
+		if err := site.WritePNG(p, drawTiles(rep.accepted, rep.acceptedCaptions, title, 16)); err != nil {
+			return err
+		}
+		fmt.Fprintf(w, "non-digits not refused: %s\n", p)
+	}
 	if !record {
 		return nil
 	}

@@ -36,10 +36,16 @@ type notDigitOptions struct {
 // 1 (/ \ | ( ) !): read as digits, they are no non-digit material.
 const latinLookalikes = "0123456789OoIl|SsZzbgq/\\()!"
 
+// scriptLookalikes are letters of the Greek and Cyrillic scripts drawn like
+// a digit (omicron and O like 0, iota and і like 1, З like 3, Ч like 4, б
+// like 6, Ѕ like 5, ь like 6): read as digits, they are no non-digit
+// material.
+const scriptLookalikes = "ΟοΙιΖϜϝϴ" + "ОоІіЇїЅѕЗзӠӡЧчбЬьѲѳӀӏ"
+
 // notDigitSources lists the material. Held out of training, for the
-// measurement: Greek, Cyrillic and Japanese (Hershey), Hebrew, Armenian,
-// Bengali, Malayalam, Oriya and Tifinagh (Noto), and the zigzag and loops
-// generators.
+// measurement: the Japanese Hershey font; the Hebrew, Armenian, Georgian,
+// Ethiopic, Bengali, Malayalam, Oriya and Tifinagh scripts (Noto); the loops
+// generator.
 func notDigitSources() []notDigitSource {
 	var src []notDigitSource
 	hershey := func(font, skip string, held bool) {
@@ -50,15 +56,13 @@ func notDigitSources() []notDigitSource {
 			return hersheyFont(o.hershey, font, skip)
 		}})
 	}
-	for _, f := range []string{"futural", "futuram", "timesr", "timesi", "timesrb", "timesib", "cursive", "scripts", "scriptc", "gothiceng", "gothicger", "gothicita"} {
+	for _, f := range []string{"futural", "futuram", "timesr", "timesi", "timesrb", "timesib", "cursive", "scripts", "scriptc", "gothiceng", "gothicger", "gothicita", "greek", "timesg", "cyrillic"} {
 		hershey(f, latinLookalikes, false)
 	}
 	for _, f := range []string{"astrology", "markers", "mathlow", "mathupp", "meteorology", "music", "symbolic"} {
 		hershey(f, "0123456789", false)
 	}
-	for _, f := range []string{"greek", "timesg", "cyrillic", "japanese"} {
-		hershey(f, latinLookalikes, true)
-	}
+	hershey("japanese", "0123456789", true)
 	src = append(src, notDigitSource{name: "hanzi/medians", load: func(o *notDigitOptions, r *rand.Rand) ([]strokes, error) {
 		if o.hanzi == "" {
 			return nil, nil
@@ -66,32 +70,45 @@ func notDigitSources() []notDigitSource {
 		return hanziMedians(o.hanzi, 3)
 	}})
 	noto := func(file, script string, held bool) {
-		src = append(src, notDigitSource{name: "noto/" + script, heldOut: held, load: func(o *notDigitOptions, r *rand.Rand) ([]strokes, error) {
+		name := "noto/" + script
+		if !strings.Contains(file, "-") {
+			file += "-Regular"
+		}
+		if f := strings.ToLower(strings.TrimPrefix(file, "Noto")); !strings.HasPrefix(f, strings.ToLower("Sans"+script)) && !strings.HasPrefix(f, strings.ToLower("Serif"+script)) {
+			name += ":" + strings.TrimPrefix(file, "Noto") // several fonts of one script
+		}
+		src = append(src, notDigitSource{name: name, heldOut: held, load: func(o *notDigitOptions, r *rand.Rand) ([]strokes, error) {
 			if o.fonts == "" {
 				return nil, nil
 			}
-			return fontGlyphs(filepath.Join(o.fonts, file+"-Regular.ttf"), script)
+			skip := scriptLookalikes
+			if script == "Latin" {
+				skip = latinLookalikes
+			}
+			return fontGlyphs(filepath.Join(o.fonts, file+".ttf"), script, skip)
 		}})
 	}
 	for _, s := range [][2]string{
+		{"NotoSans", "Latin"}, {"NotoSerif", "Latin"}, {"NotoSans-Italic", "Latin"}, {"NotoSerif-Italic", "Latin"},
+		{"NotoSans", "Greek"}, {"NotoSerif", "Greek"}, {"NotoSans", "Cyrillic"}, {"NotoSerif", "Cyrillic"},
 		{"NotoSansArabic", "Arabic"}, {"NotoSansDevanagari", "Devanagari"}, {"NotoSansThai", "Thai"},
-		{"NotoSansGeorgian", "Georgian"}, {"NotoSansEthiopic", "Ethiopic"}, {"NotoSansTamil", "Tamil"},
-		{"NotoSansKhmer", "Khmer"}, {"NotoSansMyanmar", "Myanmar"}, {"NotoSansSinhala", "Sinhala"},
-		{"NotoSansTelugu", "Telugu"}, {"NotoSansKannada", "Kannada"}, {"NotoSansGujarati", "Gujarati"},
-		{"NotoSansGurmukhi", "Gurmukhi"}, {"NotoSerifTibetan", "Tibetan"}, {"NotoSansCherokee", "Cherokee"},
-		{"NotoSansCanadianAboriginal", "Canadian_Aboriginal"}, {"NotoSansRunic", "Runic"}, {"NotoSansSyriac", "Syriac"},
-		{"NotoSansThaana", "Thaana"}, {"NotoSansMongolian", "Mongolian"}, {"NotoSansNKo", "Nko"},
-		{"NotoSansLao", "Lao"}, {"NotoSansYi", "Yi"}, {"NotoSansVai", "Vai"}, {"NotoSansJavanese", "Javanese"},
-		{"NotoSansBalinese", "Balinese"}, {"NotoSansCoptic", "Coptic"}, {"NotoSansGlagolitic", "Glagolitic"},
-		{"NotoSansOlChiki", "Ol_Chiki"}, {"NotoSansLisu", "Lisu"}, {"NotoSansBamum", "Bamum"},
-		{"NotoSansOsage", "Osage"}, {"NotoSansAdlam", "Adlam"}, {"NotoSansSamaritan", "Samaritan"},
-		{"NotoSansSymbols", "Common"},
+		{"NotoSansTamil", "Tamil"}, {"NotoSansKhmer", "Khmer"}, {"NotoSansMyanmar", "Myanmar"},
+		{"NotoSansSinhala", "Sinhala"}, {"NotoSansTelugu", "Telugu"}, {"NotoSansKannada", "Kannada"},
+		{"NotoSansGujarati", "Gujarati"}, {"NotoSansGurmukhi", "Gurmukhi"}, {"NotoSerifTibetan", "Tibetan"},
+		{"NotoSansCherokee", "Cherokee"}, {"NotoSansCanadianAboriginal", "Canadian_Aboriginal"}, {"NotoSansRunic", "Runic"},
+		{"NotoSansSyriac", "Syriac"}, {"NotoSansThaana", "Thaana"}, {"NotoSansMongolian", "Mongolian"},
+		{"NotoSansNKo", "Nko"}, {"NotoSansLao", "Lao"}, {"NotoSansYi", "Yi"}, {"NotoSansVai", "Vai"},
+		{"NotoSansJavanese", "Javanese"}, {"NotoSansBalinese", "Balinese"}, {"NotoSansCoptic", "Coptic"},
+		{"NotoSansGlagolitic", "Glagolitic"}, {"NotoSansOlChiki", "Ol_Chiki"}, {"NotoSansLisu", "Lisu"},
+		{"NotoSansBamum", "Bamum"}, {"NotoSansOsage", "Osage"}, {"NotoSansAdlam", "Adlam"},
+		{"NotoSansSamaritan", "Samaritan"}, {"NotoSansSymbols", "Common"}, {"NotoSansSymbols2", "Common"},
 	} {
 		noto(s[0], s[1], false)
 	}
 	for _, s := range [][2]string{
-		{"NotoSansHebrew", "Hebrew"}, {"NotoSansArmenian", "Armenian"}, {"NotoSansBengali", "Bengali"},
-		{"NotoSansMalayalam", "Malayalam"}, {"NotoSansOriya", "Oriya"}, {"NotoSansTifinagh", "Tifinagh"},
+		{"NotoSansHebrew", "Hebrew"}, {"NotoSansArmenian", "Armenian"}, {"NotoSansGeorgian", "Georgian"},
+		{"NotoSansEthiopic", "Ethiopic"}, {"NotoSansBengali", "Bengali"}, {"NotoSansMalayalam", "Malayalam"},
+		{"NotoSansOriya", "Oriya"}, {"NotoSansTifinagh", "Tifinagh"},
 	} {
 		noto(s[0], s[1], true)
 	}
@@ -102,12 +119,16 @@ func notDigitSources() []notDigitSource {
 	sort.Strings(names)
 	for _, n := range names {
 		gen := generators[n]
-		src = append(src, notDigitSource{name: "gen/" + n, heldOut: n == "zigzag" || n == "loops", load: func(o *notDigitOptions, r *rand.Rand) ([]strokes, error) {
+		src = append(src, notDigitSource{name: "gen/" + n, heldOut: n == "loops", load: func(o *notDigitOptions, r *rand.Rand) ([]strokes, error) {
 			if (n == "pair" || n == "recombine") && len(o.digits) == 0 {
 				return nil, nil
 			}
-			out := make([]strokes, 0, o.generated)
-			for range o.generated {
+			count := o.generated
+			if n == "loops" {
+				count = o.perSource // held out: as many as of a script
+			}
+			out := make([]strokes, 0, count)
+			for range count {
 				out = append(out, gen(r, o.digits))
 			}
 			return out, nil
@@ -133,6 +154,7 @@ func runNotDigits(args []string, stdout, stderr io.Writer) error {
 	copies := fs.Int("copies", 2, "jittered drawings of each training glyph")
 	seed := fs.Uint64("seed", 1, "random seed")
 	out := fs.String("out", "dist/notdigits", "`directory` for train.json, val.json (a tenth of the training sources' drawings, kept for choosing thresholds), heldout.json (the held-out sources) and sheet.png")
+	replay := fs.Int("replay", 60, "also write notdigit-replay.bin: this many training drawings, spread over the sources, rendered as fine-tuning replays them (web/models/notdigit-replay.bin)")
 	sample := fs.Int("sample", 0, "also write sample.json: this many held-out drawings of each held-out source (for tests)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -212,12 +234,45 @@ func runNotDigits(args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 	}
+	if *replay > 0 {
+		if err := os.WriteFile(filepath.Join(*out, "notdigit-replay.bin"), notDigitReplay(spread(train, *replay, *seed)), 0o644); err != nil {
+			return err
+		}
+	}
 	sheet := filepath.Join(*out, "sheet.png")
 	if err := site.WritePNG(sheet, drawingSheet(append(sampleEach(train, 6), sampleEach(held, 6)...), 24)); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "%d training, %d validation and %d held-out drawings in %s; a sample as the model sees them: %s\n", len(train), len(val), len(held), *out, sheet)
 	return nil
+}
+
+// spread picks n drawings taking each group of sources (the part of the
+// source before "/": fonts, stroke data, generators) in turn, at random
+// within it.
+func spread(ds []data.Drawing, n int, seed uint64) []data.Drawing {
+	by := map[string][]data.Drawing{}
+	var names []string
+	for _, d := range ds {
+		g, _, _ := strings.Cut(d.Source, "/")
+		if by[g] == nil {
+			names = append(names, g)
+		}
+		by[g] = append(by[g], d)
+	}
+	r := rand.New(rand.NewPCG(seed, 99))
+	for _, g := range names {
+		r.Shuffle(len(by[g]), func(i, j int) { by[g][i], by[g][j] = by[g][j], by[g][i] })
+	}
+	var out []data.Drawing
+	for k := 0; len(out) < n && k < len(ds); k++ {
+		for _, g := range names {
+			if k < len(by[g]) && len(out) < n {
+				out = append(out, by[g][k])
+			}
+		}
+	}
+	return out
 }
 
 // sampleEach returns the first n drawings of every source.
@@ -262,12 +317,7 @@ func drawingSheet(ds []data.Drawing, cols int) image.Image {
 	pix := make([][]float32, len(src))
 	for i := range pix {
 		pix[i] = x[i*784 : (i+1)*784]
-		if _, name, ok := strings.Cut(src[i], "/"); ok {
-			src[i] = name
-		}
-		if len(src[i]) > 11 {
-			src[i] = src[i][:11]
-		}
+		src[i] = shortSource(src[i])
 	}
 	return drawTiles(pix, src, fmt.Sprintf("%d non-digit drawings as the model sees them (source)", len(pix)), cols)
 }

@@ -125,8 +125,9 @@ const glyphSide = 64
 // fontGlyphs renders the letters and symbols of a Unicode script from a font
 // file and turns each into pen strokes: the filled outline thinned to its
 // centre lines (Zhang–Suen), the lines traced into strokes. Digits and other
-// numbers, marks and punctuation are left out.
-func fontGlyphs(path, script string) ([]strokes, error) {
+// numbers, marks and punctuation are left out, and so are the letters in
+// skip.
+func fontGlyphs(path, script, skip string) ([]strokes, error) {
 	table, ok := unicode.Scripts[script]
 	if !ok {
 		return nil, fmt.Errorf("no Unicode script %q", script)
@@ -142,7 +143,7 @@ func fontGlyphs(path, script string) ([]strokes, error) {
 	var buf sfnt.Buffer
 	var out []strokes
 	each := func(r rune) error {
-		if !unicode.IsLetter(r) && !unicode.IsSymbol(r) {
+		if !unicode.IsLetter(r) && !unicode.IsSymbol(r) || strings.ContainsRune(skip, r) {
 			return nil
 		}
 		gi, err := f.GlyphIndex(&buf, r)

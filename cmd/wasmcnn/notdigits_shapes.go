@@ -200,9 +200,10 @@ func genRecombine(r *rand.Rand, digits []data.StrokeDigit) strokes {
 	return s
 }
 
-// genZigzag draws zigzags, saw teeth and lightning bolts.
+// genZigzag draws zigzags, saw teeth and lightning bolts of four to eight
+// strokes (three are a Z, which is drawn like a 2).
 func genZigzag(r *rand.Rand, _ []data.StrokeDigit) strokes {
-	n := 3 + r.IntN(6)
+	n := 4 + r.IntN(5)
 	amp := 0.15 + 0.35*r.Float64()
 	var st [][2]float32
 	for i := 0; i <= n; i++ {
