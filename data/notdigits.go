@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"strings"
 )
@@ -52,23 +51,13 @@ func ReadDrawings(r io.Reader) ([]Drawing, error) {
 		if strings.TrimSpace(d.Source) == "" {
 			return nil, fmt.Errorf("data: drawing %d: no source", i)
 		}
+		strokes, err := parseStrokes(d.Strokes)
+		if err != nil {
+			return nil, fmt.Errorf("data: drawing %d, %w", i, err)
+		}
 		n := 0
-		strokes := make([][][2]float32, len(d.Strokes))
-		for s, stroke := range d.Strokes {
-			pts := make([][2]float32, len(stroke))
-			for p, pt := range stroke {
-				if len(pt) != 2 {
-					return nil, fmt.Errorf("data: drawing %d, stroke %d, point %d: %d coordinates, want 2", i, s, p, len(pt))
-				}
-				for c, v := range pt {
-					if math.IsNaN(v) || math.Abs(v) > math.MaxFloat32 {
-						return nil, fmt.Errorf("data: drawing %d, stroke %d, point %d: coordinate %v is not a finite float32", i, s, p, v)
-					}
-					pts[p][c] = float32(v)
-				}
-			}
-			n += len(pts)
-			strokes[s] = pts
+		for _, st := range strokes {
+			n += len(st)
 		}
 		if n == 0 {
 			return nil, fmt.Errorf("data: drawing %d (%s): no points", i, d.Source)

@@ -10,7 +10,6 @@ import (
 	"slices"
 	"sort"
 
-	"wasmcnn/core/ink"
 	"wasmcnn/core/nn"
 	"wasmcnn/core/onnx"
 	"wasmcnn/core/verdict"
@@ -33,6 +32,7 @@ type calibrationRecord struct {
 	NonRefused   float64      `json:"validation_non_digits_not_a_digit"`
 	ECEBefore    float64      `json:"validation_ece_before"`
 	ECEAfter     float64      `json:"validation_ece_after"`
+	CrossFit     *crossFitted `json:"cross_fitted,omitempty"`
 	Command      string       `json:"command"`
 	NotTrainedOn string       `json:"note"`
 }
@@ -54,6 +54,7 @@ func runCalibrate(args []string, stdout, stderr io.Writer) error {
 	budget := fs.Float64("refuse", 0.004, "share of validation pen digits the not-a-digit threshold may refuse")
 	right := fs.Float64("right", 0.998, "accuracy asked of the digits called sure on validation")
 	fixedT := fs.Float64("temperature", 0, "use this temperature rather than fit one (0: fit)")
+	crossfit := fs.Bool("crossfit", false, "also estimate how the rule does on writers it was not chosen on: choose it on each half of -writers, measure it on the other, and print the pooled figures")
 	dry := fs.Bool("n", false, "print the rule, write nothing")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -75,11 +76,15 @@ func runCalibrate(args []string, stdout, stderr io.Writer) error {
 	}
 	val, _ := splitByWriter(all, ws)
 	set := renderPenDigits(val, 1, 0)
+	writerOf := make([]int, 0, len(val))
+	for _, d := range val {
+		writerOf = append(writerOf, d.Writer) // renderPenDigits keeps every digit with ink
+	}
 	non, err := data.LoadDrawings(*nonPath)
 	if err != nil {
 		return err
 	}
-	nonX, _ := renderDrawings(non, 1, 0, 0, ink.DigitFraction)
+	nonX, _ := renderNonDigits(non)
 	if set.Len() == 0 || len(nonX) == 0 {
 		return fmt.Errorf("no validation material: %d pen digits of writers %s, %d non-digits", set.Len(), *writers, len(nonX)/784)
 	}
@@ -92,6 +97,15 @@ func runCalibrate(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	rec := chooseRule(raw, set.Y, rawNon, *budget, *right, *fixedT)
+	if *crossfit {
+		if len(writerOf) != len(raw) {
+			return fmt.Errorf("a pen digit without ink: cannot split the writers")
+		}
+		rec.CrossFit = crossFit(raw, set.Y, writerOf, rawNon, *budget, *right, *fixedT)
+		c := rec.CrossFit
+		fmt.Fprintf(stdout, "cross-fitted (chosen on one half of the writers, measured on the other): %.2f %% not a digit, %.2f %% unsure, %.2f %% right of those called digit, calibration error %.2f %%\n",
+			100*c.DigitRefused, 100*c.DigitUnsure, 100*c.DigitRight, 100*c.ECE)
+	}
 	rec.DigitWriters, rec.NonDigitFile = *writers, repoRelative(*nonPath)
 	rec.Command = cardCommand(fs, "model", "strokes", "notdigits")
 	r := rec.Rule
@@ -115,7 +129,7 @@ func chooseRule(raw [][]float32, labels []int, rawNon [][]float32, budget, right
 	if !(t > 0) {
 		t = fitTemperature(raw, labels)
 	}
-	cal, calNon := calibrated(raw, t), calibrated(rawNon, t)
+	cal := calibrated(raw, t)
 	s := scores(cal)
 	// Refuse at most the budget: the threshold sits just above the
 	// scores of the budgeted share of digits, no higher.
@@ -157,29 +171,20 @@ func chooseRule(raw [][]float32, labels []int, rawNon [][]float32, budget, right
 		RefuseBudget: budget, RightTarget: right,
 		NotTrainedOn: "the validation writers and drawings were not trained on; the held-out writers and sources of the eval command are used for neither"}
 	rec.ECEBefore, rec.ECEAfter = calibration(raw, labels, eceBins).ECE, calibration(cal, labels, eceBins).ECE
-	var refused, unsure, called, calledRight, nonRefused int
+	var count tally
 	for i, p := range raw {
-		v, _ := rule.Decide(p)
-		switch v.Kind {
-		case verdict.NotDigit:
-			refused++
-		case verdict.Unsure:
-			unsure++
-		default:
-			called++
-			if v.Digit == labels[i] {
-				calledRight++
-			}
+		if _, err := count.add(rule, p, labels[i]); err != nil {
+			panic(err) // the model's softmax outputs
 		}
 	}
+	nonRefused := 0
 	for _, p := range rawNon {
 		if v, _ := rule.Decide(p); v.Kind == verdict.NotDigit {
 			nonRefused++
 		}
 	}
-	rec.DigitRefused, rec.DigitUnsure, rec.DigitRight = frac(refused, len(raw)), frac(unsure, len(raw)), frac(calledRight, called)
+	rec.DigitRefused, rec.DigitUnsure, rec.DigitRight = count.shares()
 	rec.NonRefused = frac(nonRefused, len(rawNon))
-	_ = calNon
 	return rec
 }
 
@@ -220,4 +225,57 @@ func writeRule(path string, m *onnx.Model, rec *calibrationRecord) error {
 		return err
 	}
 	return writeCard(path, card)
+}
+
+// crossFitted is how a rule chosen on one half of the writers does on the
+// other half, pooled over the two halves: an estimate for writers the rule
+// was not chosen on.
+type crossFitted struct {
+	Halves       [2]string `json:"halves"`
+	DigitRefused float64   `json:"pen_not_a_digit"`
+	DigitUnsure  float64   `json:"pen_unsure"`
+	DigitRight   float64   `json:"pen_right_when_digit"`
+	ECE          float64   `json:"ece"`
+}
+
+// crossFit splits the digits by writer into a lower and an upper half,
+// chooses the rule on each and measures it on the other.
+func crossFit(raw [][]float32, labels, writer []int, rawNon [][]float32, budget, right, fixedT float64) *crossFitted {
+	ids := slices.Compact(slices.Sorted(slices.Values(slices.Clone(writer))))
+	mid := ids[len(ids)/2]
+	var half [2][]int
+	for i, w := range writer {
+		if w < mid {
+			half[0] = append(half[0], i)
+		} else {
+			half[1] = append(half[1], i)
+		}
+	}
+	pick := func(idx []int) ([][]float32, []int) {
+		r, l := make([][]float32, len(idx)), make([]int, len(idx))
+		for k, i := range idx {
+			r[k], l[k] = raw[i], labels[i]
+		}
+		return r, l
+	}
+	c := &crossFitted{Halves: [2]string{fmt.Sprintf("%d-%d", ids[0], mid-1), fmt.Sprintf("%d-%d", mid, ids[len(ids)-1])}}
+	var t tally
+	var cal [][]float32
+	var calLabels []int
+	for h := range half {
+		fitR, fitL := pick(half[h])
+		testR, testL := pick(half[1-h])
+		rule := chooseRule(fitR, fitL, rawNon, budget, right, fixedT).Rule
+		for i, p := range testR {
+			v, err := t.add(rule, p, testL[i])
+			if err != nil {
+				panic(err) // the model's softmax outputs
+			}
+			cal = append(cal, v.Probabilities)
+			calLabels = append(calLabels, testL[i])
+		}
+	}
+	c.DigitRefused, c.DigitUnsure, c.DigitRight = t.shares()
+	c.ECE = calibration(cal, calLabels, eceBins).ECE
+	return c
 }

@@ -45,6 +45,7 @@ type verdictReport struct {
 	RefusedBy     []sourceShare `json:"non_digits_not_a_digit_by_source"`
 	AUROC         float64       `json:"auroc"`          // score: calibrated top two, digits vs non-digits
 	AUROCBaseline float64       `json:"auroc_baseline"` // maximum softmax probability, raw
+	RefusedAt     []float64     `json:"non_digits_refused_at_1_and_5_percent_of_digits"`
 
 	// The non-digits taken for digits, for a picture.
 	accepted         [][]float32
@@ -115,29 +116,31 @@ func evalVerdict(w io.Writer, m *onnx.Model, digitsX []float32, labels []int, no
 	fmt.Fprintf(w, "pen digits: %d, accuracy %.2f %%, read ≥ 99 %% sure: %.1f %%\n", len(cal), 100*rep.Accuracy, 100*rep.SureAt99)
 	fmt.Fprintf(w, "calibration error (%d bins): %.2f %% raw, %.2f %% at temperature %.3g\n", eceBins, 100*rep.ECEBefore, 100*rep.ECEAfter, t)
 	fmt.Fprintf(w, "AUROC digits vs non-digits: %.4f (calibrated top two), %.4f (raw maximum probability)\n", rep.AUROC, rep.AUROCBaseline)
-	if rp != nil {
-		var refused, unsure, called, calledRight int
-		for i, p := range raw {
-			v, err := rp.Decide(p)
-			if err != nil {
-				return nil, err
-			}
-			switch v.Kind {
-			case verdict.NotDigit:
-				refused++
-			case verdict.Unsure:
-				unsure++
-			default:
-				called++
-				if v.Digit == labels[i] {
-					calledRight++
-				}
+	// What the score could do at any threshold: the share of non-digits
+	// below the score of the lowest 1 % and 5 % of the digits.
+	ds, ns := scores(cal), scores(calNon)
+	for _, q := range []float64{0.01, 0.05} {
+		th := quantile(ds, q)
+		below := 0
+		for _, v := range ns {
+			if v < th {
+				below++
 			}
 		}
-		rep.DigitRefused, rep.DigitUnsure, rep.DigitRight = frac(refused, len(raw)), frac(unsure, len(raw)), frac(calledRight, called)
+		rep.RefusedAt = append(rep.RefusedAt, frac(below, len(ns)))
+		fmt.Fprintf(w, "  a threshold refusing %.0f %% of the pen digits would refuse %s of the non-digits\n", 100*q, percent(below, len(ns)))
+	}
+	if rp != nil {
+		var t tally
+		for i, p := range raw {
+			if _, err := t.add(*rp, p, labels[i]); err != nil {
+				return nil, err
+			}
+		}
+		rep.DigitRefused, rep.DigitUnsure, rep.DigitRight = t.shares()
 		fmt.Fprintf(w, "verdict (temperature %.3g, not a digit below %.3g, sure from %.3g):\n", rp.Temperature, rp.NotDigitBelow, rp.SureAt)
 		fmt.Fprintf(w, "  pen digits: %s not a digit, %s unsure, %s digit, of which %s right\n",
-			percent(refused, len(raw)), percent(unsure, len(raw)), percent(called, len(raw)), percent(calledRight, called))
+			percent(t.refused, t.n), percent(t.unsure, t.n), percent(t.called, t.n), percent(t.right, t.called))
 		by := map[string][2]int{}
 		total := 0
 		for i, p := range rawNon {
@@ -193,7 +196,7 @@ func frac(a, b int) float64 {
 // renderNonDigits renders drawings as the page draws them (at
 // ink.DigitFraction, the size the tests replay pen digits at).
 func renderNonDigits(ds []data.Drawing) ([]float32, []string) {
-	return renderDrawings(ds, 1, 0, 0, ink.DigitFraction)
+	return renderDrawings(ds, 1, 0, ink.DigitFraction)
 }
 
 // drawReliability draws the reliability diagram: the accuracy of each

@@ -39,7 +39,7 @@ func readNotDigitReplay(b []byte) (*nn.Dataset, error) {
 
 // notDigitReplay renders drawings into the non-digit replay format.
 func notDigitReplay(ds []data.Drawing) []byte {
-	x, _ := renderDrawings(ds, 1, 0, 0, ink.DigitFraction)
+	x, _ := renderNonDigits(ds)
 	n := len(x) / 784
 	b := make([]byte, 0, n*785)
 	for i := 0; i < n; i++ {

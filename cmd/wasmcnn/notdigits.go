@@ -43,9 +43,8 @@ const latinLookalikes = "0123456789OoIl|SsZzbgq/\\()!"
 const scriptLookalikes = "ΟοΙιΖϜϝϴ" + "ОоІіЇїЅѕЗзӠӡЧчбЬьѲѳӀӏ"
 
 // notDigitSources lists the material. Held out of training, for the
-// measurement: the Japanese Hershey font; the Hebrew, Armenian, Georgian,
-// Ethiopic, Bengali, Malayalam, Oriya and Tifinagh scripts (Noto); the loops
-// generator.
+// measurement: the Japanese Hershey font; the Armenian, Ethiopic, Bengali,
+// Malayalam and Tifinagh scripts (Noto); the loops generator.
 func notDigitSources() []notDigitSource {
 	var src []notDigitSource
 	hershey := func(font, skip string, held bool) {
@@ -102,13 +101,13 @@ func notDigitSources() []notDigitSource {
 		{"NotoSansGlagolitic", "Glagolitic"}, {"NotoSansOlChiki", "Ol_Chiki"}, {"NotoSansLisu", "Lisu"},
 		{"NotoSansBamum", "Bamum"}, {"NotoSansOsage", "Osage"}, {"NotoSansAdlam", "Adlam"},
 		{"NotoSansSamaritan", "Samaritan"}, {"NotoSansSymbols", "Common"}, {"NotoSansSymbols2", "Common"},
+		{"NotoSansHebrew", "Hebrew"}, {"NotoSansGeorgian", "Georgian"}, {"NotoSansOriya", "Oriya"},
 	} {
 		noto(s[0], s[1], false)
 	}
 	for _, s := range [][2]string{
-		{"NotoSansHebrew", "Hebrew"}, {"NotoSansArmenian", "Armenian"}, {"NotoSansGeorgian", "Georgian"},
-		{"NotoSansEthiopic", "Ethiopic"}, {"NotoSansBengali", "Bengali"}, {"NotoSansMalayalam", "Malayalam"},
-		{"NotoSansOriya", "Oriya"}, {"NotoSansTifinagh", "Tifinagh"},
+		{"NotoSansArmenian", "Armenian"}, {"NotoSansEthiopic", "Ethiopic"}, {"NotoSansBengali", "Bengali"},
+		{"NotoSansMalayalam", "Malayalam"}, {"NotoSansTifinagh", "Tifinagh"},
 	} {
 		noto(s[0], s[1], true)
 	}
@@ -149,9 +148,9 @@ func runNotDigits(args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&o.fonts, "fonts", "/usr/share/fonts/truetype/noto", "`directory` of Debian's fonts-noto-core; empty: none")
 	pen := fs.String("pen", data.SharedPenDigitsPath(), "pen-digit strokes `file` that pairs and recombined strokes are cut from (empty: none)")
 	penWriters := fs.String("pen-writers", "1-24", "writers of -pen to use (never the held-out ones)")
-	fs.IntVar(&o.perSource, "per-source", 200, "at most this many glyphs of each font or script")
+	fs.IntVar(&o.perSource, "per-source", 300, "at most this many glyphs of each font or script")
 	fs.IntVar(&o.generated, "generated", 1500, "drawings of each generator")
-	copies := fs.Int("copies", 2, "jittered drawings of each training glyph")
+	copies := fs.Int("copies", 3, "jittered drawings of each training glyph")
 	seed := fs.Uint64("seed", 1, "random seed")
 	out := fs.String("out", "dist/notdigits", "`directory` for train.json, val.json (a tenth of the training sources' drawings, kept for choosing thresholds), heldout.json (the held-out sources) and sheet.png")
 	replay := fs.Int("replay", 60, "also write notdigit-replay.bin: this many training drawings, spread over the sources, rendered as fine-tuning replays them (web/models/notdigit-replay.bin)")
@@ -288,9 +287,11 @@ func sampleEach(ds []data.Drawing, n int) []data.Drawing {
 	return out
 }
 
-// renderDrawings renders drawings as the page would, copies times each at
-// random sizes (as renderPenDigits does pen digits), labelled label.
-func renderDrawings(ds []data.Drawing, copies int, seed uint64, label int, fraction float32) (x []float32, sources []string) {
+// renderDrawings renders drawings as the page would: copies times each at
+// random sizes between 45 % and 85 % of the pad (as renderPenDigits does pen
+// digits for training) when copies > 1 or fraction is 0, else once at
+// fraction. It returns the inputs and the source of each.
+func renderDrawings(ds []data.Drawing, copies int, seed uint64, fraction float32) (x []float32, sources []string) {
 	var r ink.StrokeRenderer
 	rng := rand.New(rand.NewPCG(seed, 11))
 	img := make([]float32, 784)
@@ -306,14 +307,13 @@ func renderDrawings(ds []data.Drawing, copies int, seed uint64, label int, fract
 			}
 		}
 	}
-	_ = label
 	return x, sources
 }
 
 // drawingSheet draws drawings as the model sees them, captioned with their
 // source.
 func drawingSheet(ds []data.Drawing, cols int) image.Image {
-	x, src := renderDrawings(ds, 1, 0, 0, ink.DigitFraction)
+	x, src := renderNonDigits(ds)
 	pix := make([][]float32, len(src))
 	for i := range pix {
 		pix[i] = x[i*784 : (i+1)*784]

@@ -136,7 +136,7 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
-		x, _ := renderDrawings(non, td.NotDigitCopies, cfg.Seed, nn.NotDigit, 0)
+		x, _ := renderDrawings(non, td.NotDigitCopies, cfg.Seed, 0)
 		n := len(x) / 784
 		fmt.Fprintf(stderr, "rendering %d non-digit drawings ×%d…\n", len(non), td.NotDigitCopies)
 		train.X = append(train.X, x...)

@@ -189,3 +189,35 @@ func percent(a, b int) string {
 	}
 	return fmt.Sprintf("%.2f %%", 100*float64(a)/float64(b))
 }
+
+// tally counts the verdicts of a rule on pen digits.
+type tally struct {
+	refused, unsure, called, right, n int
+}
+
+// add decides one digit's model output p, labelled label, and counts it.
+func (t *tally) add(rule verdict.Rule, p []float32, label int) (verdict.Verdict, error) {
+	v, err := rule.Decide(p)
+	if err != nil {
+		return v, err
+	}
+	t.n++
+	switch v.Kind {
+	case verdict.NotDigit:
+		t.refused++
+	case verdict.Unsure:
+		t.unsure++
+	default:
+		t.called++
+		if v.Digit == label {
+			t.right++
+		}
+	}
+	return v, nil
+}
+
+// shares returns the shares refused and unsure, and right among those
+// called digit.
+func (t *tally) shares() (refused, unsure, right float64) {
+	return frac(t.refused, t.n), frac(t.unsure, t.n), frac(t.right, t.called)
+}
