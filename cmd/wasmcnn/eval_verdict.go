@@ -117,18 +117,13 @@ func evalVerdict(w io.Writer, m *onnx.Model, digitsX []float32, labels []int, no
 	fmt.Fprintf(w, "calibration error (%d bins): %.2f %% raw, %.2f %% at temperature %.3g\n", eceBins, 100*rep.ECEBefore, 100*rep.ECEAfter, t)
 	fmt.Fprintf(w, "AUROC digits vs non-digits: %.4f (calibrated top two), %.4f (raw maximum probability)\n", rep.AUROC, rep.AUROCBaseline)
 	// What the score could do at any threshold: the share of non-digits
-	// below the score of the lowest 1 % and 5 % of the digits.
-	ds, ns := scores(cal), scores(calNon)
+	// below the score of the lowest 1 % and 5 % of the digits; beside it,
+	// the same for the largest calibrated probability alone.
 	for _, q := range []float64{0.01, 0.05} {
-		th := quantile(ds, q)
-		below := 0
-		for _, v := range ns {
-			if v < th {
-				below++
-			}
-		}
-		rep.RefusedAt = append(rep.RefusedAt, frac(below, len(ns)))
-		fmt.Fprintf(w, "  a threshold refusing %.0f %% of the pen digits would refuse %s of the non-digits\n", 100*q, percent(below, len(ns)))
+		two := refusedAt(scores(cal), scores(calNon), q)
+		one := refusedAt(topScores(cal), topScores(calNon), q)
+		rep.RefusedAt = append(rep.RefusedAt, two)
+		fmt.Fprintf(w, "  a threshold refusing %.0f %% of the pen digits would refuse %.2f %% of the non-digits (%.2f %% by the top probability alone)\n", 100*q, 100*two, 100*one)
 	}
 	if rp != nil {
 		var t tally
@@ -288,4 +283,17 @@ func evalNotDigits(w io.Writer, m *onnx.Model, modelPath string, set *nn.Dataset
 	}
 	fmt.Fprintf(w, "recorded in %s\n", cardPath(modelPath))
 	return nil
+}
+
+// refusedAt is the share of non-digit scores below the q-quantile of the
+// digits' scores.
+func refusedAt(digits, non []float64, q float64) float64 {
+	th := quantile(digits, q)
+	below := 0
+	for _, v := range non {
+		if v < th {
+			below++
+		}
+	}
+	return frac(below, len(non))
 }

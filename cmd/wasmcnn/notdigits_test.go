@@ -4,6 +4,9 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"wasmcnn/core/nn"
+	"wasmcnn/data"
 )
 
 // TestDigitLike checks the rule that keeps digit shapes out of the
@@ -121,5 +124,41 @@ func TestPenJitter(t *testing.T) {
 	}
 	if a, b := moved(0.3), moved(1); !(a > 0 && b > a) {
 		t.Errorf("movement %v at 0.3, %v at 1: want more at greater strength", a, b)
+	}
+}
+
+// TestNotDigitReplay writes drawings in the replay format and reads them
+// back as non-digit examples; a digit record is refused.
+func TestNotDigitReplay(t *testing.T) {
+	ds := []data.Drawing{
+		{Source: "gen/shape", Strokes: genShapeKind(2)},
+		{Source: "gen/hatch", Strokes: genHatch(rand.New(rand.NewPCG(1, 2)), nil)},
+	}
+	b := notDigitReplay(ds)
+	set, err := readNotDigitReplay(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, _ := renderNonDigits(ds)
+	if set.Len() != 2 || set.Y[0] != nn.NotDigit || set.Y[1] != nn.NotDigit {
+		t.Fatalf("read back %d examples labelled %v", set.Len(), set.Y)
+	}
+	for i, v := range set.X {
+		if d := v - x[i]; d > 0.5/255+1e-6 || d < -0.5/255-1e-6 {
+			t.Fatalf("value %d: %v read back, %v rendered", i, v, x[i])
+		}
+	}
+	b[0] = 7
+	if _, err := readNotDigitReplay(b); err == nil {
+		t.Error("a record labelled 7 was read as a non-digit")
+	}
+	if _, err := readNotDigitReplay(b[:100]); err == nil {
+		t.Error("a cut record was read")
+	}
+	// spread takes each group of sources in turn.
+	many := []data.Drawing{{Source: "a/1"}, {Source: "a/2"}, {Source: "a/3"}, {Source: "b/1"}}
+	got := spread(many, 2, 1)
+	if len(got) != 2 || got[0].Source[0] == got[1].Source[0] {
+		t.Errorf("spread picked %v, want one of each group", got)
 	}
 }
