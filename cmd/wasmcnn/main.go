@@ -33,6 +33,7 @@ var commands = map[string]command{
 	"eval":      {"measure a digit model on MNIST or pen strokes; print and draw the results", runEval},
 	"finetune":  {"teach a digit model pen writers' own digits and measure the personal models", runFineTune},
 	"bench":     {"compare wasmcnn with TensorFlow.js and ONNX Runtime Web in headless Chromium", runBench},
+	"soup":      {"average the weights of digit models trained from the same start (a model soup)", runSoup},
 	"size":      {"measure the WebAssembly builds: raw, gzip and brotli sizes, code per Go package", runSize},
 	"notdigits": {"make the non-digit drawings a model learns to refuse, from fonts, stroke data and generators", runNotDigits},
 	"digits":    {"write the MNIST digits the page ships: a dropped model's pixel scale is judged on them, fine-tuning replays them", runDigits},

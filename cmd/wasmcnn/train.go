@@ -336,7 +336,10 @@ type modelCard struct {
 	// Calibration is how the verdict rule was chosen (the calibrate
 	// command), Verdict how it was measured (the eval command's -record).
 	Calibration *calibrationRecord `json:"calibration,omitempty"`
-	Verdict     *verdictReport     `json:"verdict,omitempty"`
+	// Soup holds the training commands of the runs whose weights were
+	// averaged into this model (the soup command); empty for one run.
+	Soup    []string       `json:"soup,omitempty"`
+	Verdict *verdictReport `json:"verdict,omitempty"`
 }
 
 type accuracy struct {
