@@ -141,27 +141,25 @@ func chooseRule(raw [][]float32, labels []int, rawNon [][]float32, budget, right
 		notBelow = (sorted[k-1] + sorted[k]) / 2
 	}
 	// The sure threshold: the lowest top probability from which the
-	// digits called sure are right at least as often as asked.
-	type pick struct {
-		top   float64
-		right bool
-	}
-	var kept []pick
+	// digits called sure are right at least as often as asked — counting
+	// each digit right by its calibrated probability rather than by its
+	// label. The few digits a good model gets wrong on validation writers
+	// are too few to place the threshold; the calibrated probabilities,
+	// honest on those writers by the temperature, count every digit.
+	var tops []float64
 	for i, q := range cal {
 		if s[i] < notBelow {
 			continue
 		}
 		a, _ := verdict.TopTwo(q)
-		kept = append(kept, pick{float64(q[a]), a == labels[i]})
+		tops = append(tops, float64(q[a]))
 	}
-	sort.Slice(kept, func(i, j int) bool { return kept[i].top > kept[j].top })
-	sureAt, good := 1.0, 0
-	for i, p := range kept {
-		if p.right {
-			good++
-		}
-		if float64(good) >= right*float64(i+1) && (i+1 == len(kept) || kept[i+1].top < p.top) {
-			sureAt = p.top
+	sort.Sort(sort.Reverse(sort.Float64Slice(tops)))
+	sureAt, expected := 1.0, 0.0
+	for i, top := range tops {
+		expected += top
+		if expected >= right*float64(i+1) && (i+1 == len(tops) || tops[i+1] < top) {
+			sureAt = top
 		}
 	}
 	// Written with four decimals: the refusal threshold rounded down (it

@@ -234,7 +234,7 @@ func drawReliability(path string, before, after reliability, t float64) error {
 		p.Legend.Add(r.name, l, pts)
 	}
 	p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = 0, 1, 0, 1
-	p.Legend.Top, p.Legend.Left = true, true
+	p.Legend.Top, p.Legend.Left = false, false // bottom right, under the diagonal: few digits are that unsure
 	p.Add(plotter.NewGrid())
 	return p.Save(5*vg.Inch, 5*vg.Inch, path)
 }
