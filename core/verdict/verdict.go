@@ -70,9 +70,9 @@ const (
 // (each near 50 %) is unsure, not refused: what marks a non-digit is belief
 // spread over many digits.
 type Rule struct {
-	Temperature   float64 // T > 0 of softmax(log p / T); 1 leaves p as it is
-	NotDigitBelow float64 // in [0, 1]
-	SureAt        float64 // in [0, 1]
+	Temperature   float64 `json:"temperature"`     // T > 0 of softmax(log p / T); 1 leaves p as it is
+	NotDigitBelow float64 `json:"not_digit_below"` // in [0, 1]
+	SureAt        float64 `json:"sure_at"`         // in [0, 1]
 }
 
 // Check reports whether the rule's numbers are usable.
