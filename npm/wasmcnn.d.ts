@@ -104,6 +104,20 @@ export interface ModelInfo {
   metadata: Record<string, string>;
 }
 
+/**
+ * One input of Model.run: a Float32Array for a float input; for an integer
+ * one, an integer typed array or a Float32Array of whole numbers.
+ */
+export interface Feed {
+  data: Float32Array | Uint8Array | Int8Array | Uint16Array | Int16Array | Int32Array | Uint32Array | BigInt64Array;
+  shape: number[];
+}
+
+/** One output of Model.run, with its ONNX element type ("float", "int64", …). */
+export interface RunOutput extends Tensor {
+  type: string;
+}
+
 /** One node's output in the last predict: a feature map. */
 export interface LayerOutput extends Tensor {
   name: string;
@@ -187,6 +201,8 @@ export declare class Model {
   fineTuned?: FineTuned;
   /** Runs the model on x, whole examples of the input shape; out, if given, receives the output. */
   predict(x: Float32Array, out?: Float32Array): Float32Array;
+  /** Runs a model of several (or integer) inputs by name; every output of the model by name. */
+  run(feeds: Record<string, Feed>): Record<string, RunOutput>;
   /** Every node's output in the last predict. */
   layerOutputs(): LayerOutput[];
   /** How output (channel, y, x) of a node (a name or an index into layerOutputs()) was made in the last predict. */

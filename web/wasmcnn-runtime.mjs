@@ -368,6 +368,10 @@ export class Model {
     out.set(view);
     return out;
   }
+  // run({inputName: {data, shape}, …}) → {outputName: {data, shape, type}}:
+  // every input by name (integer inputs may come as integer typed
+  // arrays), every output of the model.
+  run(feeds) { this._alive(); return unwrap(need().runInputs(this._h, feeds)); }
   layerOutputs() { this._alive(); return unwrap(need().layerOutputs(this._h)); }
   explain(...args) { this._alive(); return _explanation(unwrap(need().explain(this._h, ...args))); }
   profile(x, runs) { this._alive(); return unwrap(need().profile(this._h, x, runs)); }

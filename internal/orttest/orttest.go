@@ -15,21 +15,28 @@ import (
 	"wasmcnn/internal/floattest"
 )
 
-// Input is one float32 input of a case.
+// Input is one input of a case, its values as float32; Type names the
+// tensor type onnxruntime is fed ("uint8", "int8", "int64"…; "" is
+// float32), converted from those values.
 type Input struct {
 	Name  string
 	Shape []int
 	Data  []float32
+	Type  string
 }
 
-// Case is a model and the inputs to run it on.
+// Case is a model and the inputs to run it on. Optimize runs it with all
+// of onnxruntime's graph optimisations, as a session does by default (for
+// quantized models, whose QDQ nodes onnxruntime fuses into integer
+// kernels); otherwise optimisations are off.
 type Case struct {
-	Name   string
-	Model  []byte
-	Inputs []Input
+	Name     string
+	Model    []byte
+	Inputs   []Input
+	Optimize bool
 }
 
-// Output is one output of a run.
+// Output is one output of a run, its values as float32 whatever its type.
 type Output struct {
 	Shape []int
 	Data  []float32
@@ -71,19 +78,22 @@ func Require(t testing.TB) string {
 	return root
 }
 
-// Run runs every case in one onnxruntime-node process (graph optimisations
-// off, one thread) and returns the results in the order of cases.
+// Run runs every case in one onnxruntime-node process (one thread; graph
+// optimisations as the case says) and returns the results in the order of
+// cases.
 func Run(t testing.TB, root string, cases []Case) []Result {
 	t.Helper()
 	type manifestInput struct {
 		Name  string `json:"name"`
 		Shape []int  `json:"shape"`
 		File  string `json:"file"`
+		Type  string `json:"type,omitempty"`
 	}
 	type manifestCase struct {
-		Name   string          `json:"name"`
-		Model  string          `json:"model"`
-		Inputs []manifestInput `json:"inputs"`
+		Name     string          `json:"name"`
+		Model    string          `json:"model"`
+		Inputs   []manifestInput `json:"inputs"`
+		Optimize bool            `json:"optimize,omitempty"`
 	}
 	var manifest struct {
 		Cases []manifestCase `json:"cases"`
@@ -96,12 +106,12 @@ func Run(t testing.TB, root string, cases []Case) []Result {
 	}
 	for ci, c := range cases {
 		// Files are named by index: case names need not be file names.
-		mc := manifestCase{Name: "c" + strconv.Itoa(ci), Model: "c" + strconv.Itoa(ci) + ".onnx"}
+		mc := manifestCase{Name: "c" + strconv.Itoa(ci), Model: "c" + strconv.Itoa(ci) + ".onnx", Optimize: c.Optimize}
 		write(mc.Model, c.Model)
 		for ii, in := range c.Inputs {
 			file := mc.Name + ".in" + strconv.Itoa(ii) + ".bin"
 			write(file, floattest.FloatsToBytes(in.Data))
-			mc.Inputs = append(mc.Inputs, manifestInput{in.Name, in.Shape, file})
+			mc.Inputs = append(mc.Inputs, manifestInput{in.Name, in.Shape, file, in.Type})
 		}
 		manifest.Cases = append(manifest.Cases, mc)
 	}

@@ -33,6 +33,9 @@ async function everything(): Promise<number> {
   const fromURL: Model = await loadModelURL(new URL("https://example.com/m.onnx"), (n) => console.log(n));
   const probs: Float32Array = m.predict(new Float32Array(784));
   m.predict(new Float32Array(784), probs);
+  const outs = m.run({ image: { data: new Float32Array(784), shape: [1, 1, 28, 28] }, mask: { data: new BigInt64Array(4), shape: [4] } });
+  const first: Float32Array = Object.values(outs)[0].data;
+  const types = Object.values(outs).map((o) => `${o.type} ${o.shape.join("×")} ${first.length}`);
   const maps = m.layerOutputs().map((l) => `${l.name} ${l.op} ${l.shape.join("×")} ${l.data.length}`);
   const e: Explanation = m.explain("conv2", 5, 3, 7);
   m.explain(0, 0, 0, 0, 1);
@@ -61,7 +64,7 @@ async function everything(): Promise<number> {
   const sameAPI: Wasmcnn = wasmcnn;
   sameAPI.relu(x);
   const isModel = m instanceof wasmcnn.Model && pool instanceof wasmcnn.WorkerModel;
-  return [api, again, v, k, ops, ms, p, a, s, maps, total, slow, info, open, mem, st, pooled, ok, before, isModel].length;
+  return [api, again, v, k, ops, ms, p, a, s, maps, types, total, slow, info, open, mem, st, pooled, ok, before, isModel].length;
 }
 
 everything().then((n) => console.log(n));

@@ -300,12 +300,13 @@ type ScaleResult struct {
 // no ten outputs, or reads no scale well.
 var ErrNotDigits = errors.New("adapt: the model does not read the MNIST digits at any scale")
 
-// ChooseScale runs m on the digits at every scale and returns the scale
-// with the lowest cross-entropy (the mean −ln of the probability given to
-// the right digit), with every scale's result. The loss rather than the
-// count of digits read right decides, because a network of ReLUs reads
-// digits about as well at 0..255 as at 0..1, only far too sure of itself:
-// its confident mistakes cost it. It needs a model of ten outputs that
+// ChooseScale runs m on the digits at every scale and returns, of the
+// scales that read the most digits right, the one with the lowest
+// cross-entropy (the mean −ln of the probability given to the right digit),
+// with every scale's result. The loss decides between them because a
+// network of ReLUs reads digits about as well at 0..255 as at 0..1, only far
+// too sure of itself: its confident mistakes cost it, and where it makes
+// none its certainty does ([bestScale]). It needs a model of ten outputs that
 // reads at least half the digits right at the chosen scale; otherwise it
 // returns [Unit], the results and [ErrNotDigits]. progress, if not nil, is
 // called after each run with the runs done and in all; an error it returns
@@ -348,16 +349,42 @@ func ChooseScale(m *onnx.Model, x *Input, digits []Digit, progress func(done, to
 		r.Loss = float32(loss / float64(len(digits)))
 		results[si] = r
 	}
-	best := 0
-	for i, r := range results {
-		if r.Loss < results[best].Loss {
-			best = i
-		}
-	}
+	best := bestScale(results)
 	if 2*results[best].Right < results[best].Of {
 		return Unit, results, ErrNotDigits
 	}
 	return results[best].Scale, results, nil
+}
+
+// saturated is the mean probability of the right digit from which a
+// scale's answers count as saturated: certain of every digit, as a network
+// of ReLUs is when fed inputs far larger than it was made for.
+const saturated = 0.9999
+
+// bestScale picks, among the scales that read the most digits right, the
+// one of lowest loss — leaving out saturated ones when any is not: a
+// network of ReLUs scales its scores with its inputs, so at 0..255 a model
+// made for 0..1 can read every digit right with certainty, and a loss of
+// nearly 0 that says nothing of the scale it was made for.
+func bestScale(results []ScaleResult) int {
+	most := 0
+	for _, r := range results {
+		most = max(most, r.Right)
+	}
+	calm := false
+	for _, r := range results {
+		calm = calm || r.Right == most && r.MeanTop < saturated
+	}
+	best := -1
+	for i, r := range results {
+		if r.Right != most || calm && r.MeanTop >= saturated {
+			continue
+		}
+		if best < 0 || r.Loss < results[best].Loss {
+			best = i
+		}
+	}
+	return best
 }
 
 // ShapeString writes a shape with open dimensions by name ("N" where

@@ -48,6 +48,7 @@ func (a *api) register(extensions []Extension) js.Value {
 	add("predict", a.predict)
 	add("prepare", a.prepare)
 	add("run", a.run)
+	add("runInputs", a.runInputs)
 	add("layerOutputs", a.layerOutputs)
 	add("explain", a.explain)
 	add("profile", a.profile)
@@ -185,6 +186,11 @@ func (a *api) layerOutputs(args []js.Value) (any, error) {
 	}
 	m, err := a.models.Get(h)
 	if err != nil {
+		return nil, fmtlite.Errorf("layerOutputs: %w", err)
+	}
+	// Buffers are shared between tensors until a model keeps them all: this
+	// switches it, running the last input again.
+	if err := m.KeepAllTensors(); err != nil {
 		return nil, fmtlite.Errorf("layerOutputs: %w", err)
 	}
 	steps := m.Steps()

@@ -50,7 +50,7 @@ func (p *page) load(args []js.Value) (any, error) {
 	busy("Loading " + name + "…")
 	defer idle()
 	jsglue.NextFrame()
-	m, err := onnx.LoadModel(data, &onnx.LoadOptions{Limits: bridge.ModelLimits()})
+	m, err := onnx.LoadModel(data, &onnx.LoadOptions{Limits: bridge.ModelLimits(), KeepTensors: true})
 	if err != nil {
 		return p.ownResult(failure("cannot be loaded", err), ""), nil
 	}

@@ -80,7 +80,7 @@ func (p *page) start() (err error) {
 	if err != nil {
 		return fmtlite.Errorf("the network could not be loaded: %w", err)
 	}
-	m, err := onnx.LoadModel(data, &onnx.LoadOptions{Limits: bridge.ModelLimits()})
+	m, err := onnx.LoadModel(data, &onnx.LoadOptions{Limits: bridge.ModelLimits(), KeepTensors: true})
 	if err != nil {
 		return fmtlite.Errorf("the network could not be loaded: %s: %w", url, err)
 	}
