@@ -274,7 +274,7 @@
   }
 
   // The Go side announces what the panel shows: {explanation (compact, see
-  // wasmcnn.js), layer, units, label, prob}, or {layer, message}.
+  // wasmcnn-runtime.mjs), layer, units, label, prob}, or {layer, message}.
   document.addEventListener("wasmcnn-detail", (ev) => {
     const { explanation: raw, ...ctx } = ev.detail;
     const e = raw ? wasmcnn._explanation(raw) : null;

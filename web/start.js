@@ -7,8 +7,12 @@
 // documentation), which this file shows: wasmcnn-busy and wasmcnn-idle
 // take body[data-ready] away and give it back, wasmcnn-progress fills the
 // bar, wasmcnn-failed says what broke. It also keeps each drawing the Go
-// side announces (wasmcnn-drawing) for the lesson page. Plain script.
-"use strict";
+// side announces (wasmcnn-drawing) for the lesson page. A module: it
+// imports the API and makes it the global `wasmcnn`, through which the
+// page's other scripts and its Go side (wasm/page) reach it.
+import wasmcnn from "./wasmcnn.mjs";
+
+globalThis.wasmcnn = wasmcnn;
 (function () {
   const $ = (id) => document.getElementById(id);
   const msg = $("load-msg"), bar = $("load-progress"), amount = $("load-bytes");

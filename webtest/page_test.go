@@ -138,7 +138,7 @@ func TestDrawDigits(t *testing.T) {
 // TestPageDownloadSize reports the bytes the page loads, raw and gzipped.
 func TestPageDownloadSize(t *testing.T) {
 	var raw, gz int64
-	for _, f := range []string{"index.html", "style.css", "store.js", "panel.js", "wasm_exec.js", "wasmcnn.js", "start.js", "main.wasm", "models/digits.onnx"} {
+	for _, f := range []string{"index.html", "style.css", "store.js", "panel.js", "wasm_exec.js", "wasmcnn.mjs", "wasmcnn-runtime.mjs", "start.js", "main.wasm", "models/digits.onnx"} {
 		b, err := os.ReadFile(filepath.Join(siteDir, f))
 		if err != nil {
 			t.Fatal(err)

@@ -25,6 +25,7 @@ type command struct {
 var commands = map[string]command{
 	"serve":     {"serve the static site (the demo page) over HTTP", runServe},
 	"site":      {"build the deployable static site (the page, the engine, the models)", runSite},
+	"package":   {"build the npm package's folder (the API's modules, types, builds and models)", runPackage},
 	"worker":    {"build the edge worker bundle and serve it locally under workerd", runWorker},
 	"info":      {"describe an ONNX model: inputs, outputs, ops, parameters, cost", runInfo},
 	"run":       {"run an ONNX model on an input (.npy or JSON) and print the outputs as JSON", runRun},

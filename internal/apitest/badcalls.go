@@ -2,7 +2,10 @@
 // shared by the tests that make them under Node and in Chromium.
 package apitest
 
-import "strings"
+import (
+	"fmt"
+	"strings"
+)
 
 // Case is a JavaScript expression that must throw an Error whose message
 // contains Want.
@@ -13,8 +16,11 @@ type Case struct {
 
 // Fixtures is JavaScript that defines what the cases use, given MODEL (the
 // bytes of a model taking [N, 1, 28, 28]) in scope: X, a valid image tensor;
-// W, valid filters; M, a loaded model; DISPOSED, a disposed one.
+// W, valid filters; M, a loaded model; DISPOSED, a disposed one; and
+// __wasmcnnGo, the Go side's own object, which the module keeps to itself
+// once started (wasmcnn._go gives it to tests).
 const Fixtures = `
+globalThis.__wasmcnnGo = globalThis.__wasmcnnGo || wasmcnn._go;
 globalThis.X = {data: new Float32Array(25).fill(1), shape: [1, 1, 5, 5]};
 globalThis.W = {data: new Float32Array(18).fill(1), shape: [2, 1, 3, 3]};
 globalThis.V = {data: new Float32Array(6).fill(1), shape: [2, 3]};
@@ -268,4 +274,38 @@ func BadCalls(shared bool) []Case {
 		Case{"M.predict({get length() { throw new Error('length boom'); }})", "want a Float32Array"},
 	)
 	return cs
+}
+
+// Script is JavaScript whose value is an array of what each case threw:
+// its message, or null where it did not throw. [Try] and [Fixtures] must
+// have run before it.
+func Script(cases []Case) string {
+	var b strings.Builder
+	b.WriteString("[")
+	for i, c := range cases {
+		if i > 0 {
+			b.WriteString(",\n")
+		}
+		b.WriteString("jsTry(() => " + c.Src + ")")
+	}
+	b.WriteString("]")
+	return b.String()
+}
+
+// Mismatches compares what each case threw (nil: nothing) with what it must
+// say, and returns one line for each that differs.
+func Mismatches(cases []Case, msgs []*string) []string {
+	if len(msgs) != len(cases) {
+		return []string{fmt.Sprintf("%d answers for %d cases", len(msgs), len(cases))}
+	}
+	var out []string
+	for i, c := range cases {
+		switch m := msgs[i]; {
+		case m == nil:
+			out = append(out, c.Src+": did not throw")
+		case !strings.Contains(*m, c.Want):
+			out = append(out, fmt.Sprintf("%s: threw %q, want %q", c.Src, *m, c.Want))
+		}
+	}
+	return out
 }

@@ -67,7 +67,7 @@ func build(root, out string) error {
 	if err := copyTree(filepath.Join(root, "web"), out, BenchPage); err != nil {
 		return err
 	}
-	goroot, err := goEnv(root, "GOROOT")
+	goroot, err := GoEnv(root, "GOROOT")
 	if err != nil {
 		return err
 	}
@@ -141,8 +141,8 @@ func GoBuildWasm(root, pkg, tags, out string, names bool) error {
 // The service worker does not precache it.
 const LibDir = "lib"
 
-// goEnv returns one `go env` variable.
-func goEnv(root, name string) (string, error) {
+// GoEnv returns one `go env` variable of the Go that builds the site.
+func GoEnv(root, name string) (string, error) {
 	cmd := exec.Command("go", "env", name)
 	cmd.Dir = root
 	b, err := cmd.Output()
