@@ -354,7 +354,7 @@ func TestTeachPage(t *testing.T) {
 		if err := drawStrokes(ctx, r, d.strokes); err != nil {
 			t.Fatal(err)
 		}
-		if p, _ := prediction(ctx); p != string(rune('0'+d.label)) {
+		if p, _ := readDigit(ctx); p != string(rune('0'+d.label)) {
 			wrong++
 		}
 	}
