@@ -131,6 +131,19 @@ export interface ProfileStep {
   ms: number;
 }
 
+/** What a digit model carrying a verdict rule says of one drawing (docs/api.md, "The verdict"). */
+export interface Verdict {
+  verdict: "digit" | "unsure" | "not-a-digit";
+  /** The best digit; null for "not-a-digit". */
+  digit: number | null;
+  /** The two best, best first, for "unsure" only. */
+  candidates: [number, number] | null;
+  /** Calibrated: softmax(log p / temperature). */
+  probabilities: Float32Array;
+  /** The two best calibrated probabilities added. */
+  score: number;
+}
+
 /** An element-wise node after the explained one: activation, batch norm, a bias Add. */
 export interface ExplanationStep {
   node: string;
@@ -209,6 +222,11 @@ export declare class Model {
   explain(node: string | number, channel: number, y: number, x: number, example?: number): Explanation;
   /** Each node's milliseconds per run, over runs runs on x. */
   profile(x: Float32Array, runs: number): ProfileStep[];
+  /**
+   * The verdict rule in the model's metadata applied to one drawing's probabilities
+   * (predict's output or an array of numbers); throws for a model that carries no rule.
+   */
+  verdict(probabilities: Float32Array | number[]): Verdict;
   /** A copy of the model's ONNX file: the bytes it was loaded from. */
   toONNX(): Uint8Array;
   dispose(): void;

@@ -375,6 +375,10 @@ export class Model {
   layerOutputs() { this._alive(); return unwrap(need().layerOutputs(this._h)); }
   explain(...args) { this._alive(); return _explanation(unwrap(need().explain(this._h, ...args))); }
   profile(x, runs) { this._alive(); return unwrap(need().profile(this._h, x, runs)); }
+  // verdict(probabilities) → {verdict, digit, candidates, probabilities, score}:
+  // the rule in the model's metadata applied to one drawing's probabilities
+  // (predict's output, or an array of numbers); throws for a model without one.
+  verdict(p) { this._alive(); return unwrap(need().verdict(this._h, Array.isArray(p) ? Float32Array.from(p) : p)); }
   dispose() {
     if (this._h !== 0) { unwrap(need().dispose(this._h)); this._h = 0; }
   }

@@ -75,7 +75,7 @@ func runCalibrate(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	val, _ := splitByWriter(all, ws)
-	set := renderPenDigits(val, 1, 0)
+	set := renderPenDigits(val, 1, 0, 0)
 	writerOf := make([]int, 0, len(val))
 	for _, d := range val {
 		writerOf = append(writerOf, d.Writer) // renderPenDigits keeps every digit with ink

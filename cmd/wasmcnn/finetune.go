@@ -167,7 +167,7 @@ func runFineTune(args []string, stdout, stderr io.Writer) error {
 		row := fineTuneRow{writer: w, mnist: math.Inf(1)}
 		for rep := 0; rep < *repeats; rep++ {
 			teach, test := pickTeaching(mine, labels, *perDigit, rand.New(rand.NewPCG(uint64(w), uint64(rep))))
-			teachSet, testSet := renderPenDigits(teach, 1, 0), renderPenDigits(test, 1, 0)
+			teachSet, testSet := renderPenDigits(teach, 1, 0, 0), renderPenDigits(test, 1, 0, 0)
 			before, err := errorsOf(shipped, testSet)
 			if err != nil {
 				return err

@@ -4,35 +4,30 @@ import (
 	"fmt"
 	"io"
 
-	"wasmcnn/core/ink"
 	"wasmcnn/core/nn"
 	"wasmcnn/core/onnx"
 	"wasmcnn/core/verdict"
 	"wasmcnn/data"
+	"wasmcnn/wasm/adapt"
+	"wasmcnn/wasm/tune"
 )
 
 // The page's replayed non-digits (web/models/notdigit-replay.bin) are
 // records of the shipped digits' format — a label byte, then 28×28 pixels
-// from 0 to 255 — whose label is notDigitReplayLabel: none of the ten.
-const notDigitReplayLabel = 10
+// from 0 to 255 — whose label is adapt.NotDigitByte: none of the ten.
+const notDigitReplayLabel = adapt.NotDigitByte
 
 // readNotDigitReplay reads a non-digit replay file into examples labelled
-// nn.NotDigit.
+// nn.NotDigit, as the page's fine-tuning reads it (tune.ReadReplay).
 func readNotDigitReplay(b []byte) (*nn.Dataset, error) {
-	const rec = 1 + ink.FieldSize*ink.FieldSize
-	if len(b) == 0 || len(b)%rec != 0 {
-		return nil, fmt.Errorf("a non-digit replay file of %d bytes is not whole records of %d", len(b), rec)
+	d, err := tune.ReadReplay(b)
+	if err != nil {
+		return nil, err
 	}
-	d := &nn.Dataset{}
-	img := make([]float32, rec-1)
-	for i := 0; i < len(b); i += rec {
-		if b[i] != notDigitReplayLabel {
-			return nil, fmt.Errorf("record %d has label %d, want %d (not a digit)", i/rec, b[i], notDigitReplayLabel)
+	for i, y := range d.Y {
+		if y != nn.NotDigit {
+			return nil, fmt.Errorf("record %d has label %d, want %d (not a digit)", i, y, notDigitReplayLabel)
 		}
-		for k, v := range b[i+1 : i+rec] {
-			img[k] = float32(v) / 255
-		}
-		d.Append(img, nn.NotDigit, "")
 	}
 	return d, nil
 }

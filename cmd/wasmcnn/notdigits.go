@@ -27,6 +27,7 @@ type notDigitSource struct {
 
 type notDigitOptions struct {
 	hanzi, hershey, fonts string
+	moreFonts             []fontScript // set from the flag before the sources load
 	digits                []data.StrokeDigit
 	perSource, generated  int
 }
@@ -42,10 +43,36 @@ const latinLookalikes = "0123456789OoIl|SsZzbgq/\\()!"
 // material.
 const scriptLookalikes = "ΟοΙιΖϜϝϴ" + "ОоІіЇїЅѕЗзӠӡЧчбЬьѲѳӀӏ"
 
+// fontScript is a script of a font file outside fonts-noto-core.
+type fontScript struct{ path, script string }
+
+// defaultMoreFonts are the scripts of Debian's fonts-nanum and
+// fonts-ipafont-gothic the material draws on: Korean and the Japanese kana,
+// scripts the pen-drawn test sets of many alphabets have and Noto's core
+// fonts lack.
+const defaultMoreFonts = "/usr/share/fonts/truetype/nanum/NanumGothic.ttf:Hangul,/usr/share/fonts/truetype/nanum/NanumMyeongjo.ttf:Hangul," +
+	"/usr/share/fonts/opentype/ipafont-gothic/ipag.ttf:Hiragana,/usr/share/fonts/opentype/ipafont-gothic/ipag.ttf:Katakana"
+
+// parseFontScripts reads a comma-separated list of path:Script.
+func parseFontScripts(s string) ([]fontScript, error) {
+	var out []fontScript
+	for _, part := range strings.Split(s, ",") {
+		if part = strings.TrimSpace(part); part == "" {
+			continue
+		}
+		i := strings.LastIndex(part, ":")
+		if i <= 0 || i == len(part)-1 {
+			return nil, fmt.Errorf("font %q: want path:Script", part)
+		}
+		out = append(out, fontScript{part[:i], part[i+1:]})
+	}
+	return out, nil
+}
+
 // notDigitSources lists the material. Held out of training, for the
-// measurement: the Japanese Hershey font; the Armenian, Ethiopic, Bengali,
-// Malayalam and Tifinagh scripts (Noto); the loops generator.
-func notDigitSources() []notDigitSource {
+// measurement: the Armenian, Ethiopic, Bengali, Malayalam and Tifinagh
+// scripts (Noto) and the loops generator.
+func notDigitSources(more []fontScript) []notDigitSource {
 	var src []notDigitSource
 	hershey := func(font, skip string, held bool) {
 		src = append(src, notDigitSource{name: "hershey/" + font, heldOut: held, load: func(o *notDigitOptions, r *rand.Rand) ([]strokes, error) {
@@ -61,7 +88,7 @@ func notDigitSources() []notDigitSource {
 	for _, f := range []string{"astrology", "markers", "mathlow", "mathupp", "meteorology", "music", "symbolic"} {
 		hershey(f, "0123456789", false)
 	}
-	hershey("japanese", "0123456789", true)
+	hershey("japanese", "0123456789", false)
 	src = append(src, notDigitSource{name: "hanzi/medians", load: func(o *notDigitOptions, r *rand.Rand) ([]strokes, error) {
 		if o.hanzi == "" {
 			return nil, nil
@@ -111,6 +138,15 @@ func notDigitSources() []notDigitSource {
 	} {
 		noto(s[0], s[1], true)
 	}
+	for _, f := range more {
+		name := "font/" + f.script + ":" + strings.TrimSuffix(filepath.Base(f.path), filepath.Ext(f.path))
+		src = append(src, notDigitSource{name: name, load: func(o *notDigitOptions, r *rand.Rand) ([]strokes, error) {
+			if _, err := os.Stat(f.path); err != nil {
+				return nil, nil // the package is not installed: no such material
+			}
+			return fontGlyphs(f.path, f.script, scriptLookalikes)
+		}})
+	}
 	names := make([]string, 0, len(generators))
 	for n := range generators {
 		names = append(names, n)
@@ -146,6 +182,7 @@ func runNotDigits(args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&o.hanzi, "hanzi", "", "`directory` of the hanzi-writer-data npm package (its character JSON files); empty: none")
 	fs.StringVar(&o.hershey, "hershey", "", "hersheytext.json of the hersheytext npm package; empty: none")
 	fs.StringVar(&o.fonts, "fonts", "/usr/share/fonts/truetype/noto", "`directory` of Debian's fonts-noto-core; empty: none")
+	moreFonts := fs.String("more-fonts", defaultMoreFonts, "other fonts' scripts, as path:Script,… (Debian's fonts-nanum and fonts-ipafont-gothic); a missing file is skipped")
 	pen := fs.String("pen", data.SharedPenDigitsPath(), "pen-digit strokes `file` that pairs and recombined strokes are cut from (empty: none)")
 	penWriters := fs.String("pen-writers", "1-24", "writers of -pen to use (never the held-out ones)")
 	fs.IntVar(&o.perSource, "per-source", 300, "at most this many glyphs of each font or script")
@@ -156,6 +193,10 @@ func runNotDigits(args []string, stdout, stderr io.Writer) error {
 	replay := fs.Int("replay", 60, "also write notdigit-replay.bin: this many training drawings, spread over the sources, rendered as fine-tuning replays them (web/models/notdigit-replay.bin)")
 	sample := fs.Int("sample", 0, "also write sample.json: this many held-out drawings of each held-out source (for tests)")
 	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	var err error
+	if o.moreFonts, err = parseFontScripts(*moreFonts); err != nil {
 		return err
 	}
 	if *pen != "" {
@@ -173,7 +214,7 @@ func runNotDigits(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	var train, val, held, samples []data.Drawing
-	for i, s := range notDigitSources() {
+	for i, s := range notDigitSources(o.moreFonts) {
 		r := rand.New(rand.NewPCG(*seed, uint64(i)))
 		raw, err := s.load(&o, r)
 		if err != nil {

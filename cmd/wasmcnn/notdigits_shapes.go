@@ -20,6 +20,7 @@ var generators = map[string]func(r *rand.Rand, digits []data.StrokeDigit) stroke
 	"recombine": genRecombine,
 	"zigzag":    genZigzag,
 	"loops":     genLoops,
+	"dots":      genDots,
 }
 
 // genScribble draws one to three strokes that wander with a smoothly
@@ -234,6 +235,45 @@ func genLoops(r *rand.Rand, _ []data.StrokeDigit) strokes {
 		st = append(st, [2]float32{float32(x), float32(y)})
 	}
 	return strokes{st}
+}
+
+// genDots draws dots as a pen leaves them, each a tiny stroke: a Braille
+// cell (two to six of its six places), a cluster, or a short row with a
+// dash or a ring beside it. Scaled into the digit's box by the page's
+// preprocessing, a few dots become a few large blobs, which no digit is.
+func genDots(r *rand.Rand, _ []data.StrokeDigit) strokes {
+	dot := func(x, y float64) [][2]float32 {
+		d := 0.015 + 0.02*r.Float64()
+		a := r.Float64() * 2 * math.Pi
+		return [][2]float32{{float32(x), float32(y)}, {float32(x + d*math.Cos(a)), float32(y + d*math.Sin(a))}}
+	}
+	var s strokes
+	switch r.IntN(3) {
+	case 0: // a Braille cell: 2 columns, 3 rows
+		for len(s) < 2 {
+			s = s[:0]
+			for i := range 6 {
+				if r.IntN(2) == 0 {
+					s = append(s, dot(0.3*float64(i/3), 0.3*float64(i%3)))
+				}
+			}
+		}
+	case 1: // a cluster
+		for range 3 + r.IntN(5) {
+			s = append(s, dot(r.Float64(), r.Float64()))
+		}
+	default: // dots in a row with a mark
+		n := 2 + r.IntN(3)
+		for i := range n {
+			s = append(s, dot(0.25*float64(i), 0))
+		}
+		if r.IntN(2) == 0 {
+			s = append(s, line(0, 0.3, 0.25*float64(n-1), 0.3))
+		} else {
+			s = append(s, arc(0.125*float64(n-1), 0.35, 0.15, 0.15, 0, 2*math.Pi, 16))
+		}
+	}
+	return s
 }
 
 // digitLike reports whether a drawing is, whatever it came from, the shape

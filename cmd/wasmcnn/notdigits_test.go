@@ -3,8 +3,10 @@ package main
 import (
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
+	"wasmcnn/core/ink"
 	"wasmcnn/core/nn"
 	"wasmcnn/data"
 )
@@ -160,5 +162,45 @@ func TestNotDigitReplay(t *testing.T) {
 	got := spread(many, 2, 1)
 	if len(got) != 2 || got[0].Source[0] == got[1].Source[0] {
 		t.Errorf("spread picked %v, want one of each group", got)
+	}
+}
+
+// TestGenDots: every drawing of dots is several short strokes, kept as
+// non-digit material, and renders as the page draws it.
+func TestGenDots(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	var ren ink.StrokeRenderer
+	img := make([]float32, 784)
+	for i := range 200 {
+		s := genDots(r, nil)
+		dots := 0
+		for _, st := range s {
+			if len(st) == 2 && math.Hypot(float64(st[1][0]-st[0][0]), float64(st[1][1]-st[0][1])) < 0.04 {
+				dots++
+			}
+		}
+		if dots < 2 || digitLike(s) {
+			t.Fatalf("drawing %d: %d dots of %d strokes, digit-like %v", i, dots, len(s), digitLike(s))
+		}
+		if !ren.Render(img, s, ink.DigitFraction, ink.PenWidth) {
+			t.Fatalf("drawing %d renders no ink", i)
+		}
+	}
+}
+
+// TestParseFontScripts reads the -more-fonts list and refuses entries
+// without a path or a script.
+func TestParseFontScripts(t *testing.T) {
+	fs, err := parseFontScripts(defaultMoreFonts)
+	if err != nil || len(fs) != 4 || fs[0].script != "Hangul" || !strings.HasSuffix(fs[3].path, "ipag.ttf") {
+		t.Errorf("the default list: %v, %v", fs, err)
+	}
+	for _, bad := range []string{"font.ttf", ":Hangul", "font.ttf:"} {
+		if _, err := parseFontScripts(bad); err == nil {
+			t.Errorf("%q: no error", bad)
+		}
+	}
+	if fs, err := parseFontScripts(""); err != nil || len(fs) != 0 {
+		t.Errorf("empty: %v %v", fs, err)
 	}
 }

@@ -86,7 +86,7 @@ func runSoup(args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 		held, _ := splitByWriter(digits, ws)
-		if card.Accuracy.PenHeldout, err = accuracyOf(m, renderPenDigits(held, 1, 0)); err != nil {
+		if card.Accuracy.PenHeldout, err = accuracyOf(m, renderPenDigits(held, 1, 0, 0)); err != nil {
 			return err
 		}
 	}

@@ -23,13 +23,16 @@ import (
 // trainData records how the training set was made, in checkpoints and the
 // model card.
 type trainData struct {
-	MNISTLimit     int    `json:"mnist_limit,omitempty"`
-	PenFile        string `json:"pen_file,omitempty"`
-	PenHoldout     string `json:"pen_holdout_writers,omitempty"`
-	PenCopies      int    `json:"pen_copies"`
-	TrainExamples  int    `json:"train_examples"`
-	PenTrainDigits int    `json:"pen_train_digits"`
-	PenTestDigits  int    `json:"pen_test_digits"`
+	MNISTLimit int    `json:"mnist_limit,omitempty"`
+	PenFile    string `json:"pen_file,omitempty"`
+	PenHoldout string `json:"pen_holdout_writers,omitempty"`
+	PenCopies  int    `json:"pen_copies"`
+	// PenJitter is the strength of the pen-like distortion of every
+	// rendering of a pen digit but the first (0: none).
+	PenJitter      float64 `json:"pen_jitter,omitempty"`
+	TrainExamples  int     `json:"train_examples"`
+	PenTrainDigits int     `json:"pen_train_digits"`
+	PenTestDigits  int     `json:"pen_test_digits"`
 	// PenExclude are writers kept out of training but not tested on: the
 	// calibration's validation writers.
 	PenExclude string `json:"pen_exclude_writers,omitempty"`
@@ -64,6 +67,7 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	penFile := fs.String("pen", data.SharedPenDigitsPath(), "pen-digit strokes `file` to train on too (empty: none)")
 	holdout := fs.String("pen-holdout", "25-30", "pen-digit writers kept out of training, to measure accuracy on")
 	copies := fs.Int("pen-copies", 3, "renderings of each training pen digit")
+	jitter := fs.Float64("pen-jitter", 0, "strength of the hand-like distortion (rotation, shear, aspect, warp, strokes moved) of every rendering of a pen digit but the first: 1 is a person's variation, 0 none")
 	exclude := fs.String("pen-exclude", "", "pen-digit writers kept out of training and testing both, such as the calibration's 21-24")
 	from := fs.String("from", "", "start from the weights of this ONNX `model` (of the same architecture) rather than from scratch")
 	notDigits := fs.String("notdigits", "", "non-digit drawings `file` (the notdigits command's train.json) to train on as not a digit (outlier exposure)")
@@ -87,7 +91,7 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 	}
-	td := trainData{MNISTLimit: *limit, PenFile: *penFile, PenHoldout: *holdout, PenCopies: *copies,
+	td := trainData{MNISTLimit: *limit, PenFile: *penFile, PenHoldout: *holdout, PenCopies: *copies, PenJitter: *jitter,
 		PenExclude: *exclude, From: *from, NotDigitFile: *notDigits, NotDigitCopies: *notDigitCopies}
 	if *resume {
 		c, extra, err := nn.ReadCheckpointConfig(*ckpt)
@@ -126,9 +130,9 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 		}
 		fmt.Fprintf(stderr, "rendering %d pen digits ×%d for training, %d of held-out writers %s for testing…\n", len(trainDigits), td.PenCopies, len(testDigits), td.PenHoldout)
 		if td.PenCopies > 0 {
-			train = concat(train, renderPenDigits(trainDigits, td.PenCopies, cfg.Seed))
+			train = concat(train, renderPenDigits(trainDigits, td.PenCopies, cfg.Seed, td.PenJitter))
 		}
-		penTest = renderPenDigits(testDigits, 1, 0)
+		penTest = renderPenDigits(testDigits, 1, 0, 0)
 		td.PenTrainDigits, td.PenTestDigits = len(trainDigits), len(testDigits)
 	}
 	if td.NotDigitFile != "" {

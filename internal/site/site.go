@@ -97,17 +97,20 @@ var WasmBuilds = []WasmBuild{
 	{Name: "training", File: TrainWasm, Package: "./wasm/cmd/train"},
 }
 
-// TrainWasm is the training build, and ReplayFile the MNIST digits
-// fine-tuning replays so that the model keeps reading everyone's digits.
-// The page loads both only when someone teaches it: the service worker
-// caches them when first fetched rather than when it installs.
+// TrainWasm is the training build, ReplayFile the MNIST digits
+// fine-tuning replays so that the model keeps reading everyone's digits,
+// and NotDigitReplayFile the non-digit drawings it replays so that the
+// personal model keeps refusing what is no digit. The page loads them only
+// when someone teaches it: the service worker caches them when first
+// fetched rather than when it installs.
 const (
-	TrainWasm  = LibDir + "/wasmcnn-train.wasm"
-	ReplayFile = "models/mnist-replay.bin"
+	TrainWasm          = LibDir + "/wasmcnn-train.wasm"
+	ReplayFile         = "models/mnist-replay.bin"
+	NotDigitReplayFile = "models/notdigit-replay.bin"
 )
 
 // LazyFiles are the files the service worker caches when first fetched.
-var LazyFiles = []string{TrainWasm, ReplayFile}
+var LazyFiles = []string{TrainWasm, ReplayFile, NotDigitReplayFile}
 
 // GoBuildWasm builds the Go package pkg (relative to root) for GOOS=js
 // GOARCH=wasm into out, the way every shipped WebAssembly file is built:

@@ -268,18 +268,41 @@ type Digit struct {
 // label, then 28×28 pixels row-major from 0 (background) to 255 (ink).
 const DigitBytes = 1 + ink.FieldSize*ink.FieldSize
 
-// ReadDigits reads the shipped digits file (records of [DigitBytes]).
-func ReadDigits(b []byte) ([]Digit, error) {
+// ReadDigits reads the shipped digits file (records of [DigitBytes]),
+// labels 0–9.
+func ReadDigits(b []byte) ([]Digit, error) { return readRecords(b, false) }
+
+// NotDigitByte is the label byte of a record that is no digit at all:
+// web/models/notdigit-replay.bin holds such drawings, which fine-tuning
+// replays so that a personal model keeps refusing them.
+const NotDigitByte = 10
+
+// NotDigitLabel is the label [ReadReplay] gives a record of [NotDigitByte],
+// the value of nn.NotDigit (which this package does not import: the page
+// build leaves training out).
+const NotDigitLabel = -1
+
+// ReadReplay reads a replay file: records of [DigitBytes] labelled 0–9 or
+// [NotDigitByte], the latter read as [NotDigitLabel]. It is ReadDigits for
+// the files fine-tuning replays (web/models/mnist-replay.bin,
+// web/models/notdigit-replay.bin, or both one after the other).
+func ReadReplay(b []byte) ([]Digit, error) { return readRecords(b, true) }
+
+func readRecords(b []byte, notDigits bool) ([]Digit, error) {
 	if len(b) == 0 || len(b)%DigitBytes != 0 || len(b) > 1000*DigitBytes {
-		return nil, fmtlite.Errorf("adapt: a digits file of %d bytes is not whole records of %d", len(b), DigitBytes)
+		return nil, fmtlite.Errorf("adapt: a digits file of %d bytes is not whole records of %d (1 to 1000 of them)", len(b), DigitBytes)
 	}
 	ds := make([]Digit, len(b)/DigitBytes)
 	for i := range ds {
 		r := b[i*DigitBytes : (i+1)*DigitBytes]
-		if r[0] > 9 {
+		label := int(r[0])
+		switch {
+		case notDigits && r[0] == NotDigitByte:
+			label = NotDigitLabel
+		case r[0] > 9:
 			return nil, fmtlite.Errorf("adapt: digit %d has label %d", i, r[0])
 		}
-		ds[i] = Digit{Label: int(r[0]), Pix: make([]float32, DigitBytes-1)}
+		ds[i] = Digit{Label: label, Pix: make([]float32, DigitBytes-1)}
 		for k, v := range r[1:] {
 			ds[i].Pix[k] = float32(v) / 255
 		}

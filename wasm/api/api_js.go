@@ -54,6 +54,7 @@ func (a *api) register(extensions []Extension) js.Value {
 	add("profile", a.profile)
 	add("modelInfo", a.modelInfo)
 	add("dispose", a.dispose)
+	add("verdict", a.verdict)
 	for _, ext := range extensions {
 		ext(&a.models, add)
 	}

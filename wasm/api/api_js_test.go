@@ -52,6 +52,7 @@ func run(src string) js.Value { return js.Global().Call("eval", src) }
 func TestJSAPIBadCalls(t *testing.T) {
 	setup(t)
 	model := setModelGlobal(t, "MODEL", nn.ReferenceNetS(1))
+	setRuledModel(t)
 	run(apitest.Fixtures)
 	cases := apitest.BadCalls(true) // Node has SharedArrayBuffer
 	bad := 0

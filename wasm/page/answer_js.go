@@ -10,11 +10,13 @@ import (
 )
 
 // answerView shows what the model answering reads: the verdict
-// (#prediction, #confidence, #took), a score row per class (#probs li, at
-// most ten: with more classes the rows show the most probable) and the
-// image the model sees (canvas#input28).
+// (#prediction with its data-verdict, #confidence, #verdict-why, #took;
+// verdict_js.go), a score row per class (#probs li, at most ten: with more
+// classes the rows show the most probable) and the image the model sees
+// (canvas#input28).
 type answerView struct {
 	pred, conf, took *dom.BasicHTMLElement
+	lead, why        *dom.BasicHTMLElement // the words before the answer, the line saying why
 	list             *dom.BasicHTMLElement
 	rows             []scoreRow
 	rowFuncs         []js.Func // the rows' event handlers, released with them
@@ -33,6 +35,7 @@ type scoreRow struct {
 
 func (a *answerView) build() {
 	a.pred, a.conf, a.took = byID("prediction"), byID("confidence"), byID("took")
+	a.lead, a.why = byID("verdict-lead"), byID("verdict-why")
 	a.list = byID("probs")
 	a.seenCanvas = canvasByID("input28")
 	a.seen = context2D(a.seenCanvas)
@@ -96,12 +99,12 @@ func (a *answerView) setRowClass(src *modelSource, i, c int) {
 }
 
 // show updates the verdict, the rows and the input view for probs, the
-// probabilities of src's classes; nil means nothing is drawn.
+// probabilities src shows (calibrated when it has a verdict rule); nil
+// means nothing is drawn.
 func (a *answerView) show(src *modelSource, probs []float32, took float64) {
 	a.drawSeen(src, probs != nil)
 	if probs == nil {
-		a.pred.SetTextContent("")
-		a.conf.SetTextContent("")
+		a.showVerdict(nil)
 		a.took.SetTextContent("")
 		for i := range a.rows {
 			a.setBar(i, 0, false)
@@ -109,9 +112,8 @@ func (a *answerView) show(src *modelSource, probs []float32, took float64) {
 		return
 	}
 	best := core.Argmax(probs)
-	a.pred.SetTextContent(src.labels[best])
-	setClass(a.pred, "long", len([]rune(src.labels[best])) > 3)
-	a.conf.SetTextContent(strconv.FormatFloat(float64(100*probs[best]), 'f', 0, 32) + "% sure")
+	t := describe(src.labels, probs, src.rule, src.judged, src.noRule)
+	a.showVerdict(&t)
 	a.took.SetTextContent("The network took " + strconv.FormatFloat(took, 'f', 1, 64) + " ms.")
 	if len(probs) > len(a.rows) {
 		// More classes than rows: the rows show the most probable, in order.

@@ -34,7 +34,7 @@
 //	wasmcnn-failed    {message}  the shipped model cannot answer
 //	wasmcnn-model     {source, name, reason}  another model answers; reason says why when the last one failed
 //	wasmcnn-drawing   {digit}  a stroke ended or the pad was cleared: the 28×28 input, or null for an empty pad
-//	wasmcnn-detail    {explanation, layer, units, label, prob, message}  the detail panel's content changed
+//	wasmcnn-detail    {explanation, layer, units, label, prob, calibrated, temperature, message}  the detail panel's content changed
 //
 // The one exception is loading: Go fetches files through the API's own
 // loader, wasmcnn.fetchBytes.
@@ -48,7 +48,8 @@
 // accuracy), colors.go. In the browser (files ending in _js.go): dom_js.go,
 // the one DOM layer; page_js.go (starting, switching models); pad_js.go
 // (pointer and keys); frame_js.go (one prediction per frame); answer_js.go
-// (verdict, scores, the input view); maps_js.go; detail_js.go; own_js.go
+// (scores, the input view) and verdict_js.go (the verdict, written by
+// verdict.go); maps_js.go; detail_js.go; own_js.go
 // and teach_js.go (what own.js and teach.js call); hooks_js.go
 // (wasmcnnPage).
 package page

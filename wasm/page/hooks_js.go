@@ -4,6 +4,7 @@ import (
 	"syscall/js"
 
 	"wasmcnn/wasm/adapt"
+	"wasmcnn/wasm/api"
 	"wasmcnn/wasm/jsglue"
 )
 
@@ -11,7 +12,7 @@ import (
 // JavaScript (and tests, and people at the console) make into Go:
 //
 //	start()                    → Promise: load the shipped model and arm the page (web/start.js)
-//	state()                    → {source, name, scale, answered, digit, input, output, probabilities, labels}
+//	state()                    → {source, name, scale, answered, digit, input, output, probabilities, labels, verdict}
 //	load(bytes, name, scale)   → Promise of {ok, reason} or {ok, message, scale, auto, results, info, fed} (web/own.js)
 //	setScale(scale)            → Promise of the same, without info and fed
 //	useShipped()               → the shipped model answers again
@@ -85,5 +86,13 @@ func (p *page) state() any {
 	o.Set("output", jsglue.Floats(s.out))
 	o.Set("probabilities", jsglue.Floats(s.probs))
 	o.Set("labels", jsglue.Strings(s.labels))
+	// The verdict on the drawing answered (api.Verdict: calibrated
+	// probabilities beside the model's own above); null for an empty pad
+	// or a model without a verdict rule.
+	if p.frames.answered && s.ran && s.rule != nil {
+		o.Set("verdict", api.Verdict(s.judged))
+	} else {
+		o.Set("verdict", js.Null())
+	}
 	return o
 }
