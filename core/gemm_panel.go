@@ -55,6 +55,20 @@ type PanelKernel struct {
 	// width floats from src + g·srcGroup + r·srcRow to dst + g·dstGroup +
 	// r·dstRow (strides in floats; the blocks do not overlap).
 	CopyBlocks func(dst, src unsafe.Pointer, groups, rows, width, dstRow, srcRow, dstGroup, srcGroup int)
+
+	// GemmEp is Tiles for a fused convolution ([ConvPlan]): for every
+	// MR×NR tile of the mp×np block at c,
+	//
+	//	c[i][j] = act(init[i][j] + Σ_{p<kb} A[i][p] · B[p][j])
+	//
+	// where init is c[i][j] itself under EpAccumulate, else the sum of
+	// ep.Bias[i] (EpBias) and the residual's (i, j) (EpResidual), and act
+	// is applied under EpActivate only ([EpilogueArgs]). A and B are laid
+	// out as for Tiles.
+	GemmEp func(pa, pb unsafe.Pointer, bPanel, bRow int, c unsafe.Pointer, ldc, mp, np, kb int, ep *EpilogueArgs)
+	// Depthwise computes a depthwise convolution with its bias and
+	// activation ([DepthwiseArgs]).
+	Depthwise func(a *DepthwiseArgs)
 }
 
 var panelKernel *PanelKernel

@@ -14,6 +14,8 @@ func ReferencePanelKernel() *PanelKernel {
 		MaxPool2:   refMaxPool2,
 		Dots:       refDots,
 		CopyBlocks: refCopyBlocks,
+		GemmEp:     refGemmEp,
+		Depthwise:  refDepthwise,
 	}
 }
 
@@ -101,6 +103,45 @@ func refCopyBlocks(dst, src unsafe.Pointer, groups, rows, width, dstRow, srcRow,
 	for g := 0; g < groups; g++ {
 		for r := 0; r < rows; r++ {
 			copy(d[g*dstGroup+r*dstRow:][:width], s[g*srcGroup+r*srcRow:][:width])
+		}
+	}
+}
+
+func refGemmEp(pa, pb unsafe.Pointer, bPanel, bRow int, c unsafe.Pointer, ldc, mp, np, kb int, ep *EpilogueArgs) {
+	a := floats(pa, mp*kb)
+	b := floats(pb, (np/8-1)*bPanel+(kb-1)*bRow+8)
+	cs := floats(c, (mp-1)*ldc+np)
+	act := epilogueAct(ep)
+	for i := 0; i < mp; i++ {
+		for j := 0; j < np; j++ {
+			s := epilogueInit(ep, cs, i*ldc+j, i, j)
+			for p := 0; p < kb; p++ {
+				s += a[(i/4)*4*kb+4*p+i%4] * b[(j/8)*bPanel+p*bRow+j%8]
+			}
+			cs[i*ldc+j] = act.Apply(s)
+		}
+	}
+}
+
+func refDepthwise(a *DepthwiseArgs) {
+	offs := unsafe.Slice((*int32)(a.Offs), a.Taps)
+	act := Activation{Kind: a.Act}
+	if a.Act != ActNone {
+		p := (*[4]float32)(a.Params)
+		act = Activation{Kind: a.Act, Lo: p[0], Hi: p[1], Alpha: p[2], Beta: p[3]}
+	}
+	for c := 0; c < a.Channels; c++ {
+		w := floats(unsafe.Add(a.W, 4*c*a.Taps), a.Taps)
+		bias := *(*float32)(unsafe.Add(a.Bias, 4*c))
+		y := floats(unsafe.Add(a.Y, 4*c*a.YPlane), a.OH*a.OW)
+		for r := 0; r < a.OH; r++ {
+			for q := 0; q < a.OW; q++ {
+				s := bias
+				for t, o := range offs {
+					s += w[t] * *(*float32)(unsafe.Add(a.X, 4*(c*a.XPlane+int(o)+r*a.RowStep+q*a.SW)))
+				}
+				y[r*a.OW+q] = act.Apply(s)
+			}
 		}
 	}
 }

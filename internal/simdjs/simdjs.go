@@ -118,3 +118,16 @@ func Install(mod, mem js.Value, relaxed bool) (name string, err error) {
 	})
 	return name, nil
 }
+
+// InstallBest compiles and installs the kernel on mem, relaxed SIMD where
+// the engine validates it and plain SIMD otherwise. It returns the
+// installed kernel's name, or "" with core keeping Go's kernel when the
+// engine has no SIMD.
+func InstallBest(mem js.Value) (string, error) {
+	for _, relaxed := range []bool{true, false} {
+		if mod, ok := Compile(relaxed); ok {
+			return Install(mod, mem, relaxed)
+		}
+	}
+	return "", nil
+}

@@ -1,0 +1,150 @@
+package core
+
+import (
+	"unsafe"
+
+	"wasmcnn/internal/fmtlite"
+)
+
+// ConvPlan is a convolution planned once for many runs, with its bias, an
+// optional residual and an activation fused into the kernels' epilogues:
+//
+//	y = act(conv(x, w) + b + res)
+//
+// which is what a network's Conv, BatchNormalization (folded into w and b
+// with [FoldBatchNorm]), Add and activation nodes compute, in one pass
+// over the output instead of four. NewConvPlan picks the method from the
+// geometry ([ConvPlan.Method]):
+//
+//   - "depthwise": one filter per channel (group = C = K), stride 1 or 2
+//     across, any kernel size, padding and dilation, no residual: a direct
+//     loop over a padded copy of a few channels at a time, nine (or 25)
+//     multiply-adds per output and no matrix product.
+//   - "pointwise": 1×1 without padding, any stride and groups: a matrix
+//     product per group that reads the input in place at stride 1 and a
+//     subsampled block of it otherwise.
+//   - "gemm": every other convolution: a matrix product per group whose
+//     right operand is gathered from the image one cache-sized block at a
+//     time (im2col by blocks, never the whole matrix).
+//
+// Weights are packed once, when planning. The result equals
+// [ConvFusedRef] up to float32 rounding.
+type ConvPlan struct {
+	g        ConvGeom
+	method   string
+	residual bool
+	act      Activation
+	params   *[4]float32 // act's parameters where the kernels read them
+	bias     []float32   // K values, zero without a bias
+	kern     *fusedKernels
+	dw       *depthwisePlan
+	gm       *gemmPlan
+}
+
+// NewConvPlan plans the convolution g of the weights w ([K, C/Group, KH,
+// KW]) and bias b ([K], or nil) followed, when residual is set, by the
+// addition of a tensor of the output's shape and then by act, for the
+// panel kernel k (nil: the CPU's kernels). w and b are copied. alloc
+// provides the plan's scratch buffers, which the planner accounts for;
+// they must be private to the plan. It returns an error for weights or a
+// bias shorter than g implies, or an activation that is not [Activation.Valid].
+func NewConvPlan(k *PanelKernel, g *ConvGeom, w, b []float32, act Activation, residual bool, alloc func(string, int) ([]float32, error)) (*ConvPlan, error) {
+	const op = "Conv"
+	if g.N < 1 || g.Group < 1 || g.C%g.Group != 0 || g.K%g.Group != 0 || g.OH < 1 || g.OW < 1 {
+		return nil, shapeErrorf(op, "geometry %+v was not built by NewConvGeom", *g)
+	}
+	if n := g.K * (g.C / g.Group) * g.KH * g.KW; len(w) < n {
+		return nil, shapeErrorf(op, "%d weights, want %d", len(w), n)
+	}
+	if b != nil && len(b) < g.K {
+		return nil, shapeErrorf(op, "bias of %d values, want %d", len(b), g.K)
+	}
+	if !act.Valid() {
+		return nil, shapeErrorf(op, "activation %+v cannot be fused", act)
+	}
+	p := &ConvPlan{g: *g, residual: residual, act: act, kern: fusedKernelsFor(k), bias: make([]float32, g.K)}
+	pa := act.params()
+	p.params = &pa
+	if b != nil {
+		copy(p.bias, b[:g.K])
+	}
+	var err error
+	switch {
+	case g.Group == g.C && g.K == g.C && g.SW <= 2 && !residual:
+		p.method = "depthwise"
+		p.dw, err = newDepthwisePlan(p, w, alloc)
+	default:
+		p.method = "gemm"
+		if g.KH == 1 && g.KW == 1 && g.PT == 0 && g.PL == 0 && g.PB == 0 && g.PR == 0 {
+			p.method = "pointwise"
+		}
+		p.gm, err = newGemmPlan(p, w, alloc)
+	}
+	if err != nil {
+		return nil, fmtlite.Errorf("core: %s: %w", op, err)
+	}
+	return p, nil
+}
+
+// Method names how the plan computes: "depthwise", "pointwise" or "gemm".
+func (p *ConvPlan) Method() string { return p.method }
+
+// Kernel names the micro-kernels the plan runs on.
+func (p *ConvPlan) Kernel() string { return p.kern.name }
+
+// Geom returns the planned geometry.
+func (p *ConvPlan) Geom() ConvGeom { return p.g }
+
+// Run computes y ([N, K, OH, OW]) from x ([N, C, H, W]) and, for a plan
+// with a residual, res (y's shape; otherwise ignored, may be nil). y must
+// not overlap x; it may be res, which is then read before each output is
+// written.
+func (p *ConvPlan) Run(y, x, res []float32) {
+	g := &p.g
+	in, out := g.C*g.H*g.W, g.K*g.OH*g.OW
+	if len(x) < g.N*in || len(y) < g.N*out || (p.residual && len(res) < g.N*out) {
+		panic(panicShortSlice)
+	}
+	for n := 0; n < g.N; n++ {
+		var r []float32
+		if p.residual {
+			r = res[n*out : (n+1)*out]
+		}
+		xn, yn := x[n*in:(n+1)*in], y[n*out:(n+1)*out]
+		if p.dw != nil {
+			p.dw.run(p, yn, xn)
+			continue
+		}
+		p.gm.run(p, yn, xn, r)
+	}
+}
+
+// epilogue returns the epilogue of a block of depth: the bias and residual
+// on the first (otherwise the block adds to what earlier ones left), the
+// activation on the last.
+func (p *ConvPlan) epilogue(ep *EpilogueArgs, first, last bool) {
+	ep.Flags, ep.Act, ep.Params = EpAccumulate, p.act.Kind, unsafe.Pointer(p.params)
+	if first {
+		ep.Flags = EpBias
+		if ep.Res != nil {
+			ep.Flags |= EpResidual
+		}
+	}
+	if last && p.act.Kind != ActNone {
+		ep.Flags |= EpActivate
+	}
+}
+
+// ConvFusedRef is the reference for [ConvPlan]: [Conv2DRef]'s loop nest
+// summing in float64, plus the residual when res is not nil, then act.
+func ConvFusedRef(y, x, w, b, res []float32, g *ConvGeom, act Activation) {
+	Conv2DRef(y, x, w, b, g)
+	n := g.N * g.K * g.OH * g.OW
+	for i := range y[:n] {
+		v := y[i]
+		if res != nil {
+			v = float32(float64(v) + float64(res[i]))
+		}
+		y[i] = act.Apply(v)
+	}
+}

@@ -1,0 +1,171 @@
+package core
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"wasmcnn/internal/floattest"
+)
+
+// randomActivation returns one of the fusable activations with the
+// parameters models carry.
+func randomActivation(r *rand.Rand) Activation {
+	switch r.IntN(6) {
+	case 0:
+		return Activation{}
+	case 1:
+		return ReLUActivation()
+	case 2:
+		return ClipActivation(0, 6)
+	case 3:
+		return LeakyReLUActivation(0.1)
+	case 4:
+		return HardSwishActivation()
+	}
+	return HardSigmoidActivation(0.2, 0.5)
+}
+
+// randomConv returns a random geometry of the given kind ("depthwise",
+// "pointwise" or "gemm"), small enough for the reference to be quick but
+// with the edges the kernels handle: widths that are not multiples of
+// any tile, filters that are not multiples of a panel, padding wider than
+// the window, dilation, strides, groups, batches and depths past one block.
+func randomConv(r *rand.Rand, kind string) (ConvGeom, error) {
+	n := 1 + r.IntN(2)
+	h, w := 1+r.IntN(13), 1+r.IntN(19)
+	win := Window{StrideH: 1 + r.IntN(2), StrideW: 1 + r.IntN(2)}
+	var c, k, kh, kw, group int
+	switch kind {
+	case "depthwise":
+		c = 1 + r.IntN(20)
+		k, group = c, c
+		kh, kw = []int{1, 3, 5, 7}[r.IntN(4)], []int{1, 3, 5}[r.IntN(3)]
+		win.DilationH, win.DilationW = 1+r.IntN(2), 1+r.IntN(2)
+		win.PadTop, win.PadLeft, win.PadBottom, win.PadRight = r.IntN(4), r.IntN(4), r.IntN(4), r.IntN(4)
+	case "pointwise":
+		group = 1 + r.IntN(3)
+		c, k = group*(1+r.IntN(40)), group*(1+r.IntN(20))
+		kh, kw = 1, 1
+		h, w = 1+r.IntN(40), 1+r.IntN(60)
+		if r.IntN(8) == 0 {
+			c = group * (250 + r.IntN(300)) // depth past one block
+			h, w = 1+r.IntN(5), 1+r.IntN(20)
+		}
+	default:
+		group = 1 + r.IntN(2)
+		c, k = group*(1+r.IntN(12)), group*(1+r.IntN(20))
+		kh, kw = 1+r.IntN(4), 1+r.IntN(4)
+		if kh == 1 && kw == 1 {
+			kh = 2
+		}
+		win.DilationH, win.DilationW = 1+r.IntN(2), 1+r.IntN(2)
+		win.PadTop, win.PadLeft, win.PadBottom, win.PadRight = r.IntN(3), r.IntN(3), r.IntN(3), r.IntN(3)
+	}
+	return NewConvGeom([]int{n, c, h, w}, []int{k, c / group, kh, kw}, win, group)
+}
+
+// checkPlans runs random convolutions of each kind through NewConvPlan for
+// panel kernel k and holds them to ConvFusedRef, with NaN guard bands
+// around the output.
+func checkPlans(t *testing.T, k *PanelKernel, iters int) {
+	r := rand.New(rand.NewPCG(41, 42))
+	alloc := func(_ string, n int) ([]float32, error) { return floattest.RandSlice(r, n), nil } // dirty, as reused memory is
+	for _, kind := range []string{"depthwise", "pointwise", "gemm"} {
+		done := 0
+		for done < iters {
+			g, err := randomConv(r, kind)
+			if err != nil || (kind != "depthwise" && g.Group == g.C && g.K == g.C) {
+				continue // a window larger than the padded input, or a depthwise one
+			}
+			done++
+			x := floattest.RandSlice(r, Product(g.InShape()))
+			w := floattest.RandSlice(r, Product(g.WeightShape()))
+			var b, res []float32
+			if r.IntN(4) != 0 {
+				b = floattest.RandSlice(r, g.K)
+			}
+			out := Product(g.OutShape())
+			residual := r.IntN(3) == 0 && kind != "depthwise"
+			if residual {
+				res = floattest.RandSlice(r, out)
+			}
+			act := randomActivation(r)
+			desc := fmt.Sprintf("%s %+v act=%+v bias=%v residual=%v", kind, g, act, b != nil, residual)
+			p, err := NewConvPlan(k, &g, w, b, act, residual, alloc)
+			if err != nil {
+				t.Fatalf("%s: %v", desc, err)
+			}
+			if p.Method() != kind {
+				t.Fatalf("%s: planned as %s", desc, p.Method())
+			}
+			want := make([]float32, out)
+			ConvFusedRef(want, x, w, b, res, &g, act)
+			got, check := floattest.Guarded(out)
+			p.Run(got, x, res)
+			check(t, desc)
+			depth := float64(g.C / g.Group * g.KH * g.KW)
+			floattest.AssertClose(t, desc, got, want, 2e-6*math.Sqrt(depth)+1e-6)
+			if residual && iters > 0 && done%4 == 0 {
+				// The output may be the residual itself (y = y + conv(x)).
+				inplace := append([]float32(nil), res...)
+				p.Run(inplace, x, inplace)
+				floattest.AssertClose(t, desc+" in place", inplace, want, 2e-6*math.Sqrt(depth)+1e-6)
+			}
+		}
+	}
+}
+
+// TestConvPlanNative checks every method with this CPU's kernels.
+func TestConvPlanNative(t *testing.T) {
+	t.Logf("kernels: %s", nativeFusedKernels.name)
+	checkPlans(t, nil, 150)
+}
+
+// TestConvPlanGo checks every method with the portable Go kernels.
+func TestConvPlanGo(t *testing.T) {
+	saved := nativeFusedKernels
+	nativeFusedKernels = goFusedKernels
+	defer func() { nativeFusedKernels = saved }()
+	checkPlans(t, nil, 60)
+}
+
+// TestConvPlanPanel checks every method through a panel kernel's fused
+// kernels: the reference ones, whose contract the browser's SIMD kernels
+// implement (they are held to the same check under js/wasm).
+func TestConvPlanPanel(t *testing.T) {
+	checkPlans(t, ReferencePanelKernel(), 60)
+}
+
+// TestConvPlanRefuses checks that bad weights, bias and activations are
+// errors, not panics.
+func TestConvPlanRefuses(t *testing.T) {
+	g, err := NewConvGeom([]int{1, 4, 5, 5}, []int{8, 4, 3, 3}, Window{}, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	alloc := func(_ string, n int) ([]float32, error) { return make([]float32, n), nil }
+	w, b := make([]float32, 8*4*9), make([]float32, 8)
+	nan := float32(math.NaN())
+	for _, c := range []struct {
+		name string
+		w, b []float32
+		act  Activation
+	}{
+		{"short weights", w[:10], b, Activation{}},
+		{"short bias", w, b[:3], Activation{}},
+		{"unknown activation", w, b, Activation{Kind: actKinds}},
+		{"NaN bound", w, b, ClipActivation(nan, 6)},
+		{"bounds out of order", w, b, ClipActivation(6, 0)},
+	} {
+		if _, err := NewConvPlan(nil, &g, c.w, c.b, c.act, false, alloc); err == nil {
+			t.Errorf("%s: planned", c.name)
+		}
+	}
+	bad := g
+	bad.Group = 3
+	if _, err := NewConvPlan(nil, &bad, w, b, Activation{}, false, alloc); err == nil {
+		t.Error("a group that does not divide the channels: planned")
+	}
+}
