@@ -23,6 +23,10 @@ import (
 //   - "pointwise": 1×1 without padding, any stride and groups: a matrix
 //     product per group that reads the input in place at stride 1 and a
 //     subsampled block of it otherwise.
+//   - "implicit": with a panel kernel that has ConvTilesEp (the browser's
+//     SIMD module), stride 1, one group, a window larger than 1×1: the
+//     product reads a padded copy of the image through the taps' offsets
+//     ([ImplicitConv]) instead of gathering it.
 //   - "gemm": every other convolution: a matrix product per group whose
 //     right operand is gathered from the image one cache-sized block at a
 //     time (im2col by blocks, never the whole matrix).
@@ -39,6 +43,8 @@ type ConvPlan struct {
 	kern     *fusedKernels
 	dw       *depthwisePlan
 	gm       *gemmPlan
+	ic       *ImplicitConv
+	panel    *PanelKernel // the kernel ic was planned for
 }
 
 // NewConvPlan plans the convolution g of the weights w ([K, C/Group, KH,
@@ -73,6 +79,16 @@ func NewConvPlan(k *PanelKernel, g *ConvGeom, w, b []float32, act Activation, re
 	case g.Group == g.C && g.K == g.C && g.SW <= 2 && !residual:
 		p.method = "depthwise"
 		p.dw, err = newDepthwisePlan(p, w, alloc)
+	case k != nil && k.ConvTilesEp != nil && g.Group == 1 && g.SH == 1 && g.SW == 1 && !g.pointwise():
+		p.method, p.panel = "implicit", k
+		p.ic, err = NewImplicitConv(k, g, w, p.bias, alloc)
+		if p.ic != nil {
+			clear(p.ic.xpad) // its border is only written here
+		}
+		if err == nil && p.ic == nil {
+			p.method, p.panel = "gemm", nil
+			p.gm, err = newGemmPlan(p, w, alloc)
+		}
 	default:
 		p.method = "gemm"
 		if g.KH == 1 && g.KW == 1 && g.PT == 0 && g.PL == 0 && g.PB == 0 && g.PR == 0 {
@@ -86,7 +102,8 @@ func NewConvPlan(k *PanelKernel, g *ConvGeom, w, b []float32, act Activation, re
 	return p, nil
 }
 
-// Method names how the plan computes: "depthwise", "pointwise" or "gemm".
+// Method names how the plan computes: "depthwise", "pointwise",
+// "implicit" or "gemm".
 func (p *ConvPlan) Method() string { return p.method }
 
 // Kernel names the micro-kernels the plan runs on.
@@ -104,6 +121,10 @@ func (p *ConvPlan) Run(y, x, res []float32) {
 	in, out := g.C*g.H*g.W, g.K*g.OH*g.OW
 	if len(x) < g.N*in || len(y) < g.N*out || (p.residual && len(res) < g.N*out) {
 		panic(panicShortSlice)
+	}
+	if p.ic != nil {
+		p.ic.runFused(p.panel, y, x, res, p)
+		return
 	}
 	for n := 0; n < g.N; n++ {
 		var r []float32

@@ -55,6 +55,12 @@ func randomConv(r *rand.Rand, kind string) (ConvGeom, error) {
 		}
 	default:
 		group = 1 + r.IntN(2)
+		if kind == "implicit" {
+			group, win.StrideH, win.StrideW = 1, 1, 1
+			if r.IntN(2) == 0 {
+				w = 8 * (1 + r.IntN(2)) // compact rows, when the padding adds up to the window
+			}
+		}
 		c, k = group*(1+r.IntN(12)), group*(1+r.IntN(20))
 		kh, kw = 1+r.IntN(4), 1+r.IntN(4)
 		if kh == 1 && kw == 1 {
@@ -69,10 +75,10 @@ func randomConv(r *rand.Rand, kind string) (ConvGeom, error) {
 // checkPlans runs random convolutions of each kind through NewConvPlan for
 // panel kernel k and holds them to ConvFusedRef, with NaN guard bands
 // around the output.
-func checkPlans(t *testing.T, k *PanelKernel, iters int) {
+func checkPlans(t *testing.T, k *PanelKernel, iters int, kinds ...string) {
 	r := rand.New(rand.NewPCG(41, 42))
 	alloc := func(_ string, n int) ([]float32, error) { return floattest.RandSlice(r, n), nil } // dirty, as reused memory is
-	for _, kind := range []string{"depthwise", "pointwise", "gemm"} {
+	for _, kind := range kinds {
 		done := 0
 		for done < iters {
 			g, err := randomConv(r, kind)
@@ -97,6 +103,9 @@ func checkPlans(t *testing.T, k *PanelKernel, iters int) {
 			if err != nil {
 				t.Fatalf("%s: %v", desc, err)
 			}
+			if kind == "gemm" && k != nil && k.ConvTilesEp != nil && g.Group == 1 && g.SH == 1 && g.SW == 1 {
+				continue // the implicit kind's
+			}
 			if p.Method() != kind {
 				t.Fatalf("%s: planned as %s", desc, p.Method())
 			}
@@ -120,7 +129,7 @@ func checkPlans(t *testing.T, k *PanelKernel, iters int) {
 // TestConvPlanNative checks every method with this CPU's kernels.
 func TestConvPlanNative(t *testing.T) {
 	t.Logf("kernels: %s", nativeFusedKernels.name)
-	checkPlans(t, nil, 150)
+	checkPlans(t, nil, 150, "depthwise", "pointwise", "gemm")
 }
 
 // TestConvPlanGo checks every method with the portable Go kernels.
@@ -128,14 +137,14 @@ func TestConvPlanGo(t *testing.T) {
 	saved := nativeFusedKernels
 	nativeFusedKernels = goFusedKernels
 	defer func() { nativeFusedKernels = saved }()
-	checkPlans(t, nil, 60)
+	checkPlans(t, nil, 60, "depthwise", "pointwise", "gemm")
 }
 
 // TestConvPlanPanel checks every method through a panel kernel's fused
 // kernels: the reference ones, whose contract the browser's SIMD kernels
 // implement (they are held to the same check under js/wasm).
 func TestConvPlanPanel(t *testing.T) {
-	checkPlans(t, ReferencePanelKernel(), 60)
+	checkPlans(t, ReferencePanelKernel(), 60, "depthwise", "pointwise", "implicit", "gemm")
 }
 
 // TestConvPlanRefuses checks that bad weights, bias and activations are

@@ -66,6 +66,12 @@ type PanelKernel struct {
 	// is applied under EpActivate only ([EpilogueArgs]). A and B are laid
 	// out as for Tiles.
 	GemmEp func(pa, pb unsafe.Pointer, bPanel, bRow int, c unsafe.Pointer, ldc, mp, np, kb int, ep *EpilogueArgs)
+	// ConvTilesEp is ConvTiles with the epilogue of GemmEp: every output
+	// starts at ep.Bias[i] under EpBias plus the residual's (i, j) under
+	// EpResidual (j counting the columns of the block at c, so a residual
+	// is only meaningful on compact rows) and ends through the
+	// activation under EpActivate; EpAccumulate is not taken.
+	ConvTilesEp func(pa, base, offs, c unsafe.Pointer, ldc, mp, np, kb, rowCols, rowSkip int, ep *EpilogueArgs)
 	// Depthwise computes a depthwise convolution with its bias and
 	// activation ([DepthwiseArgs]).
 	Depthwise func(a *DepthwiseArgs)

@@ -8,14 +8,15 @@ import "unsafe"
 func ReferencePanelKernel() *PanelKernel {
 	return &PanelKernel{
 		Name: "reference-4x8", MR: 4, NR: 8,
-		Tiles:      refTiles,
-		ConvTiles:  refConvTiles,
-		ReLU:       refReLU,
-		MaxPool2:   refMaxPool2,
-		Dots:       refDots,
-		CopyBlocks: refCopyBlocks,
-		GemmEp:     refGemmEp,
-		Depthwise:  refDepthwise,
+		Tiles:       refTiles,
+		ConvTiles:   refConvTiles,
+		ReLU:        refReLU,
+		MaxPool2:    refMaxPool2,
+		Dots:        refDots,
+		CopyBlocks:  refCopyBlocks,
+		GemmEp:      refGemmEp,
+		ConvTilesEp: refConvTilesEp,
+		Depthwise:   refDepthwise,
 	}
 }
 
@@ -58,6 +59,28 @@ func refConvTiles(pa, base, offs, bias, c unsafe.Pointer, ldc, mp, np, kb, rowCo
 				s += a[(i/4)*4*kb+4*p+i%4] * x[int(off[p])+col(j)]
 			}
 			cs[i*ldc+j] = s
+		}
+	}
+}
+
+func refConvTilesEp(pa, base, offs, c unsafe.Pointer, ldc, mp, np, kb, rowCols, rowSkip int, ep *EpilogueArgs) {
+	a := floats(pa, mp*kb)
+	off := unsafe.Slice((*int32)(offs), kb)
+	maxOff := int32(0)
+	for _, o := range off {
+		maxOff = max(maxOff, o)
+	}
+	col := func(j int) int { return j + j/rowCols*rowSkip }
+	x := floats(base, int(maxOff)+col(np-1)+1)
+	cs := floats(c, (mp-1)*ldc+np)
+	act := epilogueAct(ep)
+	for i := 0; i < mp; i++ {
+		for j := 0; j < np; j++ {
+			s := epilogueInit(&EpilogueArgs{Flags: ep.Flags &^ EpAccumulate, Bias: ep.Bias, Res: ep.Res, ResLd: ep.ResLd}, nil, 0, i, j)
+			for p := 0; p < kb; p++ {
+				s += a[(i/4)*4*kb+4*p+i%4] * x[int(off[p])+col(j)]
+			}
+			cs[i*ldc+j] = act.Apply(s)
 		}
 	}
 }

@@ -86,6 +86,8 @@ func Install(mod, mem js.Value, relaxed bool) (name string, err error) {
 	maxPool2 := fn(wasmsimd.MaxPool2Export)
 	dots := fn(wasmsimd.DotsExport)
 	copyBlocks := fn(wasmsimd.CopyBlocksExport)
+	gemmEp := fn(wasmsimd.GemmEpExport)
+	depthwise := fn(wasmsimd.DepthwiseExport)
 	name = Name(relaxed)
 	core.SetPanelKernel(&core.PanelKernel{
 		Name: name, MR: 4, NR: 8,
@@ -101,7 +103,12 @@ func Install(mod, mem js.Value, relaxed bool) (name string, err error) {
 			tiles.Invoke(uintptr(pa), uintptr(pb), 4*bPanel, 4*bRow, uintptr(c), 4*ldc, mp, np, kb, acc)
 		},
 		ConvTiles: func(pa, base, offs, bias, c unsafe.Pointer, ldc, mp, np, kb, rowCols, rowSkip int) {
-			convTiles.Invoke(uintptr(pa), uintptr(base), uintptr(offs), uintptr(bias), uintptr(c), 4*ldc, mp, np, kb, rowCols, rowSkip)
+			convTiles.Invoke(uintptr(pa), uintptr(base), uintptr(offs), uintptr(bias), uintptr(c), 4*ldc, mp, np, kb, rowCols, rowSkip,
+				wasmsimd.FlagBias, 0, 0, 0, 0)
+		},
+		ConvTilesEp: func(pa, base, offs, c unsafe.Pointer, ldc, mp, np, kb, rowCols, rowSkip int, ep *core.EpilogueArgs) {
+			convTiles.Invoke(uintptr(pa), uintptr(base), uintptr(offs), uintptr(ep.Bias), uintptr(c), 4*ldc, mp, np, kb, rowCols, rowSkip,
+				ep.Flags, uintptr(ep.Res), 4*ep.ResLd, int(ep.Act), uintptr(ep.Params))
 		},
 		ReLU: func(y, x unsafe.Pointer, n int) {
 			relu.Invoke(uintptr(x), uintptr(y), 4*n)
@@ -114,6 +121,14 @@ func Install(mod, mem js.Value, relaxed bool) (name string, err error) {
 		},
 		CopyBlocks: func(dst, src unsafe.Pointer, groups, rows, width, dstRow, srcRow, dstGroup, srcGroup int) {
 			copyBlocks.Invoke(uintptr(dst), uintptr(src), groups, rows, 4*width, 4*dstRow, 4*srcRow, 4*dstGroup, 4*srcGroup)
+		},
+		GemmEp: func(pa, pb unsafe.Pointer, bPanel, bRow int, c unsafe.Pointer, ldc, mp, np, kb int, ep *core.EpilogueArgs) {
+			gemmEp.Invoke(uintptr(pa), uintptr(pb), 4*bPanel, 4*bRow, uintptr(c), 4*ldc, mp, np, kb,
+				ep.Flags, uintptr(ep.Bias), uintptr(ep.Res), 4*ep.ResLd, int(ep.Act), uintptr(ep.Params))
+		},
+		Depthwise: func(a *core.DepthwiseArgs) {
+			depthwise.Invoke(uintptr(a.Y), uintptr(a.X), uintptr(a.W), uintptr(a.Bias), uintptr(a.Offs),
+				a.Channels, a.Taps, a.OH, a.OW, 4*a.RowStep, a.SW, 4*a.XPlane, 4*a.YPlane, int(a.Act), uintptr(a.Params))
 		},
 	})
 	return name, nil

@@ -1,0 +1,505 @@
+package wasmsimd
+
+// Export names of the fused convolution kernels, and the flags and
+// activation codes they take: the values of core's EpAccumulate, EpBias,
+// EpResidual, EpActivate and ActKind (a test in internal/simdjs holds the
+// two equal).
+const (
+	GemmEpExport    = "gemmep"
+	DepthwiseExport = "depthwise"
+
+	FlagAccumulate = 1
+	FlagBias       = 2
+	FlagResidual   = 4
+	FlagActivate   = 8
+
+	ActClip        = 1
+	ActLeakyReLU   = 2
+	ActHardSwish   = 3
+	ActHardSigmoid = 4
+)
+
+// More opcodes the fused kernels use.
+const (
+	opI32And = 0x71
+	opI32Eq  = 0x46
+
+	simdF32x4Lt       = 0x43
+	simdV128Bitselect = 0x52
+	simdV128Store32Ln = 0x5a
+	simdF32x4PMin     = 0xea
+)
+
+// actLocals are the v128 locals holding an activation's constants.
+type actLocals struct{ lo, hi, alpha, beta, zero, one uint32 }
+
+// loadAct fills the constants from the four floats at local params (Lo,
+// Hi, Alpha, Beta): read whatever the activation, as the address is
+// always inside memory.
+func (a *asm) loadAct(params uint32, c actLocals) {
+	for i, l := range []uint32{c.lo, c.hi, c.alpha, c.beta} {
+		a.get(params)
+		a.mem(simdV128Load32Spl, 2, uint32(4*i))
+		a.set(l)
+	}
+	a.zero()
+	a.set(c.zero)
+	a.simd(simdV128Const)
+	for i := 0; i < 4; i++ {
+		a.byte(0x00, 0x00, 0x80, 0x3f) // 1.0
+	}
+	a.set(c.one)
+}
+
+// activate applies the activation whose code is in local act to each of
+// the v128 locals vs, as core's Activation.Apply defines it: pmax(v, lo)
+// is v < lo ? lo : v and pmin(v, hi) is hi < v ? hi : v, so NaN passes
+// through and −0 stays, as in the Go loops; the multiply and add of
+// HardSwish and HardSigmoid are not fused.
+func (a *asm) activate(act uint32, c actLocals, vs ...uint32) {
+	clampUnit := func() { // the value on the stack, clamped to [0, 1]
+		a.get(c.zero)
+		a.simd(simdF32x4PMax)
+		a.get(c.one)
+		a.simd(simdF32x4PMin)
+	}
+	scaled := func(v uint32) { // alpha·v + beta on the stack
+		a.get(v)
+		a.get(c.alpha)
+		a.simd(simdF32x4Mul)
+		a.get(c.beta)
+		a.simd(simdF32x4Add)
+	}
+	kinds := []struct {
+		code int32
+		one  func(v uint32)
+	}{
+		{ActClip, func(v uint32) {
+			a.get(v)
+			a.get(c.lo)
+			a.simd(simdF32x4PMax)
+			a.get(c.hi)
+			a.simd(simdF32x4PMin)
+			a.set(v)
+		}},
+		{ActLeakyReLU, func(v uint32) {
+			a.get(v)
+			a.get(c.alpha)
+			a.simd(simdF32x4Mul)
+			a.get(v)
+			a.get(v)
+			a.get(c.zero)
+			a.simd(simdF32x4Lt)
+			a.simd(simdV128Bitselect)
+			a.set(v)
+		}},
+		{ActHardSwish, func(v uint32) {
+			a.get(v)
+			scaled(v)
+			clampUnit()
+			a.simd(simdF32x4Mul)
+			a.set(v)
+		}},
+		{ActHardSigmoid, func(v uint32) {
+			scaled(v)
+			clampUnit()
+			a.set(v)
+		}},
+	}
+	for _, k := range kinds {
+		a.get(act)
+		a.const32(k.code)
+		a.byte(opI32Eq)
+		a.byte(opIf, blockVoid)
+		for _, v := range vs {
+			k.one(v)
+		}
+		a.byte(opEnd)
+	}
+}
+
+// ifFlag opens an if on (local flags & flag) ≠ 0.
+func (a *asm) ifFlag(flags uint32, flag int32) {
+	a.get(flags)
+	a.const32(flag)
+	a.byte(opI32And)
+	a.byte(opIf, blockVoid)
+}
+
+// accumulators lists the eight accumulators of a 4×8 tile from acc on.
+func accumulators(acc uint32) []uint32 {
+	accs := make([]uint32, 8)
+	for k := range accs {
+		accs[k] = acc + uint32(k)
+	}
+	return accs
+}
+
+// tileInit sets the eight accumulators of tile (i, j) from acc on to zero,
+// plus bias[i] under FlagBias and the residual's (i, j) under
+// FlagResidual (rows local ldres bytes apart at local res); local t is
+// scratch, local zero holds zeros.
+func (a *asm) tileInit(flags, bias, res, ldres, i, j, t, zero, acc uint32) {
+	for k := uint32(0); k < 8; k++ {
+		a.get(zero)
+		a.set(acc + k)
+	}
+	a.ifFlag(flags, FlagBias)
+	a.get(bias)
+	a.get(i)
+	a.const32(2)
+	a.byte(opI32Shl)
+	a.byte(opI32Add)
+	a.set(t)
+	for r := uint32(0); r < 4; r++ {
+		a.get(t)
+		a.mem(simdV128Load32Spl, 2, 4*r)
+		a.tee(acc + 2*r)
+		a.set(acc + 2*r + 1)
+	}
+	a.byte(opEnd)
+	a.ifFlag(flags, FlagResidual)
+	a.tileAddr(t, res, i, ldres, j)
+	for r := uint32(0); r < 4; r++ {
+		for h := uint32(0); h < 2; h++ {
+			x := acc + 2*r + h
+			a.get(x)
+			a.get(t)
+			a.mem(simdV128Load, 2, 16*h)
+			a.simd(simdF32x4Add)
+			a.set(x)
+		}
+		if r < 3 {
+			a.addTo(t, int64(ldres))
+		}
+	}
+	a.byte(opEnd)
+}
+
+// gemmep(pa, pb, bPanel, bRow, c, ldc, mp, np, kb, flags, bias, res,
+// ldres, act, params) is tiles with the epilogue of a fused convolution:
+// for every 4×8 tile of the mp×np block at c,
+//
+//	c[i][j] = act(init[i][j] + Σ_{p<kb} A[i][p] · B[p][j])
+//
+// where init is the tile itself (FlagAccumulate) or zero plus bias[i]
+// (FlagBias, floats at bias) and the residual's (i, j) (FlagResidual, rows
+// ldres bytes apart at res), and act, whose code and four parameters (Lo,
+// Hi, Alpha, Beta at params) are core's, applies under FlagActivate only.
+// A, B, strides and loops are as for tiles.
+const (
+	ePA, ePB, eBPanel, eBRow, eC, eLdc, eMP, eNP, eKB, eFlags, eBias, eRes, eLdRes, eAct, eParams = 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14
+	gemmEpParams                                                                                  = 15
+	// i32 locals.
+	eI, eJ, eA, eB, eCt, eAEnd, eT, eAI, eBJ, eKB16 = 15, 16, 17, 18, 19, 20, 21, 22, 23, 24
+	gemmEpI32Locals                                 = 10
+	// v128 locals: 8 accumulators, two B vectors, a broadcast A value, the activation's constants.
+	eAcc, eB0, eB1, eAV                  = 25, 33, 34, 35
+	eLo, eHi, eAlpha, eBeta, eZero, eOne = 36, 37, 38, 39, 40, 41
+	gemmEpV128Locals                     = 17
+)
+
+func gemmEpBody(relaxed bool) []byte {
+	var a asm
+	a.locals(gemmEpI32Locals, gemmEpV128Locals)
+	c := actLocals{eLo, eHi, eAlpha, eBeta, eZero, eOne}
+	a.loadAct(eParams, c)
+
+	a.get(eKB)
+	a.const32(4)
+	a.byte(opI32Shl)
+	a.set(eKB16)
+
+	a.const32(0)
+	a.set(eJ)
+	a.get(ePB)
+	a.set(eBJ)
+	a.loopWhile(eJ, eNP)
+
+	a.const32(0)
+	a.set(eI)
+	a.get(ePA)
+	a.set(eAI)
+	a.loopWhile(eI, eMP)
+
+	a.tileAddr(eCt, eC, eI, eLdc, eJ)
+
+	// The accumulators start from the tile, or from its bias and residual.
+	a.ifFlag(eFlags, FlagAccumulate)
+	a.get(eCt)
+	a.set(eT)
+	for r := 0; r < 4; r++ {
+		for h := 0; h < 2; h++ {
+			a.get(eT)
+			a.mem(simdV128Load, 2, uint32(16*h))
+			a.set(uint32(eAcc + 2*r + h))
+		}
+		if r < 3 {
+			a.addTo(eT, eLdc)
+		}
+	}
+	a.byte(opElse)
+	a.tileInit(eFlags, eBias, eRes, eLdRes, eI, eJ, eT, eZero, eAcc)
+	a.byte(opEnd)
+
+	// for p: a from ai to ai + kb16 by 16, b from bj by bRow.
+	a.get(eAI)
+	a.tee(eA)
+	a.get(eKB16)
+	a.byte(opI32Add)
+	a.set(eAEnd)
+	a.get(eBJ)
+	a.set(eB)
+	a.loopWhile(eA, eAEnd)
+	a.get(eB)
+	a.mem(simdV128Load, 2, 0)
+	a.set(eB0)
+	a.get(eB)
+	a.mem(simdV128Load, 2, 16)
+	a.set(eB1)
+	a.tileRows(relaxed, eA, 0, eB0, eB1, eAV, eAcc)
+	a.addTo(eA, -16)
+	a.addTo(eB, eBRow)
+	a.endLoop()
+
+	a.ifFlag(eFlags, FlagActivate)
+	a.activate(eAct, c, accumulators(eAcc)...)
+	a.byte(opEnd)
+
+	a.storeTile(eCt, eLdc, eAcc, 2)
+
+	a.addTo(eI, -4)
+	a.addTo(eAI, eKB16)
+	a.endLoop()
+
+	a.addTo(eJ, -8)
+	a.addTo(eBJ, eBPanel)
+	a.endLoop()
+	a.byte(opEnd)
+	return a.b
+}
+
+// depthwise(y, x, w, bias, offs, channels, taps, oh, ow, rowStep, sw,
+// xPlane, yPlane, act, params) is core's DepthwiseArgs: for every channel
+// c, output row r and column q < ow,
+//
+//	y[c·yPlane + r·4·ow + 4q] = act(bias[c] + Σ_{t<taps} w[c·taps + t] · x[c·xPlane + 4·offs[t] + r·rowStep + 4q·sw])
+//
+// (rowStep, xPlane and yPlane in bytes; offs are i32 offsets in floats; sw
+// is 1 or 2). Sixteen outputs of a row at a time while they last (one
+// broadcast weight serves four vectors), then four, the last ones stored
+// lane by lane; at stride 2 the even floats of two loaded vectors are
+// gathered with i8x16.shuffle. It reads at most 32 floats past the last
+// input the formula touches.
+const (
+	wY, wX, wW, wBias, wOffs, wChannels, wTaps, wOH, wOW, wRowStep, wSW, wXPlane, wYPlane, wAct, wParams = 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14
+	depthwiseParams                                                                                      = 15
+	// i32 locals: the channel, row and column counters, the channel's
+	// input plane, output plane, taps and bias, the row's input and
+	// output, the column's input, a tap's input, the tap and offset
+	// pointers, and a scratch value.
+	wC, wR, wQ, wXC, wYC, wWC, wBC, wXR, wYR, wXQ, wBase, wWP, wOP, wT = 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28
+	depthwiseI32Locals                                                 = 14
+	// v128 locals: four accumulators, the bias, the weight, two loads, the activation's constants.
+	wAcc, wBiasV, wWV, wV0, wV1          = 29, 33, 34, 35, 36
+	wLo, wHi, wAlpha, wBeta, wZero, wOne = 37, 38, 39, 40, 41, 42
+	depthwiseV128Locals                  = 14
+)
+
+func depthwiseBody(relaxed bool) []byte {
+	var a asm
+	a.locals(depthwiseI32Locals, depthwiseV128Locals)
+	c := actLocals{wLo, wHi, wAlpha, wBeta, wZero, wOne}
+	a.loadAct(wParams, c)
+
+	a.const32(0)
+	a.set(wC)
+	a.get(wX)
+	a.set(wXC)
+	a.get(wY)
+	a.set(wYC)
+	a.get(wW)
+	a.set(wWC)
+	a.get(wBias)
+	a.set(wBC)
+	a.loopWhile(wC, wChannels)
+	a.get(wBC)
+	a.mem(simdV128Load32Spl, 2, 0)
+	a.set(wBiasV)
+
+	a.const32(0)
+	a.set(wR)
+	a.get(wXC)
+	a.set(wXR)
+	a.get(wYC)
+	a.set(wYR)
+	a.loopWhile(wR, wOH)
+
+	a.const32(0)
+	a.set(wQ)
+	// Blocks of 16 columns while q + 16 ≤ ow.
+	a.byte(opBlock, blockVoid)
+	a.byte(opLoop, blockVoid)
+	a.get(wQ)
+	a.const32(16)
+	a.byte(opI32Add)
+	a.get(wOW)
+	a.byte(opI32GtU)
+	a.byte(opBrIf)
+	a.u32(1)
+	a.dwVectors(relaxed, 4)
+	a.activate(wAct, c, wAcc, wAcc+1, wAcc+2, wAcc+3)
+	a.dwOut()
+	for k := uint32(0); k < 4; k++ {
+		a.get(wT)
+		a.get(wAcc + k)
+		a.mem(simdV128Store, 2, 16*k)
+	}
+	a.addTo(wQ, -16)
+	a.endLoop()
+
+	// Then one vector at a time while q < ow.
+	a.loopWhile(wQ, wOW)
+	a.dwVectors(relaxed, 1)
+	a.activate(wAct, c, wAcc)
+	a.dwOut()
+	// A whole vector if q + 4 ≤ ow, else lane by lane.
+	a.get(wQ)
+	a.const32(4)
+	a.byte(opI32Add)
+	a.get(wOW)
+	a.byte(opI32GtU)
+	a.byte(opIf, blockVoid)
+	for lane := uint32(0); lane < 3; lane++ {
+		if lane > 0 {
+			// lane < ow − q
+			a.get(wQ)
+			a.const32(int32(lane))
+			a.byte(opI32Add)
+			a.get(wOW)
+			a.byte(opI32LtU)
+			a.byte(opIf, blockVoid)
+		}
+		a.get(wT)
+		a.get(wAcc)
+		a.mem(simdV128Store32Ln, 2, 4*lane)
+		a.byte(byte(lane))
+		if lane > 0 {
+			a.byte(opEnd)
+		}
+	}
+	a.byte(opElse)
+	a.get(wT)
+	a.get(wAcc)
+	a.mem(simdV128Store, 2, 0)
+	a.byte(opEnd)
+	a.addTo(wQ, -4)
+	a.endLoop()
+
+	a.addTo(wR, -1)
+	a.addTo(wXR, wRowStep)
+	a.get(wYR)
+	a.get(wOW)
+	a.const32(2)
+	a.byte(opI32Shl)
+	a.byte(opI32Add)
+	a.set(wYR)
+	a.endLoop()
+
+	a.addTo(wC, -1)
+	a.addTo(wXC, wXPlane)
+	a.addTo(wYC, wYPlane)
+	a.get(wWC)
+	a.get(wTaps)
+	a.const32(2)
+	a.byte(opI32Shl)
+	a.byte(opI32Add)
+	a.set(wWC)
+	a.addTo(wBC, -4)
+	a.endLoop()
+	a.byte(opEnd)
+	return a.b
+}
+
+// dwOut sets local wT to the output address of column q: yr + 4q.
+func (a *asm) dwOut() {
+	a.get(wYR)
+	a.get(wQ)
+	a.const32(2)
+	a.byte(opI32Shl)
+	a.byte(opI32Add)
+	a.set(wT)
+}
+
+// dwVectors computes n vectors of outputs from column q into the first n
+// accumulators: the bias, then every tap's weight times the input under
+// it, contiguous at stride 1, the even floats of pairs of vectors at
+// stride 2.
+func (a *asm) dwVectors(relaxed bool, n uint32) {
+	for k := uint32(0); k < n; k++ {
+		a.get(wBiasV)
+		a.set(wAcc + k)
+	}
+	// xq = xr + 4·q·sw
+	a.get(wXR)
+	a.get(wQ)
+	a.get(wSW)
+	a.byte(opI32Mul)
+	a.const32(2)
+	a.byte(opI32Shl)
+	a.byte(opI32Add)
+	a.set(wXQ)
+	a.get(wSW)
+	a.const32(1)
+	a.byte(opI32Eq)
+	a.byte(opIf, blockVoid)
+	a.dwTaps(relaxed, n, false)
+	a.byte(opElse)
+	a.dwTaps(relaxed, n, true)
+	a.byte(opEnd)
+}
+
+// dwTaps is the loop over the taps of dwVectors.
+func (a *asm) dwTaps(relaxed bool, n uint32, stride2 bool) {
+	a.get(wOffs)
+	a.set(wOP)
+	a.get(wWC)
+	a.set(wWP)
+	// The end of the offsets: offs + 4·taps.
+	a.get(wOffs)
+	a.get(wTaps)
+	a.const32(2)
+	a.byte(opI32Shl)
+	a.byte(opI32Add)
+	a.set(wT)
+	a.loopWhile(wOP, wT)
+	a.get(wWP)
+	a.mem(simdV128Load32Spl, 2, 0)
+	a.set(wWV)
+	a.get(wXQ)
+	a.load32(wOP, 0)
+	a.const32(2)
+	a.byte(opI32Shl)
+	a.byte(opI32Add)
+	a.set(wBase)
+	for k := uint32(0); k < n; k++ {
+		if !stride2 {
+			a.get(wBase)
+			a.mem(simdV128Load, 2, 16*k)
+			a.set(wV0)
+		} else {
+			a.get(wBase)
+			a.mem(simdV128Load, 2, 32*k)
+			a.get(wBase)
+			a.mem(simdV128Load, 2, 32*k+16)
+			a.simd(simdI8x16Shuffle)
+			a.byte(evenFloats...)
+			a.set(wV0)
+		}
+		a.madd(relaxed, wWV, wV0, wAcc+k)
+		a.set(wAcc + k)
+	}
+	a.addTo(wOP, -4)
+	a.addTo(wWP, -4)
+	a.endLoop()
+}
