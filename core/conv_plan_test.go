@@ -106,6 +106,9 @@ func checkPlans(t *testing.T, k *PanelKernel, iters int, kinds ...string) {
 			if kind == "gemm" && k != nil && k.ConvTilesEp != nil && g.Group == 1 && g.SH == 1 && g.SW == 1 {
 				continue // the implicit kind's
 			}
+			if k != nil && p.Kernel() != k.Name {
+				t.Fatalf("%s: runs on %s, not the panel kernel's", desc, p.Kernel())
+			}
 			if p.Method() != kind {
 				t.Fatalf("%s: planned as %s", desc, p.Method())
 			}

@@ -30,6 +30,6 @@ func depthwiseAVX2(a *DepthwiseArgs)
 
 func init() {
 	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
-		nativeFusedKernels = &fusedKernels{name: "avx2_6x16", mr: 6, nr: 16, gemm: gemmEpAVX2, depthwise: depthwiseAVX2}
+		nativeFusedKernels = &fusedKernels{name: "avx2_6x16", mr: 6, nr: 16, gemm: gemmEpAVX2, depthwise: depthwiseAVX2, gather: goGather}
 	}
 }

@@ -66,6 +66,8 @@ type fusedKernels struct {
 	// gemm is [PanelKernel].GemmEp with B in rows (bPanel = nr).
 	gemm      func(pa, pb unsafe.Pointer, bRow int, c unsafe.Pointer, ldc, mp, np, kb int, ep *EpilogueArgs)
 	depthwise func(a *DepthwiseArgs)
+	// gather is [PanelKernel].Gather.
+	gather func(dst, base, offs unsafe.Pointer, ld, kb, rows, ow, rowStep, sw int)
 	// copyBlocks is [PanelKernel].CopyBlocks, or nil for Go's copy.
 	copyBlocks func(dst, src unsafe.Pointer, groups, rows, width, dstRow, srcRow, dstGroup, srcGroup int)
 }
@@ -73,7 +75,7 @@ type fusedKernels struct {
 // goFusedKernels are the portable kernels: Go's 2×4 tile with the
 // epilogue applied in Go, and the reference depthwise loop unrolled by
 // four columns. Platforms replace them with their own at init.
-var goFusedKernels = &fusedKernels{name: "go2x4", mr: 2, nr: 4, gemm: goGemmEp, depthwise: goDepthwise}
+var goFusedKernels = &fusedKernels{name: "go2x4", mr: 2, nr: 4, gemm: goGemmEp, depthwise: goDepthwise, gather: goGather}
 
 // nativeFusedKernels are this CPU's: the Go ones unless an architecture
 // file installs faster ones.
@@ -83,7 +85,7 @@ var nativeFusedKernels = goFusedKernels
 // fused kernels where it has them (the browser's SIMD module), else the
 // CPU's.
 func fusedKernelsFor(k *PanelKernel) *fusedKernels {
-	if k == nil || k.GemmEp == nil || k.Depthwise == nil {
+	if k == nil || k.GemmEp == nil || k.Depthwise == nil || k.Gather == nil {
 		return nativeFusedKernels
 	}
 	bPanel := k.NR
@@ -94,6 +96,7 @@ func fusedKernelsFor(k *PanelKernel) *fusedKernels {
 			gemm(pa, pb, bPanel, bRow, c, ldc, mp, np, kb, ep)
 		},
 		depthwise:  k.Depthwise,
+		gather:     k.Gather,
 		copyBlocks: k.CopyBlocks,
 	}
 }
@@ -185,6 +188,26 @@ func goDepthwise(a *DepthwiseArgs) {
 			}
 			if a.Act != ActNone {
 				applyAct(act, out)
+			}
+		}
+	}
+}
+
+// goGather is the portable Gather ([PanelKernel]): row runs through copy
+// at stride 1, one float at a time otherwise.
+func goGather(dst, base, offs unsafe.Pointer, ld, kb, rows, ow, rowStep, sw int) {
+	for p := 0; p < kb; p++ {
+		o := int(*(*int32)(unsafe.Add(offs, 4*p)))
+		d := unsafe.Slice((*float32)(unsafe.Add(dst, 4*p*ld)), rows*ow)
+		for r := 0; r < rows; r++ {
+			src := unsafe.Slice((*float32)(unsafe.Add(base, 4*(o+r*rowStep))), (ow-1)*sw+1)
+			out := d[r*ow : (r+1)*ow]
+			if sw == 1 {
+				copy(out, src)
+				continue
+			}
+			for q := range out {
+				out[q] = src[q*sw]
 			}
 		}
 	}

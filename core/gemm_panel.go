@@ -75,6 +75,15 @@ type PanelKernel struct {
 	// Depthwise computes a depthwise convolution with its bias and
 	// activation ([DepthwiseArgs]).
 	Depthwise func(a *DepthwiseArgs)
+	// Gather lays rows of an image's im2col matrix out for a product:
+	// for p < kb, r < rows, q < ow,
+	//
+	//	dst[p·ld + r·ow + q] = base[offs[p] + r·rowStep + q·sw]
+	//
+	// with offs kb int32 offsets in floats (where tap p of the first
+	// output row reads in a zero-bordered image), sw 1 or 2 and strides
+	// in floats. It reads nothing past the last element it copies.
+	Gather func(dst, base, offs unsafe.Pointer, ld, kb, rows, ow, rowStep, sw int)
 }
 
 var panelKernel *PanelKernel

@@ -17,6 +17,7 @@ func ReferencePanelKernel() *PanelKernel {
 		GemmEp:      refGemmEp,
 		ConvTilesEp: refConvTilesEp,
 		Depthwise:   refDepthwise,
+		Gather:      refGather,
 	}
 }
 
@@ -164,6 +165,18 @@ func refDepthwise(a *DepthwiseArgs) {
 					s += w[t] * *(*float32)(unsafe.Add(a.X, 4*(c*a.XPlane+int(o)+r*a.RowStep+q*a.SW)))
 				}
 				y[r*a.OW+q] = act.Apply(s)
+			}
+		}
+	}
+}
+
+func refGather(dst, base, offs unsafe.Pointer, ld, kb, rows, ow, rowStep, sw int) {
+	off := unsafe.Slice((*int32)(offs), kb)
+	d := floats(dst, (kb-1)*ld+rows*ow)
+	for p := 0; p < kb; p++ {
+		for r := 0; r < rows; r++ {
+			for q := 0; q < ow; q++ {
+				d[p*ld+r*ow+q] = *(*float32)(unsafe.Add(base, 4*(int(off[p])+r*rowStep+q*sw)))
 			}
 		}
 	}

@@ -88,6 +88,7 @@ func Install(mod, mem js.Value, relaxed bool) (name string, err error) {
 	copyBlocks := fn(wasmsimd.CopyBlocksExport)
 	gemmEp := fn(wasmsimd.GemmEpExport)
 	depthwise := fn(wasmsimd.DepthwiseExport)
+	gather := fn(wasmsimd.GatherExport)
 	name = Name(relaxed)
 	core.SetPanelKernel(&core.PanelKernel{
 		Name: name, MR: 4, NR: 8,
@@ -129,6 +130,9 @@ func Install(mod, mem js.Value, relaxed bool) (name string, err error) {
 		Depthwise: func(a *core.DepthwiseArgs) {
 			depthwise.Invoke(uintptr(a.Y), uintptr(a.X), uintptr(a.W), uintptr(a.Bias), uintptr(a.Offs),
 				a.Channels, a.Taps, a.OH, a.OW, 4*a.RowStep, a.SW, 4*a.XPlane, 4*a.YPlane, int(a.Act), uintptr(a.Params))
+		},
+		Gather: func(dst, base, offs unsafe.Pointer, ld, kb, rows, ow, rowStep, sw int) {
+			gather.Invoke(uintptr(dst), 4*ld, uintptr(base), uintptr(offs), kb, rows, ow, 4*rowStep, sw)
 		},
 	})
 	return name, nil

@@ -199,3 +199,37 @@ func TestConvTilesEp(t *testing.T) {
 		}
 	}
 }
+
+// TestGather checks the gather against its Go twin: strides 1 to 3, rows
+// of 1 to 30 columns, NaN guard bands around the block, and the image
+// ending right after the last float the gather reads, so that a read past
+// it would bring NaN in.
+func TestGather(t *testing.T) {
+	simd, ref := install(t), core.ReferencePanelKernel()
+	r := rand.New(rand.NewPCG(57, 58))
+	for iter := 0; iter < 300; iter++ {
+		kb, rows, ow, sw := 1+r.IntN(12), 1+r.IntN(4), 1+r.IntN(30), 1+r.IntN(3)
+		rowStep := (ow-1)*sw + 1 + r.IntN(4)
+		offs := make([]int32, kb)
+		last := 0
+		for i := range offs {
+			offs[i] = int32(r.IntN(50))
+			last = max(last, int(offs[i])+(rows-1)*rowStep+(ow-1)*sw)
+		}
+		img := floattest.RandSlice(r, last+1+8)
+		for i := last + 1; i < len(img); i++ {
+			img[i] = float32(math.NaN())
+		}
+		ld := rows*ow + r.IntN(5)
+		want := make([]float32, (kb-1)*ld+rows*ow)
+		got, check := floattest.Guarded(len(want))
+		copy(got, want)
+		ref.Gather(ptr(want), ptr(img), unsafe.Pointer(&offs[0]), ld, kb, rows, ow, rowStep, sw)
+		simd.Gather(ptr(got), ptr(img), unsafe.Pointer(&offs[0]), ld, kb, rows, ow, rowStep, sw)
+		what := fmt.Sprintf("kb=%d rows=%d ow=%d sw=%d rowStep=%d ld=%d", kb, rows, ow, sw, rowStep, ld)
+		check(t, what)
+		for p := 0; p < kb; p++ {
+			sameFloats(t, what, got[p*ld:p*ld+rows*ow], want[p*ld:p*ld+rows*ow], 0)
+		}
+	}
+}

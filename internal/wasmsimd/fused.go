@@ -503,3 +503,131 @@ func (a *asm) dwTaps(relaxed bool, n uint32, stride2 bool) {
 	a.addTo(wWP, -4)
 	a.endLoop()
 }
+
+// GatherExport is gather(dst, ld, base, offs, kb, rows, ow, rowStep, sw):
+// for every tap p < kb, output row r < rows and column q < ow,
+//
+//	dst[p·ld + r·4·ow + 4q] = base[4·offs[p] + r·rowStep + 4q·sw]
+//
+// (ld and rowStep in bytes, offs i32 offsets in floats): the rows of a
+// block of a convolution's im2col matrix, laid out for gemmep from a
+// zero-bordered image. Vectors of four at stride 1 and, through
+// i8x16.shuffle, at stride 2; the rest one float at a time. It reads
+// nothing past the last float it copies.
+const GatherExport = "gather"
+
+const (
+	gDst, gLd, gBase, gOffs, gKB, gRows, gOW, gRowStep, gSW = 0, 1, 2, 3, 4, 5, 6, 7, 8
+	gatherParams                                            = 9
+	// i32 locals: the tap and row counters, the tap's source and
+	// destination rows, the column, and the destination's row pointer.
+	gP, gR, gS, gD, gQ, gOP = 9, 10, 11, 12, 13, 14
+	gatherI32Locals         = 6
+)
+
+func gatherBody() []byte {
+	var a asm
+	a.locals(gatherI32Locals, 0)
+	a.const32(0)
+	a.set(gP)
+	a.get(gOffs)
+	a.set(gOP)
+	a.get(gDst)
+	a.set(gD)
+	a.loopWhile(gP, gKB)
+	// s = base + 4·offs[p]
+	a.get(gBase)
+	a.load32(gOP, 0)
+	a.const32(2)
+	a.byte(opI32Shl)
+	a.byte(opI32Add)
+	a.set(gS)
+	a.const32(0)
+	a.set(gR)
+	a.loopWhile(gR, gRows)
+	a.const32(0)
+	a.set(gQ)
+	// Vectors while they fit: q + 4 ≤ ow at stride 1, q + 5 ≤ ow at
+	// stride 2 (whose pair of loads reaches one float further).
+	for _, sw := range []int32{1, 2} {
+		a.get(gSW)
+		a.const32(sw)
+		a.byte(opI32Eq)
+		a.byte(opIf, blockVoid)
+		a.byte(opBlock, blockVoid)
+		a.byte(opLoop, blockVoid)
+		a.get(gQ)
+		a.const32(3 + sw)
+		a.byte(opI32Add)
+		a.get(gOW)
+		a.byte(opI32GtU)
+		a.byte(opBrIf)
+		a.u32(1)
+		a.gatherAddr(gD, 1) // where the vector goes
+		a.gatherAddr(gS, sw)
+		a.mem(simdV128Load, 2, 0)
+		if sw == 2 {
+			a.gatherAddr(gS, 2)
+			a.mem(simdV128Load, 2, 16)
+			a.simd(simdI8x16Shuffle)
+			a.byte(evenFloats...)
+		}
+		a.mem(simdV128Store, 2, 0)
+		a.addTo(gQ, -4)
+		a.endLoop()
+		a.byte(opEnd)
+	}
+	// The rest, one float at a time.
+	a.loopWhile(gQ, gOW)
+	a.gatherAddr(gD, 1)
+	a.get(gS)
+	a.get(gQ)
+	a.get(gSW)
+	a.byte(opI32Mul)
+	a.const32(2)
+	a.byte(opI32Shl)
+	a.byte(opI32Add)
+	a.byte(opF32Load)
+	a.u32(2)
+	a.u32(0)
+	a.byte(opF32Store)
+	a.u32(2)
+	a.u32(0)
+	a.addTo(gQ, -1)
+	a.endLoop()
+	a.addTo(gR, -1)
+	a.addTo(gS, gRowStep)
+	a.get(gD)
+	a.get(gOW)
+	a.const32(2)
+	a.byte(opI32Shl)
+	a.byte(opI32Add)
+	a.set(gD)
+	a.endLoop()
+	a.addTo(gP, -1)
+	a.addTo(gOP, -4)
+	// The next tap's rows start ld bytes after this tap's.
+	a.get(gDst)
+	a.get(gLd)
+	a.get(gP)
+	a.byte(opI32Mul)
+	a.byte(opI32Add)
+	a.set(gD)
+	a.endLoop()
+	a.byte(opEnd)
+	return a.b
+}
+
+// gatherAddr leaves on the stack the address of column q from the row at
+// local row, floats sw apart: row + 4·q·sw.
+func (a *asm) gatherAddr(row uint32, sw int32) {
+	a.get(row)
+	a.get(gQ)
+	if sw != 1 {
+		a.const32(sw)
+		a.byte(opI32Mul)
+	}
+	a.const32(2)
+	a.byte(opI32Shl)
+	a.byte(opI32Add)
+}

@@ -19,7 +19,7 @@ type function struct {
 
 // Module returns the kernel module: the tile kernel and the convolution,
 // ReLU, pooling, matrix-vector and block-copy kernels, and the fused
-// convolution's product and depthwise kernels. With relaxed the multiply-adds
+// convolution's product, depthwise and gather kernels. With relaxed the multiply-adds
 // use the relaxed-SIMD f32x4.relaxed_madd, which may or may not fuse;
 // without it, a multiply and an add, rounded as the scalar Go code rounds.
 func Module(relaxed bool) []byte {
@@ -32,6 +32,7 @@ func Module(relaxed bool) []byte {
 		{CopyBlocksExport, copyParams, copyBlocksBody()},
 		{GemmEpExport, gemmEpParams, gemmEpBody(relaxed)},
 		{DepthwiseExport, depthwiseParams, depthwiseBody(relaxed)},
+		{GatherExport, gatherParams, gatherBody()},
 	})
 }
 
