@@ -57,7 +57,7 @@ type ConvPlan struct {
 func NewConvPlan(k *PanelKernel, g *ConvGeom, w, b []float32, act Activation, residual bool, alloc func(string, int) ([]float32, error)) (*ConvPlan, error) {
 	const op = "Conv"
 	if g.N < 1 || g.Group < 1 || g.C%g.Group != 0 || g.K%g.Group != 0 || g.OH < 1 || g.OW < 1 {
-		return nil, shapeErrorf(op, "geometry %+v was not built by NewConvGeom", *g)
+		return nil, shapeErrorf(op, "geometry not built by NewConvGeom (N %d, C %d, K %d, group %d)", g.N, g.C, g.K, g.Group)
 	}
 	if n := g.K * (g.C / g.Group) * g.KH * g.KW; len(w) < n {
 		return nil, shapeErrorf(op, "%d weights, want %d", len(w), n)
@@ -66,7 +66,7 @@ func NewConvPlan(k *PanelKernel, g *ConvGeom, w, b []float32, act Activation, re
 		return nil, shapeErrorf(op, "bias of %d values, want %d", len(b), g.K)
 	}
 	if !act.Valid() {
-		return nil, shapeErrorf(op, "activation %+v cannot be fused", act)
+		return nil, shapeErrorf(op, "activation %d with bounds %v, %v cannot be fused", int(act.Kind), act.Lo, act.Hi)
 	}
 	p := &ConvPlan{g: *g, residual: residual, act: act, kern: fusedKernelsFor(k), bias: make([]float32, g.K)}
 	pa := act.params()
