@@ -28,8 +28,52 @@ func gemmEpAVX2(pa, pb unsafe.Pointer, bRow int, c unsafe.Pointer, ldc, mp, np, 
 //go:noescape
 func depthwiseAVX2(a *DepthwiseArgs)
 
+// quantInAVX2 is [PanelKernel].QuantIn for n a positive multiple of 8.
+// Implemented in fused_amd64.s.
+//
+//go:noescape
+func quantInAVX2(dst, src unsafe.Pointer, n int, zero int32, signed bool)
+
+// requantRowAVX2 is [PanelKernel].Requant for one row of n floats, n a
+// positive multiple of 8, with lo and hi the output's range less its zero
+// point as floats. Implemented in fused_amd64.s.
+//
+//go:noescape
+func requantRowAVX2(dst, src unsafe.Pointer, n int, bias int32, scale, lo, hi float32, zero int32, signed bool)
+
+// quantInNative runs quantInAVX2 on whole vectors and Go on the rest.
+func quantInNative(dst, src unsafe.Pointer, n int, zero int32, signed bool) {
+	if n8 := n &^ 7; n8 > 0 {
+		quantInAVX2(dst, src, n8, zero, signed)
+		dst, src, n = unsafe.Add(dst, 4*n8), unsafe.Add(src, n8), n-n8
+	}
+	if n > 0 {
+		goQuantIn(dst, src, n, zero, signed)
+	}
+}
+
+// requantNative runs requantRowAVX2 on each row's whole vectors and Go on
+// the rest.
+func requantNative(dst, src unsafe.Pointer, rows, cols int, a *RequantArgs) {
+	bias, scale := unsafe.Slice((*int32)(a.Bias), rows), unsafe.Slice((*float32)(a.Scale), rows)
+	lo, hi := float32(a.Lo-a.Zero), float32(a.Hi-a.Zero)
+	signed := a.Lo < 0
+	n8 := cols &^ 7
+	for r := 0; r < rows; r++ {
+		d, s := unsafe.Add(dst, r*cols), unsafe.Add(src, 4*r*cols)
+		if n8 > 0 {
+			requantRowAVX2(d, s, n8, bias[r], scale[r], lo, hi, a.Zero, signed)
+		}
+		if n8 < cols {
+			row := RequantArgs{Bias: unsafe.Pointer(&bias[r]), Scale: unsafe.Pointer(&scale[r]), Zero: a.Zero, Lo: a.Lo, Hi: a.Hi}
+			goRequant(unsafe.Add(d, n8), unsafe.Add(s, 4*n8), 1, cols-n8, &row)
+		}
+	}
+}
+
 func init() {
 	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
-		nativeFusedKernels = &fusedKernels{name: "avx2_6x16", mr: 6, nr: 16, gemm: gemmEpAVX2, depthwise: depthwiseAVX2, gather: goGather}
+		nativeFusedKernels = &fusedKernels{name: "avx2_6x16", mr: 6, nr: 16, gemm: gemmEpAVX2, depthwise: depthwiseAVX2, gather: goGather,
+			quantIn: quantInNative, requant: requantNative}
 	}
 }

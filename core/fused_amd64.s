@@ -523,3 +523,92 @@ dnextchannel:
 ddone:
 	VZEROUPPER
 	RET
+
+// func quantInAVX2(dst, src unsafe.Pointer, n int, zero int32, signed bool)
+// n > 0 a multiple of 8: eight bytes widened to int32, less the zero
+// point, converted to float32 (exactly: they are below 2^9).
+TEXT ·quantInAVX2(SB), NOSPLIT, $0-29
+	MOVQ         dst+0(FP), DI
+	MOVQ         src+8(FP), SI
+	MOVQ         n+16(FP), CX
+	MOVL         zero+24(FP), AX
+	MOVD         AX, X2
+	VPBROADCASTD X2, Y2
+	MOVBLZX      signed+28(FP), BX
+	TESTQ        BX, BX
+	JNE          qsigned
+
+qunsigned:
+	VPMOVZXBD (SI), Y0
+	VPSUBD    Y2, Y0, Y0
+	VCVTDQ2PS Y0, Y0
+	VMOVUPS   Y0, (DI)
+	ADDQ      $8, SI
+	ADDQ      $32, DI
+	SUBQ      $8, CX
+	JNE       qunsigned
+	VZEROUPPER
+	RET
+
+qsigned:
+	VPMOVSXBD (SI), Y0
+	VPSUBD    Y2, Y0, Y0
+	VCVTDQ2PS Y0, Y0
+	VMOVUPS   Y0, (DI)
+	ADDQ      $8, SI
+	ADDQ      $32, DI
+	SUBQ      $8, CX
+	JNE       qsigned
+	VZEROUPPER
+	RET
+
+// func requantRowAVX2(dst, src unsafe.Pointer, n int, bias int32, scale, lo, hi float32, zero int32, signed bool)
+// n > 0 a multiple of 8. The products (exact integers in float32) go to
+// int32 exactly, take the bias, come back to float32 rounded to nearest
+// even (VCVTDQ2PS, as onnxruntime's _mm_cvtepi32_ps), are scaled, clamped
+// to [lo, hi] (the output's range less its zero point) and rounded to
+// nearest even (VCVTPS2DQ under Go's default MXCSR); the zero point added,
+// they are packed to bytes with saturation that the clamp makes exact.
+TEXT ·requantRowAVX2(SB), NOSPLIT, $0-45
+	MOVQ         dst+0(FP), DI
+	MOVQ         src+8(FP), SI
+	MOVQ         n+16(FP), CX
+	MOVL         bias+24(FP), AX
+	MOVD         AX, X4
+	VPBROADCASTD X4, Y4
+	VBROADCASTSS scale+28(FP), Y3
+	VBROADCASTSS lo+32(FP), Y6
+	VBROADCASTSS hi+36(FP), Y7
+	MOVL         zero+40(FP), AX
+	MOVD         AX, X5
+	VPBROADCASTD X5, Y5
+	MOVBLZX      signed+44(FP), BX
+
+rloop:
+	VMOVUPS      (SI), Y0
+	VCVTTPS2DQ   Y0, Y0
+	VPADDD       Y4, Y0, Y0
+	VCVTDQ2PS    Y0, Y0
+	VMULPS       Y3, Y0, Y0
+	VMAXPS       Y6, Y0, Y0
+	VMINPS       Y7, Y0, Y0
+	VCVTPS2DQ    Y0, Y0
+	VPADDD       Y5, Y0, Y0
+	VEXTRACTI128 $1, Y0, X1
+	VPACKSSDW    X1, X0, X0
+	TESTQ        BX, BX
+	JNE          rsigned
+	VPACKUSWB    X0, X0, X0
+	JMP          rstore
+
+rsigned:
+	VPACKSSWB X0, X0, X0
+
+rstore:
+	MOVQ X0, (DI)
+	ADDQ $32, SI
+	ADDQ $8, DI
+	SUBQ $8, CX
+	JNE  rloop
+	VZEROUPPER
+	RET

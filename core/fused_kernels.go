@@ -68,6 +68,9 @@ type fusedKernels struct {
 	depthwise func(a *DepthwiseArgs)
 	// gather is [PanelKernel].Gather.
 	gather func(dst, base, offs unsafe.Pointer, ld, kb, rows, ow, rowStep, sw int)
+	// quantIn and requant are [PanelKernel].QuantIn and Requant.
+	quantIn func(dst, src unsafe.Pointer, n int, zero int32, signed bool)
+	requant func(dst, src unsafe.Pointer, rows, cols int, a *RequantArgs)
 	// copyBlocks is [PanelKernel].CopyBlocks, or nil for Go's copy.
 	copyBlocks func(dst, src unsafe.Pointer, groups, rows, width, dstRow, srcRow, dstGroup, srcGroup int)
 }
@@ -75,7 +78,8 @@ type fusedKernels struct {
 // goFusedKernels are the portable kernels: Go's 2×4 tile with the
 // epilogue applied in Go, and the reference depthwise loop unrolled by
 // four columns. Platforms replace them with their own at init.
-var goFusedKernels = &fusedKernels{name: "go2x4", mr: 2, nr: 4, gemm: goGemmEp, depthwise: goDepthwise, gather: goGather}
+var goFusedKernels = &fusedKernels{name: "go2x4", mr: 2, nr: 4, gemm: goGemmEp, depthwise: goDepthwise, gather: goGather,
+	quantIn: goQuantIn, requant: goRequant}
 
 // nativeFusedKernels are this CPU's: the Go ones unless an architecture
 // file installs faster ones.
@@ -85,7 +89,7 @@ var nativeFusedKernels = goFusedKernels
 // fused kernels where it has them (the browser's SIMD module), else the
 // CPU's.
 func fusedKernelsFor(k *PanelKernel) *fusedKernels {
-	if k == nil || k.GemmEp == nil || k.Depthwise == nil || k.Gather == nil {
+	if k == nil || k.GemmEp == nil || k.Depthwise == nil || k.Gather == nil || k.QuantIn == nil || k.Requant == nil {
 		return nativeFusedKernels
 	}
 	bPanel := k.NR
@@ -97,6 +101,8 @@ func fusedKernelsFor(k *PanelKernel) *fusedKernels {
 		},
 		depthwise:  k.Depthwise,
 		gather:     k.Gather,
+		quantIn:    k.QuantIn,
+		requant:    k.Requant,
 		copyBlocks: k.CopyBlocks,
 	}
 }
@@ -209,6 +215,41 @@ func goGather(dst, base, offs unsafe.Pointer, ld, kb, rows, ow, rowStep, sw int)
 			for q := range out {
 				out[q] = src[q*sw]
 			}
+		}
+	}
+}
+
+// RequantArgs are the per-row constants of [PanelKernel].Requant: one
+// int32 bias and one float32 scale per row, the output's zero point and
+// the output type's range.
+type RequantArgs struct {
+	Bias, Scale unsafe.Pointer // rows int32 and rows float32
+	Zero        int32
+	Lo, Hi      int32 // −128, 127 or 0, 255
+}
+
+// goQuantIn is the portable QuantIn ([PanelKernel]).
+func goQuantIn(dst, src unsafe.Pointer, n int, zero int32, signed bool) {
+	d, s := unsafe.Slice((*float32)(dst), n), unsafe.Slice((*byte)(src), n)
+	if signed {
+		for i, b := range s {
+			d[i] = float32(int32(int8(b)) - zero)
+		}
+		return
+	}
+	for i, b := range s {
+		d[i] = float32(int32(b) - zero)
+	}
+}
+
+// goRequant is the portable Requant ([PanelKernel]).
+func goRequant(dst, src unsafe.Pointer, rows, cols int, a *RequantArgs) {
+	d, s := unsafe.Slice((*byte)(dst), rows*cols), unsafe.Slice((*float32)(src), rows*cols)
+	bias, scale := unsafe.Slice((*int32)(a.Bias), rows), unsafe.Slice((*float32)(a.Scale), rows)
+	for r := 0; r < rows; r++ {
+		out := d[r*cols : (r+1)*cols]
+		for i, v := range s[r*cols : (r+1)*cols] {
+			out[i] = requantize(int32(v)+bias[r], scale[r], a.Zero, a.Lo, a.Hi)
 		}
 	}
 }

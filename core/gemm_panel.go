@@ -84,6 +84,17 @@ type PanelKernel struct {
 	// output row reads in a zero-bordered image), sw 1 or 2 and strides
 	// in floats. It reads nothing past the last element it copies.
 	Gather func(dst, base, offs unsafe.Pointer, ld, kb, rows, ow, rowStep, sw int)
+	// QuantIn sets dst[i] = float32(src[i] − zero) for n bytes at src,
+	// read as int8 when signed, else as uint8: a quantized convolution's
+	// input for the float kernels.
+	QuantIn func(dst, src unsafe.Pointer, n int, zero int32, signed bool)
+	// Requant writes a quantized convolution's output bytes from its
+	// products: for every row r < rows and column i < cols,
+	//
+	//	dst[r·cols + i] = byte(roundHalfEven(clamp(float32(int32(src[r·cols + i]) + bias[r]) · scale[r], Lo − Zero, Hi − Zero)) + Zero)
+	//
+	// where src holds integers (exact floats) and a the constants.
+	Requant func(dst, src unsafe.Pointer, rows, cols int, a *RequantArgs)
 }
 
 var panelKernel *PanelKernel

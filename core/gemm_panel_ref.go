@@ -18,6 +18,8 @@ func ReferencePanelKernel() *PanelKernel {
 		ConvTilesEp: refConvTilesEp,
 		Depthwise:   refDepthwise,
 		Gather:      refGather,
+		QuantIn:     goQuantIn,
+		Requant:     goRequant,
 	}
 }
 

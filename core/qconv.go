@@ -3,6 +3,7 @@ package core
 import (
 	"math"
 	"runtime"
+	"unsafe"
 )
 
 // QuantConv describes a quantized convolution as ONNX's QLinearConv (and
@@ -122,7 +123,16 @@ func requantize(acc int32, s float32, zero, lo, hi int32) byte {
 	// Clamp to the output's range less the zero point, then round half to
 	// even: the bounds are integers, so the order does not matter.
 	v = min(max(v, float32(lo-zero)), float32(hi-zero))
-	return byte(int32(math.RoundToEven(float64(v))) + zero)
+	return byte(int32(roundHalfEven(v)) + zero)
+}
+
+// roundHalfEven rounds v (|v| ≤ 2^22) to the nearest integer, ties to
+// even, as x86's cvtps2dq and WebAssembly's f32.nearest do: adding
+// 1.5·2^23 leaves no fraction bits, so float32's own rounding (to nearest,
+// ties to even) does it, and subtracting it back is exact.
+func roundHalfEven(v float32) float32 {
+	const magic = 1.5 * (1 << 23)
+	return (v + magic) - magic
 }
 
 // QConvPlan is a quantized convolution ([QuantConv]) planned on the float
@@ -143,6 +153,8 @@ type QConvPlan struct {
 	xf, yf   []float32   // the input less its zero point; a chunk's products
 	acc      []int32     // the sum of the chunks, when there are several
 	yLo, yHi int32
+	bias     []int32 // K values, zero without a bias
+	rq       RequantArgs
 	method   string
 }
 
@@ -169,6 +181,9 @@ func NewQConvPlan(k *PanelKernel, g *ConvGeom, q QuantConv, alloc func(string, i
 		p.q.Bias = append([]int32(nil), q.Bias[:g.K]...)
 	}
 	p.yLo, p.yHi = quantRange(q.YSigned)
+	p.bias = make([]int32, g.K)
+	copy(p.bias, q.Bias)
+	p.rq = RequantArgs{Bias: unsafe.Pointer(&p.bias[0]), Scale: unsafe.Pointer(&p.scale[0]), Zero: q.YZero, Lo: p.yLo, Hi: p.yHi}
 	cg, khw := g.C/g.Group, g.KH*g.KW
 	// The largest |x − XZero| any input can give, and |w − WZero| of these filters.
 	xLo, xHi := quantRange(q.XSigned)
@@ -242,18 +257,11 @@ func (p *QConvPlan) Run(y, x []byte) {
 		return
 	}
 	hw, ohw := g.H*g.W, g.OH*g.OW
+	kern := p.chunks[0].kern
 	for n := 0; n < g.N; n++ {
 		xn, yn := x[n*in:(n+1)*in], y[n*out:(n+1)*out]
 		xf := p.xf[:in]
-		if p.q.XSigned {
-			for i, b := range xn {
-				xf[i] = float32(int32(int8(b)) - p.q.XZero)
-			}
-		} else {
-			for i, b := range xn {
-				xf[i] = float32(int32(b) - p.q.XZero)
-			}
-		}
+		kern.quantIn(unsafe.Pointer(&xf[0]), unsafe.Pointer(&xn[0]), in, p.q.XZero, p.q.XSigned)
 		for ci, cp := range p.chunks {
 			c0 := ci * p.chunkC
 			cc := cp.g.C
@@ -272,25 +280,21 @@ func (p *QConvPlan) Run(y, x []byte) {
 				acc[i] += int32(v)
 			}
 		}
+		if p.acc == nil {
+			kern.requant(unsafe.Pointer(&yn[0]), unsafe.Pointer(&p.yf[0]), g.K, ohw, &p.rq)
+			continue
+		}
 		for k := 0; k < g.K; k++ {
-			var bias int32
-			if p.q.Bias != nil {
-				bias = p.q.Bias[k]
-			}
-			s := p.scale[k]
+			bias, s := p.bias[k], p.scale[k]
 			dst := yn[k*ohw : (k+1)*ohw]
-			if p.acc != nil {
-				for i, v := range p.acc[k*ohw : (k+1)*ohw] {
-					dst[i] = requantize(v+bias, s, p.q.YZero, p.yLo, p.yHi)
-				}
-				continue
-			}
-			for i, v := range p.yf[k*ohw : (k+1)*ohw] {
-				dst[i] = requantize(int32(v)+bias, s, p.q.YZero, p.yLo, p.yHi)
+			for i, v := range p.acc[k*ohw : (k+1)*ohw] {
+				dst[i] = requantize(v+bias, s, p.q.YZero, p.yLo, p.yHi)
 			}
 		}
 	}
 	runtime.KeepAlive(p)
+	runtime.KeepAlive(x)
+	runtime.KeepAlive(y)
 }
 
 // QConvRef is the reference for [QConvPlan]: the definition's loop nest

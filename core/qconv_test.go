@@ -143,6 +143,24 @@ func TestRequantizeTies(t *testing.T) {
 	}
 }
 
+// TestRoundHalfEven holds the float32 rounding to math.RoundToEven on
+// every quarter between −300 and 300 and on random values.
+func TestRoundHalfEven(t *testing.T) {
+	r := rand.New(rand.NewPCG(63, 64))
+	for i := -1200; i <= 1200; i++ {
+		v := float32(i) / 4
+		if got, want := roundHalfEven(v), float32(math.RoundToEven(float64(v))); got != want {
+			t.Fatalf("roundHalfEven(%v) = %v, want %v", v, got, want)
+		}
+	}
+	for i := 0; i < 10000; i++ {
+		v := (r.Float32()*2 - 1) * 300
+		if got, want := roundHalfEven(v), float32(math.RoundToEven(float64(v))); got != want {
+			t.Fatalf("roundHalfEven(%v) = %v, want %v", v, got, want)
+		}
+	}
+}
+
 // TestQConvRefuses checks the hostile parameters are errors.
 func TestQConvRefuses(t *testing.T) {
 	g, err := NewConvGeom([]int{1, 2, 4, 4}, []int{3, 2, 3, 3}, Window{}, 1)

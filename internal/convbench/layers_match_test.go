@@ -44,3 +44,54 @@ func TestLayersMatchToday(t *testing.T) {
 		}
 	}
 }
+
+// TestLayersInt8Exact runs the smaller layers of the table (up to 1.5
+// million multiply-accumulates, where the int32 reference stays quick)
+// as quantized convolutions and holds them byte for byte to
+// core.QConvRef, natively and, under js/wasm, on the SIMD kernels.
+func TestLayersInt8Exact(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	k := core.CurrentPanelKernel()
+	tried := 0
+	for _, a := range convshapes.Archs {
+		for _, row := range a.Layers {
+			if row.MACs() > 1.5e6 {
+				continue
+			}
+			tried++
+			l, err := newLayer(row, r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			q := core.QuantConv{XZero: int32(r.IntN(256)), XScale: 0.02, W: make([]byte, len(l.w)), WSigned: true,
+				YZero: int32(r.IntN(256)), YScale: 0.05, Bias: make([]int32, l.K)}
+			for i := range q.W {
+				q.W[i] = byte(r.IntN(256))
+			}
+			for i := 0; i < l.K; i++ {
+				q.WZero = append(q.WZero, int32(r.IntN(21)-10))
+				q.WScale = append(q.WScale, 0.001+r.Float32()*0.01)
+				q.Bias[i] = r.Int32N(4001) - 2000
+			}
+			p, err := core.NewQConvPlan(k, &l.g, q, alloc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			x := make([]byte, len(l.x))
+			for i := range x {
+				x[i] = byte(r.IntN(256))
+			}
+			want, got := make([]byte, len(l.y)), make([]byte, len(l.y))
+			core.QConvRef(want, x, &l.g, &q)
+			p.Run(got, x)
+			for i := range want {
+				if got[i] != want[i] {
+					t.Fatalf("%s/%s (%s): output %d = %d, want %d", a.Name, row.Name, p.Method(), i, got[i], want[i])
+				}
+			}
+		}
+	}
+	if tried < 30 {
+		t.Errorf("only %d layers tried", tried)
+	}
+}

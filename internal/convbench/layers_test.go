@@ -67,7 +67,7 @@ type impl struct {
 	plan func(k *core.PanelKernel, l *layer) (func(), error)
 }
 
-var impls = []impl{{"today", planToday}, {"plan", planFused}}
+var impls = []impl{{"today", planToday}, {"plan", planFused}, {"int8", planInt8}}
 
 func alloc(_ string, n int) ([]float32, error) { return make([]float32, n), nil }
 
@@ -137,6 +137,31 @@ func planFused(k *core.PanelKernel, l *layer) (func(), error) {
 		return nil, err
 	}
 	return func() { p.Run(l.y, l.x, l.res) }, nil
+}
+
+// planInt8 runs a layer as a quantized convolution ([core.QConvPlan]):
+// uint8 input and output, int8 filters quantized per filter, as
+// onnxruntime's quantizer writes them (the activation is the output's
+// range, the residual a QLinearAdd of its own, neither timed here).
+func planInt8(k *core.PanelKernel, l *layer) (func(), error) {
+	r := rand.New(rand.NewPCG(uint64(l.C), uint64(l.K)))
+	q := core.QuantConv{XZero: 128, XScale: 0.02, W: make([]byte, len(l.w)), WSigned: true, YZero: 100, YScale: 0.05}
+	for i := range q.W {
+		q.W[i] = byte(int8(r.IntN(255) - 127))
+	}
+	for i := 0; i < l.K; i++ {
+		q.WZero = append(q.WZero, 0)
+		q.WScale = append(q.WScale, 0.001+r.Float32()*0.01)
+	}
+	p, err := core.NewQConvPlan(k, &l.g, q, alloc)
+	if err != nil {
+		return nil, err
+	}
+	x, y := make([]byte, len(l.x)), make([]byte, len(l.y))
+	for i := range x {
+		x[i] = byte(r.IntN(256))
+	}
+	return func() { p.Run(y, x) }, nil
 }
 
 // BenchmarkLayers times every distinct layer of every network with each

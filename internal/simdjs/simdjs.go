@@ -89,6 +89,8 @@ func Install(mod, mem js.Value, relaxed bool) (name string, err error) {
 	gemmEp := fn(wasmsimd.GemmEpExport)
 	depthwise := fn(wasmsimd.DepthwiseExport)
 	gather := fn(wasmsimd.GatherExport)
+	quantIn := fn(wasmsimd.QuantInExport)
+	requant := fn(wasmsimd.RequantExport)
 	name = Name(relaxed)
 	core.SetPanelKernel(&core.PanelKernel{
 		Name: name, MR: 4, NR: 8,
@@ -133,6 +135,16 @@ func Install(mod, mem js.Value, relaxed bool) (name string, err error) {
 		},
 		Gather: func(dst, base, offs unsafe.Pointer, ld, kb, rows, ow, rowStep, sw int) {
 			gather.Invoke(uintptr(dst), 4*ld, uintptr(base), uintptr(offs), kb, rows, ow, 4*rowStep, sw)
+		},
+		QuantIn: func(dst, src unsafe.Pointer, n int, zero int32, signed bool) {
+			s := 0
+			if signed {
+				s = 1
+			}
+			quantIn.Invoke(uintptr(dst), uintptr(src), n, zero, s)
+		},
+		Requant: func(dst, src unsafe.Pointer, rows, cols int, a *core.RequantArgs) {
+			requant.Invoke(uintptr(dst), uintptr(src), rows, cols, uintptr(a.Bias), uintptr(a.Scale), a.Zero, a.Lo, a.Hi)
 		},
 	})
 	return name, nil

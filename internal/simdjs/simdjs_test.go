@@ -233,3 +233,60 @@ func TestGather(t *testing.T) {
 		}
 	}
 }
+
+// TestQuantKernels checks the quantized convolution's conversions against
+// their Go twins, byte for byte: both signs, zero points at the extremes,
+// rows whose length is not a multiple of four, products that round to
+// ties and saturate, accumulators past 2^24.
+func TestQuantKernels(t *testing.T) {
+	simd, ref := install(t), core.ReferencePanelKernel()
+	r := rand.New(rand.NewPCG(59, 60))
+	for iter := 0; iter < 200; iter++ {
+		signed := r.IntN(2) == 0
+		lo, hi := int32(0), int32(255)
+		if signed {
+			lo, hi = -128, 127
+		}
+		zero := []int32{lo, hi, lo + r.Int32N(hi-lo+1)}[r.IntN(3)]
+		n := 1 + r.IntN(70)
+		src := make([]byte, n)
+		for i := range src {
+			src[i] = byte(r.IntN(256))
+		}
+		want, got := make([]float32, n), make([]float32, n)
+		ref.QuantIn(ptr(want), unsafe.Pointer(&src[0]), n, zero, signed)
+		simd.QuantIn(ptr(got), unsafe.Pointer(&src[0]), n, zero, signed)
+		sameFloats(t, fmt.Sprintf("QuantIn n=%d zero=%d signed=%v", n, zero, signed), got, want, 0)
+
+		rows, cols := 1+r.IntN(5), 1+r.IntN(30)
+		prods := make([]float32, rows*cols)
+		for i := range prods {
+			prods[i] = float32(r.IntN(4001) - 2000)
+			if r.IntN(20) == 0 {
+				prods[i] = float32(r.IntN(1<<26) - 1<<25) // past 2^24: float32(acc + bias) rounds
+			}
+		}
+		bias, scale := make([]int32, rows), make([]float32, rows)
+		for i := range bias {
+			bias[i] = r.Int32N(2001) - 1000
+			scale[i] = []float32{0.5, 0.25, 0.0625, 0.013}[r.IntN(4)]
+		}
+		a := core.RequantArgs{Bias: unsafe.Pointer(&bias[0]), Scale: unsafe.Pointer(&scale[0]), Zero: zero, Lo: lo, Hi: hi}
+		wantB, gotB := make([]byte, rows*cols), make([]byte, rows*cols+4)
+		for i := range gotB {
+			gotB[i] = 0x5a
+		}
+		ref.Requant(unsafe.Pointer(&wantB[0]), ptr(prods), rows, cols, &a)
+		simd.Requant(unsafe.Pointer(&gotB[0]), ptr(prods), rows, cols, &a)
+		for i := range wantB {
+			if gotB[i] != wantB[i] {
+				t.Fatalf("Requant rows=%d cols=%d zero=%d signed=%v: byte %d = %d, want %d (product %v)", rows, cols, zero, signed, i, gotB[i], wantB[i], prods[i])
+			}
+		}
+		for i := len(wantB); i < len(gotB); i++ {
+			if gotB[i] != 0x5a {
+				t.Fatalf("Requant rows=%d cols=%d: wrote past the output", rows, cols)
+			}
+		}
+	}
+}

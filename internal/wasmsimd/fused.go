@@ -631,3 +631,295 @@ func (a *asm) gatherAddr(row uint32, sw int32) {
 	a.byte(opI32Shl)
 	a.byte(opI32Add)
 }
+
+// QuantInExport is quantin(dst, src, n, zero, signed): dst[i] =
+// float32(src[i] − zero) for the n bytes at src, int8 when signed ≠ 0,
+// else uint8 (core's QuantIn). Eight at a time, the rest one by one.
+//
+// RequantExport is requant(dst, src, rows, cols, bias, scale, zero, lo,
+// hi): core's Requant, a quantized convolution's output bytes from its
+// products (exact integers in floats): to int32, plus the row's bias, to
+// float32 (rounded to nearest even, as onnxruntime's conversion), times
+// the row's scale, clamped to [lo − zero, hi − zero], rounded to nearest
+// even (f32x4.nearest), plus zero, narrowed to bytes (signed when lo < 0;
+// the clamp makes the saturating narrows exact). Four at a time, the rest
+// one by one.
+const (
+	QuantInExport = "quantin"
+	RequantExport = "requant"
+)
+
+// The quantization kernels' opcodes.
+const (
+	opI32Load8S     = 0x2c
+	opI32Load8U     = 0x2d
+	opI32Store8     = 0x3a
+	opI32LtS        = 0x48
+	opF32Nearest    = 0x90
+	opF32Mul        = 0x94
+	opF32Min        = 0x96
+	opF32Max        = 0x97
+	opI32TruncF32S  = 0xa8
+	opF32ConvertI32 = 0xb2
+
+	simdV128Load8x8S     = 0x01
+	simdV128Load8x8U     = 0x02
+	simdI32x4Splat       = 0x11
+	simdF32x4Splat       = 0x13
+	simdI8x16NarrowS     = 0x65
+	simdI8x16NarrowU     = 0x66
+	simdF32x4Nearest     = 0x6a
+	simdI16x8NarrowS     = 0x85
+	simdI32x4ExtendLowS  = 0xa7
+	simdI32x4ExtendHighS = 0xa8
+	simdI32x4Add         = 0xae
+	simdI32x4Sub         = 0xb1
+	simdF32x4Min         = 0xe8
+	simdF32x4Max         = 0xe9
+	simdI32x4TruncSatS   = 0xf8
+	simdF32x4ConvertS    = 0xfa
+)
+
+const (
+	qDst, qSrc, qN, qZero, qSigned = 0, 1, 2, 3, 4
+	quantInParams                  = 5
+	qI                             = 5 // the byte index
+	qZeroV, qV                     = 6, 7
+)
+
+func quantInBody() []byte {
+	var a asm
+	a.locals(1, 2)
+	a.get(qZero)
+	a.simd(simdI32x4Splat)
+	a.set(qZeroV)
+	a.const32(0)
+	a.set(qI)
+	for _, signed := range []bool{true, false} {
+		a.get(qSigned)
+		if !signed {
+			a.byte(opI32Eqz)
+		}
+		a.byte(opIf, blockVoid)
+		// Eight bytes while i + 8 ≤ n.
+		a.byte(opBlock, blockVoid)
+		a.byte(opLoop, blockVoid)
+		a.get(qI)
+		a.const32(8)
+		a.byte(opI32Add)
+		a.get(qN)
+		a.byte(opI32GtU)
+		a.byte(opBrIf)
+		a.u32(1)
+		a.get(qSrc)
+		a.get(qI)
+		a.byte(opI32Add)
+		if signed {
+			a.mem(simdV128Load8x8S, 0, 0)
+		} else {
+			a.mem(simdV128Load8x8U, 0, 0)
+		}
+		a.set(qV)
+		for h, ext := range []uint32{simdI32x4ExtendLowS, simdI32x4ExtendHighS} {
+			a.get(qDst)
+			a.get(qI)
+			a.const32(2)
+			a.byte(opI32Shl)
+			a.byte(opI32Add)
+			a.get(qV)
+			a.simd(ext)
+			a.get(qZeroV)
+			a.simd(simdI32x4Sub)
+			a.simd(simdF32x4ConvertS)
+			a.mem(simdV128Store, 2, uint32(16*h))
+		}
+		a.addTo(qI, -8)
+		a.endLoop()
+		// The rest.
+		a.loopWhile(qI, qN)
+		a.get(qDst)
+		a.get(qI)
+		a.const32(2)
+		a.byte(opI32Shl)
+		a.byte(opI32Add)
+		a.get(qSrc)
+		a.get(qI)
+		a.byte(opI32Add)
+		if signed {
+			a.byte(opI32Load8S)
+		} else {
+			a.byte(opI32Load8U)
+		}
+		a.u32(0)
+		a.u32(0)
+		a.get(qZero)
+		a.byte(opI32Sub)
+		a.byte(opF32ConvertI32)
+		a.byte(opF32Store)
+		a.u32(2)
+		a.u32(0)
+		a.addTo(qI, -1)
+		a.endLoop()
+		a.byte(opEnd)
+	}
+	a.byte(opEnd)
+	return a.b
+}
+
+const (
+	rqDst, rqSrc, rqRows, rqCols, rqBias, rqScale, rqZero, rqLo, rqHi = 0, 1, 2, 3, 4, 5, 6, 7, 8
+	requantParams                                                     = 9
+	// i32 locals: the row, the column, the row's input and output, the
+	// row's bias; f32 locals are kept in v128 splats.
+	rqR, rqI, rqS, rqD, rqB = 9, 10, 11, 12, 13
+	requantI32Locals        = 5
+	// v128 locals: the row's bias and scale, the clamp's bounds, the zero
+	// point, a value.
+	rqBV, rqSV, rqLoV, rqHiV, rqZV, rqV = 14, 15, 16, 17, 18, 19
+	requantV128Locals                   = 6
+)
+
+func requantBody() []byte {
+	var a asm
+	a.locals(requantI32Locals, requantV128Locals)
+	// The bounds less the zero point, as floats; the zero point.
+	for _, b := range []struct{ src, dst uint32 }{{rqLo, rqLoV}, {rqHi, rqHiV}} {
+		a.get(b.src)
+		a.get(rqZero)
+		a.byte(opI32Sub)
+		a.byte(opF32ConvertI32)
+		a.simd(simdF32x4Splat)
+		a.set(b.dst)
+	}
+	a.get(rqZero)
+	a.simd(simdI32x4Splat)
+	a.set(rqZV)
+	a.const32(0)
+	a.set(rqR)
+	a.get(rqSrc)
+	a.set(rqS)
+	a.get(rqDst)
+	a.set(rqD)
+	a.loopWhile(rqR, rqRows)
+	a.get(rqBias)
+	a.get(rqR)
+	a.const32(2)
+	a.byte(opI32Shl)
+	a.byte(opI32Add)
+	a.byte(opI32Load)
+	a.u32(2)
+	a.u32(0)
+	a.tee(rqB)
+	a.simd(simdI32x4Splat)
+	a.set(rqBV)
+	a.get(rqScale)
+	a.get(rqR)
+	a.const32(2)
+	a.byte(opI32Shl)
+	a.byte(opI32Add)
+	a.mem(simdV128Load32Spl, 2, 0)
+	a.set(rqSV)
+	a.const32(0)
+	a.set(rqI)
+	// Four at a time while i + 4 ≤ cols.
+	a.byte(opBlock, blockVoid)
+	a.byte(opLoop, blockVoid)
+	a.get(rqI)
+	a.const32(4)
+	a.byte(opI32Add)
+	a.get(rqCols)
+	a.byte(opI32GtU)
+	a.byte(opBrIf)
+	a.u32(1)
+	a.get(rqS)
+	a.get(rqI)
+	a.const32(2)
+	a.byte(opI32Shl)
+	a.byte(opI32Add)
+	a.mem(simdV128Load, 2, 0)
+	a.simd(simdI32x4TruncSatS)
+	a.get(rqBV)
+	a.simd(simdI32x4Add)
+	a.simd(simdF32x4ConvertS)
+	a.get(rqSV)
+	a.simd(simdF32x4Mul)
+	a.get(rqLoV)
+	a.simd(simdF32x4Max)
+	a.get(rqHiV)
+	a.simd(simdF32x4Min)
+	a.simd(simdF32x4Nearest)
+	a.simd(simdI32x4TruncSatS)
+	a.get(rqZV)
+	a.simd(simdI32x4Add)
+	a.tee(rqV)
+	a.get(rqV)
+	a.simd(simdI16x8NarrowS)
+	a.set(rqV)
+	// Narrow to bytes, signed when lo < 0.
+	a.get(rqD)
+	a.get(rqI)
+	a.byte(opI32Add)
+	a.get(rqV)
+	a.get(rqV)
+	a.simd(simdI8x16NarrowS)
+	a.get(rqV)
+	a.get(rqV)
+	a.simd(simdI8x16NarrowU)
+	a.get(rqLo)
+	a.const32(0)
+	a.byte(opI32LtS)
+	a.byte(opSelect)
+	a.mem(simdV128Store32Ln, 0, 0)
+	a.byte(0)
+	a.addTo(rqI, -4)
+	a.endLoop()
+	// The rest, one by one.
+	a.loopWhile(rqI, rqCols)
+	a.get(rqD)
+	a.get(rqI)
+	a.byte(opI32Add)
+	a.get(rqS)
+	a.get(rqI)
+	a.const32(2)
+	a.byte(opI32Shl)
+	a.byte(opI32Add)
+	a.byte(opF32Load)
+	a.u32(2)
+	a.u32(0)
+	a.byte(opI32TruncF32S)
+	a.get(rqB)
+	a.byte(opI32Add)
+	a.byte(opF32ConvertI32)
+	a.get(rqSV)
+	a.simd(simdF32x4Extract)
+	a.byte(0)
+	a.byte(opF32Mul)
+	a.get(rqLoV)
+	a.simd(simdF32x4Extract)
+	a.byte(0)
+	a.byte(opF32Max)
+	a.get(rqHiV)
+	a.simd(simdF32x4Extract)
+	a.byte(0)
+	a.byte(opF32Min)
+	a.byte(opF32Nearest)
+	a.byte(opI32TruncF32S)
+	a.get(rqZero)
+	a.byte(opI32Add)
+	a.byte(opI32Store8)
+	a.u32(0)
+	a.u32(0)
+	a.addTo(rqI, -1)
+	a.endLoop()
+	a.addTo(rqR, -1)
+	a.get(rqS)
+	a.get(rqCols)
+	a.const32(2)
+	a.byte(opI32Shl)
+	a.byte(opI32Add)
+	a.set(rqS)
+	a.addTo(rqD, rqCols)
+	a.endLoop()
+	a.byte(opEnd)
+	return a.b
+}

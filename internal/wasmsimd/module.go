@@ -19,7 +19,8 @@ type function struct {
 
 // Module returns the kernel module: the tile kernel and the convolution,
 // ReLU, pooling, matrix-vector and block-copy kernels, and the fused
-// convolution's product, depthwise and gather kernels. With relaxed the multiply-adds
+// convolution's product, depthwise and gather kernels and the quantized
+// convolution's conversions. With relaxed the multiply-adds
 // use the relaxed-SIMD f32x4.relaxed_madd, which may or may not fuse;
 // without it, a multiply and an add, rounded as the scalar Go code rounds.
 func Module(relaxed bool) []byte {
@@ -33,6 +34,8 @@ func Module(relaxed bool) []byte {
 		{GemmEpExport, gemmEpParams, gemmEpBody(relaxed)},
 		{DepthwiseExport, depthwiseParams, depthwiseBody(relaxed)},
 		{GatherExport, gatherParams, gatherBody()},
+		{QuantInExport, quantInParams, quantInBody()},
+		{RequantExport, requantParams, requantBody()},
 	})
 }
 
