@@ -36,7 +36,7 @@ check_format() {
 		return 1
 	fi
 	go vet ./...
-	GOOS=js GOARCH=wasm go vet ./wasm/... ./core/... ./worker ./internal/simdjs
+	GOOS=js GOARCH=wasm go vet ./wasm/... ./core/... ./worker ./internal/simdjs ./internal/convbench
 	GOOS=js GOARCH=wasm go vet -tags apionly ./wasm
 	GOOS=js GOARCH=wasm go vet -tags apionly,train ./wasm
 	GOOS=js GOARCH=wasm go vet -tags wasmcnn_faults ./worker
@@ -72,7 +72,7 @@ cmd_test() {
 	WASMCNN_REQUIRE_ORT=1 WASMCNN_REQUIRE_BROWSER=1 WASMCNN_REQUIRE_WORKERD=1 go test -timeout 45m ./...
 	log "wasm tests under Node ($(node --version))"
 	# tools/go_js_wasm_exec is Go's runner plus the memory hook the SIMD kernel needs.
-	GOOS=js GOARCH=wasm go test -exec="$PWD/tools/go_js_wasm_exec" ./core/... ./wasm/...
+	GOOS=js GOARCH=wasm go test -exec="$PWD/tools/go_js_wasm_exec" ./core/... ./wasm/... ./internal/simdjs ./internal/convbench
 	log "the training build's API under Node"
 	GOOS=js GOARCH=wasm go test -tags train -exec="$PWD/tools/go_js_wasm_exec" ./wasm/
 	log "all tests passed"
