@@ -181,3 +181,16 @@ func TestConvPlanRefuses(t *testing.T) {
 		t.Error("a group that does not divide the channels: planned")
 	}
 }
+
+// TestConvPlanEachNative checks every method with each of this CPU's
+// fused kernels (AVX2 and, where the CPU has it, AVX-512).
+func TestConvPlanEachNative(t *testing.T) {
+	saved := nativeFusedKernels
+	defer func() { nativeFusedKernels = saved }()
+	for _, k := range nativeKernelSets() {
+		t.Run(k.name, func(t *testing.T) {
+			nativeFusedKernels = k
+			checkPlans(t, nil, 60, "depthwise", "pointwise", "gemm")
+		})
+	}
+}

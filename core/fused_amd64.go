@@ -19,6 +19,14 @@ import (
 //go:noescape
 func gemmEpAVX2(pa, pb unsafe.Pointer, bRow int, c unsafe.Pointer, ldc, mp, np, kb int, ep *EpilogueArgs)
 
+// gemmEpAVX512 is gemmEpAVX2 with 12×32 tiles in AVX-512 (twenty-four
+// accumulators of 16 floats): twice the multiply-adds per instruction
+// where the CPU executes 512-bit vectors at full width. mp is a multiple
+// of 12, np of 32. Implemented in fused_amd64.s.
+//
+//go:noescape
+func gemmEpAVX512(pa, pb unsafe.Pointer, bRow int, c unsafe.Pointer, ldc, mp, np, kb int, ep *EpilogueArgs)
+
 // depthwiseAVX2 is [PanelKernel].Depthwise in AVX2 with FMA: four vectors
 // of eight outputs of a row at a time while they last, then one, then the
 // last columns through a masked store; at stride 2 the even columns of
@@ -71,9 +79,21 @@ func requantNative(dst, src unsafe.Pointer, rows, cols int, a *RequantArgs) {
 	}
 }
 
+// avx2FusedKernels and avx512FusedKernels are this CPU's kernels, nil
+// where it lacks the instructions.
+var avx2FusedKernels, avx512FusedKernels *fusedKernels
+
 func init() {
-	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
-		nativeFusedKernels = &fusedKernels{name: "avx2_6x16", mr: 6, nr: 16, gemm: gemmEpAVX2, depthwise: depthwiseAVX2, gather: goGather,
-			quantIn: quantInNative, requant: requantNative}
+	if !cpu.X86.HasAVX2 || !cpu.X86.HasFMA {
+		return
+	}
+	avx2FusedKernels = &fusedKernels{name: "avx2_6x16", mr: 6, nr: 16, gemm: gemmEpAVX2, depthwise: depthwiseAVX2, gather: goGather,
+		quantIn: quantInNative, requant: requantNative}
+	nativeFusedKernels = avx2FusedKernels
+	if cpu.X86.HasAVX512F {
+		k := *avx2FusedKernels
+		k.name, k.mr, k.nr, k.gemm = "avx512_12x32", 12, 32, gemmEpAVX512
+		avx512FusedKernels = &k
+		nativeFusedKernels = avx512FusedKernels
 	}
 }
