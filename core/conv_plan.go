@@ -1,6 +1,7 @@
 package core
 
 import (
+	"runtime"
 	"unsafe"
 
 	"wasmcnn/internal/fmtlite"
@@ -23,6 +24,9 @@ import (
 //   - "pointwise": 1×1 without padding, any stride and groups: a matrix
 //     product per group that reads the input in place at stride 1 and a
 //     subsampled block of it otherwise.
+//   - "gemv": a 1×1 convolution of a 1×1 map (the squeeze-and-excitation
+//     blocks of MobileNetV3, a dense layer written as a convolution): one
+//     dot product per filter, where a tile would be one column wide.
 //   - "implicit": with a panel kernel that has ConvTilesEp (the browser's
 //     SIMD module), stride 1, one group, a window larger than 1×1: the
 //     product reads a padded copy of the image through the taps' offsets
@@ -45,6 +49,7 @@ type ConvPlan struct {
 	gm       *gemmPlan
 	ic       *ImplicitConv
 	panel    *PanelKernel // the kernel ic was planned for
+	w        []float32    // the filters, [K, C], for gemv
 }
 
 // NewConvPlan plans the convolution g of the weights w ([K, C/Group, KH,
@@ -79,6 +84,11 @@ func NewConvPlan(k *PanelKernel, g *ConvGeom, w, b []float32, act Activation, re
 	case g.Group == g.C && g.K == g.C && g.SW <= 2 && !residual:
 		p.method = "depthwise"
 		p.dw, err = newDepthwisePlan(p, w, alloc)
+	case g.matVec():
+		// A 1×1 convolution of a 1×1 map (squeeze-and-excitation, a dense
+		// layer as a convolution): one dot product per filter.
+		p.method = "gemv"
+		p.w = append([]float32(nil), w[:g.K*g.C]...)
 	case k != nil && k.ConvTilesEp != nil && g.Group == 1 && g.SH == 1 && g.SW == 1 && !g.pointwise():
 		p.method, p.panel = "implicit", k
 		p.ic, err = NewImplicitConv(k, g, w, p.bias, alloc)
@@ -102,7 +112,7 @@ func NewConvPlan(k *PanelKernel, g *ConvGeom, w, b []float32, act Activation, re
 	return p, nil
 }
 
-// Method names how the plan computes: "depthwise", "pointwise",
+// Method names how the plan computes: "depthwise", "pointwise", "gemv",
 // "implicit" or "gemm".
 func (p *ConvPlan) Method() string { return p.method }
 
@@ -126,6 +136,10 @@ func (p *ConvPlan) Run(y, x, res []float32) {
 		p.ic.runFused(p.panel, y, x, res, p)
 		return
 	}
+	if p.w != nil {
+		p.runGemv(y, x, res)
+		return
+	}
 	for n := 0; n < g.N; n++ {
 		var r []float32
 		if p.residual {
@@ -138,6 +152,34 @@ func (p *ConvPlan) Run(y, x, res []float32) {
 		}
 		p.gm.run(p, yn, xn, r)
 	}
+}
+
+// matVec reports whether a convolution is a matrix-vector product: one
+// group, a 1×1 window without padding on a 1×1 map (any stride).
+func (g ConvGeom) matVec() bool {
+	return g.Group == 1 && g.H == 1 && g.W == 1 && g.KH == 1 && g.KW == 1 && g.PT == 0 && g.PL == 0 && g.PB == 0 && g.PR == 0
+}
+
+// runGemv computes the "gemv" method: y starts at the bias (and the
+// residual), takes every filter's dot product with the image, then the
+// activation.
+func (p *ConvPlan) runGemv(y, x, res []float32) {
+	g := &p.g
+	for n := 0; n < g.N; n++ {
+		yn, xn := y[n*g.K:(n+1)*g.K], x[n*g.C:(n+1)*g.C]
+		if p.residual {
+			for i, r := range res[n*g.K : (n+1)*g.K] {
+				yn[i] = p.bias[i] + r
+			}
+		} else {
+			copy(yn, p.bias)
+		}
+		p.kern.dots(unsafe.Pointer(&yn[0]), unsafe.Pointer(&xn[0]), unsafe.Pointer(&p.w[0]), g.C, g.K, g.C)
+		applyAct(p.act, yn)
+	}
+	runtime.KeepAlive(p)
+	runtime.KeepAlive(x)
+	runtime.KeepAlive(y)
 }
 
 // epilogue returns the epilogue of a block of depth: the bias and residual

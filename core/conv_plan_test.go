@@ -44,6 +44,8 @@ func randomConv(r *rand.Rand, kind string) (ConvGeom, error) {
 		kh, kw = []int{1, 3, 5, 7}[r.IntN(4)], []int{1, 3, 5}[r.IntN(3)]
 		win.DilationH, win.DilationW = 1+r.IntN(2), 1+r.IntN(2)
 		win.PadTop, win.PadLeft, win.PadBottom, win.PadRight = r.IntN(4), r.IntN(4), r.IntN(4), r.IntN(4)
+	case "gemv":
+		c, k, group, kh, kw, h, w = 1+r.IntN(600), 1+r.IntN(200), 1, 1, 1, 1, 1
 	case "pointwise":
 		group = 1 + r.IntN(3)
 		c, k = group*(1+r.IntN(40)), group*(1+r.IntN(20))
@@ -82,8 +84,8 @@ func checkPlans(t *testing.T, k *PanelKernel, iters int, kinds ...string) {
 		done := 0
 		for done < iters {
 			g, err := randomConv(r, kind)
-			if err != nil || (kind != "depthwise" && g.Group == g.C && g.K == g.C) {
-				continue // a window larger than the padded input, or a depthwise one
+			if err != nil || (kind != "depthwise" && g.Group == g.C && g.K == g.C) || (kind != "gemv" && g.matVec()) {
+				continue // a window larger than the padded input, or one of another method
 			}
 			done++
 			x := floattest.RandSlice(r, Product(g.InShape()))
@@ -132,7 +134,7 @@ func checkPlans(t *testing.T, k *PanelKernel, iters int, kinds ...string) {
 // TestConvPlanNative checks every method with this CPU's kernels.
 func TestConvPlanNative(t *testing.T) {
 	t.Logf("kernels: %s", nativeFusedKernels.name)
-	checkPlans(t, nil, 150, "depthwise", "pointwise", "gemm")
+	checkPlans(t, nil, 150, "depthwise", "pointwise", "gemv", "gemm")
 }
 
 // TestConvPlanGo checks every method with the portable Go kernels.
@@ -140,14 +142,14 @@ func TestConvPlanGo(t *testing.T) {
 	saved := nativeFusedKernels
 	nativeFusedKernels = goFusedKernels
 	defer func() { nativeFusedKernels = saved }()
-	checkPlans(t, nil, 60, "depthwise", "pointwise", "gemm")
+	checkPlans(t, nil, 60, "depthwise", "pointwise", "gemv", "gemm")
 }
 
 // TestConvPlanPanel checks every method through a panel kernel's fused
 // kernels: the reference ones, whose contract the browser's SIMD kernels
 // implement (they are held to the same check under js/wasm).
 func TestConvPlanPanel(t *testing.T) {
-	checkPlans(t, ReferencePanelKernel(), 60, "depthwise", "pointwise", "implicit", "gemm")
+	checkPlans(t, ReferencePanelKernel(), 60, "depthwise", "pointwise", "gemv", "implicit", "gemm")
 }
 
 // TestConvPlanRefuses checks that bad weights, bias and activations are
@@ -190,7 +192,7 @@ func TestConvPlanEachNative(t *testing.T) {
 	for _, k := range nativeKernelSets() {
 		t.Run(k.name, func(t *testing.T) {
 			nativeFusedKernels = k
-			checkPlans(t, nil, 60, "depthwise", "pointwise", "gemm")
+			checkPlans(t, nil, 60, "depthwise", "pointwise", "gemv", "gemm")
 		})
 	}
 }

@@ -49,6 +49,23 @@ func quantInAVX2(dst, src unsafe.Pointer, n int, zero int32, signed bool)
 //go:noescape
 func requantRowAVX2(dst, src unsafe.Pointer, n int, bias int32, scale, lo, hi float32, zero int32, signed bool)
 
+// dotsAVX2 is [PanelKernel].Dots for k a positive multiple of 8.
+// Implemented in fused_amd64.s.
+//
+//go:noescape
+func dotsAVX2(y, a, b unsafe.Pointer, ldb, n, k int)
+
+// dotsNative runs dotsAVX2 on the multiple of 8 of k and Go on the rest.
+func dotsNative(y, a, b unsafe.Pointer, ldb, n, k int) {
+	if k8 := k &^ 7; k8 > 0 {
+		dotsAVX2(y, a, b, ldb, n, k8)
+		a, b, k = unsafe.Add(a, 4*k8), unsafe.Add(b, 4*k8), k-k8
+	}
+	if k > 0 {
+		goDots(y, a, b, ldb, n, k)
+	}
+}
+
 // quantInNative runs quantInAVX2 on whole vectors and Go on the rest.
 func quantInNative(dst, src unsafe.Pointer, n int, zero int32, signed bool) {
 	if n8 := n &^ 7; n8 > 0 {
@@ -88,7 +105,7 @@ func init() {
 		return
 	}
 	avx2FusedKernels = &fusedKernels{name: "avx2_6x16", mr: 6, nr: 16, gemm: gemmEpAVX2, depthwise: depthwiseAVX2, gather: goGather,
-		quantIn: quantInNative, requant: requantNative}
+		quantIn: quantInNative, requant: requantNative, dots: dotsNative}
 	nativeFusedKernels = avx2FusedKernels
 	if cpu.X86.HasAVX512F {
 		k := *avx2FusedKernels

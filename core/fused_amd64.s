@@ -996,3 +996,57 @@ znextpanel:
 zdone:
 	VZEROUPPER
 	RET
+
+// func dotsAVX2(y, a, b unsafe.Pointer, ldb, n, k int)
+// [PanelKernel].Dots for k a positive multiple of 8: for each of the n
+// rows of B (ldb floats apart), two accumulators of eight over the row,
+// then their horizontal sum added to y[j].
+TEXT ·dotsAVX2(SB), NOSPLIT, $0-48
+	MOVQ y+0(FP), DI
+	MOVQ a+8(FP), SI
+	MOVQ b+16(FP), DX
+	MOVQ ldb+24(FP), R8
+	SHLQ $2, R8
+	MOVQ n+32(FP), R9
+	MOVQ k+40(FP), R10
+
+drowj:
+	TESTQ  R9, R9
+	JLE    ddotdone
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	XORQ   AX, AX
+
+ddot16:
+	LEAQ        16(AX), BX
+	CMPQ        BX, R10
+	JGT         ddot8
+	VMOVUPS     (SI)(AX*4), Y2
+	VMOVUPS     32(SI)(AX*4), Y3
+	VFMADD231PS (DX)(AX*4), Y2, Y0
+	VFMADD231PS 32(DX)(AX*4), Y3, Y1
+	MOVQ        BX, AX
+	JMP         ddot16
+
+ddot8:
+	CMPQ        AX, R10
+	JGE         dsum
+	VMOVUPS     (SI)(AX*4), Y2
+	VFMADD231PS (DX)(AX*4), Y2, Y0
+
+dsum:
+	VADDPS       Y1, Y0, Y0
+	VEXTRACTF128 $1, Y0, X1
+	VADDPS       X1, X0, X0
+	VHADDPS      X0, X0, X0
+	VHADDPS      X0, X0, X0
+	VADDSS       (DI), X0, X0
+	VMOVSS       X0, (DI)
+	ADDQ         $4, DI
+	ADDQ         R8, DX
+	DECQ         R9
+	JMP          drowj
+
+ddotdone:
+	VZEROUPPER
+	RET

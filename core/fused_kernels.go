@@ -71,6 +71,8 @@ type fusedKernels struct {
 	// quantIn and requant are [PanelKernel].QuantIn and Requant.
 	quantIn func(dst, src unsafe.Pointer, n int, zero int32, signed bool)
 	requant func(dst, src unsafe.Pointer, rows, cols int, a *RequantArgs)
+	// dots is [PanelKernel].Dots for any k.
+	dots func(y, a, b unsafe.Pointer, ldb, n, k int)
 	// copyBlocks is [PanelKernel].CopyBlocks, or nil for Go's copy.
 	copyBlocks func(dst, src unsafe.Pointer, groups, rows, width, dstRow, srcRow, dstGroup, srcGroup int)
 }
@@ -79,7 +81,7 @@ type fusedKernels struct {
 // epilogue applied in Go, and the reference depthwise loop unrolled by
 // four columns. Platforms replace them with their own at init.
 var goFusedKernels = &fusedKernels{name: "go2x4", mr: 2, nr: 4, gemm: goGemmEp, depthwise: goDepthwise, gather: goGather,
-	quantIn: goQuantIn, requant: goRequant}
+	quantIn: goQuantIn, requant: goRequant, dots: goDots}
 
 // nativeFusedKernels are this CPU's: the Go ones unless an architecture
 // file installs faster ones.
@@ -89,19 +91,29 @@ var nativeFusedKernels = goFusedKernels
 // fused kernels where it has them (the browser's SIMD module), else the
 // CPU's.
 func fusedKernelsFor(k *PanelKernel) *fusedKernels {
-	if k == nil || k.GemmEp == nil || k.Depthwise == nil || k.Gather == nil || k.QuantIn == nil || k.Requant == nil {
+	if k == nil || k.GemmEp == nil || k.Depthwise == nil || k.Gather == nil || k.QuantIn == nil || k.Requant == nil || k.Dots == nil {
 		return nativeFusedKernels
 	}
 	bPanel := k.NR
-	gemm := k.GemmEp
+	gemm, dots := k.GemmEp, k.Dots
 	return &fusedKernels{
 		name: k.Name, mr: k.MR, nr: k.NR,
 		gemm: func(pa, pb unsafe.Pointer, bRow int, c unsafe.Pointer, ldc, mp, np, kb int, ep *EpilogueArgs) {
 			gemm(pa, pb, bPanel, bRow, c, ldc, mp, np, kb, ep)
 		},
-		depthwise:  k.Depthwise,
-		gather:     k.Gather,
-		quantIn:    k.QuantIn,
+		depthwise: k.Depthwise,
+		gather:    k.Gather,
+		quantIn:   k.QuantIn,
+		dots: func(y, a, b unsafe.Pointer, ldb, n, k int) {
+			// The panel's Dots takes k a multiple of 4; Go adds the rest.
+			if k4 := k &^ 3; k4 > 0 {
+				dots(y, a, b, ldb, n, k4)
+				a, b, k = unsafe.Add(a, 4*k4), unsafe.Add(b, 4*k4), k-k4
+			}
+			if k > 0 {
+				goDots(y, a, b, ldb, n, k)
+			}
+		},
 		requant:    k.Requant,
 		copyBlocks: k.CopyBlocks,
 	}
@@ -251,5 +263,13 @@ func goRequant(dst, src unsafe.Pointer, rows, cols int, a *RequantArgs) {
 		for i, v := range s[r*cols : (r+1)*cols] {
 			out[i] = requantize(int32(v)+bias[r], scale[r], a.Zero, a.Lo, a.Hi)
 		}
+	}
+}
+
+// goDots is the portable Dots ([PanelKernel]) for any k.
+func goDots(y, a, b unsafe.Pointer, ldb, n, k int) {
+	ys, as := unsafe.Slice((*float32)(y), n), unsafe.Slice((*float32)(a), k)
+	for j := range ys {
+		ys[j] += dot(as, unsafe.Slice((*float32)(unsafe.Add(b, 4*j*ldb)), k))
 	}
 }
