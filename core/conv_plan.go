@@ -27,6 +27,9 @@ import (
 //   - "gemv": a 1×1 convolution of a 1×1 map (the squeeze-and-excitation
 //     blocks of MobileNetV3, a dense layer written as a convolution): one
 //     dot product per filter, where a tile would be one column wide.
+//   - "winograd": 3×3, stride and dilation 1, one group, where it pays
+//     ([winogradPlan]): Winograd's F(2×2, 3×3), 16 multiplications for
+//     every 4 outputs instead of 36.
 //   - "implicit": with a panel kernel that has ConvTilesEp (the browser's
 //     SIMD module), stride 1, one group, a window larger than 1×1: the
 //     product reads a padded copy of the image through the taps' offsets
@@ -50,6 +53,7 @@ type ConvPlan struct {
 	ic       *ImplicitConv
 	panel    *PanelKernel // the kernel ic was planned for
 	w        []float32    // the filters, [K, C], for gemv
+	wg       *winogradPlan
 }
 
 // NewConvPlan plans the convolution g of the weights w ([K, C/Group, KH,
@@ -60,6 +64,13 @@ type ConvPlan struct {
 // they must be private to the plan. It returns an error for weights or a
 // bias shorter than g implies, or an activation that is not [Activation.Valid].
 func NewConvPlan(k *PanelKernel, g *ConvGeom, w, b []float32, act Activation, residual bool, alloc func(string, int) ([]float32, error)) (*ConvPlan, error) {
+	return NewConvPlanMethod(k, g, w, b, act, residual, alloc, "")
+}
+
+// NewConvPlanMethod is [NewConvPlan] with the method chosen by the caller
+// ("" chooses as NewConvPlan does): for benchmarks and tests that hold
+// the methods to each other. It refuses a method that does not apply to g.
+func NewConvPlanMethod(k *PanelKernel, g *ConvGeom, w, b []float32, act Activation, residual bool, alloc func(string, int) ([]float32, error), method string) (*ConvPlan, error) {
 	const op = "Conv"
 	if g.N < 1 || g.Group < 1 || g.C%g.Group != 0 || g.K%g.Group != 0 || g.OH < 1 || g.OW < 1 {
 		return nil, shapeErrorf(op, "geometry not built by NewConvGeom (N %d, C %d, K %d, group %d)", g.N, g.C, g.K, g.Group)
@@ -80,7 +91,23 @@ func NewConvPlan(k *PanelKernel, g *ConvGeom, w, b []float32, act Activation, re
 		copy(p.bias, b[:g.K])
 	}
 	var err error
+	winograd := g.KH == 3 && g.KW == 3 && g.SH == 1 && g.SW == 1 && g.DH == 1 && g.DW == 1 && g.Group == 1
+	switch method {
+	case "":
+		if winograd && winogradPays(g, p.kern) {
+			method = "winograd"
+		}
+	case "winograd":
+		if !winograd {
+			return nil, shapeErrorf(op, "Winograd's F(2×2, 3×3) takes 3×3 windows of stride and dilation 1 and one group")
+		}
+	default:
+		return nil, shapeErrorf(op, "unknown method %q", method)
+	}
 	switch {
+	case method == "winograd":
+		p.method = "winograd"
+		p.wg, err = newWinogradPlan(p, w, alloc)
 	case g.Group == g.C && g.K == g.C && g.SW <= 2 && !residual:
 		p.method = "depthwise"
 		p.dw, err = newDepthwisePlan(p, w, alloc)
@@ -113,7 +140,7 @@ func NewConvPlan(k *PanelKernel, g *ConvGeom, w, b []float32, act Activation, re
 }
 
 // Method names how the plan computes: "depthwise", "pointwise", "gemv",
-// "implicit" or "gemm".
+// "winograd", "implicit" or "gemm".
 func (p *ConvPlan) Method() string { return p.method }
 
 // Kernel names the micro-kernels the plan runs on.
@@ -148,6 +175,10 @@ func (p *ConvPlan) Run(y, x, res []float32) {
 		xn, yn := x[n*in:(n+1)*in], y[n*out:(n+1)*out]
 		if p.dw != nil {
 			p.dw.run(p, yn, xn)
+			continue
+		}
+		if p.wg != nil {
+			p.wg.run(p, yn, xn, r)
 			continue
 		}
 		p.gm.run(p, yn, xn, r)

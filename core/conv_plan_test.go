@@ -196,3 +196,54 @@ func TestConvPlanEachNative(t *testing.T) {
 		})
 	}
 }
+
+// TestConvPlanWinograd holds the Winograd method to the reference on
+// random 3×3 convolutions (odd output sizes, padding, residuals, every
+// activation) with each kernel set, and reports its error: the transforms'
+// additions round, so the tolerance is wider than the direct methods'.
+func TestConvPlanWinograd(t *testing.T) {
+	r := rand.New(rand.NewPCG(43, 44))
+	alloc := func(_ string, n int) ([]float32, error) { return floattest.RandSlice(r, n), nil }
+	saved := nativeFusedKernels
+	defer func() { nativeFusedKernels = saved }()
+	worst := 0.0
+	for _, k := range append(nativeKernelSets(), nil) {
+		var panel *PanelKernel
+		if k == nil {
+			panel = ReferencePanelKernel()
+		} else {
+			nativeFusedKernels = k
+		}
+		for iter := 0; iter < 40; iter++ {
+			pad, c := r.IntN(3), 1+r.IntN(300)
+			g, err := NewConvGeom([]int{1 + r.IntN(2), c, 1 + r.IntN(12), 1 + r.IntN(12)}, []int{1 + r.IntN(40), c, 3, 3},
+				Window{PadTop: pad, PadLeft: pad, PadBottom: r.IntN(3), PadRight: r.IntN(3)}, 1)
+			if err != nil {
+				continue
+			}
+			x, w, b := floattest.RandSlice(r, Product(g.InShape())), floattest.RandSlice(r, Product(g.WeightShape())), floattest.RandSlice(r, g.K)
+			var res []float32
+			if r.IntN(3) == 0 {
+				res = floattest.RandSlice(r, Product(g.OutShape()))
+			}
+			act := randomActivation(r)
+			p, err := NewConvPlanMethod(panel, &g, w, b, act, res != nil, alloc, "winograd")
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := make([]float32, Product(g.OutShape()))
+			ConvFusedRef(want, x, w, b, res, &g, act)
+			got, check := floattest.Guarded(len(want))
+			p.Run(got, x, res)
+			desc := fmt.Sprintf("%s %+v", p.Kernel(), g)
+			check(t, desc)
+			// Error relative to the sum of the products' magnitudes, ≤ 9C.
+			scale := float64(9 * g.C)
+			for i := range want {
+				worst = max(worst, math.Abs(float64(got[i]-want[i]))/scale)
+			}
+			floattest.AssertClose(t, desc, got, want, 1e-6*scale)
+		}
+	}
+	t.Logf("largest error: %.2g of the sum of the products' magnitudes", worst)
+}

@@ -1,6 +1,7 @@
 package convbench
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"math"
@@ -67,7 +68,7 @@ type impl struct {
 	plan func(k *core.PanelKernel, l *layer) (func(), error)
 }
 
-var impls = []impl{{"today", planToday}, {"plan", planFused}, {"int8", planInt8}}
+var impls = []impl{{"today", planToday}, {"plan", planFused}, {"winograd", planWinograd}, {"int8", planInt8}}
 
 func alloc(_ string, n int) ([]float32, error) { return make([]float32, n), nil }
 
@@ -139,6 +140,21 @@ func planFused(k *core.PanelKernel, l *layer) (func(), error) {
 	return func() { p.Run(l.y, l.x, l.res) }, nil
 }
 
+// errNotApplicable marks a layer an implementation does not take.
+var errNotApplicable = errors.New("not applicable")
+
+// planWinograd runs a 3×3 layer of stride 1 with Winograd's F(2×2, 3×3).
+func planWinograd(k *core.PanelKernel, l *layer) (func(), error) {
+	if l.KH != 3 || l.KW != 3 || l.Stride != 1 || l.Group != 1 {
+		return nil, errNotApplicable
+	}
+	p, err := core.NewConvPlanMethod(k, &l.g, l.w, l.b, activations[l.Act], l.Residual, alloc, "winograd")
+	if err != nil {
+		return nil, err
+	}
+	return func() { p.Run(l.y, l.x, l.res) }, nil
+}
+
 // planInt8 runs a layer as a quantized convolution ([core.QConvPlan]):
 // uint8 input and output, int8 filters quantized per filter, as
 // onnxruntime's quantizer writes them (the activation is the output's
@@ -177,11 +193,14 @@ func BenchmarkLayers(b *testing.B) {
 				b.Fatal(err)
 			}
 			for _, im := range impls {
+				run, err := im.plan(k, l)
+				if err == errNotApplicable {
+					continue
+				}
+				if err != nil {
+					b.Fatal(err)
+				}
 				b.Run(a.Name+"/"+row.Name+"/"+im.name, func(b *testing.B) {
-					run, err := im.plan(k, l)
-					if err != nil {
-						b.Fatal(err)
-					}
 					run() // WebAssembly compiles its optimized code after the first calls
 					run()
 					// The fastest run: on a shared machine the others are
