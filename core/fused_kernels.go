@@ -54,9 +54,9 @@ type DepthwiseArgs struct {
 }
 
 // DepthwiseSlack is how far past the input a depthwise kernel may read:
-// whole vectors of outputs (up to eight columns at stride 2) and one more
-// vector for the stride-2 pairs.
-const DepthwiseSlack = 32
+// a last block of sixteen outputs that starts at the row's last column,
+// at stride 2, reaches 31 floats further; twice that, for kernels to come.
+const DepthwiseSlack = 64
 
 // fusedKernels are the micro-kernels of a [ConvPlan]: the CPU's, Go's, or
 // those of an installed [PanelKernel].

@@ -286,11 +286,12 @@ func gemmEpBody(relaxed bool) []byte {
 //	y[c·yPlane + r·4·ow + 4q] = act(bias[c] + Σ_{t<taps} w[c·taps + t] · x[c·xPlane + 4·offs[t] + r·rowStep + 4q·sw])
 //
 // (rowStep, xPlane and yPlane in bytes; offs are i32 offsets in floats; sw
-// is 1 or 2). Sixteen outputs of a row at a time while they last (one
-// broadcast weight serves four vectors), then four, the last ones stored
-// lane by lane; at stride 2 the even floats of two loaded vectors are
-// gathered with i8x16.shuffle. It reads at most 32 floats past the last
-// input the formula touches.
+// is 1 or 2). One broadcast weight serves four vectors: sixteen outputs of
+// a row at a time, the last block's outputs past the row computed but not
+// stored (the last ones lane by lane), or, for rows at most 8 wide, two
+// rows of two vectors. At stride 2 the even floats of two loaded vectors
+// are gathered with i8x16.shuffle. It reads at most 64 floats past the
+// last input the formula touches.
 const (
 	wY, wX, wW, wBias, wOffs, wChannels, wTaps, wOH, wOW, wRowStep, wSW, wXPlane, wYPlane, wAct, wParams = 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14
 	depthwiseParams                                                                                      = 15
@@ -333,8 +334,51 @@ func depthwiseBody(relaxed bool) []byte {
 	a.set(wXR)
 	a.get(wYC)
 	a.set(wYR)
-	a.loopWhile(wR, wOH)
 
+	// Rows at most 8 wide go in pairs, two vectors each, while two remain.
+	a.byte(opBlock, blockVoid)
+	a.byte(opLoop, blockVoid)
+	a.get(wOW)
+	a.const32(8)
+	a.byte(opI32GtU)
+	a.byte(opBrIf)
+	a.u32(1)
+	a.get(wR)
+	a.const32(2)
+	a.byte(opI32Add)
+	a.get(wOH)
+	a.byte(opI32GtU)
+	a.byte(opBrIf)
+	a.u32(1)
+	a.const32(0)
+	a.set(wQ)
+	a.dwVectors(relaxed, 2, 2)
+	a.activate(wAct, c, wAcc, wAcc+1, wAcc+2, wAcc+3)
+	a.dwOut()
+	a.dwStore(wAcc, 2)
+	// The second row's outputs: 4·ow bytes further.
+	a.get(wT)
+	a.get(wOW)
+	a.const32(2)
+	a.byte(opI32Shl)
+	a.byte(opI32Add)
+	a.set(wT)
+	a.dwStore(wAcc+2, 2)
+	a.addTo(wR, -2)
+	a.addTo(wXR, wRowStep)
+	a.addTo(wXR, wRowStep)
+	a.get(wYR)
+	a.get(wOW)
+	a.const32(3)
+	a.byte(opI32Shl)
+	a.byte(opI32Add)
+	a.set(wYR)
+	a.byte(opBr)
+	a.u32(0)
+	a.byte(opEnd, opEnd)
+
+	// The other rows one at a time.
+	a.loopWhile(wR, wOH)
 	a.const32(0)
 	a.set(wQ)
 	// Blocks of 16 columns while q + 16 ≤ ow.
@@ -347,7 +391,7 @@ func depthwiseBody(relaxed bool) []byte {
 	a.byte(opI32GtU)
 	a.byte(opBrIf)
 	a.u32(1)
-	a.dwVectors(relaxed, 4)
+	a.dwVectors(relaxed, 1, 4)
 	a.activate(wAct, c, wAcc, wAcc+1, wAcc+2, wAcc+3)
 	a.dwOut()
 	for k := uint32(0); k < 4; k++ {
@@ -358,43 +402,17 @@ func depthwiseBody(relaxed bool) []byte {
 	a.addTo(wQ, -16)
 	a.endLoop()
 
-	// Then one vector at a time while q < ow.
-	a.loopWhile(wQ, wOW)
-	a.dwVectors(relaxed, 1)
-	a.activate(wAct, c, wAcc)
-	a.dwOut()
-	// A whole vector if q + 4 ≤ ow, else lane by lane.
+	// Then, if columns remain, one more block of four vectors whose
+	// outputs past the row are computed but not stored.
 	a.get(wQ)
-	a.const32(4)
-	a.byte(opI32Add)
 	a.get(wOW)
-	a.byte(opI32GtU)
+	a.byte(opI32LtU)
 	a.byte(opIf, blockVoid)
-	for lane := uint32(0); lane < 3; lane++ {
-		if lane > 0 {
-			// lane < ow − q
-			a.get(wQ)
-			a.const32(int32(lane))
-			a.byte(opI32Add)
-			a.get(wOW)
-			a.byte(opI32LtU)
-			a.byte(opIf, blockVoid)
-		}
-		a.get(wT)
-		a.get(wAcc)
-		a.mem(simdV128Store32Ln, 2, 4*lane)
-		a.byte(byte(lane))
-		if lane > 0 {
-			a.byte(opEnd)
-		}
-	}
-	a.byte(opElse)
-	a.get(wT)
-	a.get(wAcc)
-	a.mem(simdV128Store, 2, 0)
+	a.dwVectors(relaxed, 1, 4)
+	a.activate(wAct, c, wAcc, wAcc+1, wAcc+2, wAcc+3)
+	a.dwOut()
+	a.dwStore(wAcc, 4)
 	a.byte(opEnd)
-	a.addTo(wQ, -4)
-	a.endLoop()
 
 	a.addTo(wR, -1)
 	a.addTo(wXR, wRowStep)
@@ -431,12 +449,49 @@ func (a *asm) dwOut() {
 	a.set(wT)
 }
 
-// dwVectors computes n vectors of outputs from column q into the first n
-// accumulators: the bias, then every tap's weight times the input under
-// it, contiguous at stride 1, the even floats of pairs of vectors at
-// stride 2.
-func (a *asm) dwVectors(relaxed bool, n uint32) {
-	for k := uint32(0); k < n; k++ {
+// dwStore stores the n vectors from local acc on at local wT, for the
+// columns q, q+4, …: whole where the row has all four columns, lane by
+// lane where it has some, not at all past its end.
+func (a *asm) dwStore(acc uint32, n int) {
+	for k := 0; k < n; k++ {
+		col := int32(4 * k)
+		// whole: q + col + 4 ≤ ow
+		a.get(wQ)
+		a.const32(col + 4)
+		a.byte(opI32Add)
+		a.get(wOW)
+		a.byte(opI32GtU)
+		a.byte(opI32Eqz)
+		a.byte(opIf, blockVoid)
+		a.get(wT)
+		a.get(acc + uint32(k))
+		a.mem(simdV128Store, 2, uint32(16*k))
+		a.byte(opElse)
+		for lane := int32(0); lane < 3; lane++ {
+			// lane q + col + lane < ow
+			a.get(wQ)
+			a.const32(col + lane)
+			a.byte(opI32Add)
+			a.get(wOW)
+			a.byte(opI32LtU)
+			a.byte(opIf, blockVoid)
+			a.get(wT)
+			a.get(acc + uint32(k))
+			a.mem(simdV128Store32Ln, 2, uint32(16*k+4*int(lane)))
+			a.byte(byte(lane))
+			a.byte(opEnd)
+		}
+		a.byte(opEnd)
+	}
+}
+
+// dwVectors computes rows × n vectors of outputs from column q of the
+// current row (and, for rows = 2, the next) into the accumulators from
+// wAcc on, row by row: the bias, then every tap's weight times the input
+// under it, contiguous at stride 1, the even floats of pairs of vectors
+// at stride 2.
+func (a *asm) dwVectors(relaxed bool, rows, n uint32) {
+	for k := uint32(0); k < rows*n; k++ {
 		a.get(wBiasV)
 		a.set(wAcc + k)
 	}
@@ -453,14 +508,14 @@ func (a *asm) dwVectors(relaxed bool, n uint32) {
 	a.const32(1)
 	a.byte(opI32Eq)
 	a.byte(opIf, blockVoid)
-	a.dwTaps(relaxed, n, false)
+	a.dwTaps(relaxed, rows, n, false)
 	a.byte(opElse)
-	a.dwTaps(relaxed, n, true)
+	a.dwTaps(relaxed, rows, n, true)
 	a.byte(opEnd)
 }
 
 // dwTaps is the loop over the taps of dwVectors.
-func (a *asm) dwTaps(relaxed bool, n uint32, stride2 bool) {
+func (a *asm) dwTaps(relaxed bool, rows, n uint32, stride2 bool) {
 	a.get(wOffs)
 	a.set(wOP)
 	a.get(wWC)
@@ -482,22 +537,28 @@ func (a *asm) dwTaps(relaxed bool, n uint32, stride2 bool) {
 	a.byte(opI32Shl)
 	a.byte(opI32Add)
 	a.set(wBase)
-	for k := uint32(0); k < n; k++ {
-		if !stride2 {
-			a.get(wBase)
-			a.mem(simdV128Load, 2, 16*k)
-			a.set(wV0)
-		} else {
-			a.get(wBase)
-			a.mem(simdV128Load, 2, 32*k)
-			a.get(wBase)
-			a.mem(simdV128Load, 2, 32*k+16)
-			a.simd(simdI8x16Shuffle)
-			a.byte(evenFloats...)
-			a.set(wV0)
+	for row := uint32(0); row < rows; row++ {
+		if row > 0 {
+			a.addTo(wBase, wRowStep)
 		}
-		a.madd(relaxed, wWV, wV0, wAcc+k)
-		a.set(wAcc + k)
+		for k := uint32(0); k < n; k++ {
+			if !stride2 {
+				a.get(wBase)
+				a.mem(simdV128Load, 2, 16*k)
+				a.set(wV0)
+			} else {
+				a.get(wBase)
+				a.mem(simdV128Load, 2, 32*k)
+				a.get(wBase)
+				a.mem(simdV128Load, 2, 32*k+16)
+				a.simd(simdI8x16Shuffle)
+				a.byte(evenFloats...)
+				a.set(wV0)
+			}
+			acc := wAcc + row*n + k
+			a.madd(relaxed, wWV, wV0, acc)
+			a.set(acc)
+		}
 	}
 	a.addTo(wOP, -4)
 	a.addTo(wWP, -4)
