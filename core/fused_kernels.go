@@ -141,8 +141,17 @@ func epilogueAct(ep *EpilogueArgs) Activation {
 	if ep.Flags&EpActivate == 0 {
 		return Activation{}
 	}
-	p := (*[4]float32)(ep.Params)
-	return Activation{Kind: ep.Act, Lo: p[0], Hi: p[1], Alpha: p[2], Beta: p[3]}
+	return actFrom(ep.Act, ep.Params)
+}
+
+// actFrom returns the activation of kind with the four parameters (Lo,
+// Hi, Alpha, Beta) at params, which may be nil for ActNone.
+func actFrom(kind ActKind, params unsafe.Pointer) Activation {
+	if kind == ActNone {
+		return Activation{}
+	}
+	p := (*[4]float32)(params)
+	return Activation{Kind: kind, Lo: p[0], Hi: p[1], Alpha: p[2], Beta: p[3]}
 }
 
 // goGemmEp is the portable GemmEp for mr = 2, nr = 4: Go's micro-kernel
@@ -174,11 +183,7 @@ func goGemmEp(pa, pb unsafe.Pointer, bRow int, c unsafe.Pointer, ldc, mp, np, kb
 // goDepthwise is the portable depthwise kernel ([DepthwiseArgs]).
 func goDepthwise(a *DepthwiseArgs) {
 	offs := unsafe.Slice((*int32)(a.Offs), a.Taps)
-	act := Activation{Kind: a.Act}
-	if a.Act != ActNone {
-		p := (*[4]float32)(a.Params)
-		act = Activation{Kind: a.Act, Lo: p[0], Hi: p[1], Alpha: p[2], Beta: p[3]}
-	}
+	act := actFrom(a.Act, a.Params)
 	for c := 0; c < a.Channels; c++ {
 		w := unsafe.Slice((*float32)(unsafe.Add(a.W, 4*c*a.Taps)), a.Taps)
 		bias := *(*float32)(unsafe.Add(a.Bias, 4*c))

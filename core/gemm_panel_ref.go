@@ -151,11 +151,7 @@ func refGemmEp(pa, pb unsafe.Pointer, bPanel, bRow int, c unsafe.Pointer, ldc, m
 
 func refDepthwise(a *DepthwiseArgs) {
 	offs := unsafe.Slice((*int32)(a.Offs), a.Taps)
-	act := Activation{Kind: a.Act}
-	if a.Act != ActNone {
-		p := (*[4]float32)(a.Params)
-		act = Activation{Kind: a.Act, Lo: p[0], Hi: p[1], Alpha: p[2], Beta: p[3]}
-	}
+	act := actFrom(a.Act, a.Params)
 	for c := 0; c < a.Channels; c++ {
 		w := floats(unsafe.Add(a.W, 4*c*a.Taps), a.Taps)
 		bias := *(*float32)(unsafe.Add(a.Bias, 4*c))
