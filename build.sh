@@ -4,6 +4,7 @@
 #   ./build.sh serve   build the site and serve it on http://127.0.0.1:8080/ (PORT overrides)
 #   ./build.sh test    run every test, installing what the tests need if it is missing
 #   ./build.sh site    build the deployable static site into dist/site
+#   ./build.sh package build the npm package into dist/npm/wasmcnn and pack it (dist/npm/wasmcnn-<version>.tgz)
 #   ./build.sh worker  build the edge worker and serve it under workerd on http://127.0.0.1:8787/ (PORT overrides)
 #   ./build.sh bench   compare wasmcnn with TensorFlow.js and ONNX Runtime Web in headless Chromium
 #   ./build.sh size    sizes of main.wasm, lib/wasmcnn.wasm, lib/wasmcnn-train.wasm and the worker's app.wasm (raw, gzip, brotli, per package)
@@ -21,6 +22,15 @@ build_site() {
 	go run ./cmd/wasmcnn site -out "$SITE"
 }
 
+# cmd_package writes the npm package's folder and packs it: what `npm publish`
+# would send, and what it weighs.
+cmd_package() {
+	log "building the npm package into dist/npm/wasmcnn"
+	go run ./cmd/wasmcnn package -out dist/npm/wasmcnn
+	rm -f dist/npm/wasmcnn-*.tgz
+	(cd dist/npm && npm pack ./wasmcnn)
+}
+
 cmd_serve() {
 	build_site
 	exec go run ./cmd/wasmcnn serve -dir "$SITE"
@@ -36,9 +46,7 @@ check_format() {
 		return 1
 	fi
 	go vet ./...
-	GOOS=js GOARCH=wasm go vet ./wasm/... ./core/... ./worker ./internal/simdjs ./internal/convbench
-	GOOS=js GOARCH=wasm go vet -tags apionly ./wasm
-	GOOS=js GOARCH=wasm go vet -tags apionly,train ./wasm
+	GOOS=js GOARCH=wasm go vet ./wasm/... ./core/... ./worker ./internal/wasmsimd/... ./internal/convbench
 	GOOS=js GOARCH=wasm go vet -tags wasmcnn_faults ./worker
 }
 
@@ -69,12 +77,10 @@ cmd_test() {
 	ensure_node_packages
 	ensure_chromium
 	log "native tests (browser tests drive headless Chromium)"
-	WASMCNN_REQUIRE_ORT=1 WASMCNN_REQUIRE_BROWSER=1 WASMCNN_REQUIRE_WORKERD=1 go test -timeout 45m ./...
+	WASMCNN_REQUIRE_ORT=1 WASMCNN_REQUIRE_BROWSER=1 WASMCNN_REQUIRE_WORKERD=1 WASMCNN_REQUIRE_NPM=1 go test -timeout 45m ./...
 	log "wasm tests under Node ($(node --version))"
 	# tools/go_js_wasm_exec is Go's runner plus the memory hook the SIMD kernel needs.
-	GOOS=js GOARCH=wasm go test -exec="$PWD/tools/go_js_wasm_exec" ./core/... ./wasm/... ./internal/simdjs ./internal/convbench
-	log "the training build's API under Node"
-	GOOS=js GOARCH=wasm go test -tags train -exec="$PWD/tools/go_js_wasm_exec" ./wasm/
+	GOOS=js GOARCH=wasm go test -exec="$PWD/tools/go_js_wasm_exec" ./core/... ./wasm/... ./internal/wasmsimd/simdjs ./internal/convbench
 	log "all tests passed"
 }
 
@@ -109,8 +115,9 @@ size) shift; cmd_size "$@" ;;
 bench-worker) shift; cmd_bench_worker "$@" ;;
 test) cmd_test ;;
 site) build_site ;;
+package) cmd_package ;;
 *)
-	sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'
 	exit 2
 	;;
 esac

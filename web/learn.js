@@ -1,10 +1,12 @@
-// learn.js: the lesson page, a convolution made interactive. Plain script,
-// no framework. Every number it shows comes from the wasmcnn engine
+// learn.js: the lesson page, a convolution made interactive. No
+// framework. Every number it shows comes from the wasmcnn engine
 // (wasmcnn.conv2d, relu, maxPool2d, avgPool2d, dense, softmax): this file
 // only holds the person's inputs and lays the engine's answers out. Even a
 // window's products are the engine's: a grouped 1×1 convolution with one
-// group per tap multiplies each value by its weight.
-"use strict";
+// group per tap multiplies each value by its weight. A module: it imports
+// the API.
+import wasmcnn from "./wasmcnn.mjs";
+
 (function () {
   const $ = (id) => document.getElementById(id);
   const st = {
@@ -440,18 +442,15 @@
     tick();
     st.timer = setInterval(tick, 700);
   }
-  // useDrawing takes the last drawing of the main page (28×28, kept in
-  // localStorage as hexadecimal grey levels), 4×4-averaged by the engine.
+  // useDrawing takes the last drawing of the main page (28×28, kept by
+  // store.js), 4×4-averaged by the engine.
   function useDrawing() {
     const msg = $("l-drawing-msg");
-    let hex = null;
-    try { hex = localStorage.getItem("wasmcnn-drawing"); } catch (e) { /* storage off */ }
-    if (!hex || hex.length !== 2 * 784 || !/^[0-9a-f]+$/.test(hex)) {
+    const img = globalThis.wasmcnnStore && wasmcnnStore.lastDrawing();
+    if (!img) {
       msg.textContent = "No drawing yet: draw a digit on the main page first; it keeps your last one for this page.";
       return;
     }
-    const img = new Float32Array(784);
-    for (let i = 0; i < 784; i++) img[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16) / 255;
     const small = wasmcnn.avgPool2d({ data: img, shape: [1, 1, 28, 28] }, { kernel: 4 });
     setInput(Float32Array.from(small.data, (v) => Math.round(v * 100) / 100), 7);
     $("l-ipreset").value = "";

@@ -5,7 +5,10 @@
 // and the pixel-scale choice live here too. The Go side of the page does
 // the rest through wasmcnnPage: load(bytes, name, scale) loads the model,
 // fits it to the drawing, judges its pixel scale and makes it answer;
-// setScale(scale) and useShipped() change what answers. Plain script.
+// setScale(scale) and useShipped() change what answers; scales() lists the
+// pixel scales with their labels. It announces a change of model with the
+// event wasmcnn-model (with the reason when a dropped model failed).
+// Plain script.
 "use strict";
 (function () {
   const $ = (id) => document.getElementById(id);
@@ -13,6 +16,7 @@
   const LIMIT = 64 << 20; // the bytes a model from JavaScript may have
   let stored = null; // {name, active} of the kept record
   let busy = false, auto = false, results = [];
+  let labels = {}; // scale → its label, from the Go side
 
   const say = (s) => { $("model-msg").textContent = s; };
   const store = () => globalThis.wasmcnnStore;
@@ -34,7 +38,7 @@
   function show() {
     const st = globalThis.wasmcnnPage && wasmcnnPage.state();
     if (!st) return;
-    // A personal model (web/teach.js) is the shipped one taught: pixels 0..1.
+    // A personal model (web/teach.js) is the shipped one taught: the same pixels.
     const dropped = st.source === "dropped";
     $("model-name").textContent = st.name + ({ shipped: " (shipped)", dropped: " (your model)", personal: " (the shipped model, taught your handwriting)" }[st.source] || "");
     $("model-shipped").hidden = st.source === "shipped";
@@ -46,14 +50,14 @@
     sel.dataset.chosen = st.scale;
     sel.value = dropped && auto ? "auto" : st.scale;
     let note = "";
-    if (!dropped) note = `The ${st.source === "personal" ? "personal" : "shipped"} model takes pixels 0..1.`;
+    if (!dropped) note = `The ${st.source === "personal" ? "personal" : "shipped"} model takes pixels ${label(st.scale)}.`;
     else if (auto) {
       note = `auto: ${label(st.scale)}.`;
       if (results.length) note += " MNIST test digits read right: " + results.map((r) => `${r.right}/${r.of} at ${r.label}`).join(", ") + ".";
     }
     $("model-scale-note").textContent = note;
   }
-  const label = (s) => ({ unit: "0..1", raw: "0..255", pm1: "−1..1", mnist: "MNIST-normalised" })[s] || s;
+  const label = (s) => labels[s] || s;
   // summary lists what the model is (panel.js lays it out).
   function summary(r) {
     const dl = $("model-summary");
@@ -179,8 +183,12 @@
       once(() => loadFile(list[0]));
     });
     // The Go side says when the model answering changes; while a task of
-    // this file runs, its end shows the outcome at once.
-    document.addEventListener("wasmcnn-model", () => { if (!busy) show(); });
+    // this file runs, its end shows the outcome at once. A dropped model
+    // that stopped answering is no longer the one answering.
+    document.addEventListener("wasmcnn-model", (e) => {
+      if (e.detail && e.detail.reason) say(`${e.detail.reason} The shipped model answers again.`);
+      if (!busy) show();
+    });
   }
 
   globalThis.wasmcnnOwn = {
@@ -188,6 +196,15 @@
     // is ready: the kept model, if it answered when the page was left,
     // answers again.
     async start() {
+      // The pixel scales and their labels come from the Go side.
+      const sel = $("model-scale");
+      for (const { scale, label } of wasmcnnPage.scales()) {
+        labels[scale] = label;
+        const o = document.createElement("option");
+        o.value = scale;
+        o.textContent = label;
+        sel.appendChild(o);
+      }
       wire();
       busy = true;
       try { await restore(false); } catch (e) { say("The kept model could not be restored: " + e.message); }

@@ -1,8 +1,11 @@
 // panel.js lays out, on the drawing page, what the engine explains: how one
 // value of a map was made (the detail panel) and what a dropped model is
-// (its summary). The Go side of the page decides what to explain and calls
-// wasmcnnPanel.detail with the object m.explain returns in the API; every
-// number shown comes from it. Plain script, no modules.
+// (its summary, wasmcnnPanel.summary, which own.js calls). The Go side of
+// the page decides what to explain and announces it with the event
+// wasmcnn-detail, whose detail holds the object m.explain returns in the
+// API (in its compact form); every number shown comes from it, and every
+// colour from the Go side's colour maps (wasmcnnPage.colors()). Plain
+// script, no modules.
 "use strict";
 (function () {
   const $ = (id) => document.getElementById(id);
@@ -25,18 +28,18 @@
   // the person or else the one adding the most.
   let listed = { key: "", ch: -1, chosen: false };
 
-  // colours: the inferno-like ramp of the maps and a diverging one.
-  const stops = [[0, 8, 8, 16], [0.25, 40, 30, 110], [0.5, 150, 40, 130], [0.75, 235, 100, 60], [1, 252, 240, 150]];
+  // colours: the maps' ramp for 0..1 and the diverging map for −1 to 1, as
+  // tables of r, g, b bytes (ramp: 256 colours, i/255; diverging: 511,
+  // (i−255)/255), the same the Go side paints the maps with.
+  let colors = null;
+  const pick = (table, i) => [table[3 * i], table[3 * i + 1], table[3 * i + 2]];
   function ramp(t) {
-    t = Math.max(0, Math.min(1, t));
-    let k = 0;
-    while (k < stops.length - 2 && t > stops[k + 1][0]) k++;
-    const a = stops[k], b = stops[k + 1], f = (t - a[0]) / (b[0] - a[0]);
-    return [0, 1, 2].map((j) => Math.round(a[j + 1] + f * (b[j + 1] - a[j + 1])));
+    colors = colors || wasmcnnPage.colors();
+    return pick(colors.ramp, Math.round(255 * Math.max(0, Math.min(1, t))));
   }
   function diverging(t) {
-    t = Math.max(-1, Math.min(1, t));
-    return t < 0 ? [12 - 4 * t, 14 - 100 * t, 20 - 215 * t] : [12 + 240 * t, 14 + 130 * t, 20 + 20 * t];
+    colors = colors || wasmcnnPage.colors();
+    return pick(colors.diverging, Math.round(255 * (Math.max(-1, Math.min(1, t)) + 1)));
   }
 
   // tiles draws one cell per tap, every input map's window side by side
@@ -138,13 +141,18 @@
       if (t.op === "LeakyRelu") op = `LeakyReLU (α ${fmt(t.operand, 3)})`;
       s += ` → ${op} → ${fmt(t.value)}`;
     }
-    if (ctx.prob !== undefined) return s + ` → softmax over the ${ctx.units} outputs → ${(100 * ctx.prob).toFixed(1)}%`;
+    if (ctx.prob !== undefined) {
+      s += ` → softmax over the ${ctx.units} outputs → ${(100 * ctx.prob).toFixed(1)}%`;
+      // A model with a verdict rule shows its probabilities calibrated.
+      if (ctx.calibrated !== undefined) s += ` → calibrated (temperature ${ctx.temperature.toFixed(3)}) → ${(100 * ctx.calibrated).toFixed(1)}%`;
+      return s;
+    }
     if (Math.abs(e.output - e.map) <= 1e-5 * (1 + Math.abs(e.map))) return s + ", the map's value here ✓";
     return s + `; the map shows ${fmt(e.map, 6)}`;
   }
 
   // detail shows explanation e (an object of m.explain) in the panel; ctx
-  // names the layer ({layer, maps, units, label, prob}), or gives a message
+  // names the layer ({layer, maps, units, label, prob, calibrated, temperature}), or gives a message
   // instead ({layer, message}).
   function detail(e, ctx) {
     const root = $("detail");
@@ -270,13 +278,14 @@
     }
   }
 
-  globalThis.wasmcnnPanel = {
-    // detail takes the Go side's compact explanation (see wasmcnn.js).
-    detail(raw, ctx) {
-      const e = raw ? wasmcnn._explanation(raw) : null;
-      last = e ? { e, ctx } : null;
-      detail(e, ctx);
-    },
-    summary,
-  };
+  // The Go side announces what the panel shows: {explanation (compact, see
+  // wasmcnn-runtime.mjs), layer, units, label, prob}, or {layer, message}.
+  document.addEventListener("wasmcnn-detail", (ev) => {
+    const { explanation: raw, ...ctx } = ev.detail;
+    const e = raw ? wasmcnn._explanation(raw) : null;
+    last = e ? { e, ctx } : null;
+    detail(e, ctx);
+  });
+
+  globalThis.wasmcnnPanel = { summary };
 })();

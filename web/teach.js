@@ -6,8 +6,10 @@
 // build, while the pad keeps drawing; the personal model then answers and
 // is kept too, with the shipped model it was built on. The Go side of the
 // page does the rest through wasmcnnPage: strokes() reads the drawing,
-// usePersonal(model) makes a model answer, useShipped() goes back.
-// Plain script.
+// shipped() gives the shipped model's file, heldOut(labels) and
+// countRight(outputs, labels) are the measure's rules, usePersonal(model)
+// makes a model answer, useShipped() goes back. (The keys 0–9 are the Go
+// side's: it presses these buttons while there is a drawing.) Plain script.
 "use strict";
 (function () {
   const $ = (id) => document.getElementById(id);
@@ -20,10 +22,26 @@
   let busy = false;
   let started = false;
 
+  // REPLAY is what fine-tuning replays beside the examples, one file after
+  // the other: MNIST digits, so that the personal model keeps reading
+  // everyone's digits, and non-digit drawings (label byte 10), so that it
+  // keeps refusing what is no digit. Fetched once, when first needed.
+  const REPLAY = ["models/mnist-replay.bin", "models/notdigit-replay.bin"];
+  let replayBytes = null;
+  async function replay() {
+    if (!replayBytes) {
+      const parts = await Promise.all(REPLAY.map((u) => wasmcnn.fetchBytes(new URL(u, document.baseURI).href)));
+      const b = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+      let at = 0;
+      for (const p of parts) { b.set(p, at); at += p.length; }
+      replayBytes = b;
+    }
+    return replayBytes;
+  }
+
   const store = () => globalThis.wasmcnnStore;
   const say = (s) => { $("teach-msg").textContent = s; };
   const page = () => globalThis.wasmcnnPage;
-  const shippedURL = () => document.body.dataset.model || "models/digits.onnx";
   const plural = (n, one, many) => `${n} ${n === 1 ? one : many}`;
 
   // hash identifies the shipped model a personal one was built on: FNV-1a
@@ -98,35 +116,30 @@
     }
   }
 
-  // split holds out about a quarter of each digit's examples (at least
-  // one of every digit taught twice or more) to measure the personal model
-  // on drawings it did not learn from.
+  // split sets aside the examples the Go side holds out of learning, to
+  // measure the personal model on drawings it did not learn from.
   function split() {
-    const seen = new Array(10).fill(0), c = counts();
-    const train = [], held = [];
-    for (const e of examples) {
-      const k = seen[e.label]++;
-      const out = Math.max(c[e.label] >= 2 ? 1 : 0, Math.floor(c[e.label] / 4));
-      (k >= c[e.label] - out ? held : train).push(e);
-    }
-    return { train, held };
+    const out = page().heldOut(examples.map((e) => e.label));
+    if (out instanceof Error) throw out;
+    return { train: examples.filter((e, i) => !out[i]), held: examples.filter((e, i) => out[i]) };
   }
   function batch(list) {
     const x = new Float32Array(784 * list.length);
     list.forEach((e, i) => x.set(e.input, 784 * i));
     return { x, y: list.map((e) => e.label) };
   }
-  // right counts the examples of list whose outputs p (10 each) are
-  // highest at their label.
+  // right counts the examples of list that outputs p (a row each) read
+  // right, by the Go side's rule.
   function right(p, list) {
-    const y = list.map((e) => e.label);
-    let n = 0;
-    for (let i = 0; i < y.length; i++) {
-      let best = 0;
-      for (let k = 1; k < 10; k++) if (p[10 * i + k] > p[10 * i + best]) best = k;
-      if (best === y[i]) n++;
-    }
+    const n = page().countRight(p, list.map((e) => e.label));
+    if (n instanceof Error) throw n;
     return n;
+  }
+  // shipped is the shipped model's file and where it comes from.
+  function shipped() {
+    const s = page().shipped();
+    if (s instanceof Error) throw s;
+    return s;
   }
 
   // learn fine-tunes the shipped model to every example (the personal
@@ -155,7 +168,7 @@
     try { await keep(LEARNING, { started: Date.now() }); } catch (e) { /* nothing is kept anyway */ }
     try {
       say(`Learning from ${plural(examples.length, "example", "examples")}…`);
-      const shipped = await wasmcnn.fetchBytes(shippedURL());
+      const base = shipped();
       const { train, held } = split();
       const estimate = held.length > 0 && new Set(train.map((e) => e.label)).size >= 2;
       const all = batch(examples);
@@ -173,7 +186,7 @@
       // also runs the held-out examples through the shipped and the new
       // model. This thread only hears of their progress meanwhile.
       performance.mark("wasmcnn-learn-start");
-      const mine = await wasmcnn.fineTune(shipped, all.x, all.y, {}, progress(0));
+      const mine = await wasmcnn.fineTune(base.bytes, all.x, all.y, { replay: await replay() }, progress(0));
       performance.mark("wasmcnn-learn-trained");
       // The swap to the new model gets a frame of its own.
       await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
@@ -184,7 +197,7 @@
         throw new Error(r.reason);
       }
       if (personal) personal.model.dispose();
-      personal = { model: mine, bytes, record: { bytes, base: { hash: hash(shipped), size: shipped.length, name: shippedURL() }, examples: all.y.length, result: "", active: true } };
+      personal = { model: mine, bytes, record: { bytes, base: { hash: hash(base.bytes), size: base.bytes.length, name: base.url }, examples: all.y.length, result: "", active: true } };
       performance.mark("wasmcnn-learn-done");
       const ms = performance.now() - t0;
       document.body.dataset.learnMs = ms.toFixed(0);
@@ -193,7 +206,7 @@
       if (estimate) {
         try {
           const part = batch(train);
-          const tuned = await wasmcnn.fineTune(shipped, part.x, part.y, { evaluate: batch(held).x }, progress(1));
+          const tuned = await wasmcnn.fineTune(base.bytes, part.x, part.y, { evaluate: batch(held).x, replay: await replay() }, progress(1));
           const ev = tuned.fineTuned.evaluation;
           heldOut = { n: held.length, before: right(ev.before, held), after: right(ev.after, held) };
           tuned.dispose();
@@ -303,11 +316,9 @@
         try { await drop(PERSONAL); } catch (e) { /* gone with the storage */ }
         notes.push(why);
       };
-      let shipped = null;
-      try { shipped = await wasmcnn.fetchBytes(shippedURL()); } catch (e) { /* judged below */ }
       if (!rec || typeof rec !== "object" || !(rec.bytes instanceof Uint8Array) || !rec.base || typeof rec.base.hash !== "string") {
         await bad("Your personal model kept in this browser was unreadable, so it was removed; your examples are kept: press Learn to build it again.");
-      } else if (shipped && rec.base.hash !== hash(shipped)) {
+      } else if (rec.base.hash !== hash(shipped().bytes)) {
         await bad("The page's model was updated since you taught it, so your personal model (built on the older one) was removed; your examples are kept: press Learn to teach the new model.");
       } else {
         let model = null;
@@ -343,16 +354,6 @@
     $("export-model").addEventListener("click", download);
     $("forget").addEventListener("click", () => forget());
     $("teach-use").addEventListener("click", () => { if (usePersonal()) say("Your personal model answers again."); });
-    // The keys 0–9 teach the drawing on the pad.
-    document.addEventListener("keydown", (e) => {
-      if (e.ctrlKey || e.altKey || e.metaKey || !/^[0-9]$/.test(e.key)) return;
-      const t = e.target;
-      if (t && (t.tagName === "INPUT" || t.tagName === "TEXTAREA" || t.tagName === "SELECT" || t.isContentEditable)) return;
-      const strokes = page() && page().strokes();
-      if (!strokes || strokes.length === 0) return;
-      e.preventDefault();
-      teach(Number(e.key));
-    });
     // Which model answers: kept for the next visit when it changes.
     document.addEventListener("wasmcnn-model", () => {
       const st = page() && page().state();

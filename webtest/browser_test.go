@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -44,6 +45,11 @@ func run(m *testing.M) (int, error) {
 	defer os.RemoveAll(dir)
 	siteDir = filepath.Join(dir, "site")
 	if err := site.Build(root, siteDir); err != nil {
+		return 0, err
+	}
+	// Tests of the library open the bench page, a page of the site without
+	// the drawing pad; the site itself does not ship it.
+	if err := site.CopyBenchPage(root, siteDir); err != nil {
 		return 0, err
 	}
 	return m.Run(), nil
@@ -120,4 +126,11 @@ const afterFrames = `new Promise(r => requestAnimationFrame(() => requestAnimati
 
 func prediction(ctx context.Context) (string, error) {
 	return chromedp.Run(ctx, chromedp.Evaluate[string](afterFrames, chromedp.EvalAwaitPromise))
+}
+
+// readDigit is the class the page reads once two frames have passed:
+// #prediction's data-digit, the best class for a digit and for unsure ("4
+// or 9?" reads 4), "" for not-a-digit and for an empty pad.
+func readDigit(ctx context.Context) (string, error) {
+	return chromedp.Run(ctx, chromedp.Evaluate[string](strings.Replace(afterFrames, `.textContent`, `.dataset.digit || ""`, 1), chromedp.EvalAwaitPromise))
 }

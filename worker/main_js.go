@@ -7,11 +7,11 @@ import (
 
 	"github.com/syumai/workers"
 
-	"wasmcnn/internal/simdjs"
+	"wasmcnn/internal/wasmsimd/simdjs"
 )
 
 // main serves the handler through github.com/syumai/workers. The worker's
-// entry module (internal/edge/entry.mjs) starts one instance per isolate and
+// entry module (internal/workerd/entry.mjs) starts one instance per isolate and
 // passes, in the runtime context, "wasmcnn": {memory, kernel, relaxed}: the
 // instance's memory and the SIMD kernel module, compiled at deploy time
 // (undefined in a bundle built without it).

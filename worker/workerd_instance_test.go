@@ -16,7 +16,7 @@ import (
 	"testing"
 	"time"
 
-	"wasmcnn/internal/edge"
+	"wasmcnn/internal/workerd"
 )
 
 // health is the answer of GET /healthz.
@@ -58,12 +58,12 @@ func strokeCases(t *testing.T, n int) []reqCase {
 func TestWorkerdKernels(t *testing.T) {
 	native := nativeModel(t)
 	for _, tc := range []struct {
-		opt    edge.Options
+		opt    workerd.Options
 		kernel string
 	}{
-		{edge.Options{Entry: edge.EntryIsolate, Kernel: edge.KernelSIMD}, "wasm-simd-4x8"},
-		{edge.Options{Entry: edge.EntryIsolate, Kernel: edge.KernelGo}, "go2x4"},
-		{edge.Options{Entry: edge.EntryRequest}, "go2x4"},
+		{workerd.Options{Entry: workerd.EntryIsolate, Kernel: workerd.KernelSIMD}, "wasm-simd-4x8"},
+		{workerd.Options{Entry: workerd.EntryIsolate, Kernel: workerd.KernelGo}, "go2x4"},
+		{workerd.Options{Entry: workerd.EntryRequest}, "go2x4"},
 	} {
 		name := string(tc.opt.Entry) + "-entry"
 		if tc.opt.Kernel != "" {
@@ -96,7 +96,7 @@ func TestWorkerdKernels(t *testing.T) {
 // times over, and checks that every answer is byte for byte the answer the
 // same drawing gets alone: no state of one request reaches another.
 func TestWorkerdConcurrentDigits(t *testing.T) {
-	w := startWorkerd(t, edge.Options{})
+	w := startWorkerd(t, workerd.Options{})
 	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
 	native := nativeModel(t)
 	cases := strokeCases(t, 64)
@@ -150,7 +150,7 @@ func TestWorkerdConcurrentDigits(t *testing.T) {
 // answers the request in flight with a 500 JSON error, and the next request
 // gets a fresh instance that answers as before.
 func TestWorkerdFaults(t *testing.T) {
-	w := startWorkerd(t, edge.Options{App: builtApp(t, true)})
+	w := startWorkerd(t, workerd.Options{App: builtApp(t, true)})
 	client := &http.Client{Timeout: 30 * time.Second}
 	c := strokeCases(t, 1)[0]
 	_, want, err := send(client, w.base, c)
@@ -208,7 +208,7 @@ func TestWorkerdFaults(t *testing.T) {
 // other requests are served as usual; the stalled ones get a 408 once the
 // entry stops waiting (2 s here).
 func TestWorkerdStalledBody(t *testing.T) {
-	w := startWorkerd(t, edge.Options{BodyTimeout: 2 * time.Second})
+	w := startWorkerd(t, workerd.Options{BodyTimeout: 2 * time.Second})
 	addr := strings.TrimPrefix(w.base, "http://")
 	client := &http.Client{Timeout: 30 * time.Second}
 	c := strokeCases(t, 1)[0]
@@ -270,7 +270,7 @@ func TestWorkerdSoak(t *testing.T) {
 	if os.Getenv("WASMCNN_SOAK") != "" {
 		n, warm = 10000, 30000
 	}
-	w := startWorkerd(t, edge.Options{})
+	w := startWorkerd(t, workerd.Options{})
 	client := &http.Client{Timeout: 30 * time.Second}
 	cases := strokeCases(t, 300)
 	first := make([][]byte, len(cases))
@@ -284,11 +284,11 @@ func TestWorkerdSoak(t *testing.T) {
 	id := getHealth(t, client, w.base).Instance
 	var rss0, peak, rss int64
 	failures, changed := 0, 0
-	cpu0, start := edge.ProcessCPU(w.proc.Pid), time.Now()
+	cpu0, start := workerd.ProcessCPU(w.proc.Pid), time.Now()
 	for i := 0; i < warm+n; i++ {
 		if i == warm {
-			rss0, peak = edge.ProcessRSSKiB(w.proc.Pid), 0
-			cpu0, start = edge.ProcessCPU(w.proc.Pid), time.Now()
+			rss0, peak = workerd.ProcessRSSKiB(w.proc.Pid), 0
+			cpu0, start = workerd.ProcessCPU(w.proc.Pid), time.Now()
 		}
 		k := i % len(cases)
 		resp, body, err := send(client, w.base, cases[k])
@@ -305,11 +305,11 @@ func TestWorkerdSoak(t *testing.T) {
 			}
 		}
 		if i%500 == 0 || i == warm+n-1 {
-			rss = edge.ProcessRSSKiB(w.proc.Pid)
+			rss = workerd.ProcessRSSKiB(w.proc.Pid)
 			peak = max(peak, rss)
 		}
 	}
-	cpu := float64(edge.ProcessCPU(w.proc.Pid)-cpu0) / float64(time.Millisecond) / float64(n)
+	cpu := float64(workerd.ProcessCPU(w.proc.Pid)-cpu0) / float64(time.Millisecond) / float64(n)
 	growth := 100 * float64(rss-rss0) / float64(rss0)
 	t.Logf("%d requests through one instance (after %d) in %v: %d failed, %d changed; workerd RSS %.1f MB before them, %.1f MB after (%+.1f %%, peak %.1f MB); %.2f ms CPU per request",
 		n, warm, time.Since(start).Round(time.Millisecond), failures, changed, float64(rss0)/1024, float64(rss)/1024, growth, float64(peak)/1024, cpu)

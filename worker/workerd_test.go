@@ -18,7 +18,7 @@ import (
 	"testing"
 	"time"
 
-	"wasmcnn/internal/edge"
+	"wasmcnn/internal/workerd"
 )
 
 // MaxBundleGzip is the Workers free plan's limit on a compressed upload (3 MB).
@@ -38,7 +38,7 @@ var apps struct {
 func builtApp(t *testing.T, faults bool) string {
 	t.Helper()
 	root, _ := filepath.Abs("..")
-	if _, err := edge.Workerd(root); err != nil {
+	if _, err := workerd.Workerd(root); err != nil {
 		if os.Getenv("WASMCNN_REQUIRE_WORKERD") != "" {
 			t.Fatal(err)
 		}
@@ -50,10 +50,10 @@ func builtApp(t *testing.T, faults bool) string {
 			return
 		}
 		apps.plain, apps.faults = filepath.Join(apps.dir, "app.wasm"), filepath.Join(apps.dir, "app-faults.wasm")
-		if apps.err = edge.BuildApp(root, apps.plain, nil, true); apps.err != nil {
+		if apps.err = workerd.BuildApp(root, apps.plain, nil, true); apps.err != nil {
 			return
 		}
-		apps.err = edge.BuildApp(root, apps.faults, []string{"wasmcnn_faults"}, true)
+		apps.err = workerd.BuildApp(root, apps.faults, []string{"wasmcnn_faults"}, true)
 	})
 	if apps.err != nil {
 		t.Fatal(apps.err)
@@ -73,7 +73,7 @@ func TestMain(m *testing.M) {
 }
 
 // workerd is a bundle served by workerd for one test.
-type workerd struct {
+type runningWorkerd struct {
 	base string
 	proc *os.Process
 	logs *syncBuffer
@@ -82,13 +82,13 @@ type workerd struct {
 // startWorkerd builds a bundle (with the deployed app.wasm unless opt names
 // another), starts it under workerd on a free port of 127.0.0.1 and stops it
 // by PID when the test ends.
-func startWorkerd(t *testing.T, opt edge.Options) *workerd {
+func startWorkerd(t *testing.T, opt workerd.Options) *runningWorkerd {
 	t.Helper()
 	if opt.App == "" {
 		opt.App = builtApp(t, false)
 	}
 	root, _ := filepath.Abs("..")
-	b, err := edge.Build(root, filepath.Join(t.TempDir(), "build"), opt)
+	b, err := workerd.Build(root, filepath.Join(t.TempDir(), "build"), opt)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,10 +128,10 @@ func startWorkerd(t *testing.T, opt edge.Options) *workerd {
 			t.Logf("workerd output:\n%s", logs.String())
 		}
 	})
-	if err := edge.WaitListening(addr, 30*time.Second); err != nil {
+	if err := workerd.WaitListening(addr, 30*time.Second); err != nil {
 		t.Fatalf("%v\n%s", err, logs.String())
 	}
-	return &workerd{base: "http://" + addr, proc: cmd.Process, logs: logs}
+	return &runningWorkerd{base: "http://" + addr, proc: cmd.Process, logs: logs}
 }
 
 // syncBuffer collects a process's output.
@@ -177,13 +177,13 @@ func send(client *http.Client, base string, c reqCase, headers ...string) (*http
 // TestWorkerd serves the bundle under workerd and sends it every request
 // case, then a load of requests at concurrency 16.
 func TestWorkerd(t *testing.T) {
-	w := startWorkerd(t, edge.Options{})
+	w := startWorkerd(t, workerd.Options{})
 	base, proc := w.base, w.proc
 	client := &http.Client{Timeout: 30 * time.Second}
 	native := nativeModel(t)
 	cases := requestCases(t)
-	if edge.MaxBody != MaxBody {
-		t.Errorf("the entry module reads bodies up to %d bytes, the handler's largest limit is %d", edge.MaxBody, MaxBody)
+	if workerd.MaxBody != MaxBody {
+		t.Errorf("the entry module reads bodies up to %d bytes, the handler's largest limit is %d", workerd.MaxBody, MaxBody)
 	}
 	start := time.Now()
 	resp, body, err := send(client, base, cases[0])
@@ -207,7 +207,7 @@ func TestWorkerd(t *testing.T) {
 	// Latency, one request at a time, and CPU per request.
 	strokes := cases[0]
 	var lat []time.Duration
-	cpu0 := edge.ProcessCPU(proc.Pid)
+	cpu0 := workerd.ProcessCPU(proc.Pid)
 	const seq = 200
 	for i := 0; i < seq; i++ {
 		s := time.Now()
@@ -217,7 +217,7 @@ func TestWorkerd(t *testing.T) {
 		}
 		lat = append(lat, time.Since(s))
 	}
-	cpu := edge.ProcessCPU(proc.Pid) - cpu0
+	cpu := workerd.ProcessCPU(proc.Pid) - cpu0
 	if resp, _, err := send(client, base, strokes); err == nil {
 		t.Logf("Server-Timing of a strokes request: %s", resp.Header.Get("Server-Timing"))
 	}
@@ -278,7 +278,7 @@ func TestWorkerd(t *testing.T) {
 // image bombs while normal requests go on: every normal request must still
 // succeed and every hostile one get its refusal.
 func TestWorkerdUnderAttack(t *testing.T) {
-	base := startWorkerd(t, edge.Options{}).base
+	base := startWorkerd(t, workerd.Options{}).base
 	addr := strings.TrimPrefix(base, "http://")
 	client := &http.Client{Timeout: 30 * time.Second}
 	cases := requestCases(t)

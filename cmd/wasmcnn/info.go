@@ -19,6 +19,8 @@ func runInfo(args []string, stdout, stderr io.Writer) error {
 	fs.SetOutput(stderr)
 	path := fs.String("model", "", "ONNX model `file`")
 	profile := fs.Int("profile", 0, "also time `N` runs at batch 1 and show where the time goes, node by node")
+	var inputs inputFlags
+	fs.Var(&inputs, "input", "with -profile: input `file` (or name=file for each input, repeated) to time instead of seeded random inputs")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -55,7 +57,9 @@ func runInfo(args []string, stdout, stderr io.Writer) error {
 	sort.Strings(ops)
 	fmt.Fprintf(stdout, "ops        %d nodes: %s\n", len(m.Nodes), strings.Join(ops, " "))
 	fmt.Fprintf(stdout, "parameters %d (%.1f KiB as float32)\n", m.ParamCount, float64(m.ParamCount)*4/1024)
-	fmt.Fprintf(stdout, "cost       %d multiply-accumulates per run at batch 1; %d activation values\n", m.MACs(), m.Activations())
+	fmt.Fprintf(stdout, "cost       %d multiply-accumulates per run at batch 1\n", m.MACs())
+	fmt.Fprintf(stdout, "memory     %d activation values at the plan's peak (%.1f MiB as float32; %d if every tensor kept its own buffer)\n",
+		m.Activations(), float64(m.Activations())*4/(1<<20), m.ActivationsSum())
 	keys := make([]string, 0, len(m.Metadata))
 	for k := range m.Metadata {
 		keys = append(keys, k)
@@ -65,29 +69,45 @@ func runInfo(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stdout, "metadata   %s = %s\n", k, firstLine(m.Metadata[k]))
 	}
 	if *profile > 0 {
-		return printProfile(stdout, m, *profile)
+		var xs []*core.Tensor
+		if len(inputs) > 0 {
+			if xs, err = readInputs(m, inputs); err != nil {
+				return err
+			}
+		}
+		return printProfile(stdout, m, *profile, xs)
+	}
+	if len(inputs) > 0 {
+		return fmt.Errorf("-input is for -profile")
 	}
 	return nil
 }
 
-// printProfile times runs of m at batch 1 on a fixed pseudo-random input
-// and prints each node's share, with a bar for the eye.
-func printProfile(w io.Writer, m *onnx.Model, runs int) error {
-	if len(m.Inputs) != 1 {
-		return fmt.Errorf("-profile needs a model with one input, this one has %d", len(m.Inputs))
-	}
-	n := 1
-	for _, d := range m.InputShape(0) {
-		n *= d
-	}
-	x := make([]float32, n)
+// printProfile times runs of m on xs (or, when nil, at batch 1 on fixed
+// pseudo-random inputs: values in [0, 1), or for an integer input its
+// type's integers) and prints each node's share, with a bar for the eye.
+func printProfile(w io.Writer, m *onnx.Model, runs int, xs []*core.Tensor) error {
 	s := uint32(12345)
-	for i := range x {
+	next := func() float32 {
 		s = s*1103515245 + 12345
-		x[i] = float32(s>>8) / (1 << 24)
+		return float32(s>>8) / (1 << 24)
+	}
+	if xs == nil {
+		for i, in := range m.Inputs {
+			shape := m.InputShape(i)
+			x := core.NewTensor(shape...)
+			lo, span := integerSpan(in.Type)
+			for k := range x.Data {
+				x.Data[k] = next()
+				if span > 0 {
+					x.Data[k] = float32(lo + int(x.Data[k]*float32(span)))
+				}
+			}
+			xs = append(xs, x)
+		}
 	}
 	start := time.Now()
-	steps, err := m.Profile(x, runs, func() int64 { return int64(time.Since(start)) })
+	steps, err := m.ProfileInputs(xs, runs, func() int64 { return int64(time.Since(start)) })
 	if err != nil {
 		return err
 	}
@@ -95,7 +115,11 @@ func printProfile(w io.Writer, m *onnx.Model, runs int) error {
 	for _, st := range steps {
 		total += time.Duration(st.Nanos)
 	}
-	fmt.Fprintf(w, "profile    %d runs at batch 1, %.3f ms per run (kernel %s)\n", runs, float64(total.Microseconds())/1000/float64(runs), kernelName())
+	shapes := make([]string, len(xs))
+	for i, x := range xs {
+		shapes[i] = fmt.Sprint(x.Shape)
+	}
+	fmt.Fprintf(w, "profile    %d runs on inputs %s, %.3f ms per run (kernel %s)\n", runs, strings.Join(shapes, " "), float64(total.Microseconds())/1000/float64(runs), kernelName())
 	for _, st := range steps {
 		share := 0.0
 		if total > 0 {
@@ -104,6 +128,22 @@ func printProfile(w io.Writer, m *onnx.Model, runs int) error {
 		fmt.Fprintf(w, "  %-17s %-24s %9.1f µs %5.1f%% %s\n", st.Node.Op, firstLine(st.Node.Name), float64(st.Nanos)/1000/float64(runs), 100*share, strings.Repeat("█", int(share*40+0.5)))
 	}
 	return nil
+}
+
+// integerSpan returns the values a random input of an integer type takes:
+// from lo, span of them (0 for a float type).
+func integerSpan(typ string) (lo, span int) {
+	switch typ {
+	case "UINT8":
+		return 0, 256
+	case "INT8":
+		return -128, 256
+	case "BOOL":
+		return 0, 2
+	case "INT16", "INT32", "INT64", "UINT16", "UINT32", "UINT64":
+		return 0, 16 // small indices and counts
+	}
+	return 0, 0
 }
 
 // kernelName names the matrix kernel this build runs.

@@ -59,7 +59,7 @@ func TestInfoAndRun(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("info: %d %s", code, errs)
 	}
-	for _, want := range []string{"opset 13", "input      input FLOAT [N 1 28 28]", "Conv×2", "MaxPool×2", "parameters 5994", "786560 multiply-accumulates"} {
+	for _, want := range []string{"opset 13", "input      input FLOAT [N 1 28 28]", "Conv×2", "MaxPool×2", "parameters 5994", "786560 multiply-accumulates", "activation values at the plan's peak"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("info output lacks %q:\n%s", want, out)
 		}
@@ -69,7 +69,7 @@ func TestInfoAndRun(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("info -profile: %d %s", code, errs)
 	}
-	for _, want := range []string{"profile    3 runs at batch 1", "Conv ", "Softmax "} {
+	for _, want := range []string{"profile    3 runs on inputs [1 1 28 28]", "Conv ", "Softmax "} {
 		if !strings.Contains(out, want) {
 			t.Errorf("info -profile output lacks %q:\n%s", want, out)
 		}

@@ -9,10 +9,12 @@ import (
 	"strings"
 
 	"wasmcnn/core"
+	"wasmcnn/core/onnx"
 )
 
-// readNPY decodes a NumPy .npy file holding a C-ordered float32 (or
-// float64, converted) array.
+// readNPY decodes a NumPy .npy file holding a C-ordered array of float32,
+// float64, float16 or an integer type (converted to float32; integers
+// beyond 2^24, which float32 would round, are refused).
 func readNPY(b []byte) (*core.Tensor, error) {
 	if len(b) < 10 || string(b[:6]) != "\x93NUMPY" {
 		return nil, errors.New("npy: bad magic")
@@ -62,26 +64,54 @@ func readNPY(b []byte) (*core.Tensor, error) {
 	if err != nil {
 		return nil, fmt.Errorf("npy: %v", err)
 	}
-	out := make([]float32, 0, n)
-	switch strings.Trim(descr, "'\"") {
-	case "<f4", "|f4", "f4":
-		if len(data) != 4*n {
-			return nil, fmt.Errorf("npy: %d data bytes for shape %v of float32", len(data), shape)
+	dtype := strings.Trim(descr, "'\"")
+	size, read := npyElem(dtype)
+	if size == 0 {
+		return nil, fmt.Errorf("npy: element type %s is not supported (want float32, float64, float16, a little-endian integer type or bool)", descr)
+	}
+	if len(data) != size*n {
+		return nil, fmt.Errorf("npy: %d data bytes for shape %v of %s", len(data), shape, dtype)
+	}
+	out := make([]float32, n)
+	for i := range out {
+		v := read(data[size*i:])
+		if k := strings.TrimLeft(dtype, "<|=")[0]; (k == 'i' || k == 'u') && math.Abs(v) > 1<<24 {
+			return nil, fmt.Errorf("npy: value %d is %v; integers beyond 2^24 are not supported", i, v)
 		}
-		for i := 0; i < n; i++ {
-			out = append(out, math.Float32frombits(binary.LittleEndian.Uint32(data[4*i:])))
-		}
-	case "<f8", "f8":
-		if len(data) != 8*n {
-			return nil, fmt.Errorf("npy: %d data bytes for shape %v of float64", len(data), shape)
-		}
-		for i := 0; i < n; i++ {
-			out = append(out, float32(math.Float64frombits(binary.LittleEndian.Uint64(data[8*i:]))))
-		}
-	default:
-		return nil, fmt.Errorf("npy: element type %s is not supported (want float32)", descr)
+		out[i] = float32(v)
 	}
 	return core.TensorFrom(shape, out)
+}
+
+// npyElem returns the size of a NumPy dtype's element and how to read one,
+// or 0 for a dtype not read.
+func npyElem(dtype string) (int, func([]byte) float64) {
+	le := binary.LittleEndian
+	switch strings.TrimLeft(dtype, "<|=") {
+	case "f4":
+		return 4, func(b []byte) float64 { return float64(math.Float32frombits(le.Uint32(b))) }
+	case "f8":
+		return 8, func(b []byte) float64 { return math.Float64frombits(le.Uint64(b)) }
+	case "f2":
+		return 2, func(b []byte) float64 { return float64(onnx.HalfToFloat(le.Uint16(b))) }
+	case "u1", "b1":
+		return 1, func(b []byte) float64 { return float64(b[0]) }
+	case "i1":
+		return 1, func(b []byte) float64 { return float64(int8(b[0])) }
+	case "u2":
+		return 2, func(b []byte) float64 { return float64(le.Uint16(b)) }
+	case "i2":
+		return 2, func(b []byte) float64 { return float64(int16(le.Uint16(b))) }
+	case "u4":
+		return 4, func(b []byte) float64 { return float64(le.Uint32(b)) }
+	case "i4":
+		return 4, func(b []byte) float64 { return float64(int32(le.Uint32(b))) }
+	case "u8":
+		return 8, func(b []byte) float64 { return float64(le.Uint64(b)) }
+	case "i8":
+		return 8, func(b []byte) float64 { return float64(int64(le.Uint64(b))) }
+	}
+	return 0, nil
 }
 
 // npyField extracts the value of key from the header's Python dict literal.

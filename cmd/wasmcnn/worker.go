@@ -15,8 +15,8 @@ import (
 	"time"
 
 	"wasmcnn/data"
-	"wasmcnn/internal/edge"
 	"wasmcnn/internal/site"
+	"wasmcnn/internal/workerd"
 )
 
 // runWorker builds the edge worker's bundle and, unless -build-only, serves
@@ -31,8 +31,8 @@ func runWorker(args []string, stdout, stderr io.Writer) error {
 	}
 	addr := fs.String("addr", "127.0.0.1:"+port, "address to serve on (the PORT environment variable sets the default port)")
 	buildOnly := fs.Bool("build-only", false, "only build the bundle (worker/build), for wrangler deploy")
-	entry := fs.String("entry", string(edge.EntryIsolate), "entry module: isolate (one Go instance per isolate) or request (a new instance per request, github.com/syumai/workers's own, kept for comparison)")
-	kernel := fs.String("kernel", string(edge.KernelRelaxed), "matrix kernel of the isolate entry: relaxed (relaxed SIMD), simd or go")
+	entry := fs.String("entry", string(workerd.EntryIsolate), "entry module: isolate (one Go instance per isolate) or request (a new instance per request, github.com/syumai/workers's own, kept for comparison)")
+	kernel := fs.String("kernel", string(workerd.KernelRelaxed), "matrix kernel of the isolate entry: relaxed (relaxed SIMD), simd or go")
 	bench := fs.Bool("bench", false, "measure the worker under workerd: CPU per request, latency, first request, throughput, bundle size, for each of -bench-entries")
 	benchEntries := fs.String("bench-entries", "isolate,request", "bundles the bench measures, in order: entry, entry:kernel or entry@git-revision (isolate, isolate:go, request, request@HEAD~3, …)")
 	requests := fs.Int("requests", 2000, "bench: sequential /predict requests of pen strokes")
@@ -50,14 +50,14 @@ func runWorker(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if *bench {
-		return runWorkerBench(root, stdout, stderr, *benchEntries, edge.BenchConfig{
+		return runWorkerBench(root, stdout, stderr, *benchEntries, workerd.BenchConfig{
 			Root: root, Warmup: *warmup, Sequential: *requests, Concurrency: *concurrency,
 			Duration: *duration, Soak: *soak, SoakWarmup: *soakWarmup, Log: stderr,
 		}, *jsonOut)
 	}
 	dir := filepath.Join(root, "worker", "build")
 	fmt.Fprintln(stderr, "building the worker bundle…")
-	b, err := edge.Build(root, dir, edge.Options{Entry: edge.Entry(*entry), Kernel: edge.Kernel(*kernel)})
+	b, err := workerd.Build(root, dir, workerd.Options{Entry: workerd.Entry(*entry), Kernel: workerd.Kernel(*kernel)})
 	if err != nil {
 		return err
 	}
@@ -93,7 +93,7 @@ func runWorker(args []string, stdout, stderr io.Writer) error {
 
 // runWorkerBench measures the bundles named in entries with requests of
 // real pen strokes (the held-out pen digits) and prints a table.
-func runWorkerBench(root string, stdout, stderr io.Writer, entries string, cfg edge.BenchConfig, jsonOut string) error {
+func runWorkerBench(root string, stdout, stderr io.Writer, entries string, cfg workerd.BenchConfig, jsonOut string) error {
 	bundles, err := parseBenchEntries(entries)
 	if err != nil {
 		return err
@@ -110,9 +110,9 @@ func runWorkerBench(root string, stdout, stderr io.Writer, entries string, cfg e
 		if err != nil {
 			return err
 		}
-		cfg.Requests = append(cfg.Requests, edge.BenchRequest{ContentType: "application/json", Body: body})
+		cfg.Requests = append(cfg.Requests, workerd.BenchRequest{ContentType: "application/json", Body: body})
 	}
-	results, err := edge.Bench(cfg, bundles)
+	results, err := workerd.Bench(cfg, bundles)
 	if err != nil {
 		return err
 	}
@@ -155,16 +155,16 @@ func runWorkerBench(root string, stdout, stderr io.Writer, entries string, cfg e
 
 // parseBenchEntries reads -bench-entries: bundles separated by commas, each
 // entry[:kernel][@git-revision].
-func parseBenchEntries(s string) ([]edge.Options, error) {
-	var bundles []edge.Options
+func parseBenchEntries(s string) ([]workerd.Options, error) {
+	var bundles []workerd.Options
 	for _, e := range strings.Split(s, ",") {
 		spec, rev, hasRev := strings.Cut(strings.TrimSpace(e), "@")
 		name, kernel, _ := strings.Cut(spec, ":")
-		opt := edge.Options{Entry: edge.Entry(name), Kernel: edge.Kernel(kernel), Rev: rev}
+		opt := workerd.Options{Entry: workerd.Entry(name), Kernel: workerd.Kernel(kernel), Rev: rev}
 		switch {
-		case opt.Entry != edge.EntryIsolate && opt.Entry != edge.EntryRequest:
+		case opt.Entry != workerd.EntryIsolate && opt.Entry != workerd.EntryRequest:
 			return nil, fmt.Errorf("-bench-entries: %q: the entry is isolate or request", e)
-		case kernel != "" && opt.Kernel != edge.KernelRelaxed && opt.Kernel != edge.KernelSIMD && opt.Kernel != edge.KernelGo:
+		case kernel != "" && opt.Kernel != workerd.KernelRelaxed && opt.Kernel != workerd.KernelSIMD && opt.Kernel != workerd.KernelGo:
 			return nil, fmt.Errorf("-bench-entries: %q: the kernel is relaxed, simd or go", e)
 		case hasRev && rev == "":
 			return nil, fmt.Errorf("-bench-entries: %q: no git revision after @", e)

@@ -4,16 +4,16 @@ import (
 	"reflect"
 	"testing"
 
-	"wasmcnn/internal/edge"
+	"wasmcnn/internal/workerd"
 )
 
 func TestParseBenchEntries(t *testing.T) {
 	got, err := parseBenchEntries("isolate, isolate:go,request,request@HEAD~2")
-	want := []edge.Options{
-		{Entry: edge.EntryIsolate},
-		{Entry: edge.EntryIsolate, Kernel: edge.KernelGo},
-		{Entry: edge.EntryRequest},
-		{Entry: edge.EntryRequest, Rev: "HEAD~2"},
+	want := []workerd.Options{
+		{Entry: workerd.EntryIsolate},
+		{Entry: workerd.EntryIsolate, Kernel: workerd.KernelGo},
+		{Entry: workerd.EntryRequest},
+		{Entry: workerd.EntryRequest, Rev: "HEAD~2"},
 	}
 	if err != nil || !reflect.DeepEqual(got, want) {
 		t.Errorf("got %+v, %v; want %+v", got, err, want)

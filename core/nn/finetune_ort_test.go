@@ -11,14 +11,14 @@ import (
 	"wasmcnn/core"
 	"wasmcnn/core/onnx"
 	"wasmcnn/internal/floattest"
-	"wasmcnn/internal/ortref"
+	"wasmcnn/internal/orttest"
 )
 
 // TestFineTunedModelInOnnxruntime fine-tunes the shipped model, exports it
 // and requires onnxruntime-node to give the probabilities wasmcnn gives for
 // real pen digits (the page's personal model is that export, loaded back).
 func TestFineTunedModelInOnnxruntime(t *testing.T) {
-	root := ortref.Require(t)
+	root := orttest.Require(t)
 	im, err := ImportNet(shippedModel(t))
 	if err != nil {
 		t.Fatal(err)
@@ -43,7 +43,7 @@ func TestFineTunedModelInOnnxruntime(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := ortref.Run(t, root, []ortref.Case{{Name: "personal", Model: model, Inputs: []ortref.Input{{Name: "input", Shape: x.Shape, Data: ex.X}}}})[0]
+	r := orttest.Run(t, root, []orttest.Case{{Name: "personal", Model: model, Inputs: []orttest.Input{{Name: "input", Shape: x.Shape, Data: ex.X}}}})[0]
 	if r.Err != "" || len(r.Outputs) != 1 {
 		t.Fatalf("onnxruntime: %q, %d outputs", r.Err, len(r.Outputs))
 	}

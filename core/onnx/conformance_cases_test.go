@@ -19,11 +19,22 @@ type confCase struct {
 	inputs []confInput
 	build  func(b *onnx.ModelBuilder)
 	raw    []byte // a whole model, instead of build
+	// optimize runs onnxruntime with every graph optimisation, as a
+	// session does by default: for QDQ models, which it fuses into
+	// integer kernels.
+	optimize bool
+	// offBy, when set, is how far a quantized output may be from
+	// onnxruntime's (in steps of its integers), and on what fraction of
+	// the values at most; the case explains why.
+	offBy struct {
+		steps, fraction float64
+	}
 }
 
 type confInput struct {
 	name  string
 	shape []int
+	typ   string // an ONNX Runtime integer type ("uint8", "int8"), or "" for float32
 }
 
 // Agreement required with onnxruntime: |got − want| ≤ confAbs + confRel·|want|.
@@ -39,7 +50,14 @@ func (c confCase) model() []byte {
 	}
 	b := onnx.NewModelBuilder(c.opset)
 	for _, in := range c.inputs {
-		b.Input(in.name, in.shape)
+		switch in.typ {
+		case "uint8":
+			b.InputTyped(in.name, onnx.TypeUint8, in.shape)
+		case "int8":
+			b.InputTyped(in.name, onnx.TypeInt8, in.shape)
+		default:
+			b.Input(in.name, in.shape)
+		}
 	}
 	c.build(b)
 	return b.Bytes()
@@ -47,7 +65,7 @@ func (c confCase) model() []byte {
 
 // one returns a case whose single input x feeds node op, output y.
 func one(name string, opset int64, op string, shape []int, attrs ...onnx.Attr) confCase {
-	return confCase{name: name, opset: opset, ops: []string{op + attrList(attrs)}, inputs: []confInput{{"x", shape}}, build: func(b *onnx.ModelBuilder) {
+	return confCase{name: name, opset: opset, ops: []string{op + attrList(attrs)}, inputs: []confInput{{name: "x", shape: shape}}, build: func(b *onnx.ModelBuilder) {
 		b.Node(op, "n", []string{"x"}, []string{"y"}, attrs...)
 		b.Output("y", nil)
 	}}
@@ -55,7 +73,7 @@ func one(name string, opset int64, op string, shape []int, attrs ...onnx.Attr) c
 
 // withInits returns a case with input x and float initializers named w0, w1… of the given shapes.
 func withInits(name string, opset int64, op string, shape []int, inits [][]int, attrs ...onnx.Attr) confCase {
-	return confCase{name: name, opset: opset, ops: []string{op + attrList(attrs)}, inputs: []confInput{{"x", shape}}, build: func(b *onnx.ModelBuilder) {
+	return confCase{name: name, opset: opset, ops: []string{op + attrList(attrs)}, inputs: []confInput{{name: "x", shape: shape}}, build: func(b *onnx.ModelBuilder) {
 		ins := []string{"x"}
 		for i, s := range inits {
 			if s == nil {
@@ -158,7 +176,7 @@ func conformanceCases() []confCase {
 		one("logsoftmax_opset13_axis_neg2", 13, "LogSoftmax", img, onnx.AttrInt("axis", -2)),
 		one("clip_opset7_attrs", 7, "Clip", img, onnx.AttrFloat("min", 0.1), onnx.AttrFloat("max", 0.7)),
 	)
-	add(confCase{name: "clip_opset13_inputs", opset: 13, ops: []string{"Clip(min,max inputs)"}, inputs: []confInput{{"x", img}}, build: func(b *onnx.ModelBuilder) {
+	add(confCase{name: "clip_opset13_inputs", opset: 13, ops: []string{"Clip(min,max inputs)"}, inputs: []confInput{{name: "x", shape: img}}, build: func(b *onnx.ModelBuilder) {
 		b.Initializer("lo", &core.Tensor{Shape: []int{}, Data: []float32{0.2}})
 		b.Initializer("hi", &core.Tensor{Shape: []int{}, Data: []float32{0.6}})
 		b.Node("Clip", "n", []string{"x", "lo", "hi"}, []string{"y"})
@@ -185,33 +203,33 @@ func conformanceCases() []confCase {
 		one("unsqueeze_opset11_attr", 11, "Unsqueeze", img, onnx.AttrInts("axes", 0, 5)),
 	)
 	add(
-		confCase{name: "squeeze_unsqueeze_opset13_inputs", opset: 13, ops: []string{"Squeeze(axes input)", "Unsqueeze(axes input)"}, inputs: []confInput{{"x", img}}, build: func(b *onnx.ModelBuilder) {
+		confCase{name: "squeeze_unsqueeze_opset13_inputs", opset: 13, ops: []string{"Squeeze(axes input)", "Unsqueeze(axes input)"}, inputs: []confInput{{name: "x", shape: img}}, build: func(b *onnx.ModelBuilder) {
 			b.InitializerInts("ax", []int{2}, []int64{1, -1})
 			b.Node("Unsqueeze", "u", []string{"x", "ax"}, []string{"u"})
 			b.Node("Squeeze", "s", []string{"u", "ax"}, []string{"y"})
 			b.Output("y", nil)
 		}},
-		confCase{name: "reshape_zero_and_minus1", opset: 13, ops: []string{"Reshape"}, inputs: []confInput{{"x", img}}, build: func(b *onnx.ModelBuilder) {
+		confCase{name: "reshape_zero_and_minus1", opset: 13, ops: []string{"Reshape"}, inputs: []confInput{{name: "x", shape: img}}, build: func(b *onnx.ModelBuilder) {
 			b.InitializerInts("shape", []int{3}, []int64{0, -1, 4})
 			b.Node("Reshape", "r", []string{"x", "shape"}, []string{"y"})
 			b.Output("y", nil)
 		}},
-		confCase{name: "reshape_allowzero", opset: 14, ops: []string{"Reshape(allowzero)"}, inputs: []confInput{{"x", img}}, build: func(b *onnx.ModelBuilder) {
+		confCase{name: "reshape_allowzero", opset: 14, ops: []string{"Reshape(allowzero)"}, inputs: []confInput{{name: "x", shape: img}}, build: func(b *onnx.ModelBuilder) {
 			b.InitializerInts("shape", []int{2}, []int64{6, -1})
 			b.Node("Reshape", "r", []string{"x", "shape"}, []string{"y"}, onnx.AttrInt("allowzero", 1))
 			b.Output("y", nil)
 		}},
-		confCase{name: "concat_runtime_and_const", opset: 13, ops: []string{"Concat"}, inputs: []confInput{{"x", img}}, build: func(b *onnx.ModelBuilder) {
+		confCase{name: "concat_runtime_and_const", opset: 13, ops: []string{"Concat"}, inputs: []confInput{{name: "x", shape: img}}, build: func(b *onnx.ModelBuilder) {
 			b.Initializer("c", onnx.RandInput(200, 2, 2, 9, 8))
 			b.Node("Concat", "c", []string{"x", "c", "x"}, []string{"y"}, onnx.AttrInt("axis", 1))
 			b.Output("y", nil)
 		}},
-		confCase{name: "gather_runtime", opset: 13, ops: []string{"Gather(axis)"}, inputs: []confInput{{"x", img}}, build: func(b *onnx.ModelBuilder) {
+		confCase{name: "gather_runtime", opset: 13, ops: []string{"Gather(axis)"}, inputs: []confInput{{name: "x", shape: img}}, build: func(b *onnx.ModelBuilder) {
 			b.InitializerInts("idx", []int{2}, []int64{2, -3})
 			b.Node("Gather", "g", []string{"x", "idx"}, []string{"y"}, onnx.AttrInt("axis", 1))
 			b.Output("y", nil)
 		}},
-		confCase{name: "shape_start_end", opset: 15, ops: []string{"Shape(start,end)", "Cast", "Reshape"}, inputs: []confInput{{"x", img}}, build: func(b *onnx.ModelBuilder) {
+		confCase{name: "shape_start_end", opset: 15, ops: []string{"Shape(start,end)", "Cast", "Reshape"}, inputs: []confInput{{name: "x", shape: img}}, build: func(b *onnx.ModelBuilder) {
 			b.Node("Shape", "s", []string{"x"}, []string{"s"}, onnx.AttrInt("start", 2))
 			b.Node("Cast", "c", []string{"s"}, []string{"sf"}, onnx.AttrInt("to", onnx.ElemFloat))
 			b.Node("Cast", "c2", []string{"sf"}, []string{"si"}, onnx.AttrInt("to", onnx.ElemInt64))
@@ -220,7 +238,7 @@ func conformanceCases() []confCase {
 			b.Node("Reshape", "r", []string{"x", "shape"}, []string{"y"})
 			b.Output("y", nil)
 		}},
-		confCase{name: "constant_forms", opset: 13, ops: []string{"Constant(value,value_float,value_ints)"}, inputs: []confInput{{"x", img}}, build: func(b *onnx.ModelBuilder) {
+		confCase{name: "constant_forms", opset: 13, ops: []string{"Constant(value,value_float,value_ints)"}, inputs: []confInput{{name: "x", shape: img}}, build: func(b *onnx.ModelBuilder) {
 			b.Node("Constant", "k1", nil, []string{"k1"}, onnx.AttrTensor("value", onnx.RandInput(201, 3, 1, 1)))
 			b.Node("Constant", "k2", nil, []string{"k2"}, onnx.AttrFloat("value_float", 0.25))
 			b.Node("Constant", "k3", nil, []string{"k3"}, onnx.AttrInts("value_ints", 2, -1))
@@ -231,6 +249,13 @@ func conformanceCases() []confCase {
 		}},
 	)
 	add(exporterStyleCases()...)
+	add(elementwiseCases()...)
+	add(moveCases()...)
+	add(resizeCases()...)
+	add(poolConvCases()...)
+	add(reduceNormCases()...)
+	add(dropoutMaskCases()...)
+	add(quantCases()...)
 	return cs
 }
 
@@ -238,7 +263,7 @@ func conformanceCases() []confCase {
 // exporters write them.
 func exporterStyleCases() []confCase {
 	return []confCase{
-		{name: "pytorch_style_cnn", opset: 11, ops: []string{"PyTorch-style CNN"}, inputs: []confInput{{"input", []int{1, 1, 28, 28}}}, build: func(b *onnx.ModelBuilder) {
+		{name: "pytorch_style_cnn", opset: 11, ops: []string{"PyTorch-style CNN"}, inputs: []confInput{{name: "input", shape: []int{1, 1, 28, 28}}}, build: func(b *onnx.ModelBuilder) {
 			b.Initializer("conv1.weight", onnx.RandInput(301, 8, 1, 3, 3))
 			b.Initializer("conv1.bias", onnx.RandInput(302, 8))
 			b.Initializer("conv2.weight", onnx.RandInput(303, 16, 8, 3, 3))
@@ -262,7 +287,7 @@ func exporterStyleCases() []confCase {
 			b.Node("Gemm", "Gemm_12", []string{"15", "fc.weight", "fc.bias"}, []string{"output"}, onnx.AttrFloat("alpha", 1), onnx.AttrFloat("beta", 1), onnx.AttrInt("transB", 1))
 			b.Output("output", []int{1, 10})
 		}},
-		{name: "tf2onnx_style_cnn", opset: 13, ops: []string{"tf2onnx-style CNN (NHWC input)"}, inputs: []confInput{{"input_1", []int{2, 28, 28, 1}}}, build: func(b *onnx.ModelBuilder) {
+		{name: "tf2onnx_style_cnn", opset: 13, ops: []string{"tf2onnx-style CNN (NHWC input)"}, inputs: []confInput{{name: "input_1", shape: []int{2, 28, 28, 1}}}, build: func(b *onnx.ModelBuilder) {
 			b.Initializer("conv2d/kernel", onnx.RandInput(311, 6, 1, 5, 5))
 			b.Initializer("conv2d/bias", onnx.RandInput(312, 6))
 			b.Initializer("dense/kernel", onnx.RandInput(313, 6*14*14, 10))
@@ -279,7 +304,7 @@ func exporterStyleCases() []confCase {
 			b.Node("Softmax", "model/dense/Softmax", []string{"a0"}, []string{"dense"}, onnx.AttrInt("axis", -1))
 			b.Output("dense", []int{-1, 10})
 		}},
-		{name: "rgb_input_cnn", opset: 17, ops: []string{"3-channel CNN with BatchNorm and global pooling"}, inputs: []confInput{{"image", []int{1, 3, 32, 32}}}, build: func(b *onnx.ModelBuilder) {
+		{name: "rgb_input_cnn", opset: 17, ops: []string{"3-channel CNN with BatchNorm and global pooling"}, inputs: []confInput{{name: "image", shape: []int{1, 3, 32, 32}}}, build: func(b *onnx.ModelBuilder) {
 			b.Initializer("w1", onnx.RandInput(321, 8, 3, 3, 3))
 			b.Initializer("w2", onnx.RandInput(322, 8, 1, 3, 3))
 			for i, n := range []string{"s", "b", "m"} {
@@ -314,5 +339,26 @@ func netCase(name string, n *nn.Net) confCase {
 	if err != nil {
 		panic(err)
 	}
-	return confCase{name: name, opset: 13, ops: []string{"wasmcnn export"}, inputs: []confInput{{"input", append([]int{2}, n.In...)}}, raw: data}
+	return confCase{name: name, opset: 13, ops: []string{"wasmcnn export"}, inputs: []confInput{{name: "input", shape: append([]int{2}, n.In...)}}, raw: data}
+}
+
+// inputsFor returns seeded inputs for a case: floats in [−2, 2), or the
+// integers of an integer input's type.
+func inputsFor(c confCase, seed uint64) []*core.Tensor {
+	var out []*core.Tensor
+	for ii, in := range c.inputs {
+		x := onnx.RandInput(seed+uint64(ii), in.shape...)
+		for k := range x.Data {
+			switch in.typ {
+			case "uint8":
+				x.Data[k] = float32(int(x.Data[k] * 256))
+			case "int8":
+				x.Data[k] = float32(int(x.Data[k]*256) - 128)
+			default:
+				x.Data[k] = x.Data[k]*4 - 2 // both signs, so activations and pooling see negatives
+			}
+		}
+		out = append(out, x)
+	}
+	return out
 }

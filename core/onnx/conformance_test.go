@@ -12,7 +12,7 @@ import (
 
 	"wasmcnn/core"
 	"wasmcnn/core/onnx"
-	"wasmcnn/internal/ortref"
+	"wasmcnn/internal/orttest"
 )
 
 // TestConformanceWithOnnxruntime builds every case, runs it in wasmcnn and in
@@ -20,22 +20,18 @@ import (
 // and the packages of package.json (npm ci); ./build.sh test installs them
 // and sets WASMCNN_REQUIRE_ORT=1 so that nothing is skipped there.
 func TestConformanceWithOnnxruntime(t *testing.T) {
-	root := ortref.Require(t)
+	root := orttest.Require(t)
 	cases := conformanceCases()
-	refCases := make([]ortref.Case, len(cases))
+	refCases := make([]orttest.Case, len(cases))
 	inputs := make([][]*core.Tensor, len(cases))
 	for ci, c := range cases {
-		refCases[ci] = ortref.Case{Name: c.name, Model: c.model()}
+		refCases[ci] = orttest.Case{Name: c.name, Model: c.model(), Optimize: c.optimize}
+		inputs[ci] = inputsFor(c, uint64(1000+ci*10))
 		for ii, in := range c.inputs {
-			x := onnx.RandInput(uint64(1000+ci*10+ii), in.shape...)
-			for k := range x.Data {
-				x.Data[k] = x.Data[k]*4 - 2 // both signs, so activations and pooling see negatives
-			}
-			inputs[ci] = append(inputs[ci], x)
-			refCases[ci].Inputs = append(refCases[ci].Inputs, ortref.Input{Name: in.name, Shape: in.shape, Data: x.Data})
+			refCases[ci].Inputs = append(refCases[ci].Inputs, orttest.Input{Name: in.name, Shape: in.shape, Data: inputs[ci][ii].Data, Type: in.typ})
 		}
 	}
-	results := ortref.Run(t, root, refCases)
+	results := orttest.Run(t, root, refCases)
 	coverage := map[string][]string{}
 	worst, worstCase, worstFrac := 0.0, "", 0.0
 	for i, c := range cases {
@@ -64,6 +60,10 @@ func TestConformanceWithOnnxruntime(t *testing.T) {
 				t.Errorf("%s: output %d has shape %v, onnxruntime %v", c.name, oi, got[oi].Shape, o.Shape)
 				continue
 			}
+			if c.offBy.steps > 0 {
+				checkSteps(t, c, oi, got[oi].Data, want)
+				continue
+			}
 			d, frac, at := maxDiff(got[oi].Data, want)
 			if d > worst {
 				worst, worstCase = d, c.name
@@ -71,6 +71,22 @@ func TestConformanceWithOnnxruntime(t *testing.T) {
 			worstFrac = math.Max(worstFrac, frac)
 			if at >= 0 {
 				t.Errorf("%s: output %d element %d = %v, onnxruntime %v", c.name, oi, at, got[oi].Data[at], want[at])
+			}
+		}
+		// Buffers shared by liveness or kept per tensor: the same numbers.
+		kept, err := onnx.LoadModel(refCases[i].Model, &onnx.LoadOptions{KeepTensors: true})
+		if err != nil {
+			t.Errorf("%s: keeping tensors: %v", c.name, err)
+			continue
+		}
+		again, err := kept.Run(inputs[i]...)
+		if err != nil {
+			t.Errorf("%s: keeping tensors: %v", c.name, err)
+			continue
+		}
+		for oi := range got {
+			if !sameBits(again[oi].Data, got[oi].Data) {
+				t.Errorf("%s: output %d differs when every tensor keeps its buffer", c.name, oi)
 			}
 		}
 		for _, op := range c.ops {
@@ -112,4 +128,39 @@ func maxDiff(got, want []float32) (float64, float64, int) {
 		}
 	}
 	return worst, frac, bad
+}
+
+// sameBits reports whether two float slices hold the same bits.
+func sameBits(a, b []float32) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if math.Float32bits(a[i]) != math.Float32bits(b[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// checkSteps holds a quantized output to the bound its case states: no
+// value more than offBy.steps from onnxruntime's, and at most a fraction
+// offBy.fraction of them different at all.
+func checkSteps(t *testing.T, c confCase, oi int, got, want []float32) {
+	t.Helper()
+	differ := 0
+	for i := range got {
+		d := math.Abs(float64(got[i] - want[i]))
+		if d > c.offBy.steps+1e-5*math.Abs(float64(want[i])) {
+			t.Errorf("%s: output %d element %d = %v, onnxruntime %v: more than %v steps apart", c.name, oi, i, got[i], want[i], c.offBy.steps)
+			return
+		}
+		if d > 1e-6*math.Abs(float64(want[i])) {
+			differ++
+		}
+	}
+	if frac := float64(differ) / float64(max(len(got), 1)); frac > c.offBy.fraction {
+		t.Errorf("%s: output %d: %d of %d values differ from onnxruntime's (%.3g), more than %.3g", c.name, oi, differ, len(got), frac, c.offBy.fraction)
+	}
+	t.Logf("%s: output %d: %d of %d values within %v steps of onnxruntime's", c.name, oi, differ, len(got), c.offBy.steps)
 }

@@ -1,9 +1,15 @@
 // Package onnx reads, plans, runs and writes ONNX models on the kernels of
 // [wasmcnn/core]: a hand-written protobuf reader that never trusts a length,
-// the checks of every node, attribute and opset against what wasmcnn
-// implements, the planner that compiles a graph into a sequence of kernel
-// calls over buffers allocated once, per-node profiling, and [ModelBuilder],
-// the writer that wasmcnn's own networks are exported with.
+// the checks of every node, attribute and opset (7 to 25 of the default
+// domain, by the opsets at which each operator changed; onnxruntime's
+// quantized operators of com.microsoft) against what wasmcnn implements,
+// the rewrites onnxruntime makes before running (QDQ groups fused into
+// integer operators), the planner that compiles a graph into a sequence of
+// kernel calls over buffers placed once in an arena by their lifetimes (so
+// that a plan holds the peak of its tensors, not their sum), per-node
+// profiling, and [ModelBuilder], the writer that wasmcnn's own networks
+// are exported with. Quantized tensors are computed with onnxruntime's
+// integer semantics (see quant.go).
 //
 // Onnx imports only [wasmcnn/core] of wasmcnn (and wasmcnn/internal/fmtlite
 // for its messages, as core does): it must never import the

@@ -94,7 +94,8 @@ func (m *Model) Explainable(step int) bool {
 // [Model.Followers]). For a dense node channel is the output unit and y
 // and x must be 0. It returns [ErrNotRun] before the model has run with its
 // current plan, and an error for a node it does not explain or a position
-// outside the output.
+// outside the output. A model that does not keep its tensors is switched
+// to keeping them first ([Model.KeepAllTensors]), which runs it again.
 func (m *Model) Explain(step, example, channel, y, x int) (*Explanation, error) {
 	p := m.plan
 	if step < 0 || step >= len(p.steps) {
@@ -103,6 +104,10 @@ func (m *Model) Explain(step, example, channel, y, x int) (*Explanation, error) 
 	if !p.ran {
 		return nil, ErrNotRun
 	}
+	if err := m.KeepAllTensors(); err != nil {
+		return nil, fmtlite.Errorf("onnx: Explain: %w", err)
+	}
+	p = m.plan
 	s := p.steps[step]
 	if !m.Explainable(step) {
 		return nil, fmtlite.Errorf("onnx: Explain: node %q is a %s; explain covers Conv, MaxPool, AveragePool, GlobalAveragePool, GlobalMaxPool, Gemm and MatMul by a constant", s.node.name, s.node.opType)
@@ -380,10 +385,18 @@ func (m *Model) followers(step int) []int {
 
 func isBinary(op string) bool { return op == "Add" || op == "Sub" || op == "Mul" || op == "Div" }
 
-// sameData reports whether two tensors are the same buffer (a reshape
-// shares its input's data).
+// sameData reports whether two tensors are the same data (a reshape
+// shares its input's buffer). Runtime tensors are compared by the tensor
+// owning their buffer, not by address: buffers are reused between tensors
+// whose lifetimes do not overlap.
 func sameData(a, b *val) bool {
-	return a != nil && b != nil && !a.isInt && !b.isInt && len(a.f) == len(b.f) && len(a.f) > 0 && &a.f[0] == &b.f[0]
+	if a == nil || b == nil || a.isInt || b.isInt || a.konst != b.konst {
+		return false
+	}
+	if !a.konst {
+		return a.base() == b.base()
+	}
+	return len(a.f) == len(b.f) && len(a.f) > 0 && &a.f[0] == &b.f[0]
 }
 
 // applyFollower computes element-wise node x on v, the value at flat index

@@ -48,14 +48,7 @@ func TestPanelKernelPathsMatchGo(t *testing.T) {
 	k, calls := countingKernel()
 	defer core.SetPanelKernel(nil)
 	for ci, c := range conformanceCases() {
-		var inputs []*core.Tensor
-		for ii, in := range c.inputs {
-			x := onnx.RandInput(uint64(7000+ci*10+ii), in.shape...)
-			for i := range x.Data {
-				x.Data[i] = x.Data[i]*4 - 2
-			}
-			inputs = append(inputs, x)
-		}
+		inputs := inputsFor(c, uint64(7000+ci*10))
 		var outs [2][][]float32
 		for pass := range outs {
 			core.SetPanelKernel(nil)

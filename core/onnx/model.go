@@ -16,8 +16,12 @@ import (
 // Opset range of the default ONNX domain that wasmcnn implements.
 const (
 	MinOpset = 7
-	MaxOpset = 21
+	MaxOpset = 25
 )
+
+// msDomain is the domain of onnxruntime's own operators, among them the
+// quantized operators its quantizer writes (QLinearAdd, QLinearConcat…).
+const msDomain = "com.microsoft"
 
 // Limits bound what a model may ask for. Every check happens before the
 // corresponding allocation, so a hostile file gets an error, not an
@@ -55,6 +59,12 @@ type LoadOptions struct {
 	// external_data "location" (relative to the model). Nil means a model
 	// with external data cannot be loaded.
 	ExternalData func(location string) ([]byte, error)
+	// KeepTensors gives every tensor of a run its own buffer, so that each
+	// node's output can be read after the run ([Model.Steps],
+	// [Model.Explain]): what a page that shows a network's feature maps
+	// needs. Without it buffers are reused once nothing reads them and the
+	// model needs its peak of activations rather than their sum.
+	KeepTensors bool
 }
 
 // ValueInfo describes a graph input or output.
@@ -79,6 +89,7 @@ type NodeInfo struct {
 type Model struct {
 	IRVersion       int64
 	Opset           int64 // of the default domain
+	msOpset         int64 // of com.microsoft, 0 when not imported
 	Producer        string
 	ProducerVersion string
 	Domain          string
@@ -91,11 +102,14 @@ type Model struct {
 	Nodes           []NodeInfo
 	ParamCount      int64 // elements of float initializers
 
-	limits  Limits
-	consts  map[string]*val
-	nodes   []*onnxNodeProto
-	plan    *modelPlan
-	outputs []*core.Tensor
+	limits     Limits
+	runNodes   []*onnxNodeProto // the nodes that run: nodes after fuseQDQ
+	keep       bool             // plans keep every tensor (LoadOptions.KeepTensors)
+	inputElems []int64          // the element type of each input
+	consts     map[string]*val
+	nodes      []*onnxNodeProto
+	plan       *modelPlan
+	outputs    []*core.Tensor
 }
 
 // LoadModel decodes an ONNX model, checks every node and attribute against
@@ -129,7 +143,7 @@ func LoadModel(data []byte, opts *LoadOptions) (*Model, error) {
 	m := &Model{
 		IRVersion: mp.irVersion, Producer: mp.producer, ProducerVersion: mp.producerVersion,
 		Domain: mp.domain, ModelVersion: mp.modelVersion, Description: mp.doc,
-		limits: lim, consts: map[string]*val{},
+		limits: lim, consts: map[string]*val{}, keep: o.KeepTensors,
 	}
 	if err := m.checkHeader(mp); err != nil {
 		return nil, err
@@ -151,6 +165,7 @@ func LoadModel(data []byte, opts *LoadOptions) (*Model, error) {
 	if err := m.loadNodes(g); err != nil {
 		return nil, err
 	}
+	m.runNodes = m.fuseQDQ(m.nodes)
 	shapes := make([][]int, len(m.Inputs))
 	for i, in := range m.Inputs {
 		shapes[i] = make([]int, len(in.Shape))
@@ -175,6 +190,9 @@ func (m *Model) checkHeader(mp *onnxModelProto) error {
 	for _, o := range mp.opsets {
 		if o.domain == "" || o.domain == "ai.onnx" {
 			m.Opset = o.version
+		}
+		if o.domain == msDomain {
+			m.msOpset = o.version
 		}
 	}
 	if m.Opset == 0 {
@@ -225,10 +243,15 @@ func (m *Model) loadIO(g *onnxGraphProto) error {
 		if err != nil {
 			return err
 		}
-		if info.Type != "FLOAT" {
-			return fmtlite.Errorf("onnx: input %q has element type %s; wasmcnn runs FLOAT inputs", vi.name, info.Type)
+		elem := vi.elemType
+		if elem == 0 {
+			elem = onnxFloat // an input without a type: FLOAT, as it always was
+		}
+		if size, _ := elemSize(elem); size == 0 {
+			return fmtlite.Errorf("onnx: input %q has element type %s; wasmcnn runs inputs of the numeric types and BOOL", vi.name, info.Type)
 		}
 		m.Inputs = append(m.Inputs, info)
+		m.inputElems = append(m.inputElems, elem)
 	}
 	if len(g.outputs) == 0 {
 		return errors.New("onnx: the graph has no outputs")
@@ -276,60 +299,101 @@ func (m *Model) loadNodes(g *onnxGraphProto) error {
 		if !printable(n.name) || !printable(n.opType) {
 			return fmtlite.Errorf("onnx: node %d has an unprintable name or op type", i)
 		}
-		if n.domain != "" && n.domain != "ai.onnx" {
-			return fmtlite.Errorf("onnx: node %q uses op %s of domain %q; wasmcnn implements the default ONNX domain only", n.name, n.opType, n.domain)
-		}
-		spec, ok := opSpecs[n.opType]
-		if !ok {
-			return fmtlite.Errorf("onnx: node %q: op %s (opset %d) is not supported by wasmcnn", n.name, n.opType, m.Opset)
-		}
-		if err := spec.check(n, m.Opset); err != nil {
+		spec, opset, err := m.nodeSpec(n)
+		if err != nil {
 			return err
 		}
+		if err := spec.check(n, opset); err != nil {
+			return err
+		}
+		n.spec, n.opset = spec, opset
 		m.nodes = append(m.nodes, n)
 		m.Nodes = append(m.Nodes, NodeInfo{Name: n.name, Op: n.opType, Inputs: n.inputs, Outputs: n.outputs})
 	}
 	return nil
 }
 
+// elemSize returns the bytes of one element of an ONNX type in raw_data,
+// and whether wasmcnn computes with it as a float (FLOAT, DOUBLE, FLOAT16
+// and BFLOAT16 are all computed in float32) or as an integer; 0 for types it
+// does not read.
+func elemSize(t int64) (size int, isFloat bool) {
+	switch t {
+	case onnxFloat:
+		return 4, true
+	case onnxDouble:
+		return 8, true
+	case onnxFloat16, onnxBfloat16:
+		return 2, true
+	case onnxInt64, onnxUint64:
+		return 8, false
+	case onnxInt32, onnxUint32:
+		return 4, false
+	case onnxInt16, onnxUint16:
+		return 2, false
+	case onnxInt8, onnxUint8, onnxBool:
+		return 1, false
+	}
+	return 0, false
+}
+
+// nodeSpec finds what wasmcnn implements of a node's op in its domain, and
+// the opset of that domain the model imports.
+func (m *Model) nodeSpec(n *onnxNodeProto) (opSpec, int64, error) {
+	switch n.domain {
+	case "", "ai.onnx":
+		spec, ok := opSpecs[n.opType]
+		if !ok {
+			return spec, 0, fmtlite.Errorf("onnx: node %q: op %s (opset %d) is not supported by wasmcnn", n.name, n.opType, m.Opset)
+		}
+		return spec, m.Opset, checkOpVersion(n.name, n.opType, m.Opset)
+	case msDomain:
+		spec, ok := msOpSpecs[n.opType]
+		if !ok {
+			return spec, 0, fmtlite.Errorf("onnx: node %q: op %s of domain %s is not supported by wasmcnn (it implements %s of that domain)", n.name, n.opType, msDomain, strings.Join(msOpNames(), ", "))
+		}
+		if m.msOpset == 0 {
+			return spec, 0, fmtlite.Errorf("onnx: node %q uses op %s of domain %s, which the model does not import", n.name, n.opType, msDomain)
+		}
+		return spec, m.msOpset, nil
+	}
+	return opSpec{}, 0, fmtlite.Errorf("onnx: node %q uses op %s of domain %q; wasmcnn implements the default ONNX domain and the quantized operators of %s", n.name, n.opType, n.domain, msDomain)
+}
+
 // decodeTensor turns a TensorProto into a constant value, checking the
-// declared size against the bytes present before allocating.
+// declared size against the bytes present before allocating. A file whose
+// bytes disagree with themselves is corrupt; an element type or storage
+// that wasmcnn does not read is an error of its own.
 func decodeTensor(t *onnxTensorProto, external func(string) ([]byte, error)) (*val, error) {
 	where := func(msg string, args ...any) error {
 		return &CorruptModelError{Offset: t.offset, Msg: fmtlite.Sprintf("tensor %q: ", t.name) + fmtlite.Sprintf(msg, args...)}
 	}
+	unsupported := func(msg string, args ...any) error {
+		return fmtlite.Errorf("onnx: tensor %q: %s", t.name, fmtlite.Sprintf(msg, args...))
+	}
 	if len(t.dims) > core.MaxRank {
-		return nil, where("rank %d exceeds %d", len(t.dims), core.MaxRank)
+		return nil, unsupported("rank %d exceeds the %d wasmcnn supports", len(t.dims), core.MaxRank)
 	}
 	shape := make([]int, len(t.dims))
 	for i, d := range t.dims {
-		if d < 0 || d > core.MaxElements {
+		if d < 0 {
 			return nil, where("dimension %d", d)
+		}
+		if d > core.MaxElements {
+			return nil, unsupported("dimension %d exceeds %d", d, core.MaxElements)
 		}
 		shape[i] = int(d)
 	}
 	n, err := core.ShapeSize(shape)
 	if err != nil {
-		return nil, where("%v", err)
+		return nil, unsupported("%v", err)
 	}
 	if t.segment {
-		return nil, where("segmented tensors are not supported")
+		return nil, unsupported("segmented tensors are not supported")
 	}
-	var size int
-	isInt := true
-	switch t.dataType {
-	case onnxFloat:
-		size, isInt = 4, false
-	case onnxDouble:
-		size, isInt = 8, false
-	case onnxInt64:
-		size = 8
-	case onnxInt32:
-		size = 4
-	case onnxInt8, onnxUint8, onnxBool:
-		size = 1
-	default:
-		return nil, where("element type %s is not supported", onnxTypeName(int(t.dataType)))
+	size, isFloat := elemSize(t.dataType)
+	if size == 0 {
+		return nil, unsupported("element type %s is not supported", onnxTypeName(int(t.dataType)))
 	}
 	raw := t.raw
 	if t.location == 1 {
@@ -338,15 +402,18 @@ func decodeTensor(t *onnxTensorProto, external func(string) ([]byte, error)) (*v
 			return nil, err
 		}
 	}
-	v := &val{name: t.name, shape: shape, isInt: isInt, konst: true}
+	v := &val{name: t.name, shape: shape, isInt: !isFloat, konst: true}
+	if !isFloat {
+		v.elem = t.dataType
+	}
 	if raw != nil || t.hasRawField || t.location == 1 {
 		if len(raw) != n*size {
 			return nil, where("raw data holds %d bytes, shape %v of %s needs %d", len(raw), shape, onnxTypeName(int(t.dataType)), n*size)
 		}
-		if isInt {
-			v.i = make([]int64, n)
-		} else {
+		if isFloat {
 			v.f = make([]float32, n)
+		} else {
+			v.i = make([]int64, n)
 		}
 		if t.dataType == onnxFloat && hostLittleEndian && n > 0 {
 			// ONNX stores little-endian floats, as this machine does: one copy.
@@ -360,19 +427,32 @@ func decodeTensor(t *onnxTensorProto, external func(string) ([]byte, error)) (*v
 				v.f[k] = math.Float32frombits(binary.LittleEndian.Uint32(b))
 			case onnxDouble:
 				v.f[k] = float32(math.Float64frombits(binary.LittleEndian.Uint64(b)))
-			case onnxInt64:
+			case onnxFloat16:
+				v.f[k] = halfToFloat(binary.LittleEndian.Uint16(b))
+			case onnxBfloat16:
+				v.f[k] = math.Float32frombits(uint32(binary.LittleEndian.Uint16(b)) << 16)
+			case onnxInt64, onnxUint64:
 				v.i[k] = int64(binary.LittleEndian.Uint64(b))
 			case onnxInt32:
 				v.i[k] = int64(int32(binary.LittleEndian.Uint32(b)))
+			case onnxUint32:
+				v.i[k] = int64(binary.LittleEndian.Uint32(b))
+			case onnxInt16:
+				v.i[k] = int64(int16(binary.LittleEndian.Uint16(b)))
+			case onnxUint16:
+				v.i[k] = int64(binary.LittleEndian.Uint16(b))
 			case onnxInt8:
 				v.i[k] = int64(int8(b[0]))
+			case onnxBool:
+				v.i[k] = int64(min(b[0], 1))
 			default:
 				v.i[k] = int64(b[0])
 			}
 		}
-		return v, nil
+		return v, v.checkUint64(t.dataType)
 	}
-	// Typed fields.
+	// Typed fields: int32_data carries every type of 16 bits or fewer (the
+	// 16-bit floats as their bits), uint64_data UINT32 and UINT64.
 	var got int
 	switch t.dataType {
 	case onnxFloat:
@@ -385,21 +465,97 @@ func decodeTensor(t *onnxTensorProto, external func(string) ([]byte, error)) (*v
 				v.f[k] = float32(d)
 			}
 		}
+	case onnxFloat16, onnxBfloat16:
+		got = len(t.int32s)
+		if got == n {
+			v.f = make([]float32, n)
+			for k, bits := range t.int32s {
+				if t.dataType == onnxFloat16 {
+					v.f[k] = halfToFloat(uint16(bits))
+				} else {
+					v.f[k] = math.Float32frombits(uint32(uint16(bits)) << 16)
+				}
+			}
+		}
 	case onnxInt64:
 		got, v.i = len(t.int64s), t.int64s
+	case onnxUint32, onnxUint64:
+		got, v.i = len(t.uint64s), t.uint64s
 	default:
 		got, v.i = len(t.int32s), t.int32s
+		if got == n {
+			v.i = make([]int64, n)
+			for k, x := range t.int32s {
+				v.i[k] = wrapInt(x, t.dataType)
+			}
+		}
 	}
 	if got != n {
 		return nil, where("holds %d values, shape %v needs %d", got, shape, n)
 	}
-	if v.f == nil && !isInt {
+	if v.f == nil && isFloat {
 		v.f = []float32{}
 	}
-	if v.i == nil && isInt {
+	if v.i == nil && !isFloat {
 		v.i = []int64{}
 	}
-	return v, nil
+	return v, v.checkUint64(t.dataType)
+}
+
+// checkUint64 refuses UINT64 values beyond int64, which wasmcnn's integer
+// constants cannot hold.
+func (v *val) checkUint64(t int64) error {
+	if t != onnxUint64 {
+		return nil
+	}
+	for _, x := range v.i {
+		if x < 0 {
+			return fmtlite.Errorf("onnx: tensor %q holds a UINT64 value above 2^63, which wasmcnn does not support", v.name)
+		}
+	}
+	return nil
+}
+
+// wrapInt reads a value of an integer type narrower than 32 bits from
+// int32_data, as the type's bits.
+func wrapInt(x int64, t int64) int64 {
+	switch t {
+	case onnxInt8:
+		return int64(int8(x))
+	case onnxUint8:
+		return int64(uint8(x))
+	case onnxInt16:
+		return int64(int16(x))
+	case onnxUint16:
+		return int64(uint16(x))
+	case onnxBool:
+		if x != 0 {
+			return 1
+		}
+		return 0
+	}
+	return int64(int32(x))
+}
+
+// halfToFloat converts IEEE 754 half-precision bits to a float32, exactly.
+func halfToFloat(h uint16) float32 {
+	sign := uint32(h>>15) << 31
+	exp := uint32(h>>10) & 0x1f
+	mant := uint32(h) & 0x3ff
+	switch {
+	case exp == 0x1f: // infinity or NaN
+		return math.Float32frombits(sign | 0xff<<23 | mant<<13)
+	case exp == 0 && mant == 0:
+		return math.Float32frombits(sign)
+	case exp == 0: // subnormal: normalise
+		e := uint32(127 - 15 + 1)
+		for mant&0x400 == 0 {
+			mant <<= 1
+			e--
+		}
+		return math.Float32frombits(sign | e<<23 | (mant&0x3ff)<<13)
+	}
+	return math.Float32frombits(sign | (exp+127-15)<<23 | mant<<13)
 }
 
 // externalBytes fetches the bytes of an initializer stored outside the model.

@@ -22,16 +22,35 @@ type opSpec struct {
 	compile func(x *nodeCtx) ([]*val, func(), error)
 }
 
+// The functions that make an op's compile function for a family of ops
+// (compileUnary(f), compileReduce(kind)…) are marked go:noinline: inlined,
+// each op of the family would get its own copy of the closure, which
+// costs the WebAssembly builds some 250 kB of code.
+
 // opSpecs lists every supported operator of the default ONNX domain.
 var opSpecs map[string]opSpec
 
 func init() {
 	opSpecs = map[string]opSpec{}
-	for _, group := range []map[string]opSpec{nnOps(), mathOps(), shapeOps()} {
+	for _, group := range []map[string]opSpec{nnOps(), mathOps(), shapeOps(), elementwiseOps(), moveOps(), resizeOps(), reduceOps(), quantOps()} {
 		for name, s := range group {
 			opSpecs[name] = s
 		}
 	}
+}
+
+// msOpSpecs lists the operators of onnxruntime's domain com.microsoft that
+// wasmcnn implements.
+var msOpSpecs = map[string]opSpec{}
+
+// msOpNames returns the names of msOpSpecs, sorted.
+func msOpNames() []string {
+	names := make([]string, 0, len(msOpSpecs))
+	for n := range msOpSpecs {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
 }
 
 // SupportedOps returns the names of the ONNX operators wasmcnn implements.

@@ -38,13 +38,25 @@ func mathOps() map[string]opSpec {
 }
 
 // compileUnary plans an element-wise function of one float tensor.
-func compileUnary(make func(*nodeCtx) (func(y, x []float32), error)) func(x *nodeCtx) ([]*val, func(), error) {
+//
+//go:noinline
+func compileUnary(makeFunc func(*nodeCtx) (func(y, x []float32), error)) func(x *nodeCtx) ([]*val, func(), error) {
 	return func(x *nodeCtx) ([]*val, func(), error) {
+		if v := x.input(0); v != nil && v.isInt && intUnary[x.n.opType] != nil {
+			g := intUnary[x.n.opType]
+			out := make([]int64, len(v.i))
+			for i, e := range v.i {
+				out[i] = g(e)
+			}
+			c := intConst(v.shape, out)
+			c.elem = v.elem
+			return []*val{c}, nil, nil
+		}
 		in, err := x.floatIn(0)
 		if err != nil {
 			return nil, nil, err
 		}
-		f, err := make(x)
+		f, err := makeFunc(x)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -52,9 +64,28 @@ func compileUnary(make func(*nodeCtx) (func(y, x []float32), error)) func(x *nod
 		if err != nil {
 			return nil, nil, err
 		}
-		y, xd := out.f, in.f
-		return []*val{out}, func() { f(y, xd) }, nil
+		return []*val{out}, func() { f(out.f, in.f) }, nil
 	}
+}
+
+// intUnary are the element-wise functions of integer constants that shape
+// computations use, folded while planning.
+var intUnary = map[string]func(int64) int64{
+	"Neg":   func(v int64) int64 { return -v },
+	"Abs":   func(v int64) int64 { return max(v, -v) },
+	"Relu":  func(v int64) int64 { return max(v, 0) },
+	"Floor": func(v int64) int64 { return v },
+	"Ceil":  func(v int64) int64 { return v },
+	"Round": func(v int64) int64 { return v },
+	"Sign": func(v int64) int64 {
+		switch {
+		case v > 0:
+			return 1
+		case v < 0:
+			return -1
+		}
+		return 0
+	},
 }
 
 // clipBounds reads Clip's bounds: attributes before opset 11, optional
@@ -82,6 +113,8 @@ func clipBounds(x *nodeCtx) (func(y, v []float32), error) {
 	return func(y, v []float32) { core.Clip(y, v, lo, hi) }, nil
 }
 
+//
+//go:noinline
 func compileBinary(op core.BinaryOp) func(x *nodeCtx) ([]*val, func(), error) {
 	return func(x *nodeCtx) ([]*val, func(), error) {
 		a, b := x.input(0), x.input(1)
@@ -93,15 +126,63 @@ func compileBinary(op core.BinaryOp) func(x *nodeCtx) ([]*val, func(), error) {
 			return nil, nil, x.errorf("%v", err)
 		}
 		if a.isInt {
+			if err := x.foldBudget(core.Product(bc.Out)); err != nil {
+				return nil, nil, err
+			}
 			return []*val{intBinary(op, bc, a, b)}, nil, nil
+		}
+		if !a.isFloat() || !b.isFloat() {
+			return x.intArith(op, a, b)
 		}
 		out, err := x.outFloat(bc.Out)
 		if err != nil {
 			return nil, nil, err
 		}
-		y, ad, bd := out.f, a.f, b.f
-		return []*val{out}, func() { bc.Apply(op, y, ad, bd) }, nil
+		return []*val{out}, func() { bc.Apply(op, out.f, a.f, b.f) }, nil
 	}
+}
+
+// intArith plans Add, Sub, Mul or Div of integer tensors computed at run
+// time (held in floats) with integer semantics: the result wraps to the
+// type as C arithmetic does, division truncates toward zero (and by zero
+// gives 0). Operands and results of 8- and 16-bit types are exact; wider
+// ones are exact below 2^24.
+func (x *nodeCtx) intArith(op core.BinaryOp, a, b *val) ([]*val, func(), error) {
+	if a.typeName() != b.typeName() {
+		return nil, nil, x.errorf("inputs of types %s and %s", a.typeName(), b.typeName())
+	}
+	elem := a.elem
+	if elem == 0 {
+		elem = b.elem
+	}
+	p, err := x.newBcast(a.shape, b.shape)
+	if err != nil {
+		return nil, nil, err
+	}
+	out, err := x.outFloat(p.out)
+	if err != nil {
+		return nil, nil, err
+	}
+	out.elem = elem
+	f := func(u, v float32) float32 {
+		i, j := int64(u), int64(v)
+		var r int64
+		switch op {
+		case core.OpAdd:
+			r = i + j
+		case core.OpSub:
+			r = i - j
+		case core.OpMul:
+			r = i * j
+		default:
+			if j != 0 {
+				r = i / j
+			}
+		}
+		return float32(wrapTo(r, elem))
+	}
+	ac, bc := a, b
+	return []*val{out}, func() { p.apply(out.f, quantValues(ac), quantValues(bc), f) }, nil
 }
 
 // intBinary computes a constant integer operation (shape arithmetic);
@@ -133,6 +214,8 @@ func intBinary(op core.BinaryOp, bc *core.Broadcast, a, b *val) *val {
 	return intConst(bc.Out, out)
 }
 
+//
+//go:noinline
 func compileSoftmax(log bool) func(x *nodeCtx) ([]*val, func(), error) {
 	return func(x *nodeCtx) ([]*val, func(), error) {
 		in, err := x.floatIn(0)
@@ -163,7 +246,6 @@ func compileSoftmax(log bool) func(x *nodeCtx) ([]*val, func(), error) {
 		if err != nil {
 			return nil, nil, err
 		}
-		y, xd := out.f, in.f
-		return []*val{out}, func() { core.Softmax(y, xd, outer, n, inner, log) }, nil
+		return []*val{out}, func() { core.Softmax(out.f, in.f, outer, n, inner, log) }, nil
 	}
 }

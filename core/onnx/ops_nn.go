@@ -3,6 +3,8 @@ package onnx
 import (
 	"slices"
 
+	"wasmcnn/internal/fmtlite"
+
 	"wasmcnn/core"
 )
 
@@ -26,8 +28,10 @@ func nnOps() map[string]opSpec {
 		return out
 	}
 	return map[string]opSpec{
-		"Conv":              {attrs: with(window, map[string]attrRule{"group": always(attrInt)}), minIn: 2, maxIn: 3, minOut: 1, maxOut: 1, compile: compileConv},
-		"MaxPool":           {attrs: with(window, map[string]attrRule{"ceil_mode": since(attrInt, 10), "storage_order": since(attrInt, 8), "dilations": since(attrInts, 10)}), minIn: 1, maxIn: 1, minOut: 1, maxOut: 2, compile: compilePool(true)},
+		"Conv":    {attrs: with(window, map[string]attrRule{"group": always(attrInt)}), minIn: 2, maxIn: 3, minOut: 1, maxOut: 1, compile: compileConv},
+		"MaxPool": {attrs: with(window, map[string]attrRule{"ceil_mode": since(attrInt, 10), "storage_order": since(attrInt, 8), "dilations": since(attrInts, 10)}), minIn: 1, maxIn: 1, minOut: 1, maxOut: 2, compile: compilePool(true)},
+		"ConvTranspose": {attrs: with(window, map[string]attrRule{"group": always(attrInt), "output_padding": always(attrInts), "output_shape": always(attrInts)}),
+			minIn: 2, maxIn: 3, minOut: 1, maxOut: 1, compile: compileConvTranspose},
 		"AveragePool":       {attrs: with(window, map[string]attrRule{"ceil_mode": since(attrInt, 10), "count_include_pad": always(attrInt), "dilations": since(attrInts, 19)}), minIn: 1, maxIn: 1, minOut: 1, maxOut: 1, compile: compilePool(false)},
 		"GlobalAveragePool": {minIn: 1, maxIn: 1, minOut: 1, maxOut: 1, compile: compileGlobalPool(false)},
 		"GlobalMaxPool":     {minIn: 1, maxIn: 1, minOut: 1, maxOut: 1, compile: compileGlobalPool(true)},
@@ -41,51 +45,112 @@ func nnOps() map[string]opSpec {
 
 // window reads the sliding-window attributes of a 2-D Conv or pooling node.
 func (x *nodeCtx) window(needKernel bool) (core.Window, error) {
-	var w core.Window
-	w.AutoPad = x.attrString("auto_pad", core.AutoPadNotSet)
-	pair := func(name string, lo, hi int64) ([]int, bool, error) {
+	ws, err := x.windowND(2, needKernel)
+	if err != nil {
+		return core.Window{}, err
+	}
+	return ws.window2D(), nil
+}
+
+// windowND is a sliding window over any number of spatial axes, as the
+// attributes give it: zero where an attribute is absent.
+type windowND struct {
+	autoPad                string
+	kernel, stride, dilate []int
+	padBegin, padEnd       []int
+	ceil                   bool
+}
+
+// window2D returns the 2-D window of a 1-D or 2-D windowND: a 1-D window
+// runs as a 2-D one of height 1.
+func (w windowND) window2D() core.Window {
+	at := func(v []int, i int) int {
+		if v == nil {
+			return 0
+		}
+		if len(v) == 1 {
+			if i == 0 {
+				return 0 // the height of a 1-D window's image is 1
+			}
+			return v[0]
+		}
+		return v[i]
+	}
+	one := func(v []int, i int) int {
+		if len(v) == 1 && i == 0 {
+			return 1
+		}
+		return at(v, i)
+	}
+	return core.Window{
+		AutoPad: w.autoPad, CeilMode: w.ceil,
+		KernelH: one(w.kernel, 0), KernelW: at(w.kernel, 1),
+		StrideH: one(w.stride, 0), StrideW: at(w.stride, 1),
+		DilationH: one(w.dilate, 0), DilationW: at(w.dilate, 1),
+		PadTop: at(w.padBegin, 0), PadLeft: at(w.padBegin, 1), PadBottom: at(w.padEnd, 0), PadRight: at(w.padEnd, 1),
+	}
+}
+
+// windowND reads the sliding-window attributes of a node over spatial axes.
+func (x *nodeCtx) windowND(spatial int, needKernel bool) (windowND, error) {
+	w := windowND{autoPad: x.attrString("auto_pad", core.AutoPadNotSet), ceil: x.attrInt("ceil_mode", 0) != 0}
+	list := func(name string, n int, lo, hi int64) ([]int, error) {
 		vs, ok := x.attrInts(name)
 		if !ok {
-			return nil, false, nil
+			return nil, nil
 		}
-		if len(vs) != 2 {
-			return nil, false, x.errorf("%s has %d values, want 2 for a 2-D window", name, len(vs))
+		if len(vs) != n {
+			return nil, x.errorf("%s has %d values, want %d for %d spatial axes", name, len(vs), n, spatial)
 		}
-		out, err := x.toInts(name, vs, lo, hi)
-		return out, true, err
+		return x.toInts(name, vs, lo, hi)
 	}
-	if k, ok, err := pair("kernel_shape", 1, 1<<16); err != nil {
+	var err error
+	if w.kernel, err = list("kernel_shape", spatial, 1, 1<<16); err != nil {
 		return w, err
-	} else if ok {
-		w.KernelH, w.KernelW = k[0], k[1]
-	} else if needKernel {
+	}
+	if w.kernel == nil && needKernel {
 		return w, x.errorf("kernel_shape is required")
 	}
-	if s, ok, err := pair("strides", 1, 1<<16); err != nil {
+	if w.stride, err = list("strides", spatial, 1, 1<<16); err != nil {
 		return w, err
-	} else if ok {
-		w.StrideH, w.StrideW = s[0], s[1]
 	}
-	if d, ok, err := pair("dilations", 1, 1<<16); err != nil {
+	if w.dilate, err = list("dilations", spatial, 1, 1<<16); err != nil {
 		return w, err
-	} else if ok {
-		w.DilationH, w.DilationW = d[0], d[1]
 	}
-	if ps, ok := x.attrInts("pads"); ok {
-		if len(ps) != 4 {
-			return w, x.errorf("pads has %d values, want 4 (top, left, bottom, right)", len(ps))
-		}
-		p, err := x.toInts("pads", ps, 0, 1<<16)
-		if err != nil {
-			return w, err
-		}
-		if w.AutoPad != core.AutoPadNotSet && w.AutoPad != "" && (p[0]|p[1]|p[2]|p[3]) != 0 {
-			return w, x.errorf("pads given together with auto_pad %s", w.AutoPad)
-		}
-		w.PadTop, w.PadLeft, w.PadBottom, w.PadRight = p[0], p[1], p[2], p[3]
+	pads, err := list("pads", 2*spatial, 0, 1<<16)
+	if err != nil {
+		return w, err
 	}
-	w.CeilMode = x.attrInt("ceil_mode", 0) != 0
+	if pads != nil {
+		nonzero := false
+		for _, p := range pads {
+			nonzero = nonzero || p != 0
+		}
+		if w.autoPad != core.AutoPadNotSet && w.autoPad != "" && nonzero {
+			return w, x.errorf("pads given together with auto_pad %s", w.autoPad)
+		}
+		w.padBegin, w.padEnd = pads[:spatial], pads[spatial:]
+	}
 	return w, nil
+}
+
+// image checks that input i is an [N, C, H, W] tensor, or an [N, C, L]
+// one, and returns it with its shape as a 2-D image ([N, C, 1, L]).
+func (x *nodeCtx) image(i int, anyType bool) (*val, []int, error) {
+	v := x.input(i)
+	if !anyType {
+		var err error
+		if v, err = x.floatIn(i); err != nil {
+			return nil, nil, err
+		}
+	}
+	switch len(v.shape) {
+	case 4:
+		return v, v.shape, nil
+	case 3:
+		return v, []int{v.shape[0], v.shape[1], 1, v.shape[2]}, nil
+	}
+	return nil, nil, x.errorf("input %q has shape %v; wasmcnn implements the 1-D form [N, C, L] and the 2-D form [N, C, H, W]", v.name, v.shape)
 }
 
 // image4 checks that input i is a float [N, C, H, W] tensor.
@@ -100,8 +165,17 @@ func (x *nodeCtx) image4(i int) (*val, error) {
 	return v, nil
 }
 
+// flatShape returns a 2-D result's shape in the rank of the node's input:
+// [N, C, 1, L] becomes [N, C, L] for a 1-D node.
+func flatShape(s []int, rank int) []int {
+	if rank == 3 {
+		return []int{s[0], s[1], s[3]}
+	}
+	return s
+}
+
 func compileConv(x *nodeCtx) ([]*val, func(), error) {
-	in, err := x.image4(0)
+	in, shape4, err := x.image(0, false)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -109,91 +183,107 @@ func compileConv(x *nodeCtx) ([]*val, func(), error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	win, err := x.window(false)
+	wshape := w.shape
+	if len(in.shape) == 3 {
+		if len(wshape) != 3 {
+			return nil, nil, x.errorf("weights %v for a 1-D input %v", wshape, in.shape)
+		}
+		wshape = []int{wshape[0], wshape[1], 1, wshape[2]}
+	}
+	ws, err := x.windowND(len(in.shape)-2, false)
 	if err != nil {
 		return nil, nil, err
 	}
+	win := ws.window2D()
 	group := x.attrInt("group", 1)
 	if group < 1 || group > 1<<20 {
 		return nil, nil, x.errorf("group %d", group)
 	}
-	g, err := core.NewConvGeom(in.shape, w.shape, win, int(group))
+	g, err := core.NewConvGeom(shape4, wshape, win, int(group))
 	if err != nil {
 		return nil, nil, x.errorf("%v", err)
 	}
 	if err := x.addMACs(g.MACs()); err != nil {
 		return nil, nil, err
 	}
-	var bias []float32
-	if b := x.input(2); b != nil {
-		if b.isInt || len(b.shape) != 1 || b.shape[0] != g.K {
-			return nil, nil, x.errorf("bias %q has shape %v, want [%d]", b.name, b.shape, g.K)
-		}
-		bias = b.f
+	bv := x.input(2)
+	if bv != nil && (bv.isInt || len(bv.shape) != 1 || bv.shape[0] != g.K) {
+		return nil, nil, x.errorf("bias %q has shape %v, want [%d]", bv.name, bv.shape, g.K)
 	}
-	out, err := x.outFloat(g.OutShape())
+	bias := func() []float32 {
+		if bv == nil {
+			return nil
+		}
+		return bv.f
+	}
+	out, err := x.outFloat(flatShape(g.OutShape(), len(in.shape)))
 	if err != nil {
 		return nil, nil, err
 	}
-	if bconst := x.input(2) == nil || x.input(2).konst; w.konst && bconst {
-		alloc := func(what string, n int) ([]float32, error) {
-			v, err := x.c.newFloat(x.n.name+"/"+what, []int{n})
-			if err != nil {
-				return nil, x.errorf("%v", err)
-			}
-			return v.f, nil
-		}
-		k := x.c.plan.kernel
-		ic, err := core.NewImplicitConv(k, &g, w.f, bias, alloc)
-		if err != nil {
-			return nil, nil, err
-		}
-		if ic != nil {
-			y, xd := out.f, in.f
-			return []*val{out}, func() { ic.Run(k, y, xd) }, nil
-		}
+	if run, err := x.implicitConv(&g, w, bias, out, in); run != nil || err != nil {
+		return []*val{out}, run, err
 	}
-	col, err := x.c.newFloat(x.n.name+"/im2col", []int{g.ColSize()})
+	col, err := x.scratch("im2col", g.ColSize())
 	if err != nil {
-		return nil, nil, x.errorf("%v", err)
+		return nil, nil, err
 	}
-	y, xd, wd, cd := out.f, in.f, w.f, col.f
-	return []*val{out}, func() { core.Conv2D(y, xd, wd, bias, &g, cd) }, nil
+	return []*val{out}, func() { core.Conv2D(out.f, in.f, w.f, bias(), &g, col.f) }, nil
 }
 
-func compilePool(isMax bool) func(x *nodeCtx) ([]*val, func(), error) {
-	return func(x *nodeCtx) ([]*val, func(), error) {
-		in, err := x.image4(0)
-		if err != nil {
-			return nil, nil, err
-		}
-		if len(x.n.outputs) > 1 && x.n.outputs[1] != "" {
-			return nil, nil, x.errorf("the Indices output is not supported")
-		}
-		if x.attrInt("storage_order", 0) != 0 {
-			return nil, nil, x.errorf("storage_order 1 is not supported")
-		}
-		win, err := x.window(true)
-		if err != nil {
-			return nil, nil, err
-		}
-		g, err := core.NewPoolGeom(x.n.opType, in.shape, win)
-		if err != nil {
-			return nil, nil, x.errorf("%v", err)
-		}
-		out, err := x.outFloat(g.OutShape())
-		if err != nil {
-			return nil, nil, err
-		}
-		y, xd := out.f, in.f
-		if isMax {
-			return []*val{out}, func() { core.MaxPool2D(y, xd, nil, &g) }, nil
-		}
-		cip := x.attrInt("count_include_pad", 0) != 0
-		return []*val{out}, func() { core.AvgPool2D(y, xd, &g, cip) }, nil
+// implicitConv plans the convolution on the panel kernel's implicit form
+// ([core.ImplicitConv]) when the kernel has one and the weights are
+// constant, or returns a nil step. The kernel captures its scratch buffers
+// when it is built, so it is built once the plan's buffers are placed; a
+// first build with no memory only learns their sizes.
+func (x *nodeCtx) implicitConv(g *core.ConvGeom, w *val, bias func() []float32, out, in *val) (func(), error) {
+	k := x.c.plan.kernel
+	if !w.konst || (x.input(2) != nil && !x.input(2).konst) {
+		return nil, nil
 	}
+	var sizes []int
+	probe := func(_ string, n int) ([]float32, error) {
+		sizes = append(sizes, n)
+		return nil, nil
+	}
+	if ic, err := core.NewImplicitConv(k, g, w.f, bias(), probe); ic == nil || err != nil {
+		return nil, err
+	}
+	scratch := make([]*val, len(sizes))
+	for i, n := range sizes {
+		var err error
+		if scratch[i], err = x.scratch("implicit conv", n); err != nil {
+			return nil, err
+		}
+	}
+	var ic *core.ImplicitConv
+	x.onBind(func() error {
+		next := 0
+		alloc := func(what string, n int) ([]float32, error) {
+			if next >= len(scratch) || n > len(scratch[next].f) {
+				return nil, fmtlite.Errorf("the implicit convolution asked for %s of %d values, not planned", what, n)
+			}
+			next++
+			return scratch[next-1].f[:n], nil
+		}
+		var err error
+		ic, err = core.NewImplicitConv(k, g, w.f, bias(), alloc)
+		if err == nil && ic == nil {
+			err = fmtlite.Errorf("the implicit convolution no longer applies")
+		}
+		return err
+	})
+	return func() {
+		// Scratch is shared between steps, and the kernel reads the
+		// zero border of its padded input: clear it every run.
+		for _, s := range scratch {
+			clear(s.f)
+		}
+		ic.Run(k, out.f, in.f)
+	}, nil
 }
 
+//
+//go:noinline
 func compileGlobalPool(isMax bool) func(x *nodeCtx) ([]*val, func(), error) {
 	return func(x *nodeCtx) ([]*val, func(), error) {
 		in, err := x.floatIn(0)
@@ -212,11 +302,11 @@ func compileGlobalPool(isMax bool) func(x *nodeCtx) ([]*val, func(), error) {
 		if err != nil {
 			return nil, nil, err
 		}
-		y, xd := out.f, in.f
 		if !isMax {
-			return []*val{out}, func() { core.GlobalAvgPool2D(y, xd, n, c, hw) }, nil
+			return []*val{out}, func() { core.GlobalAvgPool2D(out.f, in.f, n, c, hw) }, nil
 		}
 		return []*val{out}, func() {
+			y, xd := out.f, in.f
 			for pl := 0; pl < n*c; pl++ {
 				m := xd[pl*hw]
 				for _, v := range xd[pl*hw : (pl+1)*hw] {
@@ -272,9 +362,8 @@ func compileGemm(x *nodeCtx) ([]*val, func(), error) {
 			return nil, nil, x.errorf("C %v does not broadcast to [%d %d]", c.shape, m, n)
 		}
 		zeros := make([]float32, m*n)
-		y, cd := out.f, c.f
 		scaled := func(dst []float32) {
-			bc.Apply(core.OpAdd, dst, zeros, cd)
+			bc.Apply(core.OpAdd, dst, zeros, c.f)
 			if beta != 1 {
 				for i := range dst {
 					dst[i] *= beta
@@ -284,30 +373,30 @@ func compileGemm(x *nodeCtx) ([]*val, func(), error) {
 		if c.konst {
 			pre := make([]float32, m*n)
 			scaled(pre)
-			fill = func() { copy(y, pre) }
+			fill = func() { copy(out.f, pre) }
 		} else {
-			fill = func() { scaled(y) }
+			fill = func() { scaled(out.f) }
 		}
 		gemmBeta = 1
 	}
-	y, ad, bd := out.f, a.f, b.f
 	lda, ldb := a.shape[1], b.shape[1]
+	bt := b
 	if pk := x.c.plan.kernel; m == 1 && !transB && b.konst && pk != nil && pk.Dots != nil {
 		// At batch 1 the product is n dot products with the columns of B:
 		// stored as rows once, they stream through the kernel for Dots.
-		bt := make([]float32, n*k)
+		t := make([]float32, n*k)
 		for p := 0; p < k; p++ {
 			for j := 0; j < n; j++ {
-				bt[j*k+p] = bd[p*ldb+j]
+				t[j*k+p] = b.f[p*ldb+j]
 			}
 		}
-		bd, ldb, transB = bt, k, true
+		bt, ldb, transB = &val{shape: []int{n, k}, f: t, konst: true}, k, true
 	}
 	return []*val{out}, func() {
 		if fill != nil {
 			fill()
 		}
-		core.Gemm(transA, transB, m, n, k, alpha, ad, max(1, lda), bd, max(1, ldb), gemmBeta, y, max(1, n))
+		core.Gemm(transA, transB, m, n, k, alpha, a.f, max(1, lda), bt.f, max(1, ldb), gemmBeta, out.f, max(1, n))
 	}, nil
 }
 
@@ -331,8 +420,7 @@ func compileMatMul(x *nodeCtx) ([]*val, func(), error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	y, ad, bd := out.f, a.f, b.f
-	return []*val{out}, func() { p.Apply(y, ad, bd) }, nil
+	return []*val{out}, func() { p.Apply(out.f, a.f, b.f) }, nil
 }
 
 func compileBatchNorm(x *nodeCtx) ([]*val, func(), error) {
@@ -355,7 +443,7 @@ func compileBatchNorm(x *nodeCtx) ([]*val, func(), error) {
 		return nil, nil, x.errorf("input %q has shape %v, want [N, C, …]", in.name, in.shape)
 	}
 	c := in.shape[1]
-	params := make([][]float32, 4)
+	params := make([]*val, 4)
 	for i := range params {
 		p, err := x.floatIn(i + 1)
 		if err != nil {
@@ -364,7 +452,7 @@ func compileBatchNorm(x *nodeCtx) ([]*val, func(), error) {
 		if len(p.shape) != 1 || p.shape[0] != c {
 			return nil, nil, x.errorf("input %q has shape %v, want [%d]", p.name, p.shape, c)
 		}
-		params[i] = p.f
+		params[i] = p
 	}
 	eps := x.attrFloat("epsilon", 1e-5)
 	out, err := x.outFloat(in.shape)
@@ -372,14 +460,28 @@ func compileBatchNorm(x *nodeCtx) ([]*val, func(), error) {
 		return nil, nil, err
 	}
 	n, hw := in.shape[0], core.Product(in.shape[2:])
-	y, xd := out.f, in.f
-	return []*val{out}, func() { core.BatchNormInference(y, xd, n, c, hw, params[0], params[1], params[2], params[3], eps) }, nil
+	return []*val{out}, func() {
+		core.BatchNormInference(out.f, in.f, n, c, hw, params[0].f, params[1].f, params[2].f, params[3].f, eps)
+	}, nil
 }
 
+// compileDropout plans Dropout at inference: a copy of its input, and a
+// mask of ones (nothing dropped) when the model declares one.
 func compileDropout(x *nodeCtx) ([]*val, func(), error) {
 	in := x.input(0)
+	outs := []*val{x.alias(in, in.shape)}
 	if len(x.n.outputs) > 1 && x.n.outputs[1] != "" {
-		return nil, nil, x.errorf("the mask output is not supported")
+		n := core.Product(in.shape)
+		if err := x.foldBudget(n); err != nil {
+			return nil, nil, err
+		}
+		ones := make([]int64, n)
+		for i := range ones {
+			ones[i] = 1
+		}
+		mask := intConst(in.shape, ones)
+		mask.elem = onnxBool
+		outs = append(outs, mask)
 	}
 	if t := x.input(2); t != nil {
 		mode, err := x.constInts(2)
@@ -390,5 +492,5 @@ func compileDropout(x *nodeCtx) ([]*val, func(), error) {
 			return nil, nil, x.errorf("training_mode must be false for inference")
 		}
 	}
-	return []*val{alias(in, in.shape)}, nil, nil
+	return outs, nil, nil
 }

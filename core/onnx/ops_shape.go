@@ -1,7 +1,6 @@
 package onnx
 
 import (
-	"math"
 	"slices"
 
 	"wasmcnn/core"
@@ -19,7 +18,7 @@ func shapeOps() map[string]opSpec {
 		"Concat":    {attrs: map[string]attrRule{"axis": always(attrInt)}, minIn: 1, maxIn: -1, minOut: 1, maxOut: 1, compile: compileConcat},
 		"Shape":     {attrs: map[string]attrRule{"start": since(attrInt, 15), "end": since(attrInt, 15)}, minIn: 1, maxIn: 1, minOut: 1, maxOut: 1, compile: compileShape},
 		"Gather":    {attrs: map[string]attrRule{"axis": always(attrInt)}, minIn: 2, maxIn: 2, minOut: 1, maxOut: 1, compile: compileGather},
-		"Cast":      {attrs: map[string]attrRule{"to": always(attrInt), "saturate": since(attrInt, 19)}, minIn: 1, maxIn: 1, minOut: 1, maxOut: 1, compile: compileCast},
+		"Cast":      {attrs: map[string]attrRule{"to": always(attrInt), "saturate": since(attrInt, 19), "round_mode": since(attrString, 24)}, minIn: 1, maxIn: 1, minOut: 1, maxOut: 1, compile: compileCast},
 		"Constant": {attrs: map[string]attrRule{"value": always(attrTensor), "value_float": since(attrFloat, 12), "value_floats": since(attrFloats, 12),
 			"value_int": since(attrInt, 12), "value_ints": since(attrInts, 12)}, minIn: 0, maxIn: 0, minOut: 1, maxOut: 1, compile: compileConstant},
 	}
@@ -27,7 +26,7 @@ func shapeOps() map[string]opSpec {
 
 func compileIdentity(x *nodeCtx) ([]*val, func(), error) {
 	in := x.input(0)
-	return []*val{alias(in, in.shape)}, nil, nil
+	return []*val{x.alias(in, in.shape)}, nil, nil
 }
 
 func compileFlatten(x *nodeCtx) ([]*val, func(), error) {
@@ -40,7 +39,7 @@ func compileFlatten(x *nodeCtx) ([]*val, func(), error) {
 	if axis < 0 {
 		axis += int64(r)
 	}
-	return []*val{alias(in, []int{core.Product(in.shape[:axis]), core.Product(in.shape[axis:])})}, nil, nil
+	return []*val{x.alias(in, []int{core.Product(in.shape[:axis]), core.Product(in.shape[axis:])})}, nil, nil
 }
 
 func compileReshape(x *nodeCtx) ([]*val, func(), error) {
@@ -88,7 +87,7 @@ func compileReshape(x *nodeCtx) ([]*val, func(), error) {
 	} else if known != n {
 		return nil, nil, x.errorf("cannot reshape %v (%d values) to %v", in.shape, n, spec)
 	}
-	return []*val{alias(in, shape)}, nil, nil
+	return []*val{x.alias(in, shape)}, nil, nil
 }
 
 // axesArg reads the axes of Squeeze and Unsqueeze: an attribute before
@@ -129,7 +128,7 @@ func compileSqueeze(x *nodeCtx) ([]*val, func(), error) {
 		}
 		shape = append(shape, d)
 	}
-	return []*val{alias(in, shape)}, nil, nil
+	return []*val{x.alias(in, shape)}, nil, nil
 }
 
 func compileUnsqueeze(x *nodeCtx) ([]*val, func(), error) {
@@ -166,7 +165,7 @@ func compileUnsqueeze(x *nodeCtx) ([]*val, func(), error) {
 		shape = append(shape, in.shape[k])
 		k++
 	}
-	return []*val{alias(in, shape)}, nil, nil
+	return []*val{x.alias(in, shape)}, nil, nil
 }
 
 func compileTranspose(x *nodeCtx) ([]*val, func(), error) {
@@ -181,28 +180,15 @@ func compileTranspose(x *nodeCtx) ([]*val, func(), error) {
 		return nil, nil, x.errorf("%v", err)
 	}
 	if in.isInt {
-		// Integer tensors are small shape data: mapping index by index is enough.
-		src := make([]float32, len(in.i))
-		for k := range src {
-			src[k] = float32(k)
-		}
-		if len(src) > 1<<24 {
-			return nil, nil, x.errorf("integer tensor too large to transpose")
-		}
-		moved := make([]float32, len(src))
-		core.Transpose(moved, src, in.shape, perm)
-		out := make([]int64, len(src))
-		for k, from := range moved {
-			out[k] = in.i[int(from)]
-		}
-		return []*val{intConst(shape, out)}, nil, nil
+		out, run, err := x.viewOut(in, shape, contiguous(in.shape).permute(perm))
+		return []*val{out}, run, err
 	}
 	out, err := x.outFloat(shape)
 	if err != nil {
 		return nil, nil, err
 	}
-	y, xd, xs := out.f, in.f, in.shape
-	return []*val{out}, func() { core.Transpose(y, xd, xs, perm) }, nil
+	out.elem = in.elem
+	return []*val{out}, func() { core.Transpose(out.f, in.f, in.shape, perm) }, nil
 }
 
 func compileConcat(x *nodeCtx) ([]*val, func(), error) {
@@ -226,6 +212,9 @@ func compileConcat(x *nodeCtx) ([]*val, func(), error) {
 		return nil, nil, x.errorf("%v", err)
 	}
 	if isInt {
+		if err := x.foldBudget(core.Product(shape)); err != nil {
+			return nil, nil, err
+		}
 		outer := core.Product(shape[:axis])
 		var out []int64
 		for o := 0; o < outer; o++ {
@@ -241,12 +230,19 @@ func compileConcat(x *nodeCtx) ([]*val, func(), error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	srcs := make([][]float32, len(x.n.inputs))
-	for i := range srcs {
-		srcs[i] = x.input(i).f
+	out.elem = x.input(0).elem
+	for i := range x.n.inputs {
+		if x.input(i).elem != out.elem {
+			return nil, nil, x.errorf("inputs of types %s and %s", x.input(0).typeName(), x.input(i).typeName())
+		}
 	}
-	y := out.f
-	return []*val{out}, func() { core.Concat(y, srcs, shapes, axis) }, nil
+	srcs := make([][]float32, len(x.n.inputs))
+	return []*val{out}, func() {
+		for i := range srcs {
+			srcs[i] = x.in[i].f
+		}
+		core.Concat(out.f, srcs, shapes, axis)
+	}, nil
 }
 
 func compileShape(x *nodeCtx) ([]*val, func(), error) {
@@ -305,6 +301,9 @@ func compileGather(x *nodeCtx) ([]*val, func(), error) {
 		}
 	}
 	if data.isInt {
+		if err := x.foldBudget(outer * len(pos) * inner); err != nil {
+			return nil, nil, err
+		}
 		out := make([]int64, outer*len(pos)*inner)
 		for o := 0; o < outer; o++ {
 			for k, p := range pos {
@@ -317,47 +316,8 @@ func compileGather(x *nodeCtx) ([]*val, func(), error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	y, src := out.f, data.f
-	return []*val{out}, func() { gather(y, src) }, nil
-}
-
-func compileCast(x *nodeCtx) ([]*val, func(), error) {
-	in := x.input(0)
-	to := x.attrInt("to", 0)
-	switch to {
-	case onnxFloat, onnxDouble:
-		if !in.isInt {
-			return []*val{alias(in, in.shape)}, nil, nil
-		}
-		out := &val{shape: in.shape, f: make([]float32, len(in.i)), konst: true}
-		for k, v := range in.i {
-			out.f[k] = float32(v)
-		}
-		return []*val{out}, nil, nil
-	case onnxInt64, onnxInt32, onnxInt8, onnxUint8, onnxBool:
-		if !in.isInt && !in.konst {
-			return nil, nil, x.errorf("casting a tensor computed at run time to %s is not supported", onnxTypeName(int(to)))
-		}
-		out := make([]int64, in.len())
-		for k := range out {
-			var v int64
-			if in.isInt {
-				v = in.i[k]
-			} else {
-				f := float64(in.f[k])
-				if math.IsNaN(f) || math.Abs(f) > 1<<62 {
-					return nil, nil, x.errorf("cannot cast %v to %s", f, onnxTypeName(int(to)))
-				}
-				v = int64(f)
-			}
-			if to == onnxBool && v != 0 {
-				v = 1
-			}
-			out[k] = v
-		}
-		return []*val{intConst(in.shape, out)}, nil, nil
-	}
-	return nil, nil, x.errorf("cast to %s is not supported", onnxTypeName(int(to)))
+	out.elem = data.elem
+	return []*val{out}, func() { gather(out.f, data.f) }, nil
 }
 
 func compileConstant(x *nodeCtx) ([]*val, func(), error) {

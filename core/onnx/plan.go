@@ -10,23 +10,63 @@ import (
 )
 
 // val is a tensor of a plan: a constant (an initializer or a folded result)
-// or a buffer that a step fills at run time. Integer tensors exist only as
-// constants: they describe shapes, axes and indices, which wasmcnn folds
-// while planning.
+// or a buffer that a step fills at run time. Integer tensors held in i exist
+// only as constants: they describe shapes, axes and indices, which wasmcnn
+// folds while planning, or quantization parameters. A runtime tensor of an
+// integer type (a quantized tensor, an integer input) holds its values in
+// f, where every 8- and 16-bit integer is exact.
+//
+// The buffers of runtime tensors are placed by [modelPlan.placeBuffers]
+// after the whole graph is compiled, so steps read f through their *val
+// when they run, never a slice taken while compiling.
 type val struct {
 	name  string
 	shape []int
+	elem  int64 // ONNX element type of a runtime tensor; 0 means FLOAT
 	isInt bool
 	f     []float32
 	i     []int64
 	konst bool
+
+	// Runtime tensors only.
+	root      *val // the tensor whose buffer a view (a reshape) shares, or nil
+	size      int  // elements of the buffer
+	scratch   bool // a step's working memory, free again once the step ends
+	def, last int  // the first and last step that use the buffer
+	off       int  // where the buffer starts in the arena
 }
 
 func (v *val) len() int {
 	if v.isInt {
 		return len(v.i)
 	}
+	if !v.konst && v.f == nil {
+		return v.size // a buffer not yet placed
+	}
 	return len(v.f)
+}
+
+// isFloat reports whether v holds floats (rather than integers, as
+// constants or in float buffers).
+func (v *val) isFloat() bool { return !v.isInt && (v.elem == 0 || v.elem == onnxFloat) }
+
+// typeName names v's element type for messages.
+func (v *val) typeName() string {
+	switch {
+	case v.elem != 0:
+		return onnxTypeName(int(v.elem))
+	case v.isInt:
+		return "INT64"
+	}
+	return "FLOAT"
+}
+
+// base returns the tensor that owns v's buffer: v itself unless v is a view.
+func (v *val) base() *val {
+	if v.root != nil {
+		return v.root
+	}
+	return v
 }
 
 // tensor returns v's floats as a Tensor sharing the data.
@@ -34,22 +74,36 @@ func (v *val) tensor() *core.Tensor { return &core.Tensor{Shape: v.shape, Data: 
 
 // step is one node's work at run time.
 type step struct {
-	node *onnxNodeProto
-	outs []*val
-	run  func()
+	node  *onnxNodeProto
+	outs  []*val
+	reads []*val // the runtime tensors run reads
+	run   func()
 }
 
 // modelPlan is a model compiled for fixed input shapes: every tensor sized
-// and allocated, every shape computation folded, so that running it only
-// runs the steps.
+// and placed, every shape computation folded, so that running it only runs
+// the steps.
 type modelPlan struct {
-	inShapes    [][]int
-	inputs      []*val
-	outputs     []*val
-	steps       []step
-	vals        map[string]*val
-	activations int64
-	macs        int64
+	inShapes [][]int
+	inputs   []*val
+	outputs  []*val
+	steps    []step
+	vals     map[string]*val
+	macs     int64
+	// bufs are the runtime tensors that own a buffer, views those that
+	// share one; binds finish steps once buffers are placed.
+	bufs  []*val
+	views []*val
+	binds []func() error
+	// keep gives every tensor but scratch its own buffer, so that all of a
+	// run's tensors can be read after it (Steps, Explain).
+	keep bool
+	// arena holds every runtime buffer; peak is its length, sum the total
+	// of the buffers if none were shared, folded the values of tensors
+	// computed while planning.
+	arena     []float32
+	peak, sum int64
+	folded    int64
 	// ran is set once the steps have run: until then the buffers hold
 	// zeros, not a run's tensors, and there is nothing to explain.
 	ran bool
@@ -68,10 +122,15 @@ type compiler struct {
 // [Model.Inputs], in order). [Model.Run] plans by itself when the shapes
 // change; call Plan to choose a batch size ahead of time or to check shapes.
 func (m *Model) Plan(shapes ...[]int) error {
+	return m.plan2(m.keep, shapes)
+}
+
+// plan2 plans for shapes, every tensor in its own buffer when keep is set.
+func (m *Model) plan2(keep bool, shapes [][]int) error {
 	if len(shapes) != len(m.Inputs) {
 		return fmtlite.Errorf("onnx: the model has %d inputs, got %d shapes", len(m.Inputs), len(shapes))
 	}
-	p := &modelPlan{vals: map[string]*val{}, kernel: core.CurrentPanelKernel()}
+	p := &modelPlan{vals: map[string]*val{}, kernel: core.CurrentPanelKernel(), keep: keep}
 	for name, v := range m.consts {
 		p.vals[name] = v
 	}
@@ -86,9 +145,12 @@ func (m *Model) Plan(shapes ...[]int) error {
 				return fmtlite.Errorf("onnx: input %q has shape %v, got %v", in.Name, in.Shape, s)
 			}
 		}
-		v, err := c.newFloat(in.Name, s)
+		v, err := c.newBuffer(in.Name, s)
 		if err != nil {
 			return err
+		}
+		if e := m.inputElems[i]; e != onnxFloat {
+			v.elem = e
 		}
 		p.vals[in.Name] = v
 		p.inputs = append(p.inputs, v)
@@ -109,9 +171,17 @@ func (m *Model) Plan(shapes ...[]int) error {
 			return fmtlite.Errorf("onnx: graph output %q is not produced by any node", o.Name)
 		}
 		if v.isInt {
-			return fmtlite.Errorf("onnx: graph output %q is an integer tensor; wasmcnn outputs FLOAT", o.Name)
+			// An integer constant (a shape, a mask) comes out as floats.
+			f := &val{name: v.name, shape: v.shape, elem: v.elem, f: intsToFloats(v.i), konst: true}
+			if f.elem == 0 {
+				f.elem = onnxInt64
+			}
+			v = f
 		}
 		p.outputs = append(p.outputs, v)
+	}
+	if err := p.placeBuffers(m.limits.MaxActivations); err != nil {
+		return err
 	}
 	m.plan = p
 	m.outputs = make([]*core.Tensor, len(p.outputs))
@@ -131,11 +201,11 @@ func (m *Model) topoOrder() ([]*onnxNodeProto, error) {
 	for _, in := range m.Inputs {
 		avail[in.Name] = true
 	}
-	done := make([]bool, len(m.nodes))
-	order := make([]*onnxNodeProto, 0, len(m.nodes))
-	for len(order) < len(m.nodes) {
+	done := make([]bool, len(m.runNodes))
+	order := make([]*onnxNodeProto, 0, len(m.runNodes))
+	for len(order) < len(m.runNodes) {
 		progress := false
-		for i, n := range m.nodes {
+		for i, n := range m.runNodes {
 			if done[i] {
 				continue
 			}
@@ -156,7 +226,7 @@ func (m *Model) topoOrder() ([]*onnxNodeProto, error) {
 			}
 		}
 		if !progress {
-			for i, n := range m.nodes {
+			for i, n := range m.runNodes {
 				if done[i] {
 					continue
 				}
@@ -174,18 +244,16 @@ func (m *Model) topoOrder() ([]*onnxNodeProto, error) {
 // compileNode plans one node: checks its inputs, sizes its outputs, and
 // either records its step or, when every input is constant, runs it now.
 func (c *compiler) compileNode(n *onnxNodeProto) error {
-	spec := opSpecs[n.opType]
-	x := &nodeCtx{n: n, c: c, opset: c.m.Opset, in: make([]*val, len(n.inputs))}
-	allConst := true
+	x := &nodeCtx{n: n, c: c, opset: n.opset, in: make([]*val, len(n.inputs)), fold: true}
 	for i, name := range n.inputs {
 		if name == "" {
 			continue
 		}
 		v := c.plan.vals[name]
 		x.in[i] = v
-		allConst = allConst && v.konst
+		x.fold = x.fold && v.konst
 	}
-	outs, run, err := spec.compile(x)
+	outs, run, err := n.spec.compile(x)
 	if err != nil {
 		return err
 	}
@@ -205,7 +273,14 @@ func (c *compiler) compileNode(n *onnxNodeProto) error {
 	if run == nil {
 		return nil
 	}
-	if allConst {
+	if x.fold {
+		// Every input is known: the outputs were given buffers of their
+		// own, and become constants.
+		for _, b := range x.binds {
+			if err := b(); err != nil {
+				return x.errorf("%v", err)
+			}
+		}
 		run()
 		for _, o := range outs {
 			if o != nil {
@@ -214,20 +289,61 @@ func (c *compiler) compileNode(n *onnxNodeProto) error {
 		}
 		return nil
 	}
-	c.plan.steps = append(c.plan.steps, step{node: n, outs: outs, run: run})
+	s := len(c.plan.steps)
+	for _, b := range x.bufs {
+		b.def, b.last = s, s
+	}
+	var reads []*val
+	for _, v := range x.in {
+		if v != nil && !v.konst {
+			reads = append(reads, v)
+		}
+	}
+	c.plan.binds = append(c.plan.binds, wrapBinds(x, x.binds)...)
+	c.plan.steps = append(c.plan.steps, step{node: n, outs: outs, reads: reads, run: run})
 	return nil
 }
 
-// newFloat allocates a float tensor of the plan, counting it against the
-// activation limit.
-func (c *compiler) newFloat(name string, shape []int) (*val, error) {
+// wrapBinds names the node in the errors of its bind functions.
+func wrapBinds(x *nodeCtx, binds []func() error) []func() error {
+	out := make([]func() error, len(binds))
+	for i, b := range binds {
+		out[i] = func() error {
+			if err := b(); err != nil {
+				return x.errorf("%v", err)
+			}
+			return nil
+		}
+	}
+	return out
+}
+
+// newBuffer declares a float runtime tensor of the plan; it gets its memory
+// when the plan's buffers are placed.
+func (c *compiler) newBuffer(name string, shape []int) (*val, error) {
 	n, err := core.ShapeSize(shape)
 	if err != nil {
 		return nil, fmtlite.Errorf("onnx: tensor %q: %w", name, err)
 	}
-	c.plan.activations += int64(n)
-	if c.plan.activations > c.m.limits.MaxActivations {
+	if int64(n) > c.m.limits.MaxActivations {
+		// No placement can hold less than its largest tensor.
 		return nil, fmtlite.Errorf("onnx: the model needs more than %d activation values for input shapes %v (limit MaxActivations)", c.m.limits.MaxActivations, c.plan.inShapes)
+	}
+	v := &val{name: name, shape: append([]int(nil), shape...), size: n, def: -1}
+	c.plan.bufs = append(c.plan.bufs, v)
+	return v, nil
+}
+
+// newFolded allocates a tensor computed while planning, counting it against
+// the activation limit before it allocates.
+func (c *compiler) newFolded(name string, shape []int) (*val, error) {
+	n, err := core.ShapeSize(shape)
+	if err != nil {
+		return nil, fmtlite.Errorf("onnx: tensor %q: %w", name, err)
+	}
+	c.plan.folded += int64(n)
+	if c.plan.folded > c.m.limits.MaxActivations {
+		return nil, fmtlite.Errorf("onnx: the model computes more than %d values while planning for input shapes %v (limit MaxActivations)", c.m.limits.MaxActivations, c.plan.inShapes)
 	}
 	return &val{name: name, shape: append([]int(nil), shape...), f: make([]float32, n)}, nil
 }
@@ -259,6 +375,9 @@ func (m *Model) Run(inputs ...*core.Tensor) ([]*core.Tensor, error) {
 		if _, err := core.TensorFrom(t.Shape, t.Data); err != nil {
 			return nil, fmtlite.Errorf("onnx: input %q: %w", m.Inputs[i].Name, err)
 		}
+		if err := checkInputValues(m.Inputs[i].Name, m.inputElems[i], t.Data); err != nil {
+			return nil, err
+		}
 	}
 	if !m.planFits(inputs) {
 		shapes := make([][]int, len(inputs))
@@ -274,6 +393,32 @@ func (m *Model) Run(inputs ...*core.Tensor) ([]*core.Tensor, error) {
 	}
 	m.runSteps()
 	return m.outputs, nil
+}
+
+// checkInputValues checks that an input of an integer type holds integers
+// of that type, each exactly representable in float32 (the buffers hold
+// them as floats): a fraction or an out-of-range value is an error, not a
+// silent truncation.
+func checkInputValues(name string, elem int64, data []float32) error {
+	if _, isFloat := elemSize(elem); isFloat {
+		return nil
+	}
+	lo, hi := float32(-(1 << 24)), float32(1<<24)
+	if t, ok := quantType(elem); ok && elem != onnxInt32 {
+		lo, hi = float32(t.lo), float32(t.hi)
+	}
+	switch elem {
+	case onnxBool:
+		lo, hi = 0, 1
+	case onnxUint32, onnxUint64:
+		lo = 0
+	}
+	for k, v := range data {
+		if !(v >= lo && v <= hi) || v != float32(math.Trunc(float64(v))) {
+			return fmtlite.Errorf("onnx: input %q is of type %s; value %d is %v, want an integer in [%v, %v]", name, onnxTypeName(int(elem)), k, v, lo, hi)
+		}
+	}
+	return nil
 }
 
 // planFits reports whether the current plan is for the inputs' shapes.
@@ -302,6 +447,9 @@ func (m *Model) runSteps() {
 // example; the first call for a batch size plans, later ones allocate nothing.
 func (m *Model) Predict(x []float32) ([]float32, error) {
 	if err := m.PlanFor(len(x)); err != nil {
+		return nil, err
+	}
+	if err := checkInputValues(m.Inputs[0].Name, m.inputElems[0], x); err != nil {
 		return nil, err
 	}
 	copy(m.plan.inputs[0].f, x)
@@ -348,20 +496,79 @@ type StepOutput struct {
 // with their first outputs, for looking inside the network (the feature maps
 // of each convolution and pooling). Nodes folded while planning and pure
 // reshapes are not listed. The tensors are filled by each Run.
+//
+// A model shares buffers between tensors never needed at the same time
+// unless it keeps them ([LoadOptions].KeepTensors): after a run, Steps
+// switches it to keeping them ([Model.KeepAllTensors]), running the last
+// input again, so that every output listed holds that run's values. When
+// keeping them would pass the limit MaxActivations, the outputs that are
+// not graph outputs come with nil Data.
 func (m *Model) Steps() []StepOutput {
+	if !m.plan.keep && m.plan.ran {
+		_ = m.KeepAllTensors() // on failure, the nil Data below says so
+	}
 	out := make([]StepOutput, 0, len(m.plan.steps))
 	for _, s := range m.plan.steps {
 		n := s.node
+		t := s.outs[0].tensor()
+		if !m.plan.keep && m.plan.ran && !m.isOutput(s.outs[0]) {
+			t.Data = nil
+		}
 		out = append(out, StepOutput{
 			Node:   NodeInfo{Name: n.name, Op: n.opType, Inputs: n.inputs, Outputs: n.outputs},
-			Output: s.outs[0].tensor(),
+			Output: t,
 		})
 	}
 	return out
 }
 
-// Activations returns the number of float values the current plan holds.
-func (m *Model) Activations() int64 { return m.plan.activations }
+// isOutput reports whether v's buffer is a graph output's.
+func (m *Model) isOutput(v *val) bool {
+	for _, o := range m.plan.outputs {
+		if sameData(o, v) {
+			return true
+		}
+	}
+	return false
+}
+
+// Activations returns the float values the current plan's buffers hold:
+// the peak of the tensors alive at once, as buffers are reused once nothing
+// reads them (or the sum of all tensors when the model keeps them), plus
+// what planning computed ahead.
+func (m *Model) Activations() int64 { return m.plan.peak + m.plan.folded }
+
+// ActivationsSum returns what [Model.Activations] would be if every tensor
+// had a buffer of its own: the sum over all the plan's tensors.
+func (m *Model) ActivationsSum() int64 { return m.plan.sum + m.plan.folded }
+
+// KeepsTensors reports whether every tensor of a run keeps its own buffer.
+func (m *Model) KeepsTensors() bool { return m.plan.keep }
+
+// KeepAllTensors gives every tensor of the plan a buffer of its own, so that
+// each node's output can be read after a run ([Model.Steps],
+// [Model.Explain]); if the current plan has run, it runs again on the same
+// inputs so that those buffers hold that run. It costs the sum of the
+// tensors instead of their peak, and fails when that exceeds the limit
+// MaxActivations, leaving the model as it was.
+func (m *Model) KeepAllTensors() error {
+	if m.plan.keep {
+		return nil
+	}
+	old := m.plan
+	if err := m.plan2(true, old.inShapes); err != nil {
+		m.plan = old
+		return err
+	}
+	m.keep = true
+	if old.ran {
+		for i, v := range old.inputs {
+			copy(m.plan.inputs[i].f, v.f)
+		}
+		m.runSteps()
+	}
+	return nil
+}
 
 // nodeCtx is what an op's compile function sees of its node.
 type nodeCtx struct {
@@ -369,7 +576,29 @@ type nodeCtx struct {
 	c     *compiler
 	opset int64
 	in    []*val // nil for absent optional inputs
+	// fold is set when every input is constant: the node runs while
+	// planning and its outputs get buffers of their own.
+	fold bool
+	// bufs are the buffers the node declared; binds run once they have
+	// memory, before the step first runs.
+	bufs  []*val
+	binds []func() error
 }
+
+// foldBudget counts n values of a tensor computed while planning (an
+// integer constant of a shape computation, a folded result) against the
+// activation limit, before they are allocated.
+func (x *nodeCtx) foldBudget(n int) error {
+	x.c.plan.folded += int64(n)
+	if n < 0 || x.c.plan.folded > x.c.m.limits.MaxActivations {
+		return x.errorf("computes more than %d values while planning (limit MaxActivations)", x.c.m.limits.MaxActivations)
+	}
+	return nil
+}
+
+// onBind registers f to finish compiling the step once the plan's buffers
+// have memory: for kernels that capture their scratch buffers when built.
+func (x *nodeCtx) onBind(f func() error) { x.binds = append(x.binds, f) }
 
 func (x *nodeCtx) errorf(format string, args ...any) error {
 	return fmtlite.Errorf("onnx: node %q (%s, opset %d): %s", x.n.name, x.n.opType, x.opset, fmtlite.Sprintf(format, args...))
@@ -405,6 +634,13 @@ func (x *nodeCtx) attrString(name, def string) string {
 	return def
 }
 
+func (x *nodeCtx) attrFloats(name string) ([]float32, bool) {
+	if a := x.attr(name); a != nil {
+		return a.floats, true
+	}
+	return nil, false
+}
+
 func (x *nodeCtx) attrInts(name string) ([]int64, bool) {
 	if a := x.attr(name); a != nil {
 		return a.ints, true
@@ -426,8 +662,8 @@ func (x *nodeCtx) floatIn(i int) (*val, error) {
 	if v == nil {
 		return nil, x.errorf("input %d is missing", i)
 	}
-	if v.isInt {
-		return nil, x.errorf("input %q is an integer tensor, want FLOAT", v.name)
+	if !v.isFloat() {
+		return nil, x.errorf("input %q is of type %s; wasmcnn computes %s on FLOAT", v.name, v.typeName(), x.n.opType)
 	}
 	return v, nil
 }
@@ -454,22 +690,47 @@ func (x *nodeCtx) constInts(i int) ([]int64, error) {
 	return v.i, nil
 }
 
-// outFloat allocates a float output of the given shape.
+// outFloat declares a float output of the given shape.
 func (x *nodeCtx) outFloat(shape []int) (*val, error) {
 	name := x.n.name
 	if len(x.n.outputs) > 0 {
 		name = x.n.outputs[0]
 	}
-	v, err := x.c.newFloat(name, shape)
+	var v *val
+	var err error
+	if x.fold {
+		v, err = x.c.newFolded(name, shape)
+	} else {
+		v, err = x.c.newBuffer(name, shape)
+		if err == nil {
+			x.bufs = append(x.bufs, v)
+		}
+	}
 	if err != nil {
 		return nil, x.errorf("%v", err)
 	}
 	return v, nil
 }
 
+// scratch declares n values of working memory for the node's step: shared
+// with other steps, so it holds anything when the step starts.
+func (x *nodeCtx) scratch(what string, n int) (*val, error) {
+	v, err := x.outFloat([]int{n})
+	if err != nil {
+		return nil, err
+	}
+	v.name, v.scratch = x.n.name+"/"+what, true
+	return v, nil
+}
+
 // alias returns an output sharing v's data under another shape.
-func alias(v *val, shape []int) *val {
-	return &val{shape: shape, isInt: v.isInt, f: v.f, i: v.i, konst: v.konst}
+func (x *nodeCtx) alias(v *val, shape []int) *val {
+	a := &val{shape: shape, elem: v.elem, isInt: v.isInt, f: v.f, i: v.i, konst: v.konst}
+	if !v.konst && !v.isInt && v.f == nil {
+		a.root, a.size = v.base(), v.size
+		x.c.plan.views = append(x.c.plan.views, a)
+	}
+	return a
 }
 
 // intConst returns a constant integer tensor.

@@ -1,6 +1,9 @@
 package onnx
 
-import "wasmcnn/internal/fmtlite"
+import (
+	"wasmcnn/core"
+	"wasmcnn/internal/fmtlite"
+)
 
 // A Clock reads a monotonic clock, in nanoseconds from any fixed origin.
 // [Model.Profile] takes one from its caller, so that this package needs no
@@ -20,22 +23,55 @@ type StepTime struct {
 // returns the time spent in each step, in execution order, as now measures
 // it, to show where a prediction's time goes.
 func (m *Model) Profile(x []float32, runs int, now Clock) ([]StepTime, error) {
-	if runs < 1 {
-		return nil, fmtlite.Errorf("onnx: Profile needs at least one run, got %d", runs)
-	}
-	if now == nil {
-		return nil, fmtlite.Errorf("onnx: Profile needs a clock")
+	if err := checkProfile(runs, now); err != nil {
+		return nil, err
 	}
 	if err := m.PlanFor(len(x)); err != nil {
 		return nil, err
 	}
+	if err := checkInputValues(m.Inputs[0].Name, m.inputElems[0], x); err != nil {
+		return nil, err
+	}
+	return m.timeSteps([][]float32{x}, runs, now), nil
+}
+
+// ProfileInputs is [Model.Profile] for a model of any number of inputs,
+// given as [Model.Run] takes them.
+func (m *Model) ProfileInputs(inputs []*core.Tensor, runs int, now Clock) ([]StepTime, error) {
+	if err := checkProfile(runs, now); err != nil {
+		return nil, err
+	}
+	if _, err := m.Run(inputs...); err != nil { // plans and checks
+		return nil, err
+	}
+	data := make([][]float32, len(inputs))
+	for i, t := range inputs {
+		data[i] = t.Data
+	}
+	return m.timeSteps(data, runs, now), nil
+}
+
+func checkProfile(runs int, now Clock) error {
+	if runs < 1 {
+		return fmtlite.Errorf("onnx: Profile needs at least one run, got %d", runs)
+	}
+	if now == nil {
+		return fmtlite.Errorf("onnx: Profile needs a clock")
+	}
+	return nil
+}
+
+// timeSteps runs the current plan on inputs runs times, timing each step.
+func (m *Model) timeSteps(inputs [][]float32, runs int, now Clock) []StepTime {
 	out := make([]StepTime, len(m.plan.steps))
 	for i, s := range m.plan.steps {
 		n := s.node
 		out[i].Node = NodeInfo{Name: n.name, Op: n.opType, Inputs: n.inputs, Outputs: n.outputs}
 	}
 	for r := 0; r < runs; r++ {
-		copy(m.plan.inputs[0].f, x)
+		for i, x := range inputs {
+			copy(m.plan.inputs[i].f, x)
+		}
 		for i, s := range m.plan.steps {
 			t0 := now()
 			s.run()
@@ -43,5 +79,5 @@ func (m *Model) Profile(x []float32, runs int, now Clock) ([]StepTime, error) {
 		}
 	}
 	m.plan.ran = true
-	return out, nil
+	return out
 }

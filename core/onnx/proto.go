@@ -9,13 +9,19 @@ import (
 
 // ONNX TensorProto data types that wasmcnn reads.
 const (
-	onnxFloat  = 1
-	onnxUint8  = 2
-	onnxInt8   = 3
-	onnxInt32  = 6
-	onnxInt64  = 7
-	onnxBool   = 9
-	onnxDouble = 11
+	onnxFloat    = 1
+	onnxUint8    = 2
+	onnxInt8     = 3
+	onnxUint16   = 4
+	onnxInt16    = 5
+	onnxInt32    = 6
+	onnxInt64    = 7
+	onnxBool     = 9
+	onnxFloat16  = 10
+	onnxDouble   = 11
+	onnxUint32   = 12
+	onnxUint64   = 13
+	onnxBfloat16 = 16
 )
 
 // onnxTypeName names an ONNX data type for messages.
@@ -78,6 +84,10 @@ type onnxNodeProto struct {
 	name, opType, domain string
 	inputs, outputs      []string
 	attrs                []*onnxAttr
+	// Set when the node is checked: what wasmcnn implements of its op, and
+	// the opset of its domain that the model imports.
+	spec  opSpec
+	opset int64
 }
 
 type onnxAttr struct {

@@ -1,6 +1,11 @@
 package onnx
 
-import "wasmcnn/core"
+import (
+	"encoding/binary"
+	"math"
+
+	"wasmcnn/core"
+)
 
 // Attr is a node attribute for [ModelBuilder.Node].
 type Attr struct {
@@ -44,6 +49,20 @@ type ModelBuilder struct {
 	Metadata        [][2]string
 
 	nodes, inits, inputs, outputs []*pbWriter
+	imports                       []onnxOpset // other domains
+}
+
+// Import declares an operator set of another domain that nodes added with
+// [ModelBuilder.NodeIn] use, such as onnxruntime's com.microsoft.
+func (b *ModelBuilder) Import(domain string, version int64) {
+	b.imports = append(b.imports, onnxOpset{domain, version})
+}
+
+// NodeIn appends a node of an op of another domain (see
+// [ModelBuilder.Import]).
+func (b *ModelBuilder) NodeIn(domain, op, name string, inputs, outputs []string, attrs ...Attr) {
+	b.Node(op, name, inputs, outputs, attrs...)
+	b.nodes[len(b.nodes)-1].str(7, domain)
 }
 
 // NewModelBuilder returns a builder for the given opset of the default domain.
@@ -73,15 +92,94 @@ func irVersionFor(opset int64) int64 {
 	return 10
 }
 
+// Element types of ONNX tensors, for [ModelBuilder.InitializerTyped],
+// [ModelBuilder.InputTyped] and [ModelBuilder.OutputTyped].
+const (
+	TypeFloat    = onnxFloat
+	TypeUint8    = onnxUint8
+	TypeInt8     = onnxInt8
+	TypeUint16   = onnxUint16
+	TypeInt16    = onnxInt16
+	TypeInt32    = onnxInt32
+	TypeInt64    = onnxInt64
+	TypeBool     = onnxBool
+	TypeFloat16  = onnxFloat16
+	TypeDouble   = onnxDouble
+	TypeUint32   = onnxUint32
+	TypeUint64   = onnxUint64
+	TypeBfloat16 = onnxBfloat16
+)
+
 // Input declares a float graph input; a negative dimension is left open
 // under the name "N".
 func (b *ModelBuilder) Input(name string, shape []int) {
 	b.inputs = append(b.inputs, valueInfoProto(name, onnxFloat, shape))
 }
 
+// InputTyped declares a graph input of the given element type.
+func (b *ModelBuilder) InputTyped(name string, typ int64, shape []int) {
+	b.inputs = append(b.inputs, valueInfoProto(name, typ, shape))
+}
+
 // Output declares a float graph output; a nil shape leaves it unspecified.
 func (b *ModelBuilder) Output(name string, shape []int) {
 	b.outputs = append(b.outputs, valueInfoProto(name, onnxFloat, shape))
+}
+
+// OutputTyped declares a graph output of the given element type.
+func (b *ModelBuilder) OutputTyped(name string, typ int64, shape []int) {
+	b.outputs = append(b.outputs, valueInfoProto(name, typ, shape))
+}
+
+// InitializerTyped adds a constant of element type typ (a Type constant)
+// holding v, each value converted to the type (integers truncated and
+// wrapped as a C cast does, 16-bit floats rounded to nearest even).
+func (b *ModelBuilder) InitializerTyped(name string, typ int64, shape []int, v []float64) {
+	w := &pbWriter{}
+	dims := make([]int64, len(shape))
+	for k, d := range shape {
+		dims[k] = int64(d)
+	}
+	if len(dims) > 0 {
+		w.packedInt64s(1, dims)
+	}
+	w.varint(2, typ)
+	w.str(8, name)
+	w.bytes(9, encodeTyped(typ, v))
+	b.inits = append(b.inits, w)
+}
+
+// encodeTyped encodes values as little-endian raw data of type typ.
+func encodeTyped(typ int64, v []float64) []byte {
+	size, _ := elemSize(typ)
+	raw := make([]byte, 0, size*len(v))
+	for _, x := range v {
+		switch typ {
+		case onnxFloat:
+			raw = appendF32(raw, float32(x))
+		case onnxDouble:
+			raw = appendU64(raw, math.Float64bits(x))
+		case onnxFloat16:
+			raw = binary.LittleEndian.AppendUint16(raw, floatToHalf(float32(x)))
+		case onnxBfloat16:
+			raw = binary.LittleEndian.AppendUint16(raw, floatToBfloat(float32(x)))
+		case onnxBool:
+			raw = append(raw, b2u8(x != 0))
+		default:
+			u := uint64(int64(x))
+			for k := 0; k < size; k++ {
+				raw = append(raw, byte(u>>(8*k)))
+			}
+		}
+	}
+	return raw
+}
+
+func b2u8(b bool) byte {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // Initializer adds a float constant.
@@ -158,6 +256,12 @@ func (b *ModelBuilder) Bytes() []byte {
 	op.str(1, "")
 	op.varint(2, b.Opset)
 	m.message(8, op)
+	for _, d := range b.imports {
+		op := &pbWriter{}
+		op.str(1, d.domain)
+		op.varint(2, d.version)
+		m.message(8, op)
+	}
 	for _, kv := range b.Metadata {
 		e := &pbWriter{}
 		e.str(1, kv[0])

@@ -5,7 +5,7 @@ package convbench
 import (
 	"syscall/js"
 
-	"wasmcnn/internal/simdjs"
+	"wasmcnn/internal/wasmsimd/simdjs"
 )
 
 // installKernel installs the SIMD kernel module on this instance's memory,

@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"wasmcnn/internal/wasmpack"
@@ -36,8 +37,9 @@ func Root() (string, error) {
 	}
 }
 
-// Build writes the site into out (emptied first): the files of web/,
-// wasm_exec.js from the Go release that compiles main.wasm, main.wasm built
+// Build writes the site into out (emptied first): the files of web/ but
+// the bench page (BenchPage), wasm_exec.js from the Go release that
+// compiles main.wasm, main.wasm built
 // with -trimpath and without symbols, the library build lib/wasmcnn.wasm,
 // the app icons, the service worker
 // with this build's version and file list, assets.json, and .gz and .br
@@ -62,10 +64,10 @@ func build(root, out string) error {
 	if err := os.RemoveAll(out); err != nil {
 		return err
 	}
-	if err := copyTree(filepath.Join(root, "web"), out); err != nil {
+	if err := copyTree(filepath.Join(root, "web"), out, BenchPage); err != nil {
 		return err
 	}
-	goroot, err := goEnv(root, "GOROOT")
+	goroot, err := GoEnv(root, "GOROOT")
 	if err != nil {
 		return err
 	}
@@ -73,7 +75,7 @@ func build(root, out string) error {
 		return fmt.Errorf("site: wasm_exec.js: %w", err)
 	}
 	for _, b := range WasmBuilds {
-		if err := GoBuildWasm(root, b.Package, b.Tags, filepath.Join(out, filepath.FromSlash(b.File)), false); err != nil {
+		if err := GoBuildWasm(root, b.Package, "", filepath.Join(out, filepath.FromSlash(b.File)), false); err != nil {
 			return fmt.Errorf("site: building %s: %w", b.File, err)
 		}
 	}
@@ -81,31 +83,34 @@ func build(root, out string) error {
 }
 
 // WasmBuild is one WebAssembly build of the site: File, relative to the
-// site, built from the Go package Package with the build tags Tags; Name
-// says what it is for.
-type WasmBuild struct{ Name, File, Package, Tags string }
+// site, built from the main package Package; Name says what it is for.
+type WasmBuild struct{ Name, File, Package string }
 
-// WasmBuilds are the site's WebAssembly builds: the drawing page, the
-// library, and the library with fine-tuning, which wasmcnn.fineTune runs
-// in a Web Worker (its training code would make the other two ~100 KB
-// larger).
+// WasmBuilds are the site's WebAssembly builds, each a main of wasm/cmd
+// that imports what its build holds: the drawing page (the API and
+// wasm/page), the library (the API alone) and the library with
+// fine-tuning (wasm/tune), which wasmcnn.fineTune runs in a Web Worker
+// (its training code would make the other two ~100 KB larger).
 var WasmBuilds = []WasmBuild{
-	{Name: "page", File: "main.wasm", Package: "./wasm"},
-	{Name: "library", File: LibDir + "/wasmcnn.wasm", Package: "./wasm", Tags: "apionly"},
-	{Name: "training", File: TrainWasm, Package: "./wasm", Tags: "apionly,train"},
+	{Name: "page", File: "main.wasm", Package: "./wasm/cmd/page"},
+	{Name: "library", File: LibDir + "/wasmcnn.wasm", Package: "./wasm/cmd/lib"},
+	{Name: "training", File: TrainWasm, Package: "./wasm/cmd/train"},
 }
 
-// TrainWasm is the training build, and ReplayFile the MNIST digits
-// fine-tuning replays so that the model keeps reading everyone's digits.
-// The page loads both only when someone teaches it: the service worker
-// caches them when first fetched rather than when it installs.
+// TrainWasm is the training build, ReplayFile the MNIST digits
+// fine-tuning replays so that the model keeps reading everyone's digits,
+// and NotDigitReplayFile the non-digit drawings it replays so that the
+// personal model keeps refusing what is no digit. The page loads them only
+// when someone teaches it: the service worker caches them when first
+// fetched rather than when it installs.
 const (
-	TrainWasm  = LibDir + "/wasmcnn-train.wasm"
-	ReplayFile = "models/mnist-replay.bin"
+	TrainWasm          = LibDir + "/wasmcnn-train.wasm"
+	ReplayFile         = "models/mnist-replay.bin"
+	NotDigitReplayFile = "models/notdigit-replay.bin"
 )
 
 // LazyFiles are the files the service worker caches when first fetched.
-var LazyFiles = []string{TrainWasm, ReplayFile}
+var LazyFiles = []string{TrainWasm, ReplayFile, NotDigitReplayFile}
 
 // GoBuildWasm builds the Go package pkg (relative to root) for GOOS=js
 // GOARCH=wasm into out, the way every shipped WebAssembly file is built:
@@ -135,12 +140,12 @@ func GoBuildWasm(root, pkg, tags, out string, names bool) error {
 }
 
 // LibDir is the site's folder for the library build, lib/wasmcnn.wasm: the
-// JavaScript API without the drawing page (-tags apionly), for other pages.
+// JavaScript API without the drawing page, for other pages.
 // The service worker does not precache it.
 const LibDir = "lib"
 
-// goEnv returns one `go env` variable.
-func goEnv(root, name string) (string, error) {
+// GoEnv returns one `go env` variable of the Go that builds the site.
+func GoEnv(root, name string) (string, error) {
 	cmd := exec.Command("go", "env", name)
 	cmd.Dir = root
 	b, err := cmd.Output()
@@ -150,13 +155,35 @@ func goEnv(root, name string) (string, error) {
 	return strings.TrimSpace(string(b)), nil
 }
 
-// copyTree copies the regular files under src into dst.
-func copyTree(src, dst string) error {
+// BenchPage is the bench's page, which the site does not ship: it
+// compares wasmcnn with its peers, whose files and models only the bench's
+// own server serves (./build.sh bench), so on the site every run would
+// fail. [CopyBenchPage] adds it to a built site for the bench.
+var BenchPage = []string{"bench.html", "bench.js"}
+
+// CopyBenchPage copies the bench page into a site built by [Build],
+// outside its manifest and service worker: for the bench's server, and for
+// tests that need a page of the site without the drawing pad.
+func CopyBenchPage(root, out string) error {
+	for _, f := range BenchPage {
+		if err := copyFile(filepath.Join(root, "web", f), filepath.Join(out, f)); err != nil {
+			return fmt.Errorf("site: %w", err)
+		}
+	}
+	return nil
+}
+
+// copyTree copies the regular files under src into dst, but those named in
+// skip (paths relative to src).
+func copyTree(src, dst string, skip []string) error {
 	return filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
 		rel, _ := filepath.Rel(src, path)
+		if slices.Contains(skip, filepath.ToSlash(rel)) {
+			return nil
+		}
 		target := filepath.Join(dst, rel)
 		if d.IsDir() {
 			return os.MkdirAll(target, 0o755)

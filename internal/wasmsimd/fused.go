@@ -2,7 +2,7 @@ package wasmsimd
 
 // Export names of the fused convolution kernels, and the flags and
 // activation codes they take: the values of core's EpAccumulate, EpBias,
-// EpResidual, EpActivate and ActKind (a test in internal/simdjs holds the
+// EpResidual, EpActivate and ActKind (a test in internal/wasmsimd/simdjs holds the
 // two equal).
 const (
 	GemmEpExport    = "gemmep"

@@ -10,6 +10,9 @@ type Package struct {
 	Path  string `json:"path"`
 	Funcs int    `json:"funcs"`
 	Code  int    `json:"code_bytes"`
+	// CodeGzip is the size of the bodies joined and compressed alone with
+	// gzip -9: what the package adds to a compressed download, about.
+	CodeGzip int `json:"code_gzip,omitempty"`
 }
 
 // PackageOf returns the Go package of a function's symbol name, as Go's

@@ -71,6 +71,14 @@ func Measure(b []byte, o Options) (*Report, error) {
 			r.Regions[i].Segments, r.Regions[i].File, r.Regions[i].Gzip = n, len(b), len(o.Gzip(b))
 		}
 		r.Packages = Packages(m.Funcs)
+		bodies := map[string][]byte{}
+		for _, f := range m.Funcs {
+			p := PackageOf(f.Name)
+			bodies[p] = append(bodies[p], b[f.Offset:f.Offset+f.Size]...)
+		}
+		for i := range r.Packages {
+			r.Packages[i].CodeGzip = len(o.Gzip(bodies[r.Packages[i].Path]))
+		}
 	case m.HasNames:
 		r.Packages = Packages(m.Funcs) // mangled names: package paths lose their slashes
 	}

@@ -147,13 +147,9 @@ func Tensor(v Value, arg string) (*core.Tensor, error) {
 	if v.Kind() != Object || v.IsArray() || v.TypedArray() != "" {
 		return nil, argErrorf(arg, "got %s, want a tensor {data: Float32Array, shape: [...]}", describe(v))
 	}
-	shape, err := Ints(v.Get("shape"), arg+".shape", -1, 1, core.MaxElements)
+	shape, n, err := tensorShape(v, arg)
 	if err != nil {
 		return nil, err
-	}
-	n, err := core.ShapeSize(shape)
-	if err != nil {
-		return nil, argErrorf(arg+".shape", "%v", err)
 	}
 	data, err := Floats(v.Get("data"), arg+".data", nil)
 	if err != nil {
@@ -166,6 +162,20 @@ func Tensor(v Value, arg string) (*core.Tensor, error) {
 		return nil, argErrorf(arg+".data", "value %d is %v; values must be finite", i, data[i])
 	}
 	return &core.Tensor{Shape: shape, Data: data}, nil
+}
+
+// tensorShape reads a tensor's shape, dimensions integers ≥ 1, and its
+// number of values.
+func tensorShape(v Value, arg string) ([]int, int, error) {
+	shape, err := Ints(v.Get("shape"), arg+".shape", -1, 1, core.MaxElements)
+	if err != nil {
+		return nil, 0, err
+	}
+	n, err := core.ShapeSize(shape)
+	if err != nil {
+		return nil, 0, argErrorf(arg+".shape", "%v", err)
+	}
+	return shape, n, nil
 }
 
 // OptionalTensor reads a tensor or returns nil for undefined and null.
