@@ -185,6 +185,25 @@ func (p *ConvPlan) Run(y, x, res []float32) {
 	}
 }
 
+// ClearPadding zeroes the plan's zero-bordered copies of the image, whose
+// border is written only when planning. A caller that lends the plan
+// scratch which other work overwrites between runs (the model planner
+// places every step's scratch in one arena) calls it before each Run; a
+// plan whose scratch is its own never needs it. The other scratch
+// buffers are written before they are read on every run.
+func (p *ConvPlan) ClearPadding() {
+	switch {
+	case p.dw != nil:
+		clear(p.dw.xpad)
+	case p.gm != nil:
+		clear(p.gm.xpad)
+	case p.wg != nil:
+		clear(p.wg.xpad)
+	case p.ic != nil:
+		clear(p.ic.xpad)
+	}
+}
+
 // matVec reports whether a convolution is a matrix-vector product: one
 // group, a 1×1 window without padding on a 1×1 map (any stride).
 func (g ConvGeom) matVec() bool {

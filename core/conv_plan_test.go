@@ -79,7 +79,12 @@ func randomConv(r *rand.Rand, kind string) (ConvGeom, error) {
 // around the output.
 func checkPlans(t *testing.T, k *PanelKernel, iters int, kinds ...string) {
 	r := rand.New(rand.NewPCG(41, 42))
-	alloc := func(_ string, n int) ([]float32, error) { return floattest.RandSlice(r, n), nil } // dirty, as reused memory is
+	var scratch [][]float32
+	alloc := func(_ string, n int) ([]float32, error) { // dirty, as reused memory is
+		b := floattest.RandSlice(r, n)
+		scratch = append(scratch, b)
+		return b, nil
+	}
 	for _, kind := range kinds {
 		done := 0
 		for done < iters {
@@ -101,6 +106,7 @@ func checkPlans(t *testing.T, k *PanelKernel, iters int, kinds ...string) {
 			}
 			act := randomActivation(r)
 			desc := fmt.Sprintf("%s %+v act=%+v bias=%v residual=%v", kind, g, act, b != nil, residual)
+			scratch = scratch[:0]
 			p, err := NewConvPlan(k, &g, w, b, act, residual, alloc)
 			if err != nil {
 				t.Fatalf("%s: %v", desc, err)
@@ -121,6 +127,17 @@ func checkPlans(t *testing.T, k *PanelKernel, iters int, kinds ...string) {
 			check(t, desc)
 			depth := float64(g.C / g.Group * g.KH * g.KW)
 			floattest.AssertClose(t, desc, got, want, 2e-6*math.Sqrt(depth)+1e-6)
+			// Scratch shared with other work between runs (the model
+			// planner's arena): ClearPadding is all the plan needs.
+			for _, s := range scratch {
+				for i := range s {
+					s[i] = float32(math.NaN())
+				}
+			}
+			p.ClearPadding()
+			again := make([]float32, out)
+			p.Run(again, x, res)
+			floattest.AssertClose(t, desc+" on scribbled scratch", again, want, 2e-6*math.Sqrt(depth)+1e-6)
 			if residual && iters > 0 && done%4 == 0 {
 				// The output may be the residual itself (y = y + conv(x)).
 				inplace := append([]float32(nil), res...)

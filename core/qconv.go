@@ -256,45 +256,120 @@ func (p *QConvPlan) Run(y, x []byte) {
 		QConvRef(y, x, g, &p.q)
 		return
 	}
-	hw, ohw := g.H*g.W, g.OH*g.OW
 	kern := p.chunks[0].kern
 	for n := 0; n < g.N; n++ {
-		xn, yn := x[n*in:(n+1)*in], y[n*out:(n+1)*out]
-		xf := p.xf[:in]
-		kern.quantIn(unsafe.Pointer(&xf[0]), unsafe.Pointer(&xn[0]), in, p.q.XZero, p.q.XSigned)
-		for ci, cp := range p.chunks {
-			c0 := ci * p.chunkC
-			cc := cp.g.C
-			cp.Run(p.yf, xf[c0*hw:(c0+cc)*hw], nil)
-			if len(p.chunks) == 1 {
-				break
-			}
-			acc := p.acc
-			if ci == 0 {
-				for i, v := range p.yf[:out] {
-					acc[i] = int32(v)
-				}
-				continue
-			}
-			for i, v := range p.yf[:out] {
-				acc[i] += int32(v)
-			}
+		xn := x[n*in : (n+1)*in]
+		kern.quantIn(unsafe.Pointer(&p.xf[0]), unsafe.Pointer(&xn[0]), in, p.q.XZero, p.q.XSigned)
+		p.requantize(y[n*out : (n+1)*out])
+	}
+	runtime.KeepAlive(x)
+}
+
+// RunFloats is [QConvPlan.Run] on tensors that hold their bytes' values
+// as floats (0…255, or −128…127 when signed, exact in float32), as the
+// model planner keeps quantized tensors: the input less its zero point
+// feeds the float plans without a pass through bytes, and the output's
+// bytes, written to tmp (at least [QConvPlan.FloatsTemp] of them), are
+// widened into y. Values of x that are not such integers give an
+// unspecified result.
+func (p *QConvPlan) RunFloats(y, x []float32, tmp []byte) {
+	g := &p.g
+	in, out := g.C*g.H*g.W, g.K*g.OH*g.OW
+	if len(x) < g.N*in || len(y) < g.N*out || len(tmp) < p.FloatsTemp() {
+		panic(panicShortSlice)
+	}
+	if p.chunks == nil {
+		xb, yb := tmp[:g.N*in], tmp[g.N*in:g.N*(in+out)]
+		for i, v := range x[:g.N*in] {
+			xb[i] = byte(int32(v))
 		}
-		if p.acc == nil {
-			kern.requant(unsafe.Pointer(&yn[0]), unsafe.Pointer(&p.yf[0]), g.K, ohw, &p.rq)
+		QConvRef(yb, xb, g, &p.q)
+		widenBytes(y, yb, p.q.YSigned)
+		return
+	}
+	zero := float32(p.q.XZero)
+	for n := 0; n < g.N; n++ {
+		for i, v := range x[n*in : (n+1)*in] {
+			p.xf[i] = v - zero
+		}
+		yb := tmp[:out]
+		p.requantize(yb)
+		widenBytes(y[n*out:(n+1)*out], yb, p.q.YSigned)
+	}
+}
+
+// FloatsTemp returns the bytes of scratch [QConvPlan.RunFloats] needs:
+// one image's output, or the whole input and output for the "int32"
+// method, which reads bytes.
+func (p *QConvPlan) FloatsTemp() int {
+	g := &p.g
+	if p.chunks == nil {
+		return g.N * (g.C*g.H*g.W + g.K*g.OH*g.OW)
+	}
+	return g.K * g.OH * g.OW
+}
+
+// ClearPadding zeroes the zero-bordered copies of the image that the
+// float plans write only when planning ([ConvPlan.ClearPadding]).
+func (p *QConvPlan) ClearPadding() {
+	for _, c := range p.chunks {
+		c.ClearPadding()
+	}
+}
+
+// widenBytes sets y to the values of the bytes b, signed or not.
+func widenBytes(y []float32, b []byte, signed bool) {
+	y = y[:len(b)]
+	if signed {
+		for i, v := range b {
+			y[i] = float32(int8(v))
+		}
+		return
+	}
+	for i, v := range b {
+		y[i] = float32(v)
+	}
+}
+
+// requantize computes one image from p.xf, the input less its zero point
+// as floats: the chunks' products summed in int32 (or the one chunk's
+// exact floats), plus the bias, requantized into y.
+func (p *QConvPlan) requantize(y []byte) {
+	g := &p.g
+	in, out, hw, ohw := g.C*g.H*g.W, g.K*g.OH*g.OW, g.H*g.W, g.OH*g.OW
+	kern := p.chunks[0].kern
+	xf := p.xf[:in]
+	for ci, cp := range p.chunks {
+		c0 := ci * p.chunkC
+		cc := cp.g.C
+		cp.Run(p.yf, xf[c0*hw:(c0+cc)*hw], nil)
+		if len(p.chunks) == 1 {
+			break
+		}
+		acc := p.acc
+		if ci == 0 {
+			for i, v := range p.yf[:out] {
+				acc[i] = int32(v)
+			}
 			continue
 		}
-		for k := 0; k < g.K; k++ {
-			bias, s := p.bias[k], p.scale[k]
-			dst := yn[k*ohw : (k+1)*ohw]
-			for i, v := range p.acc[k*ohw : (k+1)*ohw] {
-				dst[i] = requantize(v+bias, s, p.q.YZero, p.yLo, p.yHi)
-			}
+		for i, v := range p.yf[:out] {
+			acc[i] += int32(v)
 		}
 	}
-	runtime.KeepAlive(p)
-	runtime.KeepAlive(x)
-	runtime.KeepAlive(y)
+	if p.acc == nil {
+		kern.requant(unsafe.Pointer(&y[0]), unsafe.Pointer(&p.yf[0]), g.K, ohw, &p.rq)
+		runtime.KeepAlive(p)
+		runtime.KeepAlive(y)
+		return
+	}
+	for k := 0; k < g.K; k++ {
+		bias, s := p.bias[k], p.scale[k]
+		dst := y[k*ohw : (k+1)*ohw]
+		for i, v := range p.acc[k*ohw : (k+1)*ohw] {
+			dst[i] = requantize(v+bias, s, p.q.YZero, p.yLo, p.yHi)
+		}
+	}
 }
 
 // QConvRef is the reference for [QConvPlan]: the definition's loop nest

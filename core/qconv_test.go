@@ -59,7 +59,12 @@ func randomQuant(r *rand.Rand, g *ConvGeom) QuantConv {
 // reference panel's).
 func TestQConvPlanExact(t *testing.T) {
 	r := rand.New(rand.NewPCG(61, 62))
-	alloc := func(_ string, n int) ([]float32, error) { return make([]float32, n), nil }
+	var scratch [][]float32
+	alloc := func(_ string, n int) ([]float32, error) {
+		b := make([]float32, n)
+		scratch = append(scratch, b)
+		return b, nil
+	}
 	methods := map[string]int{}
 	chunked := 0
 	for _, k := range []*PanelKernel{nil, ReferencePanelKernel()} {
@@ -77,6 +82,7 @@ func TestQConvPlanExact(t *testing.T) {
 				}
 			}
 			q := randomQuant(r, &g)
+			scratch = scratch[:0]
 			p, err := NewQConvPlan(k, &g, q, alloc)
 			if err != nil {
 				t.Fatalf("%+v: %v", g, err)
@@ -104,6 +110,29 @@ func TestQConvPlanExact(t *testing.T) {
 			for i := range want {
 				if got[i] != want[i] {
 					t.Fatalf("%s %+v %s: output %d = %d, want %d", p.Method(), g, fmt.Sprintf("x0=%d w0=%v y0=%d signed=%v/%v/%v", q.XZero, q.WZero, q.YZero, q.XSigned, q.WSigned, q.YSigned), i, got[i], want[i])
+				}
+			}
+			// The planner's form: tensors of floats, scratch that other
+			// steps scribble on between runs.
+			for _, s := range scratch {
+				for i := range s {
+					s[i] = float32(math.NaN())
+				}
+			}
+			p.ClearPadding()
+			xf := make([]float32, len(x))
+			for i, b := range x {
+				xf[i] = float32(quantValue(b, q.XSigned))
+			}
+			yf := make([]float32, len(want)+1)
+			yf[len(want)] = 7
+			p.RunFloats(yf, xf, make([]byte, p.FloatsTemp()))
+			if yf[len(want)] != 7 {
+				t.Fatalf("%+v: RunFloats wrote past the output", g)
+			}
+			for i := range want {
+				if yf[i] != float32(quantValue(want[i], q.YSigned)) {
+					t.Fatalf("%s %+v: RunFloats output %d = %v, want %d", p.Method(), g, i, yf[i], quantValue(want[i], q.YSigned))
 				}
 			}
 		}
