@@ -52,26 +52,37 @@ func compileConvFused(x *nodeCtx, f *convFusion) ([]*val, func(), error) {
 		return nil, nil, x.errorf("bias %q has shape %v, want [%d]", bv.name, bv.shape, g.K)
 	}
 	outShape := flatShape(g.OutShape(), len(in.shape))
-	if !w.konst || (bv != nil && !bv.konst) {
-		if f != nil {
-			return nil, nil, &fuseError{x.n.name, "weights computed at run time"}
+	if w.konst && (bv == nil || bv.konst) {
+		run, out, err := x.convPlan(&g, w, bv, f, in, outShape)
+		if err == nil || f != nil {
+			return out, run, err
 		}
-		out, err := x.outFloat(outShape)
-		if err != nil {
-			return nil, nil, err
-		}
-		col, err := x.scratch("im2col", g.ColSize())
-		if err != nil {
-			return nil, nil, err
-		}
-		return []*val{out}, func() {
-			var b []float32
-			if bv != nil {
-				b = bv.f
-			}
-			core.Conv2D(out.f, in.f, w.f, b, &g, col.f)
-		}, nil
+		// A geometry the plans refuse (a padded copy past their bounds)
+		// still runs as a product over the unrolled image.
+	} else if f != nil {
+		return nil, nil, &fuseError{x.n.name, "weights computed at run time"}
 	}
+	out, err := x.outFloat(outShape)
+	if err != nil {
+		return nil, nil, err
+	}
+	col, err := x.scratch("im2col", g.ColSize())
+	if err != nil {
+		return nil, nil, err
+	}
+	return []*val{out}, func() {
+		var b []float32
+		if bv != nil {
+			b = bv.f
+		}
+		core.Conv2D(out.f, in.f, w.f, b, &g, col.f)
+	}, nil
+}
+
+// convPlan plans the convolution g of constant weights w and bias bv (or
+// nil) on a [core.ConvPlan], with the nodes f merged (or nil). A fusion
+// that the values or shapes do not allow is a *fuseError.
+func (x *nodeCtx) convPlan(g *core.ConvGeom, w, bv *val, f *convFusion, in *val, outShape []int) (func(), []*val, error) {
 	wf := w.f
 	var bf []float32
 	if bv != nil {
@@ -80,28 +91,33 @@ func compileConvFused(x *nodeCtx, f *convFusion) ([]*val, func(), error) {
 	var act core.Activation
 	var res *val
 	if f != nil {
-		if wf, bf, act, res, err = f.resolve(x, &g, wf, bf, outShape); err != nil {
+		var err error
+		if wf, bf, act, res, err = f.resolve(x, g, wf, bf, outShape); err != nil {
 			return nil, nil, err
 		}
 	}
-	out, err := x.outFloat(outShape)
-	if err != nil {
-		return nil, nil, err
-	}
+	k := x.c.plan.kernel
 	alloc, err := x.planScratch(func(alloc func(string, int) ([]float32, error)) error {
-		_, err := core.NewConvPlan(x.c.plan.kernel, &g, wf, bf, act, res != nil, alloc)
+		_, err := core.NewConvPlan(k, g, wf, bf, act, res != nil, alloc)
 		return err
 	})
+	if err != nil {
+		if f != nil {
+			return nil, nil, &fuseError{x.n.name, err.Error()}
+		}
+		return nil, nil, err
+	}
+	out, err := x.outFloat(outShape)
 	if err != nil {
 		return nil, nil, err
 	}
 	var p *core.ConvPlan
 	x.onBind(func() error {
 		var err error
-		p, err = core.NewConvPlan(x.c.plan.kernel, &g, wf, bf, act, res != nil, alloc())
+		p, err = core.NewConvPlan(k, g, wf, bf, act, res != nil, alloc())
 		return err
 	})
-	return []*val{out}, func() {
+	return func() {
 		var r []float32
 		if res != nil {
 			r = res.f
@@ -109,12 +125,13 @@ func compileConvFused(x *nodeCtx, f *convFusion) ([]*val, func(), error) {
 		// The arena lends the plan scratch that other steps overwrite.
 		p.ClearPadding()
 		p.Run(out.f, in.f, r)
-	}, nil
+	}, []*val{out}, nil
 }
 
 // planScratch learns the scratch buffers a kernel's constructor asks for
-// by calling build with an allocator that records their sizes, declares
-// them as the step's scratch, and returns the allocator to build the
+// by calling build with an allocator that records their sizes (and hands
+// out nothing: constructors only size and clear scratch), declares them
+// as the step's scratch, and returns the allocator to build the
 // kernel with once the plan's buffers are placed (in onBind), which hands
 // out those buffers in the same order.
 func (x *nodeCtx) planScratch(build func(alloc func(string, int) ([]float32, error)) error) (func() func(string, int) ([]float32, error), error) {
