@@ -46,7 +46,7 @@ check_format() {
 		return 1
 	fi
 	go vet ./...
-	GOOS=js GOARCH=wasm go vet ./wasm/... ./core/... ./worker ./internal/wasmsimd/... ./internal/convbench
+	GOOS=js GOARCH=wasm go vet ./wasm/... ./core/... ./worker ./internal/wasmsimd/... ./internal/convbench ./internal/archs
 	GOOS=js GOARCH=wasm go vet -tags wasmcnn_faults ./worker
 }
 
