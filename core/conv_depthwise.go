@@ -37,21 +37,26 @@ func newDepthwisePlan(p *ConvPlan, w []float32, alloc func(string, int) ([]float
 			d.offs = append(d.offs, int32(i*g.DH*d.wp+j*g.DW))
 		}
 	}
-	n := d.chunk*plane + DepthwiseSlack
 	if int64(d.chunk)*int64(plane) > 1<<28 {
 		return nil, shapeErrorf("Conv", "depthwise plane of %d×%d too large", d.hp, d.wp)
 	}
-	var err error
-	if d.xpad, err = alloc("padded input", n); err != nil {
+	if err := d.allocScratch(alloc); err != nil {
 		return nil, err
 	}
-	clear(d.xpad) // the border: only the interior is written afterwards
 	d.args = DepthwiseArgs{
 		W: unsafe.Pointer(&d.w[0]), Offs: unsafe.Pointer(&d.offs[0]),
 		Taps: taps, OH: g.OH, OW: g.OW, RowStep: g.SH * d.wp, SW: g.SW,
 		XPlane: plane, YPlane: g.OH * g.OW, Act: p.act.Kind, Params: unsafe.Pointer(p.params),
 	}
 	return d, nil
+}
+
+// allocScratch asks alloc for the padded chunk of channels and clears it.
+func (d *depthwisePlan) allocScratch(alloc func(string, int) ([]float32, error)) error {
+	var err error
+	d.xpad, err = alloc("padded input", d.chunk*d.hp*d.wp+DepthwiseSlack)
+	clear(d.xpad) // the border: only the interior is written afterwards
+	return err
 }
 
 // run computes one image.

@@ -80,6 +80,13 @@ func newGemmPlan(p *ConvPlan, w []float32, alloc func(string, int) ([]float32, e
 		}
 		copy(gp.bias[grp*gp.mp:], p.bias[grp*gp.m:(grp+1)*gp.m])
 	}
+	return gp, gp.allocScratch(p, alloc)
+}
+
+// allocScratch asks alloc for the plan's scratch buffers, in a fixed
+// order given the geometry, and clears the padded image.
+func (gp *gemmPlan) allocScratch(p *ConvPlan, alloc func(string, int) ([]float32, error)) error {
+	g, nr, mr := &p.g, p.kern.nr, p.kern.mr
 	var err error
 	get := func(what string, n int) []float32 {
 		if err != nil || n == 0 {
@@ -109,7 +116,7 @@ func newGemmPlan(p *ConvPlan, w []float32, alloc func(string, int) ([]float32, e
 			gp.rCol = get("last columns' residual", gp.mFull*nr)
 		}
 	}
-	return gp, err
+	return err
 }
 
 // run computes one image: y ([K, n]) from x ([C, H, W]) and res (y's

@@ -28,6 +28,7 @@ type ImplicitConv struct {
 	offs       []int32   // where each tap's window starts in xpad
 	bias       []float32 // mp values, zero past K
 	xpad       []float32 // one padded image, plus the columns the last tiles overrun
+	padLen     int       // xpad's length
 	wide       []float32 // mp × np products on rows of Wp (or compact rows, when K is not a multiple of 4)
 	compact    bool      // output rows compact: OW a multiple of 8
 	ep         EpilogueArgs
@@ -66,14 +67,9 @@ func NewImplicitConv(k *PanelKernel, g *ConvGeom, w, b []float32, alloc func(str
 			}
 		}
 	}
-	var err error
-	if c.xpad, err = alloc("padded input", max(g.C*plane, maxOff+c.np)); err != nil {
+	c.padLen = max(g.C*plane, maxOff+c.np)
+	if err := c.allocScratch(alloc); err != nil {
 		return nil, err
-	}
-	if !c.compact || c.mp != g.K {
-		if c.wide, err = alloc("products", c.mp*c.np); err != nil {
-			return nil, err
-		}
 	}
 	c.pa = make([]float32, c.mp*c.kb)
 	packA(false, g.K, 4, c.kb, w, c.kb, 0, c.pa)
@@ -82,6 +78,21 @@ func NewImplicitConv(k *PanelKernel, g *ConvGeom, w, b []float32, alloc func(str
 		copy(c.bias, b[:g.K])
 	}
 	return c, nil
+}
+
+// allocScratch asks alloc for the scratch buffers, in NewImplicitConv's
+// order.
+func (c *ImplicitConv) allocScratch(alloc func(string, int) ([]float32, error)) error {
+	var err error
+	if c.xpad, err = alloc("padded input", c.padLen); err != nil {
+		return err
+	}
+	if !c.compact || c.mp != c.g.K {
+		if c.wide, err = alloc("products", c.mp*c.np); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // copyBlocks is [PanelKernel].CopyBlocks on slices, through the kernel's

@@ -185,6 +185,35 @@ func (p *ConvPlan) Run(y, x, res []float32) {
 	}
 }
 
+// WithScratch returns a copy of the plan that shares its packed weights
+// and runs on the scratch buffers alloc provides, asked for in the order
+// and sizes [NewConvPlan] asked for them: so that a planner can build a
+// plan once with an allocator that only records sizes, place the buffers,
+// then bind them without packing the weights again.
+func (p *ConvPlan) WithScratch(alloc func(string, int) ([]float32, error)) (*ConvPlan, error) {
+	q := *p
+	var err error
+	switch {
+	case p.dw != nil:
+		d := *p.dw
+		q.dw, err = &d, d.allocScratch(alloc)
+	case p.gm != nil:
+		gm := *p.gm
+		q.gm, err = &gm, gm.allocScratch(&q, alloc)
+	case p.wg != nil:
+		wg := *p.wg
+		q.wg, err = &wg, wg.allocScratch(&q.g, alloc)
+	case p.ic != nil:
+		ic := *p.ic
+		q.ic, err = &ic, ic.allocScratch(alloc)
+		clear(ic.xpad)
+	}
+	if err != nil {
+		return nil, fmtlite.Errorf("core: Conv: %w", err)
+	}
+	return &q, nil
+}
+
 // ClearPadding zeroes the plan's zero-bordered copies of the image, whose
 // border is written only when planning. A caller that lends the plan
 // scratch which other work overwrites between runs (the model planner

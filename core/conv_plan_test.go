@@ -138,6 +138,29 @@ func checkPlans(t *testing.T, k *PanelKernel, iters int, kinds ...string) {
 			again := make([]float32, out)
 			p.Run(again, x, res)
 			floattest.AssertClose(t, desc+" on scribbled scratch", again, want, 2e-6*math.Sqrt(depth)+1e-6)
+			// Planned with an allocator that only records sizes, then
+			// bound to scratch of its own, as the model planner does.
+			var sizes []int
+			probe, err := NewConvPlan(k, &g, w, b, act, residual, func(_ string, n int) ([]float32, error) {
+				sizes = append(sizes, n)
+				return nil, nil
+			})
+			if err != nil {
+				t.Fatalf("%s: probing: %v", desc, err)
+			}
+			next := 0
+			bound, err := probe.WithScratch(func(_ string, n int) ([]float32, error) {
+				if next >= len(sizes) || sizes[next] != n {
+					return nil, fmt.Errorf("scratch %d of %d values, planned %v", next, n, sizes)
+				}
+				next++
+				return floattest.RandSlice(r, n), nil
+			})
+			if err != nil || next != len(sizes) {
+				t.Fatalf("%s: WithScratch took %d of %d buffers: %v", desc, next, len(sizes), err)
+			}
+			bound.Run(again, x, res)
+			floattest.AssertClose(t, desc+" bound after probing", again, want, 2e-6*math.Sqrt(depth)+1e-6)
 			if residual && iters > 0 && done%4 == 0 {
 				// The output may be the residual itself (y = y + conv(x)).
 				inplace := append([]float32(nil), res...)

@@ -77,19 +77,26 @@ func newWinogradPlan(p *ConvPlan, w []float32, alloc func(string, int) ([]float3
 			packA(false, g.K, mr, kb, a, g.C, p0, d.u[off:off+d.mp*kb])
 		}
 	}
-	var err error
-	if d.xpad, err = alloc("padded input", g.C*d.hp*d.wp); err != nil {
-		return nil, err
-	}
-	clear(d.xpad)
-	if d.v, err = alloc("transformed input", 16*g.C*winogradTiles); err != nil {
-		return nil, err
-	}
-	if d.m, err = alloc("transformed products", 16*d.mp*winogradTiles); err != nil {
+	if err := d.allocScratch(g, alloc); err != nil {
 		return nil, err
 	}
 	d.zeroBias = make([]float32, d.mp)
 	return d, nil
+}
+
+// allocScratch asks alloc for the padded image (cleared) and the
+// transformed blocks, in that order.
+func (d *winogradPlan) allocScratch(g *ConvGeom, alloc func(string, int) ([]float32, error)) error {
+	var err error
+	if d.xpad, err = alloc("padded input", g.C*d.hp*d.wp); err != nil {
+		return err
+	}
+	clear(d.xpad)
+	if d.v, err = alloc("transformed input", 16*g.C*winogradTiles); err != nil {
+		return err
+	}
+	d.m, err = alloc("transformed products", 16*d.mp*winogradTiles)
+	return err
 }
 
 // winogradFilter sets u = G g Gᵀ for the 3×3 filter g, with

@@ -309,6 +309,34 @@ func (p *QConvPlan) FloatsTemp() int {
 	return g.K * g.OH * g.OW
 }
 
+// WithScratch is [ConvPlan.WithScratch] for the quantized plan: a copy
+// sharing the packed weights on the scratch alloc provides, asked for in
+// the order [NewQConvPlan] asked.
+func (p *QConvPlan) WithScratch(alloc func(string, int) ([]float32, error)) (*QConvPlan, error) {
+	q := *p
+	if p.chunks == nil {
+		return &q, nil
+	}
+	g := &p.g
+	var err error
+	if q.xf, err = alloc("input as floats", g.C*g.H*g.W); err != nil {
+		return nil, err
+	}
+	if q.yf, err = alloc("products", g.K*g.OH*g.OW); err != nil {
+		return nil, err
+	}
+	q.chunks = make([]*ConvPlan, len(p.chunks))
+	for i, c := range p.chunks {
+		if q.chunks[i], err = c.WithScratch(alloc); err != nil {
+			return nil, err
+		}
+	}
+	if p.acc != nil {
+		q.acc = make([]int32, len(p.acc))
+	}
+	return &q, nil
+}
+
 // ClearPadding zeroes the zero-bordered copies of the image that the
 // float plans write only when planning ([ConvPlan.ClearPadding]).
 func (p *QConvPlan) ClearPadding() {

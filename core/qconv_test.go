@@ -119,6 +119,32 @@ func TestQConvPlanExact(t *testing.T) {
 					s[i] = float32(math.NaN())
 				}
 			}
+			var sizes []int
+			probe, err := NewQConvPlan(k, &g, q, func(_ string, n int) ([]float32, error) {
+				sizes = append(sizes, n)
+				return nil, nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			next := 0
+			bound, err := probe.WithScratch(func(_ string, n int) ([]float32, error) {
+				if next >= len(sizes) || sizes[next] != n {
+					return nil, fmt.Errorf("scratch %d of %d values, planned %v", next, n, sizes)
+				}
+				next++
+				b := make([]float32, n)
+				for i := range b {
+					b[i] = float32(math.NaN())
+				}
+				return b, nil
+			})
+			if err != nil || next != len(sizes) {
+				t.Fatalf("%+v: WithScratch took %d of %d buffers: %v", g, next, len(sizes), err)
+			}
+			if iter%2 == 0 {
+				p = bound // bound after probing, as the model planner does
+			}
 			p.ClearPadding()
 			xf := make([]float32, len(x))
 			for i, b := range x {

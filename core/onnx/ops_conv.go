@@ -96,9 +96,10 @@ func (x *nodeCtx) convPlan(g *core.ConvGeom, w, bv *val, f *convFusion, in *val,
 			return nil, nil, err
 		}
 	}
-	k := x.c.plan.kernel
+	var p *core.ConvPlan
 	alloc, err := x.planScratch(func(alloc func(string, int) ([]float32, error)) error {
-		_, err := core.NewConvPlan(k, g, wf, bf, act, res != nil, alloc)
+		var err error
+		p, err = core.NewConvPlan(x.c.plan.kernel, g, wf, bf, act, res != nil, alloc)
 		return err
 	})
 	if err != nil {
@@ -111,10 +112,9 @@ func (x *nodeCtx) convPlan(g *core.ConvGeom, w, bv *val, f *convFusion, in *val,
 	if err != nil {
 		return nil, nil, err
 	}
-	var p *core.ConvPlan
 	x.onBind(func() error {
 		var err error
-		p, err = core.NewConvPlan(k, g, wf, bf, act, res != nil, alloc())
+		p, err = p.WithScratch(alloc())
 		return err
 	})
 	return func() {
@@ -131,9 +131,9 @@ func (x *nodeCtx) convPlan(g *core.ConvGeom, w, bv *val, f *convFusion, in *val,
 // planScratch learns the scratch buffers a kernel's constructor asks for
 // by calling build with an allocator that records their sizes (and hands
 // out nothing: constructors only size and clear scratch), declares them
-// as the step's scratch, and returns the allocator to build the
-// kernel with once the plan's buffers are placed (in onBind), which hands
-// out those buffers in the same order.
+// as the step's scratch, and returns the allocator to bind the kernel to
+// them once the plan's buffers are placed (WithScratch, in onBind), which
+// hands out those buffers in the same order.
 func (x *nodeCtx) planScratch(build func(alloc func(string, int) ([]float32, error)) error) (func() func(string, int) ([]float32, error), error) {
 	var sizes []int
 	var names []string

@@ -199,25 +199,22 @@ func compileQLinearConv(x *nodeCtx) ([]*val, func(), error) {
 		return nil, nil, err
 	}
 	out.elem = yp.t.elem
-	var temp int
+	var p *core.QConvPlan
 	alloc, err := x.planScratch(func(alloc func(string, int) ([]float32, error)) error {
-		p, err := core.NewQConvPlan(x.c.plan.kernel, &g, q, alloc)
-		if err == nil {
-			temp = p.FloatsTemp()
-		}
+		var err error
+		p, err = core.NewQConvPlan(x.c.plan.kernel, &g, q, alloc)
 		return err
 	})
 	if err != nil {
 		return nil, nil, err
 	}
-	tmp, err := x.scratch("output bytes", (temp+3)/4)
+	tmp, err := x.scratch("output bytes", (p.FloatsTemp()+3)/4)
 	if err != nil {
 		return nil, nil, err
 	}
-	var p *core.QConvPlan
 	x.onBind(func() error {
 		var err error
-		p, err = core.NewQConvPlan(x.c.plan.kernel, &g, q, alloc())
+		p, err = p.WithScratch(alloc())
 		return err
 	})
 	return []*val{out}, func() {
