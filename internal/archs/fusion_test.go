@@ -13,7 +13,9 @@ import (
 
 // TestFusedArchitecturesExplain runs every architecture small in float
 // with shared buffers, checks that its convolutions ran fused (the
-// profile's steps merge batch norms and activations), then looks inside
+// profile's steps merge batch norms and activations) and agree with the
+// graph as written within onnx.FusionTolerance (natively on the CPU's
+// kernels, under js/wasm on the SIMD module), then looks inside
 // as the page does: Steps lists the graph's nodes as written with that
 // run's values, and Explain recomputes a place of every convolution to
 // the value in its buffer.
@@ -31,6 +33,27 @@ func TestFusedArchitecturesExplain(t *testing.T) {
 		prof, err := m.ProfileInputs([]*core.Tensor{x}, 1, func() int64 { return 0 })
 		if err != nil {
 			t.Fatalf("%s: %v", a, err)
+		}
+		out, err := m.Run(x)
+		if err != nil {
+			t.Fatalf("%s: %v", a, err)
+		}
+		fusedOut := append([]float32(nil), out[0].Data...)
+		kept, err := onnx.LoadModel(model, &onnx.LoadOptions{KeepTensors: true})
+		if err != nil {
+			t.Fatalf("%s: %v", a, err)
+		}
+		asWritten, err := kept.Run(x)
+		if err != nil {
+			t.Fatalf("%s: %v", a, err)
+		}
+		largest, worst := 0.0, 0.0
+		for i, v := range asWritten[0].Data {
+			largest = math.Max(largest, math.Abs(float64(v)))
+			worst = math.Max(worst, math.Abs(float64(v)-float64(fusedOut[i])))
+		}
+		if !(worst <= onnx.FusionTolerance*largest) {
+			t.Errorf("%s: fused and as written differ by %.3g, the output's largest magnitude %.3g", a, worst, largest)
 		}
 		fused := 0
 		for _, s := range prof {
