@@ -571,6 +571,11 @@ func TestTeachFaults(t *testing.T) {
 	openPage(t, ctx, srv.URL+"/")
 	learn := func() {
 		t.Helper()
+		// Two frames first: teaching clears the pad, and the answer rows it
+		// empties move the button; a click aimed before they settle can miss.
+		if _, err := prediction(ctx); err != nil {
+			t.Fatal(err)
+		}
 		if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("learn"))); err != nil {
 			t.Fatal(err)
 		}
