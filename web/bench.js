@@ -14,7 +14,7 @@
   const net = params.get("net") || "S";
   const threads = Number(params.get("threads") || 1);
   const firstOnly = params.get("first") === "1";
-  if (!runtime) return;
+  if (!runtime || params.get("model")) return; // the real architectures: bench-real.js
   if (params.get("cores")) {
     const cores = Number(params.get("cores"));
     Object.defineProperty(Navigator.prototype, "hardwareConcurrency", { get: () => cores, configurable: true });
