@@ -246,8 +246,10 @@ func printReal(w io.Writer, m *realMeasurement) {
 	for _, mem := range m.Memory {
 		fmt.Fprintln(w, "\nwasmcnn memory: "+memoryLine(mem))
 	}
-	for label, d := range m.Details {
-		fmt.Fprintf(w, "%s: %s\n", label, d)
+	for _, p := range realPeers {
+		if d, ok := m.Details[p.label()]; ok {
+			fmt.Fprintf(w, "%s: %s\n", p.label(), d)
+		}
 	}
 }
 
@@ -260,7 +262,7 @@ func realDocs(m *realMeasurement, browser string, full bool) string {
 		for _, mem := range m.Memory {
 			fmt.Fprintf(&b, "\n- wasmcnn memory, %s\n", memoryLine(mem))
 		}
-		fmt.Fprintf(&b, "\n%s; ONNX Runtime Web %s.\n", strings.TrimSpace(browser), ortVersion(m))
+		fmt.Fprintf(&b, "\n%s; ONNX Runtime Web %s%s.\n", strings.TrimSpace(browser), ortVersion(m), ortThreads(m))
 	} else {
 		realShortTable(&b, m.Results)
 	}
@@ -277,4 +279,23 @@ func ortVersion(m *realMeasurement) string {
 		}
 	}
 	return "(version not read)"
+}
+
+// ortThreads says how many Web Workers each ONNX Runtime Web configuration
+// started and whether its page was cross-origin isolated, as read back.
+func ortThreads(m *realMeasurement) string {
+	var parts []string
+	for _, p := range realPeers {
+		s, ok := m.Settings[p.label()].(map[string]any)
+		if p.Runtime != "ort" || !ok {
+			continue
+		}
+		w, _ := s["workersStarted"].(float64)
+		iso, _ := s["crossOriginIsolated"].(bool)
+		parts = append(parts, fmt.Sprintf("numThreads %d started %.0f Web Worker%s (crossOriginIsolated %v)", p.Threads, w, map[bool]string{true: "s"}[w != 1], iso))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return ": " + strings.Join(parts, "; ")
 }

@@ -214,10 +214,11 @@ func TestReplaceGenerated(t *testing.T) {
 // TestRealDocs checks that the docs carry the table, the memory and the
 // versions, and that the repository's docs hold the markers.
 func TestRealDocs(t *testing.T) {
-	m := &realMeasurement{Results: realFixture(), Settings: map[string]any{"ONNX Runtime Web, 1 thread": map[string]any{"version": "1.30.0"}},
+	m := &realMeasurement{Results: realFixture(), Settings: map[string]any{"ONNX Runtime Web, 1 thread": map[string]any{"version": "1.30.0", "workersStarted": 0.0, "crossOriginIsolated": true},
+		"ONNX Runtime Web, 2 threads": map[string]any{"version": "1.30.0", "workersStarted": 1.0, "crossOriginIsolated": true}},
 		Memory: []realMemory{{Model: "ResNet-50", Batch: 1, MemoryBytes: 300 << 20, WeightsBytes: 100 << 20, ActivationBytes: 20 << 20, Ratio: 2.5}}}
 	full := realDocs(m, "Chromium 1", true)
-	for _, want := range []string{"| ResNet-50 | 1 |", "- wasmcnn memory, ResNet-50 at batch 1:", "Chromium 1; ONNX Runtime Web 1.30.0."} {
+	for _, want := range []string{"| ResNet-50 | 1 |", "- wasmcnn memory, ResNet-50 at batch 1:", "Chromium 1; ONNX Runtime Web 1.30.0: numThreads 1 started 0 Web Workers (crossOriginIsolated true); numThreads 2 started 1 Web Worker (crossOriginIsolated true)."} {
 		if !strings.Contains(full, want) {
 			t.Errorf("docs lack %q:\n%s", want, full)
 		}
