@@ -419,15 +419,6 @@ func drawAndDocument(j benchJSON, chart string, writeDocs bool, root string, std
 	return nil
 }
 
-// realModelNames lists the -models names.
-func realModelNames() string {
-	names := make([]string, len(realModels))
-	for i, m := range realModels {
-		names[i] = m.Name
-	}
-	return strings.Join(names, ",")
-}
-
 // benchOnce loads the bench page for one run and waits for its result.
 func benchOnce(ctx context.Context, url string) (benchResult, error) {
 	if err := chromedp.Do(ctx, chromedp.Navigate(url)); err != nil {

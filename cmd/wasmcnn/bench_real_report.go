@@ -61,11 +61,7 @@ func parseRealModels(s string) ([]realModel, error) {
 			found = found || m.Name == n
 		}
 		if !found {
-			names := make([]string, len(realModels))
-			for i, m := range realModels {
-				names[i] = m.Name
-			}
-			return nil, fmt.Errorf("-models: unknown model %q (want all, none or some of %s)", n, strings.Join(names, ","))
+			return nil, fmt.Errorf("-models: unknown model %q (want all, none or some of %s)", n, realModelNames())
 		}
 		want[n] = true
 	}
@@ -76,6 +72,15 @@ func parseRealModels(s string) ([]realModel, error) {
 		}
 	}
 	return out, nil
+}
+
+// realModelNames lists the -models names.
+func realModelNames() string {
+	names := make([]string, len(realModels))
+	for i, m := range realModels {
+		names[i] = m.Name
+	}
+	return strings.Join(names, ",")
 }
 
 // realRuns is how many timed runs each runtime gets at a batch: as many as
@@ -220,6 +225,14 @@ func (b *realBatch) timing(p realPeer) *realTiming {
 	return nil
 }
 
+// medianText is peer p's median for the tables, or n/a.
+func (b *realBatch) medianText(p realPeer) string {
+	if t := b.timing(p); t != nil && t.MedianMs > 0 {
+		return fmtMs(t.MedianMs)
+	}
+	return "n/a"
+}
+
 // ratios sets wasmcnn's ratios from the medians, when its outputs agree.
 func (b *realBatch) ratios() {
 	b.VsORT1, b.VsBest = nil, nil
@@ -286,12 +299,7 @@ func realTable(w io.Writer, results []realResult) {
 	fmt.Fprintln(w, "| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
 	for _, r := range results {
 		for _, b := range r.Batches {
-			ms := func(p realPeer) string {
-				if t := b.timing(p); t != nil && t.MedianMs > 0 {
-					return fmtMs(t.MedianMs)
-				}
-				return "n/a"
-			}
+			ms := b.medianText
 			one, best := "n/a", "n/a"
 			if b.VsORT1 != nil {
 				one, best = fmt.Sprintf("**%.2f×**", *b.VsORT1), fmt.Sprintf("%.2f×", *b.VsBest)
@@ -314,12 +322,7 @@ func realShortTable(w io.Writer, results []realResult) {
 			if b.Batch != 1 {
 				continue
 			}
-			ms := func(p realPeer) string {
-				if t := b.timing(p); t != nil && t.MedianMs > 0 {
-					return fmtMs(t.MedianMs)
-				}
-				return "n/a"
-			}
+			ms := b.medianText
 			one, best := "outputs differ", "—"
 			if b.VsORT1 != nil {
 				one, best = fmt.Sprintf("%.2f×", *b.VsORT1), fmt.Sprintf("%.2f×", *b.VsBest)
