@@ -118,7 +118,7 @@ type realMeasurement struct {
 
 // runReal runs each model in every peer, one tab per peer holding it, and
 // at each batch: the outputs of a fixed input (the agreement check and the
-// first call), a warm-up call, then the timed runs, one call per tab in
+// first call), two warm-up calls, then the timed runs, one call per tab in
 // turn, the tab going first rotating from round to round.
 func runReal(browserCtx context.Context, base string, specs []realSpec, runsOverride int, stderr io.Writer) (*realMeasurement, error) {
 	out := &realMeasurement{Settings: map[string]any{}, Details: map[string]string{}}
@@ -162,9 +162,12 @@ func runRealModel(browserCtx context.Context, base string, s realSpec, runsOverr
 				return res, nil, fmt.Errorf("%s, batch %d, outputs: %w", t.peer.label(), n, err)
 			}
 			outputs[t.peer] = floats(v)
-			// Warm-up: one more call (the first planned and allocated).
-			if _, err := t.call(fmt.Sprintf("__benchCall(%d)", n), callTimeout); err != nil {
-				return res, nil, fmt.Errorf("%s, batch %d, warm-up: %w", t.peer.label(), n, err)
+			// Warm-up: two more calls (the first planned and allocated; the
+			// engines' heaps and the code's tiers settle over the next).
+			for range 2 {
+				if _, err := t.call(fmt.Sprintf("__benchCall(%d)", n), callTimeout); err != nil {
+					return res, nil, fmt.Errorf("%s, batch %d, warm-up: %w", t.peer.label(), n, err)
+				}
 			}
 		}
 		times := make([][]float64, len(tabs))
