@@ -563,6 +563,9 @@ func replotBench(path, chart string, writeDocs bool, stdout io.Writer) error {
 		printBench(stdout, saved.Rows, saved.Browser, saved.Network)
 	}
 	if saved.Real != nil {
+		for i := range saved.Real.Memory {
+			saved.Real.Memory[i].settle()
+		}
 		printReal(stdout, saved.Real)
 	}
 	root, err := site.Root()

@@ -212,11 +212,11 @@ func runRealModel(browserCtx context.Context, base string, s realSpec, runsOverr
 			info, _ := v.(map[string]any)
 			num := func(k string) int64 { f, _ := info[k].(float64); return int64(f) }
 			m := realMemory{Model: s.Label, Batch: n, MemoryBytes: num("memoryBytes"), WeightsBytes: 4 * num("params"),
-				ActivationBytes: 4 * s.activation[n], InfoActivations: num("activations")}
+				NativeBytes: 4 * s.activation[n], InfoActivations: num("activations")}
 			if m.InfoActivations != s.activation[1] {
 				fmt.Fprintf(stderr, "note: %s: m.info.activations is %d in the browser, %d natively at batch 1\n", s.Label, m.InfoActivations, s.activation[1])
 			}
-			m.memoryRatio()
+			m.settle()
 			mems = append(mems, m)
 		}
 	}
@@ -262,10 +262,9 @@ func realDocs(m *realMeasurement, browser string, full bool) string {
 	var b bytes.Buffer
 	if full {
 		realTable(&b, m.Results)
-		for _, mem := range m.Memory {
-			fmt.Fprintf(&b, "\n- wasmcnn memory, %s\n", memoryLine(mem))
-		}
-		fmt.Fprintf(&b, "\n%s; ONNX Runtime Web %s%s.\n", strings.TrimSpace(browser), ortVersion(m), ortThreads(m))
+		fmt.Fprintln(&b)
+		memoryTable(&b, m)
+		fmt.Fprintf(&b, "\n%s; ONNX Runtime Web %s%s.\n", browserName(browser), ortVersion(m), ortThreads(m))
 	} else {
 		realShortTable(&b, m.Results)
 	}
@@ -301,4 +300,37 @@ func ortThreads(m *realMeasurement) string {
 		return ""
 	}
 	return ": " + strings.Join(parts, "; ")
+}
+
+// memoryTable writes wasmcnn's WebAssembly memory on the float models
+// against their weights and peak activations. The int8 models are left
+// out: m.info.params counts float parameters, not their int8 weights.
+func memoryTable(w io.Writer, m *realMeasurement) {
+	int8 := map[string]bool{}
+	for _, r := range m.Results {
+		int8[r.Label] = r.Int8
+	}
+	mib := func(b int64) string { return fmt.Sprintf("%.1f", float64(b)/(1<<20)) }
+	fmt.Fprintln(w, "| wasmcnn memory | batch | WebAssembly memory MiB | weights MiB | peak activations MiB | memory / (weights + activations) |")
+	fmt.Fprintln(w, "| --- | --- | --- | --- | --- | --- |")
+	for _, mem := range m.Memory {
+		if int8[mem.Model] {
+			continue
+		}
+		src := " (m.info)"
+		if mem.Batch != 1 || mem.InfoActivations <= 0 {
+			src = " (native plan)"
+		}
+		fmt.Fprintf(w, "| %s | %d | %s | %s | %s%s | **%.2f×** |\n", mem.Model, mem.Batch, mib(mem.MemoryBytes), mib(mem.WeightsBytes), mib(mem.ActivationBytes), src, mem.Ratio)
+	}
+}
+
+// browserName picks Chromium's name and version out of a user agent.
+func browserName(ua string) string {
+	for _, f := range strings.Fields(ua) {
+		if strings.HasPrefix(f, "HeadlessChrome/") || strings.HasPrefix(f, "Chrome/") {
+			return strings.Replace(f, "/", " ", 1)
+		}
+	}
+	return strings.TrimSpace(ua)
 }

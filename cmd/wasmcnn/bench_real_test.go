@@ -164,18 +164,30 @@ func TestParseRealModels(t *testing.T) {
 	}
 }
 
-// TestMemoryRatio checks the memory ratio and its line.
+// TestMemoryRatio checks the memory ratio: at batch 1 against the
+// browser's m.info, at batch 8 against the native plan, and its line.
 func TestMemoryRatio(t *testing.T) {
-	m := realMemory{Model: "ResNet-50", Batch: 1, MemoryBytes: 300 << 20, WeightsBytes: 100 << 20, ActivationBytes: 20 << 20}
-	m.memoryRatio()
-	if m.Ratio != 2.5 {
-		t.Errorf("ratio %v, want 2.5", m.Ratio)
+	m := realMemory{Model: "ResNet-50", Batch: 1, MemoryBytes: 300 << 20, WeightsBytes: 100 << 20, NativeBytes: 40 << 20, InfoActivations: 5 << 20}
+	m.settle()
+	if m.Ratio != 2.5 || m.ActivationBytes != 20<<20 {
+		t.Errorf("batch 1: ratio %v, activations %d, want 2.5 and m.info's 20 MiB", m.Ratio, m.ActivationBytes)
 	}
-	if got := memoryLine(m); !strings.Contains(got, "300 MiB after the runs; weights 100.0 MiB + peak activations 20.0 MiB = 120.0 MiB; ratio **2.50×**") {
+	if got := memoryLine(m); !strings.Contains(got, "300 MiB after the runs; weights 100.0 MiB + peak activations 20.0 MiB (m.info) = 120.0 MiB; ratio **2.50×**") {
 		t.Errorf("line %q", got)
 	}
+	m.Batch = 8
+	m.settle()
+	if m.Ratio != 300.0/140 || !strings.Contains(memoryLine(m), "40.0 MiB (planned natively)") {
+		t.Errorf("batch 8: ratio %v, line %q", m.Ratio, memoryLine(m))
+	}
+	// A file written before NativeBytes held the native figure in ActivationBytes.
+	old := realMemory{Batch: 8, MemoryBytes: 90, WeightsBytes: 20, ActivationBytes: 10}
+	old.settle()
+	if old.Ratio != 3 {
+		t.Errorf("old file: ratio %v", old.Ratio)
+	}
 	zero := realMemory{MemoryBytes: 5}
-	zero.memoryRatio()
+	zero.settle()
 	if zero.Ratio != 0 {
 		t.Errorf("nothing needed, ratio %v", zero.Ratio)
 	}
@@ -217,8 +229,12 @@ func TestRealDocs(t *testing.T) {
 	m := &realMeasurement{Results: realFixture(), Settings: map[string]any{"ONNX Runtime Web, 1 thread": map[string]any{"version": "1.30.0", "workersStarted": 0.0, "crossOriginIsolated": true},
 		"ONNX Runtime Web, 2 threads": map[string]any{"version": "1.30.0", "workersStarted": 1.0, "crossOriginIsolated": true}},
 		Memory: []realMemory{{Model: "ResNet-50", Batch: 1, MemoryBytes: 300 << 20, WeightsBytes: 100 << 20, ActivationBytes: 20 << 20, Ratio: 2.5}}}
-	full := realDocs(m, "Chromium 1", true)
-	for _, want := range []string{"| ResNet-50 | 1 |", "- wasmcnn memory, ResNet-50 at batch 1:", "Chromium 1; ONNX Runtime Web 1.30.0: numThreads 1 started 0 Web Workers (crossOriginIsolated true); numThreads 2 started 1 Web Worker (crossOriginIsolated true)."} {
+	m.Memory = append(m.Memory, realMemory{Model: "MobileNetV2 int8 (QDQ)", Batch: 1, MemoryBytes: 70 << 20, WeightsBytes: 1 << 20, Ratio: 5})
+	full := realDocs(m, "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/156.0.0.0 Safari/537.36", true)
+	if strings.Contains(full, "| MobileNetV2 int8 (QDQ) | 1 | 70.0") {
+		t.Errorf("the int8 model's memory is in the table, against its float parameters only:\n%s", full)
+	}
+	for _, want := range []string{"| ResNet-50 | 1 |", "| ResNet-50 | 1 | 300.0 | 100.0 | 20.0 (native plan) | **2.50×** |", "HeadlessChrome 156.0.0.0; ONNX Runtime Web 1.30.0: numThreads 1 started 0 Web Workers (crossOriginIsolated true); numThreads 2 started 1 Web Worker (crossOriginIsolated true)."} {
 		if !strings.Contains(full, want) {
 			t.Errorf("docs lack %q:\n%s", want, full)
 		}
