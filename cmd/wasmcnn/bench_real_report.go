@@ -139,9 +139,11 @@ type realTiming struct {
 type realAgreement struct {
 	MaxAbsDiff float64 `json:"max_abs_diff"`
 	MaxAbsRef  float64 `json:"max_abs_reference"`
-	Relative   float64 `json:"relative"`
-	Differing  int     `json:"differing_values"`
-	Values     int     `json:"values"`
+	// Relative is MaxAbsDiff / MaxAbsRef, or −1 where that means nothing
+	// (see Note): JSON has no infinity.
+	Relative  float64 `json:"relative"`
+	Differing int     `json:"differing_values"`
+	Values    int     `json:"values"`
 	// Rule is what agreement means for the model: "relative ≤ 1e-04" for
 	// float models, "exact" for int8 ones.
 	Rule  string `json:"rule"`
@@ -163,7 +165,7 @@ func agreement(got, ref []float64, int8 bool) realAgreement {
 	}
 	if len(got) != len(ref) || len(ref) == 0 {
 		a.Note = fmt.Sprintf("%d values against the reference's %d", len(got), len(ref))
-		a.Relative = math.Inf(1)
+		a.Relative = -1
 		return a
 	}
 	finite := true
@@ -184,11 +186,13 @@ func agreement(got, ref []float64, int8 bool) realAgreement {
 	switch {
 	case !finite:
 		a.Note = "not every value is finite"
-		a.Relative = math.Inf(1)
+		a.Relative = -1
 	case a.MaxAbsRef > 0:
 		a.Relative = a.MaxAbsDiff / a.MaxAbsRef
 	case a.MaxAbsDiff > 0:
-		a.Relative = math.Inf(1)
+		a.Note = "the reference's outputs are all zero"
+		a.Relative = -1
+		finite = false
 	}
 	if finite {
 		if int8 {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"math"
 	"os"
 	"path/filepath"
@@ -29,19 +30,25 @@ func TestAgreement(t *testing.T) {
 		{"past the bound", far, false, false, 1, 0.003 / 20},
 		{"equal int8", ref, true, true, 0, 0},
 		{"int8 off by a little", near, true, false, 1, 0.001 / 20},
-		{"NaN", []float64{math.NaN(), -20, 5, 0}, false, false, 1, math.Inf(1)},
-		{"too short", ref[:3], false, false, 0, math.Inf(1)},
+		{"NaN", []float64{math.NaN(), -20, 5, 0}, false, false, 1, -1},
+		{"too short", ref[:3], false, false, 0, -1},
 	} {
 		a := agreement(c.got, ref, c.int8)
-		if a.Agree != c.agree || a.Differing != c.differing || math.Abs(a.Relative-c.relative) > 1e-12 && !(math.IsInf(c.relative, 1) && math.IsInf(a.Relative, 1)) {
+		if a.Agree != c.agree || a.Differing != c.differing || math.Abs(a.Relative-c.relative) > 1e-12 || (c.relative < 0) != (a.Note != "") {
 			t.Errorf("%s: got %+v, want agree %v, %d differing, relative %g", c.name, a, c.agree, c.differing, c.relative)
 		}
 	}
-	if a := agreement([]float64{0, 1e-9}, []float64{0, 0}, false); a.Agree {
+	if a := agreement([]float64{0, 1e-9}, []float64{0, 0}, false); a.Agree || a.Relative != -1 || a.Note == "" {
 		t.Errorf("a difference from an all-zero reference agreed: %+v", a)
 	}
 	if a := agreement(nil, nil, false); a.Agree {
 		t.Errorf("no outputs agreed: %+v", a)
+	}
+	// Whatever the outputs, the agreement is written to the JSON file.
+	for _, got := range [][]float64{{math.NaN(), 0, 0, 0}, {math.Inf(1), 0, 0, 0}, nil} {
+		if _, err := json.Marshal(agreement(got, ref, false)); err != nil {
+			t.Errorf("%v: %v", got, err)
+		}
 	}
 }
 
