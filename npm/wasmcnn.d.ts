@@ -97,6 +97,10 @@ export interface ModelInfo {
   nodes: number;
   params: number;
   macs: number;
+  /** Float values the plan's buffers hold at once (batch 1): the liveness peak. */
+  activations: number;
+  /** Float values a buffer per tensor would take. */
+  activationsSum: number;
   producer: string;
   irVersion: number;
   opset: number;

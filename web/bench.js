@@ -14,6 +14,13 @@
   const net = params.get("net") || "S";
   const threads = Number(params.get("threads") || 1);
   const firstOnly = params.get("first") === "1";
+  if (params.get("model")) {
+    // A real architecture: its own script, which S and M's pages never fetch.
+    const el = document.createElement("script");
+    el.src = "bench-real.js";
+    document.head.appendChild(el);
+    return;
+  }
   if (!runtime) return;
   if (params.get("cores")) {
     const cores = Number(params.get("cores"));

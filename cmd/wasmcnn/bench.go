@@ -174,7 +174,10 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	rounds := fs.Int("rounds", 5, "rounds; each runs every runtime once, interleaved")
-	nets := fs.String("nets", "S,M", "networks to run")
+	nets := fs.String("nets", "S,M", "reference networks to run (none: only the real architectures)")
+	models := fs.String("models", "all", "real architectures to run against ONNX Runtime Web: all, none or some of "+realModelNames())
+	runs := fs.Int("runs", 0, "timed runs per runtime and batch on the real architectures (0: by size, 3 for ResNet-50 to 21 for the smallest)")
+	writeDocs := fs.Bool("write-docs", false, "write the real architectures' table into docs/bench.md and README.md")
 	only := fs.String("runtimes", "wasmcnn,tfjs,ort", "runtimes to run (the ratios need wasmcnn and at least one peer)")
 	jsonOut := fs.String("json", "", "also write the table as JSON to `file`")
 	chart := fs.String("chart", "dist/bench/bench.png", "draw the comparison into this PNG `file` (empty: none)")
@@ -185,7 +188,11 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if *replot != "" {
-		return replotBench(*replot, *chart, stdout)
+		return replotBench(*replot, *chart, *writeDocs, stdout)
+	}
+	realWanted, err := parseRealModels(*models)
+	if err != nil {
+		return err
 	}
 	root, err := site.Root()
 	if err != nil {
@@ -217,10 +224,19 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	netNames := strings.Split(*nets, ",")
+	var netNames []string
+	if *nets != "" && *nets != "none" {
+		netNames = strings.Split(*nets, ",")
+	}
+	specs, err := buildRealModels(filepath.Join(dir, "bench"), realWanted, stderr)
+	if err != nil {
+		return err
+	}
 	files := &benchFiles{siteDir: dir, root: root, cacheDir: filepath.Join(root, "dist", "bench", "cache")}
 	fmt.Fprintln(stderr, "compressing every runtime's files (brotli -q 11, cached in dist/bench/cache)…")
-	if err := files.prepare(benchPageFiles(configs, netNames)); err != nil {
+	if len(netNames) == 0 {
+		*mbps = 0 // first visits are of S and M only
+	} else if err := files.prepare(benchPageFiles(configs, netNames)); err != nil {
 		return err
 	}
 
@@ -326,9 +342,20 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 			rows = append(rows, row)
 		}
 	}
-	printBench(stdout, rows, version, emulated)
+	var real *realMeasurement
+	if len(specs) > 0 {
+		if real, err = runReal(ctx, base, specs, *runs, stderr); err != nil {
+			return err
+		}
+	}
+	if len(rows) > 0 {
+		printBench(stdout, rows, version, emulated)
+	}
+	if real != nil {
+		printReal(stdout, real)
+	}
 	if *jsonOut != "" {
-		b, err := json.MarshalIndent(map[string]any{"browser": version, "rounds": *rounds, "network": emulated, "rows": rows, "ratios": benchRatios(rows)}, "", "  ")
+		b, err := json.MarshalIndent(benchJSON{Browser: version, Rounds: *rounds, Network: emulated, Rows: rows, Ratios: benchRatios(rows), Real: real}, "", "  ")
 		if err != nil {
 			return fmt.Errorf("bench: writing %s: %w", *jsonOut, err)
 		}
@@ -340,10 +367,54 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 		if err := os.MkdirAll(filepath.Dir(*chart), 0o755); err != nil {
 			return err
 		}
-		if err := drawBench(*chart, rows); err != nil {
+	}
+	return drawAndDocument(benchJSON{Browser: version, Rows: rows, Real: real}, *chart, *writeDocs, root, stdout)
+}
+
+// benchJSON is the bench's JSON file.
+type benchJSON struct {
+	Browser string       `json:"browser"`
+	Rounds  int          `json:"rounds"`
+	Network benchNetwork `json:"network"`
+	Rows    []benchRow   `json:"rows"`
+	Ratios  []benchRatio `json:"ratios"`
+	// Real holds the real architectures against ONNX Runtime Web.
+	Real *realMeasurement `json:"real,omitempty"`
+}
+
+// drawAndDocument draws the charts (S and M in chart, the real
+// architectures beside it in NAME-real.png) and, if asked, writes the real
+// architectures' table into the docs under root.
+func drawAndDocument(j benchJSON, chart string, writeDocs bool, root string, stdout io.Writer) error {
+	if chart != "" && len(j.Rows) > 0 {
+		if err := drawBench(chart, j.Rows); err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "chart: %s\n", *chart)
+		fmt.Fprintf(stdout, "chart: %s\n", chart)
+	}
+	if j.Real == nil || len(j.Real.Results) == 0 {
+		if writeDocs {
+			return errors.New("-write-docs: this run has no real architectures")
+		}
+		return nil
+	}
+	if chart != "" {
+		rc := strings.TrimSuffix(chart, filepath.Ext(chart)) + "-real.png"
+		if err := drawReal(rc, j.Real.Results); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "chart: %s\n", rc)
+	}
+	if writeDocs {
+		for _, d := range []struct {
+			file string
+			full bool
+		}{{"docs/bench.md", true}, {"README.md", false}} {
+			if err := writeGenerated(filepath.Join(root, d.file), realDocs(j.Real, j.Browser, d.full)); err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "wrote the table into %s\n", d.file)
+		}
 	}
 	return nil
 }
@@ -474,30 +545,32 @@ func medianOf(v []float64) float64 {
 	return (v[len(v)/2-1] + v[len(v)/2]) / 2
 }
 
-// replotBench prints and draws the results of an earlier run from its JSON.
-func replotBench(path, chart string, stdout io.Writer) error {
+// replotBench prints and draws the results of an earlier run from its
+// JSON, and writes its real architectures' table into the docs if asked.
+func replotBench(path, chart string, writeDocs bool, stdout io.Writer) error {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return err
 	}
-	var saved struct {
-		Browser string       `json:"browser"`
-		Network benchNetwork `json:"network"`
-		Rows    []benchRow   `json:"rows"`
-	}
+	var saved benchJSON
 	if err := json.Unmarshal(b, &saved); err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
-	if len(saved.Rows) == 0 {
+	if len(saved.Rows) == 0 && (saved.Real == nil || len(saved.Real.Results) == 0) {
 		return fmt.Errorf("%s: no rows", path)
 	}
-	printBench(stdout, saved.Rows, saved.Browser, saved.Network)
-	if chart == "" {
-		return nil
+	if len(saved.Rows) > 0 {
+		printBench(stdout, saved.Rows, saved.Browser, saved.Network)
 	}
-	if err := drawBench(chart, saved.Rows); err != nil {
+	if saved.Real != nil {
+		for i := range saved.Real.Memory {
+			saved.Real.Memory[i].settle()
+		}
+		printReal(stdout, saved.Real)
+	}
+	root, err := site.Root()
+	if err != nil && writeDocs {
 		return err
 	}
-	fmt.Fprintf(stdout, "chart: %s\n", chart)
-	return nil
+	return drawAndDocument(saved, chart, writeDocs, root, stdout)
 }

@@ -3,6 +3,7 @@ package site
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 )
 
@@ -24,7 +25,7 @@ func TestBenchPageLeftOut(t *testing.T) {
 	}
 	exists := func(f string) bool { _, err := os.Stat(filepath.Join(out, f)); return err == nil }
 	for _, f := range files {
-		bench := f == "bench.html" || f == "bench.js"
+		bench := slices.Contains(BenchPage, f)
 		if exists(f) == bench {
 			t.Errorf("%s: in the site %v, want %v", f, exists(f), !bench)
 		}

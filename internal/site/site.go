@@ -159,7 +159,7 @@ func GoEnv(root, name string) (string, error) {
 // compares wasmcnn with its peers, whose files and models only the bench's
 // own server serves (./build.sh bench), so on the site every run would
 // fail. [CopyBenchPage] adds it to a built site for the bench.
-var BenchPage = []string{"bench.html", "bench.js"}
+var BenchPage = []string{"bench.html", "bench.js", "bench-real.js"}
 
 // CopyBenchPage copies the bench page into a site built by [Build],
 // outside its manifest and service worker: for the bench's server, and for

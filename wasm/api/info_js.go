@@ -53,7 +53,9 @@ func Explanation(e *onnx.Explanation) js.Value {
 
 // ModelInfo returns what m.info says of a model in the API: its inputs
 // and outputs, shapes (null where open), operators, parameters, cost,
-// producer, opset and metadata. The drawing page's summary of a dropped
+// the float values its plan's buffers hold at once (activations: the
+// liveness peak, what the memory a run needs follows; activationsSum: what
+// a buffer per tensor would take), producer, opset and metadata. The drawing page's summary of a dropped
 // model lays out the same object.
 func ModelInfo(m *onnx.Model) js.Value {
 	ops := []any{}
@@ -99,6 +101,7 @@ func ModelInfo(m *onnx.Model) js.Value {
 	}{
 		{"inputs", io(m.Inputs)}, {"outputs", io(m.Outputs)}, {"inputShape", inShape}, {"outputShape", outShape},
 		{"ops", ops}, {"opCounts", counts}, {"nodes", len(m.Nodes)}, {"params", m.ParamCount}, {"macs", m.MACs()},
+		{"activations", m.Activations()}, {"activationsSum", m.ActivationsSum()},
 		{"producer", m.Producer + " " + m.ProducerVersion}, {"irVersion", m.IRVersion}, {"opset", m.Opset},
 		{"description", m.Description}, {"metadata", meta},
 	} {
