@@ -5,7 +5,7 @@
 # that the shared machine's load falls on both alike; it prints each
 # network's median and the ratios. Run it under the heavy-job lock:
 #
-#   flock /work/heavy.lock internal/archs/sidebyside.sh [BASE [ROUNDS [WASM_ROUNDS]]]
+#   internal/archs/sidebyside.sh [BASE [ROUNDS [WASM_ROUNDS]]]
 #
 # BASE is the git revision of "before" (default main), written to a
 # temporary tree with this tree's benchmark files copied in (they use
