@@ -107,6 +107,9 @@ type modelPlan struct {
 	// ran is set once the steps have run: until then the buffers hold
 	// zeros, not a run's tensors, and there is nothing to explain.
 	ran bool
+	// next is the step [Model.RunSteps] runs next on the input
+	// [Model.Feed] gave, −1 when no input waits (steps.go).
+	next int
 	// kernel is the panel kernel installed when planning: steps may be
 	// compiled for it, so a change of kernel plans again.
 	kernel *core.PanelKernel
@@ -130,7 +133,7 @@ func (m *Model) plan2(keep bool, shapes [][]int) error {
 	if len(shapes) != len(m.Inputs) {
 		return fmtlite.Errorf("onnx: the model has %d inputs, got %d shapes", len(m.Inputs), len(shapes))
 	}
-	p := &modelPlan{vals: map[string]*val{}, kernel: core.CurrentPanelKernel(), keep: keep}
+	p := &modelPlan{vals: map[string]*val{}, kernel: core.CurrentPanelKernel(), keep: keep, next: -1}
 	for name, v := range m.consts {
 		p.vals[name] = v
 	}
@@ -439,6 +442,7 @@ func (m *Model) runSteps() {
 		s.run()
 	}
 	m.plan.ran = true
+	m.plan.next = -1
 }
 
 // Predict runs a single-input model on x, a batch of examples laid out one
