@@ -4,6 +4,7 @@
 #   ./build.sh serve   build the site and serve it on http://127.0.0.1:8080/ (PORT overrides)
 #   ./build.sh test    run every test, installing what the tests need if it is missing
 #   ./build.sh site    build the deployable static site into dist/site
+#   ./build.sh package build the npm package into dist/npm/wasmcnn and pack it (dist/npm/wasmcnn-<version>.tgz)
 #   ./build.sh worker  build the edge worker and serve it under workerd on http://127.0.0.1:8787/ (PORT overrides)
 #   ./build.sh bench   compare wasmcnn with TensorFlow.js and ONNX Runtime Web in headless Chromium
 #   ./build.sh size    sizes of main.wasm, lib/wasmcnn.wasm, lib/wasmcnn-train.wasm and the worker's app.wasm (raw, gzip, brotli, per package)
@@ -19,6 +20,15 @@ log() { printf '==> %s\n' "$*" >&2; }
 build_site() {
 	log "building the static site into $SITE"
 	go run ./cmd/wasmcnn site -out "$SITE"
+}
+
+# cmd_package writes the npm package's folder and packs it: what `npm publish`
+# would send, and what it weighs.
+cmd_package() {
+	log "building the npm package into dist/npm/wasmcnn"
+	go run ./cmd/wasmcnn package -out dist/npm/wasmcnn
+	rm -f dist/npm/wasmcnn-*.tgz
+	(cd dist/npm && npm pack ./wasmcnn)
 }
 
 cmd_serve() {
@@ -67,7 +77,7 @@ cmd_test() {
 	ensure_node_packages
 	ensure_chromium
 	log "native tests (browser tests drive headless Chromium)"
-	WASMCNN_REQUIRE_ORT=1 WASMCNN_REQUIRE_BROWSER=1 WASMCNN_REQUIRE_WORKERD=1 go test -timeout 45m ./...
+	WASMCNN_REQUIRE_ORT=1 WASMCNN_REQUIRE_BROWSER=1 WASMCNN_REQUIRE_WORKERD=1 WASMCNN_REQUIRE_NPM=1 go test -timeout 45m ./...
 	log "wasm tests under Node ($(node --version))"
 	# tools/go_js_wasm_exec is Go's runner plus the memory hook the SIMD kernel needs.
 	GOOS=js GOARCH=wasm go test -exec="$PWD/tools/go_js_wasm_exec" ./core/... ./wasm/...
@@ -105,8 +115,9 @@ size) shift; cmd_size "$@" ;;
 bench-worker) shift; cmd_bench_worker "$@" ;;
 test) cmd_test ;;
 site) build_site ;;
+package) cmd_package ;;
 *)
-	sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'
 	exit 2
 	;;
 esac

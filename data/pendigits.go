@@ -66,25 +66,35 @@ func ReadStrokeDigits(r io.Reader) ([]StrokeDigit, error) {
 		if *d.Label < 0 || *d.Label > 9 {
 			return nil, fmt.Errorf("data: stroke digit %d: label %d, want 0..9", i, *d.Label)
 		}
-		strokes := make([][][2]float32, len(d.Strokes))
-		for s, stroke := range d.Strokes {
-			pts := make([][2]float32, len(stroke))
-			for p, pt := range stroke {
-				if len(pt) != 2 {
-					return nil, fmt.Errorf("data: stroke digit %d, stroke %d, point %d: %d coordinates, want 2", i, s, p, len(pt))
-				}
-				for c, v := range pt {
-					if math.IsNaN(v) || math.Abs(v) > math.MaxFloat32 {
-						return nil, fmt.Errorf("data: stroke digit %d, stroke %d, point %d: coordinate %v is not a finite float32", i, s, p, v)
-					}
-					pts[p][c] = float32(v)
-				}
-			}
-			strokes[s] = pts
+		strokes, err := parseStrokes(d.Strokes)
+		if err != nil {
+			return nil, fmt.Errorf("data: stroke digit %d, %w", i, err)
 		}
 		out[i] = StrokeDigit{Label: *d.Label, Writer: d.Writer, Sample: d.Sample, Strokes: strokes}
 	}
 	return out, nil
+}
+
+// parseStrokes checks strokes as read from JSON: every point two finite
+// numbers that fit a float32.
+func parseStrokes(in [][][]float64) ([][][2]float32, error) {
+	strokes := make([][][2]float32, len(in))
+	for s, stroke := range in {
+		pts := make([][2]float32, len(stroke))
+		for p, pt := range stroke {
+			if len(pt) != 2 {
+				return nil, fmt.Errorf("stroke %d, point %d: %d coordinates, want 2", s, p, len(pt))
+			}
+			for c, v := range pt {
+				if math.IsNaN(v) || math.Abs(v) > math.MaxFloat32 {
+					return nil, fmt.Errorf("stroke %d, point %d: coordinate %v is not a finite float32", s, p, v)
+				}
+				pts[p][c] = float32(v)
+			}
+		}
+		strokes[s] = pts
+	}
+	return strokes, nil
 }
 
 // LoadStrokeDigits reads the stroke-digit JSON file at path.

@@ -1,10 +1,12 @@
-// learn.js: the lesson page, a convolution made interactive. Plain script,
-// no framework. Every number it shows comes from the wasmcnn engine
+// learn.js: the lesson page, a convolution made interactive. No
+// framework. Every number it shows comes from the wasmcnn engine
 // (wasmcnn.conv2d, relu, maxPool2d, avgPool2d, dense, softmax): this file
 // only holds the person's inputs and lays the engine's answers out. Even a
 // window's products are the engine's: a grouped 1×1 convolution with one
-// group per tap multiplies each value by its weight.
-"use strict";
+// group per tap multiplies each value by its weight. A module: it imports
+// the API.
+import wasmcnn from "./wasmcnn.mjs";
+
 (function () {
   const $ = (id) => document.getElementById(id);
   const st = {

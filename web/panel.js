@@ -141,13 +141,18 @@
       if (t.op === "LeakyRelu") op = `LeakyReLU (α ${fmt(t.operand, 3)})`;
       s += ` → ${op} → ${fmt(t.value)}`;
     }
-    if (ctx.prob !== undefined) return s + ` → softmax over the ${ctx.units} outputs → ${(100 * ctx.prob).toFixed(1)}%`;
+    if (ctx.prob !== undefined) {
+      s += ` → softmax over the ${ctx.units} outputs → ${(100 * ctx.prob).toFixed(1)}%`;
+      // A model with a verdict rule shows its probabilities calibrated.
+      if (ctx.calibrated !== undefined) s += ` → calibrated (temperature ${ctx.temperature.toFixed(3)}) → ${(100 * ctx.calibrated).toFixed(1)}%`;
+      return s;
+    }
     if (Math.abs(e.output - e.map) <= 1e-5 * (1 + Math.abs(e.map))) return s + ", the map's value here ✓";
     return s + `; the map shows ${fmt(e.map, 6)}`;
   }
 
   // detail shows explanation e (an object of m.explain) in the panel; ctx
-  // names the layer ({layer, maps, units, label, prob}), or gives a message
+  // names the layer ({layer, maps, units, label, prob, calibrated, temperature}), or gives a message
   // instead ({layer, message}).
   function detail(e, ctx) {
     const root = $("detail");
@@ -274,7 +279,7 @@
   }
 
   // The Go side announces what the panel shows: {explanation (compact, see
-  // wasmcnn.js), layer, units, label, prob}, or {layer, message}.
+  // wasmcnn-runtime.mjs), layer, units, label, prob}, or {layer, message}.
   document.addEventListener("wasmcnn-detail", (ev) => {
     const { explanation: raw, ...ctx } = ev.detail;
     const e = raw ? wasmcnn._explanation(raw) : null;

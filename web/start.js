@@ -10,8 +10,12 @@
 // wasmcnn-answered take body[data-ready] away while an answer takes more
 // than a frame (a picture, a large model) and give it back once it is on
 // screen, without the loading panel. It also keeps each drawing the Go
-// side announces (wasmcnn-drawing) for the lesson page. Plain script.
-"use strict";
+// side announces (wasmcnn-drawing) for the lesson page. A module: it
+// imports the API and makes it the global `wasmcnn`, through which the
+// page's other scripts and its Go side (wasm/page) reach it.
+import wasmcnn from "./wasmcnn.mjs";
+
+globalThis.wasmcnn = wasmcnn;
 (function () {
   const $ = (id) => document.getElementById(id);
   const msg = $("load-msg"), bar = $("load-progress"), amount = $("load-bytes");

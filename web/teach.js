@@ -22,6 +22,23 @@
   let busy = false;
   let started = false;
 
+  // REPLAY is what fine-tuning replays beside the examples, one file after
+  // the other: MNIST digits, so that the personal model keeps reading
+  // everyone's digits, and non-digit drawings (label byte 10), so that it
+  // keeps refusing what is no digit. Fetched once, when first needed.
+  const REPLAY = ["models/mnist-replay.bin", "models/notdigit-replay.bin"];
+  let replayBytes = null;
+  async function replay() {
+    if (!replayBytes) {
+      const parts = await Promise.all(REPLAY.map((u) => wasmcnn.fetchBytes(new URL(u, document.baseURI).href)));
+      const b = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+      let at = 0;
+      for (const p of parts) { b.set(p, at); at += p.length; }
+      replayBytes = b;
+    }
+    return replayBytes;
+  }
+
   const store = () => globalThis.wasmcnnStore;
   const say = (s) => { $("teach-msg").textContent = s; };
   const page = () => globalThis.wasmcnnPage;
@@ -169,7 +186,7 @@
       // also runs the held-out examples through the shipped and the new
       // model. This thread only hears of their progress meanwhile.
       performance.mark("wasmcnn-learn-start");
-      const mine = await wasmcnn.fineTune(base.bytes, all.x, all.y, {}, progress(0));
+      const mine = await wasmcnn.fineTune(base.bytes, all.x, all.y, { replay: await replay() }, progress(0));
       performance.mark("wasmcnn-learn-trained");
       // The swap to the new model gets a frame of its own.
       await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
@@ -189,7 +206,7 @@
       if (estimate) {
         try {
           const part = batch(train);
-          const tuned = await wasmcnn.fineTune(base.bytes, part.x, part.y, { evaluate: batch(held).x }, progress(1));
+          const tuned = await wasmcnn.fineTune(base.bytes, part.x, part.y, { evaluate: batch(held).x, replay: await replay() }, progress(1));
           const ev = tuned.fineTuned.evaluation;
           heldOut = { n: held.length, before: right(ev.before, held), after: right(ev.after, held) };
           tuned.dispose();

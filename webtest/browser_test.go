@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -126,4 +127,11 @@ const afterFrames = `new Promise(r => requestAnimationFrame(() => requestAnimati
 
 func prediction(ctx context.Context) (string, error) {
 	return chromedp.Run(ctx, chromedp.Evaluate[string](afterFrames, chromedp.EvalAwaitPromise))
+}
+
+// readDigit is the class the page reads once two frames have passed:
+// #prediction's data-digit, the best class for a digit and for unsure ("4
+// or 9?" reads 4), "" for not-a-digit and for an empty pad.
+func readDigit(ctx context.Context) (string, error) {
+	return chromedp.Run(ctx, chromedp.Evaluate[string](strings.Replace(afterFrames, `.textContent`, `.dataset.digit || ""`, 1), chromedp.EvalAwaitPromise))
 }

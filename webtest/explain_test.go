@@ -107,8 +107,13 @@ func checkPanel(t *testing.T, native *onnx.Model, st pageState, ps panelState) {
 		if ps.Op == "Conv" && math.Abs(ps.SumV+ps.Bias-ps.Value) > 1e-5 {
 			t.Errorf("%s: sum %v + bias %v ≠ %v", ps.Node, ps.SumV, ps.Bias, ps.Value)
 		}
-		// The panel writes a minus sign, not a hyphen.
-		if !strings.Contains(ps.Sum, strings.Replace(strconv.FormatFloat(ps.Value, 'f', 4, 32), "-", "\u2212", 1)) {
+		// The panel writes a minus sign, not a hyphen, and 0 for what
+		// rounds to zero (never −0.0000).
+		v := ps.Value
+		if math.Abs(v) < 0.5e-4 {
+			v = 0
+		}
+		if !strings.Contains(ps.Sum, strings.Replace(strconv.FormatFloat(v, 'f', 4, 32), "-", "\u2212", 1)) {
 			t.Errorf("the panel's sum line %q does not show the value %.4f", ps.Sum, ps.Value)
 		}
 		return

@@ -162,7 +162,7 @@ func TestFineTuneAPIInChromium(t *testing.T) {
 	}
 	// The same fine-tuning natively: the same procedure and replay file,
 	// Go's kernels instead of the browser's SIMD ones.
-	native := fineTuneNatively(t, x, y)
+	native := fineTuneNatively(t, x, y, site.ReplayFile)
 	want, err := native.Model.Predict(x)
 	if err != nil {
 		t.Fatal(err)
@@ -251,17 +251,21 @@ func maxDiff(a, b []float32) float64 {
 }
 
 // fineTuneNatively fine-tunes the site's shipped model on (x, y) with Go's
-// kernels: the procedure and replay file the browser uses, for the tests to
-// hold the browser's result to.
-func fineTuneNatively(t *testing.T, x []float32, y []int) *nn.FineTunedModel {
+// kernels: the procedure and replay files (site paths, one after the
+// other) the browser uses, for the tests to hold the browser's result to.
+func fineTuneNatively(t *testing.T, x []float32, y []int, replayFiles ...string) *nn.FineTunedModel {
 	t.Helper()
 	shipped, err := os.ReadFile(filepath.Join(siteDir, "models", "digits.onnx"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	replay, err := os.ReadFile(filepath.Join(siteDir, site.ReplayFile))
-	if err != nil {
-		t.Fatal(err)
+	var replay []byte
+	for _, f := range replayFiles {
+		b, err := os.ReadFile(filepath.Join(siteDir, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		replay = append(replay, b...)
 	}
 	base, err := onnx.LoadModel(shipped, nil)
 	if err != nil {

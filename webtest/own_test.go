@@ -167,6 +167,11 @@ func checkScores(t *testing.T, ctx context.Context, m ownModel, scale adapt.Scal
 	if got, _ := prediction(ctx); got != label {
 		t.Errorf("%s: the page reads %q, want %q", m.file, got, label)
 	}
+	// A model without a verdict rule: no verdict, and a line saying so.
+	why, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(document.getElementById("prediction").hasAttribute("data-verdict") || wasmcnnPage.state().verdict !== null ? "a verdict! " : "") + document.getElementById("verdict-why").textContent`))
+	if err != nil || !strings.HasPrefix(why, "This model carries no verdict rule") {
+		t.Errorf("%s: %q (%v), want no verdict and the line saying the model has no rule", m.file, why, err)
+	}
 	return st
 }
 

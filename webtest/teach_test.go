@@ -20,6 +20,8 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"wasmcnn/core/ink"
+	"wasmcnn/core/onnx"
+	"wasmcnn/core/verdict"
 	"wasmcnn/data"
 	"wasmcnn/internal/site"
 )
@@ -302,6 +304,17 @@ func TestTeachPage(t *testing.T) {
 	if len(taught) != 30 {
 		t.Fatalf("writer 28 has %d digits to teach, want 30", len(taught))
 	}
+	// Among the examples, the held-out digit the shipped model most nearly
+	// refuses (the one it refuses, if any): once taught, the personal model
+	// must read it as that digit.
+	hard, hardVerdict := leastDigitLike(t)
+	for i := range taught {
+		if taught[i].label == hard.label {
+			taught[i] = hard
+			break
+		}
+	}
+	t.Logf("taught among the examples: a %d the shipped model calls %s", hard.label, hardVerdict)
 	for i, d := range taught {
 		teachDigit(t, ctx, d, i%3 == 2)
 	}
@@ -354,11 +367,21 @@ func TestTeachPage(t *testing.T) {
 		if err := drawStrokes(ctx, r, d.strokes); err != nil {
 			t.Fatal(err)
 		}
-		if p, _ := prediction(ctx); p != string(rune('0'+d.label)) {
+		if p, _ := readDigit(ctx); p != string(rune('0'+d.label)) {
 			wrong++
 		}
 	}
 	t.Logf("the personal model reads %d of 10 other digits of the writer wrong", wrong)
+	// The personal model keeps the verdict: it refuses no taught digit,
+	// and the one the shipped model most nearly refused reads right.
+	r, _ = padRect(ctx)
+	chromedp.Do(ctx, chromedp.Click(chromedp.ID("clear")))
+	if err := drawStrokes(ctx, r, hard.strokes); err != nil {
+		t.Fatal(err)
+	}
+	if a := readAnswer(t, ctx); a.Verdict == string(verdict.NotDigit) || !a.HasVerdict || a.Digit != string(rune('0'+hard.label)) {
+		t.Errorf("the taught %d (the shipped model: %s) reads %+v on the personal model", hard.label, hardVerdict, a)
+	}
 	if shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)); err == nil {
 		saveArtifact(t, "teach-personal.png", shot)
 	}
@@ -458,7 +481,7 @@ func checkPersonal(t *testing.T, ctx context.Context) {
 		x = append(x, e.Input...)
 		y = append(y, e.Label)
 	}
-	native := fineTuneNatively(t, x, y)
+	native := fineTuneNatively(t, x, y, site.ReplayFile, site.NotDigitReplayFile) // as web/teach.js replays
 	ps := readPageState(t, ctx)
 	if ps.Source != "personal" || !ps.Answered {
 		t.Fatalf("the page answers with %s (answered %v)", ps.Source, ps.Answered)
@@ -470,6 +493,50 @@ func checkPersonal(t *testing.T, ctx context.Context) {
 	if d := maxDiff(ps.Probabilities, want); d > 1e-4 || math.IsNaN(d) {
 		t.Errorf("the page's personal model answers %v, the native fine-tuning of its %d examples %v", ps.Probabilities, len(y), want)
 	}
+}
+
+// leastDigitLike returns the held-out pen digit (testdata) whose drawing
+// the shipped model scores lowest by its verdict rule — the one it comes
+// nearest to calling no digit — and its verdict on it, drawn natively as
+// the page draws it.
+func leastDigitLike(t *testing.T) (penDigit, verdict.Kind) {
+	t.Helper()
+	m, err := onnx.LoadModelFile(filepath.Join(siteDir, "models", "digits.onnx"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rule, err := verdict.FromMetadata(m.Metadata)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r ink.StrokeRenderer
+	img := make([]float32, 784)
+	var best penDigit
+	var kind verdict.Kind
+	low := math.Inf(1)
+	for w := 25; w <= 30; w++ {
+		for _, d := range writerDigits(t, w) {
+			placed := make([]ink.Stroke, len(d.strokes))
+			for k, s := range d.strokes {
+				placed[k] = s
+			}
+			if !r.RenderCanvas(img, placed, ink.PenWidth) {
+				continue
+			}
+			out, err := m.Predict(img)
+			if err != nil {
+				t.Fatal(err)
+			}
+			v, err := rule.Decide(out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if v.Score < low {
+				low, best, kind = v.Score, d, v.Kind
+			}
+		}
+	}
+	return best, kind
 }
 
 // modelHash is web/teach.js's name of the shipped model a personal one

@@ -17,6 +17,7 @@ import (
 
 	"wasmcnn/core/ink"
 	"wasmcnn/core/onnx"
+	"wasmcnn/core/verdict"
 	"wasmcnn/data"
 )
 
@@ -32,6 +33,9 @@ type reqCase struct {
 	// native engine must agree on.
 	want  int
 	input []float32
+	// nonDigit marks a drawing that is no digit (want −1): the worker
+	// must answer it as the native engine does.
+	nonDigit bool
 }
 
 // penDigits returns the held-out pen digits used by the tests.
@@ -115,6 +119,12 @@ func requestCases(t testing.TB) []reqCase {
 		cs = append(cs, reqCase{desc: fmt.Sprintf("strokes of a %d", d.Label), method: "POST", path: "/predict", ctype: "application/json",
 			body: mustJSON(map[string]any{"strokes": d.Strokes}), status: 200, want: d.Label, input: nativeInput(d.Strokes)})
 	}
+	non := nonDigits(t)
+	for i := 0; i < 8; i++ {
+		d := non[i*len(non)/8]
+		cs = append(cs, reqCase{desc: "strokes of " + d.Source, method: "POST", path: "/predict", ctype: "application/json",
+			body: mustJSON(map[string]any{"strokes": d.Strokes}), status: 200, want: -1, nonDigit: true, input: nativeInput(d.Strokes)})
+	}
 	px := nativeInput(ds[1].Strokes)
 	cs = append(cs,
 		reqCase{desc: "784 pixels", method: "POST", path: "/predict", ctype: "application/json", body: mustJSON(map[string]any{"pixels": px}), status: 200, want: ds[1].Label, input: px},
@@ -176,7 +186,7 @@ func requestCases(t testing.TB) []reqCase {
 
 // checkResponse verifies one response against its case and returns the
 // digit it gave (−1 for null).
-func checkResponse(t *testing.T, c reqCase, resp *http.Response, body []byte, native func([]float32) []float32) {
+func checkResponse(t *testing.T, c reqCase, resp *http.Response, body []byte, native func([]float32) verdict.Verdict) {
 	t.Helper()
 	if resp.StatusCode != c.status {
 		t.Errorf("%s: status %d, want %d (%s)", c.desc, resp.StatusCode, c.status, body)
@@ -206,6 +216,8 @@ func checkResponse(t *testing.T, c reqCase, resp *http.Response, body []byte, na
 	}
 	var a struct {
 		Digit         *int
+		Verdict       *string
+		Candidates    []int
 		Probabilities []float32
 		Model         string
 	}
@@ -213,32 +225,51 @@ func checkResponse(t *testing.T, c reqCase, resp *http.Response, body []byte, na
 		t.Errorf("%s: %v", c.desc, err)
 		return
 	}
-	if c.want < 0 {
-		if a.Digit != nil {
-			t.Errorf("%s: digit %d, want null", c.desc, *a.Digit)
+	if c.want < 0 && !c.nonDigit {
+		if a.Digit != nil || a.Verdict != nil || a.Probabilities != nil {
+			t.Errorf("%s: %s, want digit, verdict and probabilities null", c.desc, body)
 		}
 		return
 	}
-	if a.Digit == nil || len(a.Probabilities) != 10 || a.Model == "" {
+	if a.Verdict == nil || len(a.Probabilities) != 10 || a.Model == "" {
 		t.Errorf("%s: answer %s", c.desc, body)
 		return
 	}
+	if (*a.Verdict == string(verdict.NotDigit)) != (a.Digit == nil) {
+		t.Errorf("%s: verdict %s with digit %v: the digit is null exactly for not-a-digit", c.desc, *a.Verdict, a.Digit)
+	}
+	if (*a.Verdict == string(verdict.Unsure)) != (len(a.Candidates) == 2) {
+		t.Errorf("%s: verdict %s with candidates %v: two candidates exactly when unsure", c.desc, *a.Verdict, a.Candidates)
+	}
 	if c.input != nil && native != nil {
 		want := native(c.input)
-		for i := range want {
-			if d := a.Probabilities[i] - want[i]; d > 1e-6 || d < -1e-6 {
-				t.Errorf("%s: probability %d is %v, the native engine gives %v", c.desc, i, a.Probabilities[i], want[i])
+		if *a.Verdict != string(want.Kind) {
+			t.Errorf("%s: verdict %s, the native engine's %s", c.desc, *a.Verdict, want.Kind)
+		}
+		if want.Kind == verdict.Unsure && len(a.Candidates) == 2 && [2]int(a.Candidates) != want.Candidates {
+			t.Errorf("%s: candidates %v, the native engine's %v", c.desc, a.Candidates, want.Candidates)
+		}
+		for i := range want.Probabilities {
+			if d := a.Probabilities[i] - want.Probabilities[i]; d > 1e-6 || d < -1e-6 {
+				t.Errorf("%s: calibrated probability %d is %v, the native engine and rule give %v", c.desc, i, a.Probabilities[i], want.Probabilities[i])
 				break
 			}
 		}
 	}
-	if *a.Digit != c.want {
-		t.Logf("%s: read as %d, labelled %d", c.desc, *a.Digit, c.want)
+	if c.nonDigit {
+		if *a.Verdict != string(verdict.NotDigit) {
+			t.Logf("%s: called %s", c.desc, *a.Verdict)
+		}
+		return
+	}
+	if a.Digit == nil || *a.Digit != c.want {
+		t.Logf("%s: read as %v (%s), labelled %d", c.desc, a.Digit, *a.Verdict, c.want)
 	}
 }
 
-// nativeModel returns a function running the shipped model natively.
-func nativeModel(t testing.TB) func([]float32) []float32 {
+// nativeModel returns a function running the shipped model natively and
+// deciding its verdict with the rule in the model's metadata.
+func nativeModel(t testing.TB) func([]float32) verdict.Verdict {
 	b, err := os.ReadFile(filepath.Join("..", "web", "models", "digits.onnx"))
 	if err != nil {
 		t.Fatal(err)
@@ -247,8 +278,25 @@ func nativeModel(t testing.TB) func([]float32) []float32 {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return func(x []float32) []float32 {
-		out, _ := m.Predict(x)
-		return append([]float32(nil), out...)
+	rule, err := verdict.FromMetadata(m.Metadata)
+	if err != nil {
+		t.Fatalf("the shipped model's verdict rule: %v", err)
 	}
+	return func(x []float32) verdict.Verdict {
+		out, _ := m.Predict(x)
+		v, err := rule.Decide(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+}
+
+// nonDigits returns the committed non-digit drawings of held-out sources.
+func nonDigits(t testing.TB) []data.Drawing {
+	ds, err := data.LoadDrawings(filepath.Join("..", "testdata", "notdigits", "sample.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ds
 }

@@ -7,7 +7,8 @@
 //	POST /predict   application/json {"strokes": [[[x, y], ...], ...]} (0..1 box, y down)
 //	                application/json {"pixels": [784 numbers, 0..1, ink high, centred]}
 //	                image/png or image/jpeg of any polarity
-//	             →  {"digit": d or null, "probabilities": [10], "model": "..."}
+//	             →  {"digit": d or null, "verdict": "digit" | "unsure" | "not-a-digit" | null,
+//	                 "candidates": [a, b] (unsure only), "probabilities": [10] calibrated, "model": "..."}
 //	GET  /healthz   {"ok": true, "model": "...", "kernel": "...", "instance": "...", "requests": n}
 //	GET  /model     the model card
 package main
@@ -31,6 +32,7 @@ import (
 	"wasmcnn/core"
 	"wasmcnn/core/ink"
 	"wasmcnn/core/onnx"
+	"wasmcnn/core/verdict"
 	"wasmcnn/web/models"
 )
 
@@ -82,6 +84,8 @@ var faultHook func(*http.Request)
 // several times.
 type predictor struct {
 	model   *onnx.Model
+	rule    verdict.Rule // read from the model's metadata
+	hasRule bool
 	rend    ink.StrokeRenderer
 	pre     ink.Preprocessor
 	input   []float32
@@ -92,6 +96,9 @@ type predictor struct {
 
 func newPredictor(m *onnx.Model) *predictor {
 	p := &predictor{model: m, input: make([]float32, ink.FieldSize*ink.FieldSize), jobs: make(chan func()), done: make(chan any)}
+	// A model without a rule is answered without a verdict ("verdict":
+	// null, its own probabilities) rather than with a guessed one.
+	p.rule, p.hasRule = readRule(m)
 	go func() {
 		for job := range p.jobs {
 			p.done <- p.run(job)
@@ -332,13 +339,29 @@ func (h *handler) predict(w http.ResponseWriter, r *http.Request) {
 	// the durations read 0).
 	w.Header().Set("Server-Timing", "model;dur="+msText(t1.Sub(t0))+", input;dur="+msText(c.input)+
 		", predict;dur="+msText(c.predict)+`, kernel;desc="`+kernel()+`"`)
-	writeJSON(w, http.StatusOK, h.answer(c.digit, c.probs[:]))
+	writeJSON(w, http.StatusOK, h.answer(c))
+}
+
+// readRule reads the verdict rule from a model's metadata; it reports false
+// for a model without a usable one.
+func readRule(m *onnx.Model) (verdict.Rule, bool) {
+	r, err := verdict.FromMetadata(m.Metadata)
+	if err != nil {
+		if !errors.Is(err, verdict.ErrNoRule) {
+			println("wasmcnn worker: the model's verdict rule is unusable:", err.Error())
+		}
+		return verdict.Rule{}, false
+	}
+	return r, true
 }
 
 // classification is a predictor's answer to one body.
 type classification struct {
-	digit          int // −1: an empty drawing
-	probs          [10]float32
+	digit          int // −1: an empty drawing or not a digit
+	empty          bool
+	kind           verdict.Kind // "" when the model has no rule
+	candidates     [2]int
+	probs          [10]float32 // calibrated when the model has a rule
 	input, predict time.Duration
 	err            error
 }
@@ -347,7 +370,7 @@ type classification struct {
 // answer is copied out of the model, whose output buffer is the next
 // request's.
 func (p *predictor) classify(ct string, body []byte) (c classification) {
-	c.digit = -1
+	c.digit, c.empty = -1, true
 	t0 := time.Now()
 	ok, err := p.prepare(ct, body)
 	c.input = time.Since(t0)
@@ -373,26 +396,52 @@ func (p *predictor) classify(ct string, body []byte) (c classification) {
 			c.digit = i
 		}
 	}
+	c.empty = false
+	if !p.hasRule {
+		return c
+	}
+	v, err := p.rule.Decide(c.probs[:])
+	if err != nil {
+		c.err = refuse(http.StatusInternalServerError, "the verdict: "+err.Error())
+		return c
+	}
+	copy(c.probs[:], v.Probabilities)
+	c.kind, c.digit, c.candidates = v.Kind, v.Digit, v.Candidates
 	return c
 }
 
-// answer is the JSON of a prediction; digit −1 is an empty drawing.
-func (h *handler) answer(digit int, probs []float32) []byte {
-	b := make([]byte, 0, 256)
-	if digit < 0 {
-		b = append(b, `{"digit":null,"probabilities":null,"model":`...)
-	} else {
-		b = append(b, `{"digit":`...)
-		b = strconv.AppendInt(b, int64(digit), 10)
-		b = append(b, `,"probabilities":[`...)
-		for i, v := range probs {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = appendFloat32(b, v)
-		}
-		b = append(b, `],"model":`...)
+// answer is the JSON of a prediction: nulls for an empty drawing; for a
+// model without a verdict rule, "verdict" null and its own probabilities.
+func (h *handler) answer(c classification) []byte {
+	b := make([]byte, 0, 320)
+	if c.empty {
+		b = append(b, `{"digit":null,"verdict":null,"probabilities":null,"model":`...)
+		b = appendString(b, h.name)
+		return append(b, '}', '\n')
 	}
+	if c.digit < 0 {
+		b = append(b, `{"digit":null`...)
+	} else {
+		b = strconv.AppendInt(append(b, `{"digit":`...), int64(c.digit), 10)
+	}
+	if c.kind == "" {
+		b = append(b, `,"verdict":null`...)
+	} else {
+		b = appendString(append(b, `,"verdict":`...), string(c.kind))
+	}
+	if c.kind == verdict.Unsure {
+		b = strconv.AppendInt(append(b, `,"candidates":[`...), int64(c.candidates[0]), 10)
+		b = strconv.AppendInt(append(b, ','), int64(c.candidates[1]), 10)
+		b = append(b, ']')
+	}
+	b = append(b, `,"probabilities":[`...)
+	for i, v := range c.probs {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendFloat32(b, v)
+	}
+	b = append(b, `],"model":`...)
 	b = appendString(b, h.name)
 	return append(b, '}', '\n')
 }

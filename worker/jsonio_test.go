@@ -7,6 +7,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"wasmcnn/core/verdict"
 )
 
 // referenceDrawing decodes a body the way the worker did with
@@ -158,16 +160,37 @@ func TestAppendJSON(t *testing.T) {
 		}
 	}
 	h := newHandler()
-	b := h.answer(3, []float32{0.1, 0.2, 0.3, 0.4, 0, 0, 0, 0, 0, 1e-9})
-	var a struct {
+	type answer struct {
 		Digit         *int
+		Verdict       *string
+		Candidates    []int
 		Probabilities []float32
 		Model         string
 	}
-	if err := json.Unmarshal(b, &a); err != nil || a.Digit == nil || *a.Digit != 3 || len(a.Probabilities) != 10 || a.Probabilities[9] != 1e-9 || a.Model != h.name {
-		t.Errorf("answer %s: %v %+v", b, err, a)
+	probs := [10]float32{0.1, 0.2, 0.3, 0.4, 0, 0, 0, 0, 0, 1e-9}
+	for _, c := range []classification{
+		{digit: 3, kind: verdict.Digit, probs: probs},
+		{digit: 3, kind: verdict.Unsure, candidates: [2]int{3, 2}, probs: probs},
+		{digit: -1, kind: verdict.NotDigit, candidates: [2]int{3, 2}, probs: probs},
+		{digit: 3, probs: probs}, // a model without a rule
+	} {
+		b := h.answer(c)
+		var a answer
+		if err := json.Unmarshal(b, &a); err != nil || len(a.Probabilities) != 10 || a.Probabilities[9] != 1e-9 || a.Model != h.name {
+			t.Errorf("answer %s: %v %+v", b, err, a)
+			continue
+		}
+		switch {
+		case c.digit < 0 && a.Digit != nil, c.digit >= 0 && (a.Digit == nil || *a.Digit != c.digit):
+			t.Errorf("answer %s: digit, want %d (−1: null)", b, c.digit)
+		case c.kind == "" && a.Verdict != nil, c.kind != "" && (a.Verdict == nil || *a.Verdict != string(c.kind)):
+			t.Errorf("answer %s: verdict, want %q", b, c.kind)
+		case c.kind == verdict.Unsure && (len(a.Candidates) != 2 || a.Candidates[0] != 3 || a.Candidates[1] != 2),
+			c.kind != verdict.Unsure && a.Candidates != nil:
+			t.Errorf("answer %s: candidates", b)
+		}
 	}
-	if b := h.answer(-1, nil); !bytes.HasPrefix(b, []byte(`{"digit":null,"probabilities":null,`)) || !json.Valid(b) {
+	if b := h.answer(classification{digit: -1, empty: true}); !bytes.HasPrefix(b, []byte(`{"digit":null,"verdict":null,"probabilities":null,`)) || !json.Valid(b) {
 		t.Errorf("empty answer %s", b)
 	}
 }

@@ -121,7 +121,7 @@ var vendorDirs = map[string]string{
 
 // runtimeFiles are the files each runtime downloads.
 var runtimeFiles = map[string][]string{
-	"wasmcnn": {"wasm_exec.js", "wasmcnn.js", "lib/wasmcnn.wasm"},
+	"wasmcnn": {"wasm_exec.js", "wasmcnn.js", "wasmcnn.mjs", "wasmcnn-runtime.mjs", "lib/wasmcnn.wasm"},
 	// On a cross-origin isolated page TensorFlow.js loads its threaded build
 	// (it still runs one thread on two cores).
 	"tfjs": {"vendor/tfjs-core/tf-core.min.js", "vendor/tfjs-backend-wasm/tf-backend-wasm.min.js", "vendor/tfjs-backend-wasm/tfjs-backend-wasm-threaded-simd.wasm"},
@@ -416,7 +416,7 @@ func serveBench(h http.Handler) (base string, stop func(), err error) {
 // benchPageFiles are the files the bench pages of these configurations
 // fetch: the page's own, each runtime's, each network's model.
 func benchPageFiles(configs []benchConfig, nets []string) []string {
-	out := []string{"bench.html", "bench.js", "style.css", "wasmcnn-worker.js"}
+	out := []string{"bench.html", "bench.js", "style.css", "wasmcnn-worker.mjs"}
 	seen := map[string]bool{}
 	for _, c := range configs {
 		for _, f := range runtimeFiles[c.Runtime] {

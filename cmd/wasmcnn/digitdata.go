@@ -67,9 +67,15 @@ func parseWriters(s string) (writerSet, error) {
 
 // renderPenDigits renders pen digits the way the page draws them. With
 // copies > 1 (training) each digit is drawn several times at random sizes
-// between 45 % and 85 % of the canvas with the page's pen; with copies = 1
+// between 45 % and 85 % of the canvas with the page's pen, every copy but the
+// first redrawn by penJitter at strength jitter (0: none); with copies = 1
 // (evaluation) once at ink.DigitFraction, as the tests replay them.
-func renderPenDigits(digits []data.StrokeDigit, copies int, seed uint64) *nn.Dataset {
+//
+// The jitter stands in for writers the data lacks: 30 writers draw each
+// digit in few ways, and a model that has seen only those refuses a new
+// writer's digit more often than it should (a new hand moves its strokes,
+// slants and bends them: what penJitter does to a drawing).
+func renderPenDigits(digits []data.StrokeDigit, copies int, seed uint64, jitter float64) *nn.Dataset {
 	var r ink.StrokeRenderer
 	rng := rand.New(rand.NewPCG(seed, 7))
 	img := make([]float32, 784)
@@ -80,7 +86,15 @@ func renderPenDigits(digits []data.StrokeDigit, copies int, seed uint64) *nn.Dat
 			if copies > 1 {
 				frac = 0.45 + 0.4*rng.Float32()
 			}
-			if r.Render(img, dg.Strokes, frac, ink.PenWidth) {
+			s := dg.Strokes
+			if c > 0 && jitter > 0 {
+				j, ok := penJitter(s, jitter, rng)
+				if !ok {
+					continue
+				}
+				s = j
+			}
+			if r.Render(img, s, frac, ink.PenWidth) {
 				d.Append(img, dg.Label, fmt.Sprintf("writer %d sample %d", dg.Writer, dg.Sample))
 			}
 		}

@@ -28,8 +28,13 @@ func runEval(args []string, stdout, stderr io.Writer) error {
 	writers := fs.String("writers", "", "with -strokes: only these writers, like 25-30")
 	fraction := fs.Float64("fraction", ink.DigitFraction, "with -strokes: size of the digit on the canvas")
 	outDir := fs.String("out", "dist/eval", "`directory` for the pictures (empty: none)")
+	notDigits := fs.String("notdigits", "", "with -strokes: also measure the verdict on these non-digit drawings (`file`, the notdigits command's JSON): refusals, unsure, accuracy, AUROC, calibration error and its reliability diagram")
+	record := fs.Bool("record", false, "with -notdigits: record the verdict's measurement in the model card beside the model")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *notDigits != "" && *strokes == "" {
+		return fmt.Errorf("-notdigits needs -strokes: the pen digits to measure the verdict on")
 	}
 	m, err := onnx.LoadModelFile(*modelPath, nil)
 	if err != nil {
@@ -69,6 +74,9 @@ func runEval(args []string, stdout, stderr io.Writer) error {
 	}
 	if set.Len() == 0 {
 		return fmt.Errorf("no digits to evaluate")
+	}
+	if *notDigits != "" {
+		return evalNotDigits(stdout, m, *modelPath, set, *notDigits, *writers, *outDir, *record)
 	}
 	preds, err := classify(m, set)
 	if err != nil {
@@ -177,7 +185,7 @@ func pct(a, b int) float64 {
 
 // readCard reads the model card beside a model file.
 func readCard(modelPath string) (*modelCard, error) {
-	b, err := os.ReadFile(strings.TrimSuffix(modelPath, filepath.Ext(modelPath)) + ".json")
+	b, err := os.ReadFile(cardPath(modelPath))
 	if err != nil {
 		return nil, err
 	}

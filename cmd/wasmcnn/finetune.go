@@ -36,6 +36,8 @@ func runFineTune(args []string, stdout, stderr io.Writer) error {
 	replayN := fs.Int("replay", 100, "MNIST training digits replayed while fine-tuning (0: none)")
 	replayFile := fs.String("replay-file", "", "replay the digits of this `file` (the page's web/models/mnist-replay.bin) instead of the first -replay MNIST training digits")
 	outDir := fs.String("out", "", "`directory` to write the personal models to, as writerW.onnx (empty: none)")
+	replayNon := fs.String("replay-notdigits", "", "also replay the non-digits of this `file` (web/models/notdigit-replay.bin), so the personal model keeps refusing what is no digit")
+	nonPath := fs.String("notdigits", "", "measure the verdict too: the share of these non-digit drawings (`file`, the notdigits command's JSON) refused by the shipped and each personal model, and of the writer's digits refused or unsure")
 	o := nn.DefaultFineTuneOptions()
 	fs.IntVar(&o.TrainLayers, "layers", o.TrainLayers, "layers with parameters trained, counted from the output")
 	fs.IntVar(&o.Steps, "steps", o.Steps, "optimizer steps")
@@ -107,8 +109,29 @@ func runFineTune(args []string, stdout, stderr io.Writer) error {
 			fmt.Fprintf(stdout, "replay set: %d MNIST training digits, %d bytes as 8-bit pixels and labels\n", o.Replay.Len(), o.Replay.Len()*(784+1))
 		}
 	}
+	if *replayNon != "" {
+		b, err := os.ReadFile(*replayNon)
+		if err != nil {
+			return err
+		}
+		non, err := readNotDigitReplay(b)
+		if err != nil {
+			return fmt.Errorf("%s: %w", *replayNon, err)
+		}
+		if o.Replay == nil {
+			o.Replay = &nn.Dataset{}
+		}
+		o.Replay = concat(o.Replay, non)
+		fmt.Fprintf(stdout, "replay set: and %d non-digits of %s\n", non.Len(), *replayNon)
+	}
 	if o.Replay == nil {
 		o.ReplayBatch = 0
+	}
+	var vc *verdictCheck
+	if *nonPath != "" {
+		if vc, err = newVerdictCheck(shipped, *nonPath); err != nil {
+			return err
+		}
 	}
 	fmt.Fprintf(stdout, "options: layers %d, steps %d, batch %d+%d replayed, lr %g, anchor %g, copies %d, augment ×%g, smoothing %g, seed %d\n",
 		o.TrainLayers, o.Steps, o.BatchSize, o.ReplayBatch, o.LR, o.Anchor, o.Copies, *augScale, o.LabelSmoothing, o.Seed)
@@ -144,7 +167,7 @@ func runFineTune(args []string, stdout, stderr io.Writer) error {
 		row := fineTuneRow{writer: w, mnist: math.Inf(1)}
 		for rep := 0; rep < *repeats; rep++ {
 			teach, test := pickTeaching(mine, labels, *perDigit, rand.New(rand.NewPCG(uint64(w), uint64(rep))))
-			teachSet, testSet := renderPenDigits(teach, 1, 0), renderPenDigits(test, 1, 0)
+			teachSet, testSet := renderPenDigits(teach, 1, 0, 0), renderPenDigits(test, 1, 0, 0)
 			before, err := errorsOf(shipped, testSet)
 			if err != nil {
 				return err
@@ -159,6 +182,11 @@ func runFineTune(args []string, stdout, stderr io.Writer) error {
 			after, err := errorsOf(personal, testSet)
 			if err != nil {
 				return err
+			}
+			if vc != nil {
+				if err := vc.add(shipped, personal, teachSet, testSet); err != nil {
+					return err
+				}
 			}
 			if mnistTest != nil {
 				acc, err := accuracyOf(personal, mnistTest)
@@ -200,6 +228,9 @@ func runFineTune(args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stdout, "\nworst change of one writer: %+.2f points\n", 100*worst)
 	if mnistTest != nil {
 		fmt.Fprintf(stdout, "MNIST test accuracy (%d images): shipped %.2f%%, lowest personal model %.2f%%\n", mnistTest.Len(), 100*baseMNIST, 100*minMNIST)
+	}
+	if vc != nil {
+		vc.report(stdout)
 	}
 	fmt.Fprintf(stdout, "fine-tuning time (native, one thread; import, train, export, load): median %.2f s, max %.2f s over %d runs\n", medianOf(slices.Clone(times)), slices.Max(times), len(times))
 	return nil

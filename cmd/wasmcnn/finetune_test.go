@@ -3,11 +3,14 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
 	"wasmcnn/core/nn"
 	"wasmcnn/core/onnx"
+	"wasmcnn/core/verdict"
 )
 
 // TestFineTuneCommand runs the finetune command on the test pen digits
@@ -52,5 +55,48 @@ func TestFineTuneCommand(t *testing.T) {
 		if code == 0 || !strings.Contains(errs, c.want) {
 			t.Errorf("%v: exit %d, stderr %q, want %q", c.args, code, errs, c.want)
 		}
+	}
+}
+
+// TestFineTuneKeepsVerdict fine-tunes the shipped model for two writers,
+// replaying the page's non-digits, and measures the verdict: the personal
+// models carry the rule, refuse none of the digits they were taught and
+// still refuse most non-digits of the held-out sources.
+func TestFineTuneKeepsVerdict(t *testing.T) {
+	if testing.Short() {
+		t.Skip("fine-tunes twice with MNIST replay")
+	}
+	dir := t.TempDir()
+	pen := filepath.Join("..", "..", "testdata", "pendigits", "heldout300.json")
+	non := filepath.Join("..", "..", "testdata", "notdigits", "sample.json")
+	models := filepath.Join("..", "..", "web", "models")
+	code, out, errs := cli("finetune", "-model", filepath.Join(models, "digits.onnx"), "-strokes", pen, "-writers", "27-28",
+		"-mnist", "-1", "-replay-file", filepath.Join(models, "mnist-replay.bin"), "-replay-notdigits", filepath.Join(models, "notdigit-replay.bin"),
+		"-notdigits", non, "-out", dir)
+	if code != 0 {
+		t.Fatalf("finetune: %d\n%s\n%s", code, out, errs)
+	}
+	t.Log(out)
+	m := regexp.MustCompile(`taught digits refused as not a digit: [\d.]+ % → ([\d.]+) %`).FindStringSubmatch(out)
+	n := regexp.MustCompile(`non-digits refused: [\d.]+ % → ([\d.]+) %`).FindStringSubmatch(out)
+	if m == nil || n == nil {
+		t.Fatalf("no verdict lines:\n%s", out)
+	}
+	if m[1] != "0.00" {
+		t.Errorf("the personal models refuse %s %% of the digits they were taught", m[1])
+	}
+	if v, _ := strconv.ParseFloat(n[1], 64); v < 85 {
+		t.Errorf("the personal models refuse %v %% of the non-digits, want at least 85 %%", v)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "writer27.onnx"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pm, err := onnx.LoadModel(b, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := verdict.FromMetadata(pm.Metadata); err != nil {
+		t.Errorf("the personal model's rule: %v", err)
 	}
 }

@@ -23,17 +23,21 @@ type command struct {
 }
 
 var commands = map[string]command{
-	"serve":    {"serve the static site (the demo page) over HTTP", runServe},
-	"site":     {"build the deployable static site (the page, the engine, the models)", runSite},
-	"worker":   {"build the edge worker bundle and serve it locally under workerd", runWorker},
-	"info":     {"describe an ONNX model: inputs, outputs, ops, parameters, cost", runInfo},
-	"run":      {"run an ONNX model on an input (.npy or JSON) and print the outputs as JSON", runRun},
-	"train":    {"train a digit model on MNIST and pen digits, write it as ONNX with its card", runTrain},
-	"eval":     {"measure a digit model on MNIST or pen strokes; print and draw the results", runEval},
-	"finetune": {"teach a digit model pen writers' own digits and measure the personal models", runFineTune},
-	"bench":    {"compare wasmcnn with TensorFlow.js and ONNX Runtime Web in headless Chromium", runBench},
-	"size":     {"measure the WebAssembly builds: raw, gzip and brotli sizes, code per Go package", runSize},
-	"digits":   {"write the MNIST digits the page ships: a dropped model's pixel scale is judged on them, fine-tuning replays them", runDigits},
+	"serve":     {"serve the static site (the demo page) over HTTP", runServe},
+	"site":      {"build the deployable static site (the page, the engine, the models)", runSite},
+	"package":   {"build the npm package's folder (the API's modules, types, builds and models)", runPackage},
+	"worker":    {"build the edge worker bundle and serve it locally under workerd", runWorker},
+	"info":      {"describe an ONNX model: inputs, outputs, ops, parameters, cost", runInfo},
+	"run":       {"run an ONNX model on an input (.npy or JSON) and print the outputs as JSON", runRun},
+	"train":     {"train a digit model on MNIST and pen digits, write it as ONNX with its card", runTrain},
+	"calibrate": {"choose a digit model's verdict rule (temperature, thresholds) on validation material and write it into the model", runCalibrate},
+	"eval":      {"measure a digit model on MNIST or pen strokes; print and draw the results", runEval},
+	"finetune":  {"teach a digit model pen writers' own digits and measure the personal models", runFineTune},
+	"bench":     {"compare wasmcnn with TensorFlow.js and ONNX Runtime Web in headless Chromium", runBench},
+	"soup":      {"average the weights of digit models trained from the same start (a model soup)", runSoup},
+	"size":      {"measure the WebAssembly builds: raw, gzip and brotli sizes, code per Go package", runSize},
+	"notdigits": {"make the non-digit drawings a model learns to refuse, from fonts, stroke data and generators", runNotDigits},
+	"digits":    {"write the MNIST digits the page ships: a dropped model's pixel scale is judged on them, fine-tuning replays them", runDigits},
 }
 
 func main() {
@@ -67,7 +71,7 @@ func usage(w io.Writer) {
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		fmt.Fprintf(w, "  %-8s %s\n", n, commands[n].summary)
+		fmt.Fprintf(w, "  %-10s %s\n", n, commands[n].summary)
 	}
 	fmt.Fprintln(w, "\nRun \"wasmcnn <command> -h\" for its flags.")
 }

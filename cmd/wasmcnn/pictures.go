@@ -69,28 +69,35 @@ func drawConfusion(conf *[10][10]int, title string) image.Image {
 // drawMisclassified draws up to limit misclassified digits in a grid, each
 // captioned "true→predicted", as the network saw them (white ink on black).
 func drawMisclassified(set *nn.Dataset, preds []int, limit int) image.Image {
-	const scale, cols = 3, 12
-	const w, h = 28*scale + 8, 28*scale + 22
-	var wrong []int
+	var pix [][]float32
+	var captions []string
 	for i, p := range preds {
-		if p != set.Y[i] && len(wrong) < limit {
-			wrong = append(wrong, i)
+		if p != set.Y[i] && len(pix) < limit {
+			pix = append(pix, set.Image(i))
+			captions = append(captions, fmt.Sprintf("%d->%d", set.Y[i], p))
 		}
 	}
-	rows := max(1, (len(wrong)+cols-1)/cols)
+	return drawTiles(pix, captions, fmt.Sprintf("misclassified: %d shown (true->predicted)", len(pix)), 12)
+}
+
+// drawTiles lays out 28×28 inputs as the model sees them, three times
+// enlarged, cols to a row, each over its caption, under a title.
+func drawTiles(pix [][]float32, captions []string, title string, cols int) image.Image {
+	const scale = 3
+	const w, h = 28*scale + 8, 28*scale + 22
+	rows := max(1, (len(pix)+cols-1)/cols)
 	img := image.NewRGBA(image.Rect(0, 0, cols*w, rows*h+24))
 	draw.Draw(img, img.Bounds(), image.White, image.Point{}, draw.Src)
-	label(img, 6, 4, fmt.Sprintf("misclassified: %d shown (true->predicted)", len(wrong)), color.Black)
-	for n, i := range wrong {
+	label(img, 6, 4, title, color.Black)
+	for n, p := range pix {
 		x0, y0 := (n%cols)*w+4, (n/cols)*h+24
-		pix := set.Image(i)
 		for y := 0; y < 28*scale; y++ {
 			for x := 0; x < 28*scale; x++ {
-				v := uint8(255 * min(max(pix[(y/scale)*28+x/scale], 0), 1))
+				v := uint8(255 * min(max(p[(y/scale)*28+x/scale], 0), 1))
 				img.Set(x0+x, y0+y, color.Gray{v})
 			}
 		}
-		label(img, x0+2, y0+28*scale+2, fmt.Sprintf("%d->%d", set.Y[i], preds[i]), color.RGBA{170, 0, 0, 255})
+		label(img, x0+2, y0+28*scale+2, captions[n], color.RGBA{170, 0, 0, 255})
 	}
 	return img
 }

@@ -16,19 +16,34 @@ import (
 
 	"wasmcnn/core"
 	"wasmcnn/core/nn"
+	"wasmcnn/core/onnx"
 	"wasmcnn/data"
 )
 
 // trainData records how the training set was made, in checkpoints and the
 // model card.
 type trainData struct {
-	MNISTLimit     int    `json:"mnist_limit,omitempty"`
-	PenFile        string `json:"pen_file,omitempty"`
-	PenHoldout     string `json:"pen_holdout_writers,omitempty"`
-	PenCopies      int    `json:"pen_copies"`
-	TrainExamples  int    `json:"train_examples"`
-	PenTrainDigits int    `json:"pen_train_digits"`
-	PenTestDigits  int    `json:"pen_test_digits"`
+	MNISTLimit int    `json:"mnist_limit,omitempty"`
+	PenFile    string `json:"pen_file,omitempty"`
+	PenHoldout string `json:"pen_holdout_writers,omitempty"`
+	PenCopies  int    `json:"pen_copies"`
+	// PenJitter is the strength of the pen-like distortion of every
+	// rendering of a pen digit but the first (0: none).
+	PenJitter      float64 `json:"pen_jitter,omitempty"`
+	TrainExamples  int     `json:"train_examples"`
+	PenTrainDigits int     `json:"pen_train_digits"`
+	PenTestDigits  int     `json:"pen_test_digits"`
+	// PenExclude are writers kept out of training but not tested on: the
+	// calibration's validation writers.
+	PenExclude string `json:"pen_exclude_writers,omitempty"`
+	// From is the model whose weights training started from ("" for a
+	// fresh initialisation).
+	From string `json:"from,omitempty"`
+	// NotDigitFile holds the non-digit drawings trained on, labelled
+	// nn.NotDigit; NotDigits counts their renderings.
+	NotDigitFile   string `json:"not_digit_file,omitempty"`
+	NotDigitCopies int    `json:"not_digit_copies,omitempty"`
+	NotDigits      int    `json:"not_digits,omitempty"`
 }
 
 // runTrain trains a digit model and writes it as ONNX with its model card.
@@ -52,6 +67,11 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	penFile := fs.String("pen", data.SharedPenDigitsPath(), "pen-digit strokes `file` to train on too (empty: none)")
 	holdout := fs.String("pen-holdout", "25-30", "pen-digit writers kept out of training, to measure accuracy on")
 	copies := fs.Int("pen-copies", 3, "renderings of each training pen digit")
+	jitter := fs.Float64("pen-jitter", 0, "strength of the hand-like distortion (rotation, shear, aspect, warp, strokes moved) of every rendering of a pen digit but the first: 1 is a person's variation, 0 none")
+	exclude := fs.String("pen-exclude", "", "pen-digit writers kept out of training and testing both, such as the calibration's 21-24")
+	from := fs.String("from", "", "start from the weights of this ONNX `model` (of the same architecture) rather than from scratch")
+	notDigits := fs.String("notdigits", "", "non-digit drawings `file` (the notdigits command's train.json) to train on as not a digit (outlier exposure)")
+	notDigitCopies := fs.Int("notdigit-copies", 1, "renderings of each non-digit drawing")
 	out := fs.String("out", "web/models/digits.onnx", "model `file` to write (the card goes beside it, .json)")
 	ckpt := fs.String("checkpoint", "", "checkpoint `file` (default: the model file + .ckpt)")
 	resume := fs.Bool("resume", false, "continue from the checkpoint")
@@ -71,7 +91,8 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 	}
-	td := trainData{MNISTLimit: *limit, PenFile: *penFile, PenHoldout: *holdout, PenCopies: *copies}
+	td := trainData{MNISTLimit: *limit, PenFile: *penFile, PenHoldout: *holdout, PenCopies: *copies, PenJitter: *jitter,
+		PenExclude: *exclude, From: *from, NotDigitFile: *notDigits, NotDigitCopies: *notDigitCopies}
 	if *resume {
 		c, extra, err := nn.ReadCheckpointConfig(*ckpt)
 		if err != nil {
@@ -100,12 +121,33 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 		testDigits, trainDigits := splitByWriter(digits, held)
+		if td.PenExclude != "" {
+			ex, err := parseWriters(td.PenExclude)
+			if err != nil {
+				return err
+			}
+			_, trainDigits = splitByWriter(trainDigits, ex)
+		}
 		fmt.Fprintf(stderr, "rendering %d pen digits ×%d for training, %d of held-out writers %s for testing…\n", len(trainDigits), td.PenCopies, len(testDigits), td.PenHoldout)
 		if td.PenCopies > 0 {
-			train = concat(train, renderPenDigits(trainDigits, td.PenCopies, cfg.Seed))
+			train = concat(train, renderPenDigits(trainDigits, td.PenCopies, cfg.Seed, td.PenJitter))
 		}
-		penTest = renderPenDigits(testDigits, 1, 0)
+		penTest = renderPenDigits(testDigits, 1, 0, 0)
 		td.PenTrainDigits, td.PenTestDigits = len(trainDigits), len(testDigits)
+	}
+	if td.NotDigitFile != "" {
+		non, err := data.LoadDrawings(td.NotDigitFile)
+		if err != nil {
+			return err
+		}
+		x, _ := renderDrawings(non, td.NotDigitCopies, cfg.Seed, 0)
+		n := len(x) / 784
+		fmt.Fprintf(stderr, "rendering %d non-digit drawings ×%d…\n", len(non), td.NotDigitCopies)
+		train.X = append(train.X, x...)
+		for range n {
+			train.Y = append(train.Y, nn.NotDigit)
+		}
+		td.NotDigits = n
 	}
 	td.TrainExamples = train.Len()
 
@@ -113,9 +155,32 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	var start0 *nn.Net
+	if td.From != "" {
+		m, err := onnx.LoadModelFile(td.From, nil)
+		if err != nil {
+			return err
+		}
+		// Two imports: the trainer initialises the network it is given,
+		// the other keeps the weights to start from. The imported network
+		// has its normalisations folded into the convolutions: it is
+		// trained as it is.
+		var ims [2]*nn.ImportedNet
+		for i := range ims {
+			if ims[i], err = nn.ImportNet(m); err != nil {
+				return err
+			}
+		}
+		net, start0 = ims[0].Net, ims[1].Net
+	}
 	tr, err := nn.NewTrainer(net, cfg, train.Len())
 	if err != nil {
 		return err
+	}
+	if start0 != nil {
+		if err := tr.StartFrom(start0); err != nil {
+			return err
+		}
 	}
 	if *resume {
 		if err := tr.LoadCheckpoint(*ckpt); err != nil {
@@ -177,7 +242,7 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 		MACs:         net.MACs(),
 		Input:        "[N, 1, 28, 28] float32, 0..1, white ink on black, MNIST-style preprocessing",
 		Output:       "[N, 10] probabilities of the digits 0-9",
-		Command:      cardCommand(fs, "out", "pen", "checkpoint"),
+		Command:      cardCommand(fs, "out", "pen", "checkpoint", "from", "notdigits"),
 		Seed:         cfg.Seed,
 		Config:       cfg,
 		Data:         cardData(td),
@@ -207,8 +272,10 @@ func cardCommand(fs *flag.FlagSet, pathFlags ...string) string {
 
 // cardData is td with its file relative to the repository.
 func cardData(td trainData) trainData {
-	if td.PenFile != "" {
-		td.PenFile = repoRelative(td.PenFile)
+	for _, p := range []*string{&td.PenFile, &td.From, &td.NotDigitFile} {
+		if *p != "" {
+			*p = repoRelative(*p)
+		}
 	}
 	return td
 }
@@ -270,6 +337,13 @@ type modelCard struct {
 	History      []nn.EpochStats `json:"history"`
 	Date         string          `json:"date"`
 	TrainSeconds float64         `json:"train_seconds"`
+	// Calibration is how the verdict rule was chosen (the calibrate
+	// command), Verdict how it was measured (the eval command's -record).
+	Calibration *calibrationRecord `json:"calibration,omitempty"`
+	// Soup holds the training commands of the runs whose weights were
+	// averaged into this model (the soup command); empty for one run.
+	Soup    []string       `json:"soup,omitempty"`
+	Verdict *verdictReport `json:"verdict,omitempty"`
 }
 
 type accuracy struct {
@@ -302,12 +376,26 @@ func writeModel(net *nn.Net, path string, card modelCard) error {
 	if err := os.WriteFile(path, b, 0o644); err != nil {
 		return err
 	}
-	cardPath := strings.TrimSuffix(path, filepath.Ext(path)) + ".json"
-	if err := os.WriteFile(cardPath, append(cj, '\n'), 0o644); err != nil {
+	if err := os.WriteFile(cardPath(path), append(cj, '\n'), 0o644); err != nil {
 		return err
 	}
 	if card.Parameters == 0 {
 		return errors.New("the model has no parameters")
 	}
 	return nil
+}
+
+// cardPath is where the card of the model at modelPath lives: beside it,
+// .json for .onnx.
+func cardPath(modelPath string) string {
+	return strings.TrimSuffix(modelPath, filepath.Ext(modelPath)) + ".json"
+}
+
+// writeCard writes a model card beside its model.
+func writeCard(modelPath string, card *modelCard) error {
+	cj, err := json.MarshalIndent(card, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(cardPath(modelPath), append(cj, '\n'), 0o644)
 }

@@ -6,6 +6,13 @@ import (
 	"wasmcnn/core/ink"
 )
 
+// NotDigit is the label of an example that is no digit at all (a letter of
+// another script, a shape, a scribble). Training gives it a uniform target
+// over the classes — outlier exposure (Hendrycks et al., 2019) — so the model
+// learns to spread its belief on such drawings instead of naming a digit
+// with confidence.
+const NotDigit = -1
+
 // Dataset is a set of preprocessed 28×28 digits with their labels.
 // Example i is X[i*784 : (i+1)*784] (row-major, 0..1, ink high).
 type Dataset struct {
@@ -34,14 +41,15 @@ func (d *Dataset) Append(img []float32, label int, source string) {
 	}
 }
 
-// Check verifies that the images and labels agree and labels are digits.
+// Check verifies that the images and labels agree and labels are digits or
+// [NotDigit].
 func (d *Dataset) Check() error {
 	if len(d.X) != len(d.Y)*ink.FieldSize*ink.FieldSize {
 		return fmtlite.Errorf("nn: dataset has %d values for %d labels", len(d.X), len(d.Y))
 	}
 	for i, y := range d.Y {
-		if y < 0 || y > 9 {
-			return fmtlite.Errorf("nn: label %d of example %d is not a digit", y, i)
+		if (y < 0 || y > 9) && y != NotDigit {
+			return fmtlite.Errorf("nn: label %d of example %d is neither a digit nor NotDigit", y, i)
 		}
 	}
 	return nil

@@ -12,6 +12,7 @@ import (
 // name. Every one takes [N, 1, 28, 28] and gives 10 scores (logits).
 var DigitArchs = map[string]func() *Net{
 	"digits-v1": digitsV1,
+	"digits-v2": digitsV2,
 	"lenet-s":   func() *Net { return withoutSoftmax(ReferenceNetS(0)) },
 }
 
@@ -35,18 +36,33 @@ func NewDigitNet(arch string) (*Net, error) {
 //
 //	28×28×1 → conv 32 → pool → 14×14×32 → conv 48 → pool → 7×7×48
 //	        → conv 64 → conv 96 → global average → dense 10
-func digitsV1() *Net {
+func digitsV1() *Net { return digitNet([]int{32, 48, 64, 96}) }
+
+// digitsV2 is digitsV1 wider in its last three convolutions, about 1.7
+// times its work (12.0 M multiply-accumulates, 186,858 parameters): room to
+// tell a digit from the many drawings that are none without reading digits
+// worse.
+//
+//	28×28×1 → conv 32 → pool → 14×14×32 → conv 64 → pool → 7×7×64
+//	        → conv 96 → conv 128 → global average → dense 10
+func digitsV2() *Net {
+	return digitNet([]int{32, 64, 96, 128})
+}
+
+// digitNet builds the digits-v1 layout with the given widths of its four
+// convolutions.
+func digitNet(width []int) *Net {
 	conv := func(name string, c, k int) []Layer {
 		return []Layer{NewConvLayer(name, c, k, 3, 3, true), NewBatchNormLayer(name+".bn", k), &ReLULayer{Name: name + ".relu"}}
 	}
 	var ls []Layer
-	ls = append(ls, conv("conv1", 1, 32)...)
+	ls = append(ls, conv("conv1", 1, width[0])...)
 	ls = append(ls, NewMaxPool("pool1", 2, 2))
-	ls = append(ls, conv("conv2", 32, 48)...)
+	ls = append(ls, conv("conv2", width[0], width[1])...)
 	ls = append(ls, NewMaxPool("pool2", 2, 2))
-	ls = append(ls, conv("conv3", 48, 64)...)
-	ls = append(ls, conv("conv4", 64, 96)...)
-	ls = append(ls, &GlobalAvgPoolLayer{Name: "gap"}, &FlattenLayer{Name: "flatten"}, NewDenseLayer("fc", 96, 10))
+	ls = append(ls, conv("conv3", width[1], width[2])...)
+	ls = append(ls, conv("conv4", width[2], width[3])...)
+	ls = append(ls, &GlobalAvgPoolLayer{Name: "gap"}, &FlattenLayer{Name: "flatten"}, NewDenseLayer("fc", width[3], 10))
 	n, err := NewNet([]int{1, ink.FieldSize, ink.FieldSize}, ls...)
 	if err != nil {
 		panic(err)

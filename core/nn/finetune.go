@@ -34,7 +34,9 @@ type FineTuneOptions struct {
 	// Augment distorts the copies; used when Copies > 1 (28×28 inputs only).
 	Augment Augment `json:"augment"`
 	// Replay, if not nil, holds examples of the original task, ReplayBatch of
-	// which join every step so the model keeps reading them.
+	// which join every step so the model keeps reading them. Examples
+	// labelled [NotDigit] keep it refusing what is no digit: without them a
+	// model taught a few digits drifts towards naming one for everything.
 	Replay      *Dataset `json:"-"`
 	ReplayBatch int      `json:"replay_batch"`
 	// LabelSmoothing spreads this much of each target over all classes.
@@ -209,7 +211,7 @@ func checkFineTune(net *Net, inputs []float32, labels []int, classes int, o *Fin
 			return fmtlite.Errorf("nn: fine-tuning: the replay set has %d values for %d labels, want %d values per example", len(r.X), r.Len(), size)
 		}
 		for i, y := range r.Y {
-			if y < 0 || y >= classes {
+			if (y < 0 || y >= classes) && y != NotDigit {
 				return fmtlite.Errorf("nn: fine-tuning: replay label %d of example %d is out of range 0..%d", y, i, classes-1)
 			}
 		}

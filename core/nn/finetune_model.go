@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"wasmcnn/core/onnx"
+	"wasmcnn/core/verdict"
 	"wasmcnn/internal/fmtlite"
 )
 
@@ -74,11 +75,19 @@ func FineTuneModel(ctx context.Context, base *onnx.Model, inputs []float32, labe
 	if base.Description == "" {
 		doc = fmtlite.Sprintf("fine-tuned on %d examples", len(labels))
 	}
-	b, err := im.ExportONNX(res.Net, doc, [][2]string{
+	md := [][2]string{
 		{FineTuneBaseKey, base.Description},
 		{FineTuneExamplesKey, strings.Join(examples, " ")},
 		{FineTuneOptionsKey, settings},
-	})
+	}
+	// The base model's verdict rule goes with the personal model: only the
+	// last layers moved, and the replayed digits and non-digits hold them
+	// to the scores the rule was chosen for (measured by the finetune
+	// command).
+	if rule, err := verdict.FromMetadata(base.Metadata); err == nil {
+		md = append(md, rule.Metadata()...)
+	}
+	b, err := im.ExportONNX(res.Net, doc, md)
 	if err != nil {
 		return nil, err
 	}

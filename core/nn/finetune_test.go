@@ -13,6 +13,7 @@ import (
 	"wasmcnn/core"
 	"wasmcnn/core/ink"
 	"wasmcnn/core/onnx"
+	"wasmcnn/core/verdict"
 	"wasmcnn/data"
 	"wasmcnn/internal/floattest"
 	"wasmcnn/internal/fmtlite"
@@ -371,6 +372,14 @@ func TestFineTuneModel(t *testing.T) {
 	}
 	if got := m.Metadata[FineTuneBaseKey]; got != base.Description || got == "" {
 		t.Errorf("base %q, want %q", got, base.Description)
+	}
+	// The shipped model's verdict rule goes with the personal model.
+	rule, err := verdict.FromMetadata(base.Metadata)
+	if err != nil {
+		t.Fatalf("the shipped model's rule: %v", err)
+	}
+	if got, err := verdict.FromMetadata(m.Metadata); err != nil || got != rule {
+		t.Errorf("the personal model's rule %+v, %v; the base's %+v", got, err, rule)
 	}
 	total := 0
 	for _, e := range strings.Fields(m.Metadata[FineTuneExamplesKey]) {

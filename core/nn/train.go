@@ -3,6 +3,7 @@ package nn
 import (
 	"errors"
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"time"
 
@@ -272,6 +273,26 @@ func classifyRange(net *Net, d *Dataset, lo, hi int, preds []int) error {
 		for i := 0; i < e-s; i++ {
 			preds[s+i] = core.Argmax(out.Data[i*k : (i+1)*k])
 		}
+	}
+	return nil
+}
+
+// StartFrom replaces the trainer's freshly initialised weights with those of
+// from, a network of the same parameters (such as an [ImportedNet]'s, which
+// is how a shipped model is trained further rather than from scratch). The
+// replicas share the weights, so they start from them too.
+func (t *Trainer) StartFrom(from *Net) error {
+	dst, src := t.Net.Params(), from.Params()
+	if len(dst) != len(src) {
+		return fmtlite.Errorf("nn: starting weights have %d parameters, the network %d", len(src), len(dst))
+	}
+	for i := range dst {
+		if !slices.Equal(dst[i].W.Shape, src[i].W.Shape) {
+			return fmtlite.Errorf("nn: starting weight %d (%s) has shape %v, the network's %s %v", i, src[i].Name, src[i].W.Shape, dst[i].Name, dst[i].W.Shape)
+		}
+	}
+	for i := range dst {
+		copy(dst[i].W.Data, src[i].W.Data)
 	}
 	return nil
 }

@@ -2,7 +2,10 @@
 // shared by the tests that make them under Node and in Chromium.
 package apitest
 
-import "strings"
+import (
+	"fmt"
+	"strings"
+)
 
 // Case is a JavaScript expression that must throw an Error whose message
 // contains Want.
@@ -12,9 +15,14 @@ type Case struct {
 }
 
 // Fixtures is JavaScript that defines what the cases use, given MODEL (the
-// bytes of a model taking [N, 1, 28, 28]) in scope: X, a valid image tensor;
-// W, valid filters; M, a loaded model; DISPOSED, a disposed one.
+// bytes of a model taking [N, 1, 28, 28]) in scope, and RULED_MODEL (the
+// bytes of a model carrying a verdict rule; MODEL when absent): X, a valid
+// image tensor; W, valid filters; M, a loaded model; DISPOSED, a disposed
+// one; RULED, the model with a rule; and __wasmcnnGo, the Go side's own
+// object, which the module keeps to itself once started (wasmcnn._go gives
+// it to tests).
 const Fixtures = `
+globalThis.__wasmcnnGo = globalThis.__wasmcnnGo || wasmcnn._go;
 globalThis.X = {data: new Float32Array(25).fill(1), shape: [1, 1, 5, 5]};
 globalThis.W = {data: new Float32Array(18).fill(1), shape: [2, 1, 3, 3]};
 globalThis.V = {data: new Float32Array(6).fill(1), shape: [2, 3]};
@@ -22,6 +30,7 @@ globalThis.D = {data: new Float32Array(12).fill(1), shape: [4, 3]};
 globalThis.M = wasmcnn.loadModel(MODEL);
 globalThis.DISPOSED = wasmcnn.loadModel(MODEL);
 DISPOSED.dispose();
+globalThis.RULED = wasmcnn.loadModel(globalThis.RULED_MODEL || MODEL);
 `
 
 // Try is JavaScript defining jsTry(f): null if f returns, else the message
@@ -260,6 +269,30 @@ func BadCalls(shared bool) []Case {
 		Case{"DISPOSED.explain(0, 0, 0, 0)", "disposed"},
 		Case{"(() => { const r = __wasmcnnGo.explain(); if (r instanceof Error) throw r; return r; })()", "missing model handle"},
 	)
+	// verdict: one drawing's probabilities, for a model with a rule.
+	for _, c := range []Case{
+		{"", "probabilities: got undefined, want a Float32Array"}, {"null", "probabilities: got null"},
+		{`"0.5"`, "probabilities: got string"}, {"new Float64Array(10)", "got Float64Array, want a Float32Array"},
+		{"new Float32Array(1)", "1 values, want the probabilities of one drawing"},
+		{"new Float32Array(200000)", "200000 values, want the probabilities of one drawing"},
+		{"new Float32Array(10).fill(NaN)", "probability 0 is NaN, want a number in [0, 1]"},
+		{"new Float32Array(10).fill(2)", "probability 0 is 2"}, {"[0.5, -1]", "probability 1 is -1"},
+		{`["a", "b"]`, "probability 0 is NaN"}, {"{length: 10}", "got object, want a Float32Array"},
+		{"{get length() { throw new Error('length boom'); }}", "want a Float32Array"},
+	} {
+		cs = append(cs, Case{"RULED.verdict(" + c.Src + ")", c.Want})
+	}
+	cs = append(cs,
+		Case{"DISPOSED.verdict(new Float32Array(10).fill(0.1))", "disposed"},
+		Case{"(() => { const r = __wasmcnnGo.verdict(); if (r instanceof Error) throw r; return r; })()", "missing model handle"},
+		Case{"(() => { const r = __wasmcnnGo.verdict(RULED._h); if (r instanceof Error) throw r; return r; })()", "takes (probabilities), got 0 arguments"},
+		Case{"(() => { const r = __wasmcnnGo.verdict(RULED._h, new Float32Array(10), 1); if (r instanceof Error) throw r; return r; })()", "got 2 arguments"},
+		Case{"(() => { const r = __wasmcnnGo.verdict(999, new Float32Array(10)); if (r instanceof Error) throw r; return r; })()", "disposed"},
+		Case{`(() => { const r = __wasmcnnGo.verdict("1", new Float32Array(10)); if (r instanceof Error) throw r; return r; })()`, "handle: got string"},
+	)
+	if shared {
+		cs = append(cs, Case{"RULED.verdict(new Float32Array(new SharedArrayBuffer(40)))", "shared memory"})
+	}
 	// Re-entrant calls: an argument whose getter calls the API again works;
 	// one whose getter throws gives that error.
 	cs = append(cs,
@@ -268,4 +301,38 @@ func BadCalls(shared bool) []Case {
 		Case{"M.predict({get length() { throw new Error('length boom'); }})", "want a Float32Array"},
 	)
 	return cs
+}
+
+// Script is JavaScript whose value is an array of what each case threw:
+// its message, or null where it did not throw. [Try] and [Fixtures] must
+// have run before it.
+func Script(cases []Case) string {
+	var b strings.Builder
+	b.WriteString("[")
+	for i, c := range cases {
+		if i > 0 {
+			b.WriteString(",\n")
+		}
+		b.WriteString("jsTry(() => " + c.Src + ")")
+	}
+	b.WriteString("]")
+	return b.String()
+}
+
+// Mismatches compares what each case threw (nil: nothing) with what it must
+// say, and returns one line for each that differs.
+func Mismatches(cases []Case, msgs []*string) []string {
+	if len(msgs) != len(cases) {
+		return []string{fmt.Sprintf("%d answers for %d cases", len(msgs), len(cases))}
+	}
+	var out []string
+	for i, c := range cases {
+		switch m := msgs[i]; {
+		case m == nil:
+			out = append(out, c.Src+": did not throw")
+		case !strings.Contains(*m, c.Want):
+			out = append(out, fmt.Sprintf("%s: threw %q, want %q", c.Src, *m, c.Want))
+		}
+	}
+	return out
 }

@@ -67,7 +67,7 @@ func build(root, out string) error {
 	if err := copyTree(filepath.Join(root, "web"), out, BenchPage); err != nil {
 		return err
 	}
-	goroot, err := goEnv(root, "GOROOT")
+	goroot, err := GoEnv(root, "GOROOT")
 	if err != nil {
 		return err
 	}
@@ -97,17 +97,20 @@ var WasmBuilds = []WasmBuild{
 	{Name: "training", File: TrainWasm, Package: "./wasm/cmd/train"},
 }
 
-// TrainWasm is the training build, and ReplayFile the MNIST digits
-// fine-tuning replays so that the model keeps reading everyone's digits.
-// The page loads both only when someone teaches it: the service worker
-// caches them when first fetched rather than when it installs.
+// TrainWasm is the training build, ReplayFile the MNIST digits
+// fine-tuning replays so that the model keeps reading everyone's digits,
+// and NotDigitReplayFile the non-digit drawings it replays so that the
+// personal model keeps refusing what is no digit. The page loads them only
+// when someone teaches it: the service worker caches them when first
+// fetched rather than when it installs.
 const (
-	TrainWasm  = LibDir + "/wasmcnn-train.wasm"
-	ReplayFile = "models/mnist-replay.bin"
+	TrainWasm          = LibDir + "/wasmcnn-train.wasm"
+	ReplayFile         = "models/mnist-replay.bin"
+	NotDigitReplayFile = "models/notdigit-replay.bin"
 )
 
 // LazyFiles are the files the service worker caches when first fetched.
-var LazyFiles = []string{TrainWasm, ReplayFile}
+var LazyFiles = []string{TrainWasm, ReplayFile, NotDigitReplayFile}
 
 // GoBuildWasm builds the Go package pkg (relative to root) for GOOS=js
 // GOARCH=wasm into out, the way every shipped WebAssembly file is built:
@@ -141,8 +144,8 @@ func GoBuildWasm(root, pkg, tags, out string, names bool) error {
 // The service worker does not precache it.
 const LibDir = "lib"
 
-// goEnv returns one `go env` variable.
-func goEnv(root, name string) (string, error) {
+// GoEnv returns one `go env` variable of the Go that builds the site.
+func GoEnv(root, name string) (string, error) {
 	cmd := exec.Command("go", "env", name)
 	cmd.Dir = root
 	b, err := cmd.Output()

@@ -14,7 +14,7 @@ import (
 // fetched, and the library build not at all.
 func TestServiceWorkerLists(t *testing.T) {
 	dir := t.TempDir()
-	for _, f := range []string{"index.html", "main.wasm", "models/digits.onnx", ReplayFile, LibDir + "/wasmcnn.wasm", TrainWasm} {
+	for _, f := range []string{"index.html", "main.wasm", "models/digits.onnx", ReplayFile, NotDigitReplayFile, LibDir + "/wasmcnn.wasm", TrainWasm} {
 		os.MkdirAll(filepath.Dir(filepath.Join(dir, f)), 0o755)
 		os.WriteFile(filepath.Join(dir, f), []byte(f), 0o644)
 	}
@@ -38,7 +38,7 @@ func TestServiceWorkerLists(t *testing.T) {
 	if want := []string{"./", "index.html", "main.wasm", "models/digits.onnx"}; !slices.Equal(assets, want) {
 		t.Errorf("precached %v, want %v", assets, want)
 	}
-	if want := []string{TrainWasm, ReplayFile}; !slices.Equal(lazy, want) {
+	if want := []string{TrainWasm, ReplayFile, NotDigitReplayFile}; !slices.Equal(lazy, want) {
 		t.Errorf("cached when fetched %v, want %v", lazy, want)
 	}
 }

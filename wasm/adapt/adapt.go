@@ -274,18 +274,41 @@ type Digit struct {
 // label, then 28×28 pixels row-major from 0 (background) to 255 (ink).
 const DigitBytes = 1 + ink.FieldSize*ink.FieldSize
 
-// ReadDigits reads the shipped digits file (records of [DigitBytes]).
-func ReadDigits(b []byte) ([]Digit, error) {
+// ReadDigits reads the shipped digits file (records of [DigitBytes]),
+// labels 0–9.
+func ReadDigits(b []byte) ([]Digit, error) { return readRecords(b, false) }
+
+// NotDigitByte is the label byte of a record that is no digit at all:
+// web/models/notdigit-replay.bin holds such drawings, which fine-tuning
+// replays so that a personal model keeps refusing them.
+const NotDigitByte = 10
+
+// NotDigitLabel is the label [ReadReplay] gives a record of [NotDigitByte],
+// the value of nn.NotDigit (which this package does not import: the page
+// build leaves training out).
+const NotDigitLabel = -1
+
+// ReadReplay reads a replay file: records of [DigitBytes] labelled 0–9 or
+// [NotDigitByte], the latter read as [NotDigitLabel]. It is ReadDigits for
+// the files fine-tuning replays (web/models/mnist-replay.bin,
+// web/models/notdigit-replay.bin, or both one after the other).
+func ReadReplay(b []byte) ([]Digit, error) { return readRecords(b, true) }
+
+func readRecords(b []byte, notDigits bool) ([]Digit, error) {
 	if len(b) == 0 || len(b)%DigitBytes != 0 || len(b) > 1000*DigitBytes {
-		return nil, fmtlite.Errorf("adapt: a digits file of %d bytes is not whole records of %d", len(b), DigitBytes)
+		return nil, fmtlite.Errorf("adapt: a digits file of %d bytes is not whole records of %d (1 to 1000 of them)", len(b), DigitBytes)
 	}
 	ds := make([]Digit, len(b)/DigitBytes)
 	for i := range ds {
 		r := b[i*DigitBytes : (i+1)*DigitBytes]
-		if r[0] > 9 {
+		label := int(r[0])
+		switch {
+		case notDigits && r[0] == NotDigitByte:
+			label = NotDigitLabel
+		case r[0] > 9:
 			return nil, fmtlite.Errorf("adapt: digit %d has label %d", i, r[0])
 		}
-		ds[i] = Digit{Label: int(r[0]), Pix: make([]float32, DigitBytes-1)}
+		ds[i] = Digit{Label: label, Pix: make([]float32, DigitBytes-1)}
 		for k, v := range r[1:] {
 			ds[i].Pix[k] = float32(v) / 255
 		}
@@ -306,12 +329,13 @@ type ScaleResult struct {
 // no ten outputs, or reads no scale well.
 var ErrNotDigits = errors.New("adapt: the model does not read the MNIST digits at any scale")
 
-// ChooseScale runs m on the digits at every scale and returns the scale
-// with the lowest cross-entropy (the mean −ln of the probability given to
-// the right digit), with every scale's result. The loss rather than the
-// count of digits read right decides, because a network of ReLUs reads
-// digits about as well at 0..255 as at 0..1, only far too sure of itself:
-// its confident mistakes cost it. It needs a model of ten outputs that
+// ChooseScale runs m on the digits at every scale and returns, of the
+// scales that read the most digits right, the one with the lowest
+// cross-entropy (the mean −ln of the probability given to the right digit),
+// with every scale's result. The loss decides between them because a
+// network of ReLUs reads digits about as well at 0..255 as at 0..1, only far
+// too sure of itself: its confident mistakes cost it, and where it makes
+// none its certainty does ([bestScale]). It needs a model of ten outputs that
 // reads at least half the digits right at the chosen scale; otherwise it
 // returns [Unit], the results and [ErrNotDigits]. progress, if not nil, is
 // called after each run with the runs done and in all; an error it returns
@@ -354,16 +378,42 @@ func ChooseScale(m *onnx.Model, x *Input, digits []Digit, progress func(done, to
 		r.Loss = float32(loss / float64(len(digits)))
 		results[si] = r
 	}
-	best := 0
-	for i, r := range results {
-		if r.Loss < results[best].Loss {
-			best = i
-		}
-	}
+	best := bestScale(results)
 	if 2*results[best].Right < results[best].Of {
 		return Unit, results, ErrNotDigits
 	}
 	return results[best].Scale, results, nil
+}
+
+// saturated is the mean probability of the right digit from which a
+// scale's answers count as saturated: certain of every digit, as a network
+// of ReLUs is when fed inputs far larger than it was made for.
+const saturated = 0.9999
+
+// bestScale picks, among the scales that read the most digits right, the
+// one of lowest loss — leaving out saturated ones when any is not: a
+// network of ReLUs scales its scores with its inputs, so at 0..255 a model
+// made for 0..1 can read every digit right with certainty, and a loss of
+// nearly 0 that says nothing of the scale it was made for.
+func bestScale(results []ScaleResult) int {
+	most := 0
+	for _, r := range results {
+		most = max(most, r.Right)
+	}
+	calm := false
+	for _, r := range results {
+		calm = calm || r.Right == most && r.MeanTop < saturated
+	}
+	best := -1
+	for i, r := range results {
+		if r.Right != most || calm && r.MeanTop >= saturated {
+			continue
+		}
+		if best < 0 || r.Loss < results[best].Loss {
+			best = i
+		}
+	}
+	return best
 }
 
 // ShapeString writes a shape with open dimensions by name ("N" where

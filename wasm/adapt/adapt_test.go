@@ -284,6 +284,18 @@ func TestReadDigits(t *testing.T) {
 			t.Errorf("ReadDigits of %d bytes did not refuse", len(b))
 		}
 	}
+	// A replay file may hold non-digits (label byte 10); the digits file of
+	// the pixel-scale judge may not, and no file holds label 11.
+	non := append([]byte{adapt.NotDigitByte}, make([]byte, adapt.DigitBytes-1)...)
+	non[5] = 255
+	if r, err := adapt.ReadReplay(append(non, models.MNISTSample[:adapt.DigitBytes]...)); err != nil || len(r) != 2 ||
+		r[0].Label != adapt.NotDigitLabel || r[0].Pix[4] != 1 || r[1].Label != ds[0].Label {
+		t.Errorf("ReadReplay of a non-digit and a digit: %v", err)
+	}
+	non[0] = 11
+	if _, err := adapt.ReadReplay(non); err == nil {
+		t.Error("ReadReplay took label 11")
+	}
 	// A model without ten outputs cannot be judged.
 	b := onnx.NewModelBuilder(13)
 	b.Input("x", []int{-1, 1, 28, 28})

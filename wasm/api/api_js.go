@@ -11,7 +11,7 @@ import (
 	"wasmcnn/wasm/jsglue"
 )
 
-// api is the object web/wasmcnn.js wraps into the public wasmcnn API. Its
+// api is the object web/wasmcnn-runtime.mjs wraps into the public wasmcnn API. Its
 // functions never throw and never panic: they return a JavaScript Error,
 // which the wrapper throws.
 type api struct {
@@ -54,6 +54,7 @@ func (a *api) register(extensions []Extension) js.Value {
 	add("profile", a.profile)
 	add("modelInfo", a.modelInfo)
 	add("dispose", a.dispose)
+	add("verdict", a.verdict)
 	for _, ext := range extensions {
 		ext(&a.models, add)
 	}
@@ -138,7 +139,7 @@ func fastPathArgs(args []js.Value, usage string, want int) (h, n int, err error)
 
 // prepare(handle, n) → {input, generation, outputLength}: the byte address
 // in the module's memory of a staging buffer of n floats that
-// web/wasmcnn.js fills before run, the fast path of predict for ordinary
+// web/wasmcnn-runtime.mjs fills before run, the fast path of predict for ordinary
 // Float32Arrays. Everything else goes through predict, which reads and
 // checks the JavaScript values.
 func (a *api) prepare(args []js.Value) (any, error) {

@@ -15,14 +15,14 @@ import (
 
 var setupOnce sync.Once
 
-// setup registers the Go side and loads web/wasmcnn.js on top of it, as a
+// setup registers the Go side and imports web/wasmcnn.mjs on top of it, as a
 // page does, so the tests call the public JavaScript API.
 func setup(t *testing.T) {
 	t.Helper()
 	setupOnce.Do(func() {
 		a := new(api)
 		js.Global().Set("__wasmcnnGo", a.register(nil))
-		exported = a // predict's export, which web/wasmcnn.js calls
+		exported = a // predict's export, which web/wasmcnn-runtime.mjs calls
 		if err := apitest.LoadWasmcnnJS(); err != nil {
 			t.Fatal(err)
 		}
@@ -52,6 +52,7 @@ func run(src string) js.Value { return js.Global().Call("eval", src) }
 func TestJSAPIBadCalls(t *testing.T) {
 	setup(t)
 	model := setModelGlobal(t, "MODEL", nn.ReferenceNetS(1))
+	setRuledModel(t)
 	run(apitest.Fixtures)
 	cases := apitest.BadCalls(true) // Node has SharedArrayBuffer
 	bad := 0
@@ -83,21 +84,35 @@ func TestJSAPIBadCalls(t *testing.T) {
 	}
 }
 
-// TestJSAPINotReady calls the API before the Go side is attached.
+// TestJSAPINotReady calls the API of a new instance of the module, imported
+// while no Go side is attached: its calls and getters say it is not ready,
+// and its named exports are undefined.
 func TestJSAPINotReady(t *testing.T) {
 	setup(t)
-	msg := run(`(() => {
-		const saved = globalThis.wasmcnn, go = globalThis.__wasmcnnGo;
-		delete globalThis.__wasmcnnGo;
-		delete globalThis.wasmcnn;
-		(0, eval)(globalThis.__src);
-		const early = jsTry(() => wasmcnn.relu(X));
-		globalThis.wasmcnn = saved;
-		globalThis.__wasmcnnGo = go;
-		return early;
-	})()`)
-	if msg.IsNull() || !strings.Contains(msg.String(), "not ready yet") {
-		t.Errorf("a call before the runtime is ready gave %v, want \"not ready yet\"", msg)
+	dir, err := apitest.ModuleDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := js.Global().Get("__wasmcnnGo")
+	js.Global().Delete("__wasmcnnGo")
+	mod, err := apitest.ImportModule(dir)
+	js.Global().Set("__wasmcnnGo", g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	js.Global().Set("__early", mod)
+	defer js.Global().Delete("__early")
+	for _, src := range []string{"__early.default.relu({data: new Float32Array(1), shape: [1]})", "__early.relu({data: new Float32Array(1), shape: [1]})", "__early.default.version", "__early.loadModel(new Uint8Array(8))"} {
+		msg := run(`jsTry(() => ` + src + `)`)
+		if msg.IsNull() || !strings.Contains(msg.String(), "not ready yet") {
+			t.Errorf("%s before the runtime is ready gave %v, want \"not ready yet\"", src, msg)
+		}
+	}
+	if v := run(`__early.version`); !v.IsUndefined() {
+		t.Errorf("the named export version before the runtime is ready is %v, want undefined", v)
+	}
+	if v := run(`wasmcnn.version`); v.Type() != js.TypeString || v.String() == "" {
+		t.Errorf("the attached module's version is %v", v)
 	}
 }
 

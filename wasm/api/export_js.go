@@ -1,7 +1,7 @@
 package api
 
 // The fast path of predict is also an export of the module, which
-// web/wasmcnn.js calls directly: a call through js.FuncOf goes through Go's
+// web/wasmcnn-runtime.mjs calls directly: a call through js.FuncOf goes through Go's
 // event handling and costs about 15 µs under Node; a wasmexport call, about
 // 0.06 µs (BenchmarkSIMD's batch-1 S takes about 80 µs in all).
 

@@ -13,7 +13,7 @@ import (
 // strides, dilations and pads), f (a Float32Array: sum, scale, bias,
 // value, output, map), inputShape, channels, rows, cols (Int32Arrays),
 // window, weights, products (Float32Arrays, or null), padded (a
-// Uint8Array: 1 where a tap is padding), then}. web/wasmcnn.js spells it
+// Uint8Array: 1 where a tap is padding), then}. web/wasmcnn-runtime.mjs spells it
 // out into the object explain gives in the API (see docs/api.md), and the
 // drawing page's panel lays out that object: built from a few typed arrays
 // here, the conversion costs a fraction of the WebAssembly code.

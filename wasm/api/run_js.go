@@ -6,7 +6,7 @@ import "syscall/js"
 
 // This file adds runInputs to the API: a model with several (or integer)
 // inputs run by name, behind the JavaScript m.run({name: {data, shape}, …})
-// (web/wasmcnn.js), registered in register. predict stays the fast path of one float input.
+// (web/wasmcnn-runtime.mjs), registered in register. predict stays the fast path of one float input.
 
 // runInputs(handle, {name: {data, shape}, …}) → {outputName: {data, shape,
 // type}} for every output of the model, data a Float32Array of its values.

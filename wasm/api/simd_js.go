@@ -9,7 +9,7 @@ import (
 // installSIMD instantiates the SIMD kernel module on this instance's own
 // memory and installs it in core, relaxed SIMD first where the engine
 // validates it, plain SIMD otherwise. It needs the memory, which the loader
-// (web/wasmcnn.js) exposes as __wasmcnnMemory; without it, or without SIMD
+// (web/wasmcnn-runtime.mjs) exposes as __wasmcnnMemory; without it, or without SIMD
 // support, core keeps its Go kernel. It returns the installed kernel's name.
 func installSIMD() string {
 	mem := js.Global().Get("__wasmcnnMemory")

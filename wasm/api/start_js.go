@@ -1,6 +1,6 @@
 // Package api is wasmcnn's JavaScript API in the browser builds: the object
-// globalThis.__wasmcnnGo, which web/wasmcnn.js wraps into the public
-// wasmcnn API (ops on typed arrays, ONNX models, explanations, profiles).
+// globalThis.__wasmcnnGo, which web/wasmcnn-runtime.mjs takes as the build
+// starts and wraps into the public wasmcnn API (ops on typed arrays, ONNX models, explanations, profiles).
 // Its arguments are checked by package bridge, which is portable and tested
 // natively; here they are read from JavaScript safely ([Wrap]) and the
 // results written back.
@@ -40,7 +40,7 @@ func Register(extensions ...Extension) {
 	js.Global().Set("__wasmcnnGo", registered)
 }
 
-// Serve tells the loader (web/wasmcnn.js, through __wasmcnnReady) that the
+// Serve tells the loader (web/wasmcnn-runtime.mjs, through __wasmcnnReady) that the
 // runtime is ready and keeps it alive for later calls: it never returns.
 func Serve() {
 	if cb := js.Global().Get("__wasmcnnReady"); cb.Type() == js.TypeFunction {
@@ -53,7 +53,7 @@ func Serve() {
 // safely whatever it is.
 func Wrap(v js.Value) bridge.Value { return wrap(v) }
 
-// ModelOf returns the model behind a model object of web/wasmcnn.js (what
+// ModelOf returns the model behind a model object of web/wasmcnn-runtime.mjs (what
 // wasmcnn.loadModel returns) and the size of its ONNX file, so that
 // another part of the program can run the model without loading it again.
 func ModelOf(v js.Value) (*onnx.Model, int, error) {

@@ -11,13 +11,15 @@ import (
 )
 
 // answerView shows what the model answering reads: the verdict
-// (#prediction, #confidence, #took: the time of the prediction), a score
-// row per class (#probs li, at most ten: with more classes the rows show
-// the most probable), the five most probable classes (ol#top5, the list
-// shown for models of more than ten classes, #probs then hidden) and the
-// image the model sees (canvas#input28).
+// (#prediction with its data-verdict, #confidence, #verdict-why, #took:
+// the time of the prediction; verdict_js.go), a score row per class
+// (#probs li, at most ten: with more classes the rows show the most
+// probable), the five most probable classes (ol#top5, the list shown for
+// models of more than ten classes, #probs then hidden) and the image the
+// model sees (canvas#input28).
 type answerView struct {
 	pred, conf, took *dom.BasicHTMLElement
+	lead, why        *dom.BasicHTMLElement // the words before the answer, the line saying why
 	list, top        *dom.BasicHTMLElement
 	rows             []scoreRow
 	tops             []scoreRow
@@ -40,6 +42,7 @@ type scoreRow struct {
 
 func (a *answerView) build() {
 	a.pred, a.conf, a.took = byID("prediction"), byID("confidence"), byID("took")
+	a.lead, a.why = byID("verdict-lead"), byID("verdict-why")
 	a.list, a.top = byID("probs"), byID("top5")
 	a.seenCanvas = canvasByID("input28")
 	a.seen = context2D(a.seenCanvas)
@@ -132,13 +135,12 @@ func (a *answerView) setRowClass(src *modelSource, i, c int) {
 }
 
 // show updates the verdict, the rows and the input view for probs, the
-// probabilities of src's classes, computed by run; nil means nothing is
-// drawn.
+// probabilities src shows (calibrated when it has a verdict rule),
+// computed by run; nil means nothing is drawn.
 func (a *answerView) show(src *modelSource, probs []float32, run slicedRun) {
 	a.drawSeen(src, probs != nil)
 	if probs == nil {
-		a.pred.SetTextContent("")
-		a.conf.SetTextContent("")
+		a.showVerdict(nil)
 		a.took.SetTextContent("")
 		for i := range a.rows {
 			a.setBar(i, 0, false)
@@ -154,9 +156,8 @@ func (a *answerView) show(src *modelSource, probs []float32, run slicedRun) {
 		return
 	}
 	best := core.Argmax(probs)
-	a.pred.SetTextContent(src.labels[best])
-	setClass(a.pred, "long", len([]rune(src.labels[best])) > 3)
-	a.conf.SetTextContent(strconv.FormatFloat(float64(100*probs[best]), 'f', 0, 32) + "% sure")
+	t := describe(src.labels, probs, src.rule, src.judged, src.noRule)
+	a.showVerdict(&t)
 	a.took.SetTextContent(tookText(run))
 	if len(probs) > len(a.rows) {
 		// More classes than rows: the rows show the most probable, in order.

@@ -86,7 +86,7 @@ func TestWrittenOnce(t *testing.T) {
 		{"a pixel-scale label", "wasm/adapt/adapt.go", `0\.\.255|−1\.\.1|MNIST-normalised|"0\.\.1"`},
 		{"the shipped model's URL", "web/index.html", `digits\.onnx`},
 		{"the held-out split", "wasm/page/teach.go", `/\s*4\b|\(c\[e\.label\]`},
-		{"a normalisation's label", "wasm/adapt/norm.go", `ImageNet mean/std|the model's own`},
+		{"a normalisation's label", "wasm/adapt/norm.go", `"ImageNet mean/std"|"the model's own"`},
 		{"ImageNet's class names' URL", "wasm/page/own_js.go", `imagenet-classes\.txt`},
 	} {
 		re := regexp.MustCompile(c.pattern)

@@ -240,6 +240,11 @@ func (d *detailView) refresh() {
 		detail["label"] = src.labels[c]
 		if src.ran {
 			detail["prob"] = src.probs[c]
+			if src.rule != nil {
+				// The score row shows the calibrated probability.
+				detail["calibrated"] = src.shown[c]
+				detail["temperature"] = src.rule.Temperature
+			}
 		}
 	}
 	announce(eventDetail, detail)

@@ -36,7 +36,7 @@
 //	wasmcnn-failed    {message}  the shipped model cannot answer
 //	wasmcnn-model     {source, name, reason}  another model answers; reason says why when the last one failed
 //	wasmcnn-drawing   {digit}  a stroke ended or the pad was cleared: the 28×28 input, or null for an empty pad
-//	wasmcnn-detail    {explanation, layer, units, label, prob, message}  the detail panel's content changed
+//	wasmcnn-detail    {explanation, layer, units, label, prob, calibrated, temperature, message}  the detail panel's content changed
 //	wasmcnn-input     {input, pictures, name, message}  the drawing or a picture answers; whether the model takes pictures
 //	wasmcnn-running   {}  an answer takes more than a frame (a new model or picture, a large model): the page works on it
 //	wasmcnn-answered  {ms, slices}  that answer and its maps are on screen; the run's time and slices
@@ -55,9 +55,10 @@
 // ending in _js.go): dom_js.go, the one DOM layer; page_js.go (starting,
 // switching models); pad_js.go (pointer and keys); frame_js.go (runs: in
 // an animation frame, the rest in slices between them; the maps a slice
-// per frame); answer_js.go (verdict, scores, top five, the input view);
-// maps_js.go; detail_js.go; own_js.go, picture_js.go and teach_js.go (what
-// own.js, picture.js and teach.js call); hooks_js.go (wasmcnnPage).
+// per frame); answer_js.go (scores, top five, the input view) and
+// verdict_js.go (the verdict, written by verdict.go); maps_js.go;
+// detail_js.go; own_js.go, picture_js.go and teach_js.go (what own.js,
+// picture.js and teach.js call); hooks_js.go (wasmcnnPage).
 package page
 
 // The events Go announces on document (see the package documentation).

@@ -5,6 +5,7 @@ import (
 	"syscall/js"
 
 	"wasmcnn/wasm/adapt"
+	"wasmcnn/wasm/api"
 	"wasmcnn/wasm/jsglue"
 )
 
@@ -12,7 +13,7 @@ import (
 // JavaScript (and tests, and people at the console) make into Go:
 //
 //	start()                    → Promise: load the shipped model and arm the page (web/start.js)
-//	state()                    → {source, name, scale, answered, digit, input, output, probabilities, labels,
+//	state()                    → {source, name, scale, answered, digit, input, output, probabilities, labels, verdict,
 //	                              fed, norm, normSaid, picture, took, slices, longestSlice, slowestStep}
 //	load(bytes, name, scale, options?) → Promise of {ok, reason} or {ok, message, scale, auto, results,
 //	                              norm, normSaid, normFallback, pictures, info, fed} (web/own.js); options {norm, labels, labelsName}
@@ -106,6 +107,14 @@ func (p *page) state() any {
 	o.Set("output", jsglue.Floats(s.out))
 	o.Set("probabilities", jsglue.Floats(s.probs))
 	o.Set("labels", jsglue.Strings(s.labels))
+	// The verdict on the drawing answered (api.Verdict: calibrated
+	// probabilities beside the model's own above); null for an empty pad
+	// or a model without a verdict rule.
+	if p.frames.answered && s.ran && s.rule != nil {
+		o.Set("verdict", api.Verdict(s.judged))
+	} else {
+		o.Set("verdict", js.Null())
+	}
 	fed := "drawing"
 	var pic any // null: the drawing answers
 	if p.pic.on {

@@ -6,6 +6,7 @@ import (
 
 	"wasmcnn/core"
 	"wasmcnn/core/onnx"
+	"wasmcnn/core/verdict"
 	"wasmcnn/wasm/adapt"
 )
 
@@ -43,6 +44,14 @@ type modelSource struct {
 	out                 []float32 // the raw outputs of example 0 of the last run
 	probs               []float32 // their probabilities
 	ran                 bool      // x, out and probs hold a run on a drawing or a picture
+	// rule is the model's verdict rule, nil when it carries none; noRule
+	// then says so, for the answer's lesson line (verdict.go).
+	rule   *verdict.Rule
+	noRule string
+	// shown are the probabilities the page shows: calibrated by the rule,
+	// or probs for a model without one; judged is the verdict on them.
+	shown  []float32
+	judged verdict.Verdict
 }
 
 // Where labels came from when not from the metadata (modelSource.labelKey).
@@ -75,6 +84,14 @@ func newSource(kind, name string, m *onnx.Model, size int) (*modelSource, error)
 	s.x = make([]float32, in.Len())
 	s.out = make([]float32, s.classes)
 	s.probs = make([]float32, s.classes)
+	s.shown = s.probs
+	if s.rule, s.noRule = ruleOf(m); s.rule != nil {
+		if s.classes < 2 {
+			s.rule, s.noRule = nil, "This model's verdict rule needs at least two classes: it names its class, whatever the drawing."
+		} else {
+			s.shown = make([]float32, s.classes)
+		}
+	}
 	return s, nil
 }
 
@@ -99,7 +116,8 @@ func (s *modelSource) fillPicture(p adapt.Picture) error {
 }
 
 // finish reads the outputs of a run of the model on its input and returns
-// the probabilities of its classes.
+// the probabilities to show: the model's own, calibrated by its verdict
+// rule when it has one (the verdict is then in s.judged).
 func (s *modelSource) finish() ([]float32, error) {
 	out := s.model.Output(0)
 	if len(out) < s.classes {
@@ -108,7 +126,17 @@ func (s *modelSource) finish() ([]float32, error) {
 	copy(s.out, out[:s.classes])
 	s.outKind = adapt.ToProbabilities(s.probs, s.out)
 	s.ran = true
-	return s.probs, nil
+	if s.rule != nil {
+		v, err := s.rule.Decide(s.probs)
+		if err != nil {
+			s.ran = false
+			return nil, err
+		}
+		copy(s.shown, v.Probabilities)
+		v.Probabilities = s.shown
+		s.judged = v
+	}
+	return s.shown, nil
 }
 
 // about describes the model and the engine for the page's footer.

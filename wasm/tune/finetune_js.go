@@ -1,7 +1,7 @@
 package tune
 
 // The training build (wasm/cmd/train, lib/wasmcnn-train.wasm) adds fineTune
-// to the API through [FineTune]. web/wasmcnn.js runs it in a Web Worker, so
+// to the API through [FineTune]. web/wasmcnn.mjs runs it in a Web Worker, so
 // that the page keeps answering while it trains; the page and the library
 // builds do not import this package, so they leave the training code out.
 

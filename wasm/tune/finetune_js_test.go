@@ -15,7 +15,7 @@ import (
 
 var setupOnce sync.Once
 
-// setup registers the API of the training build and loads web/wasmcnn.js
+// setup registers the API of the training build and imports web/wasmcnn.mjs
 // on top of it, as the worker running it does.
 func setup(t *testing.T) {
 	t.Helper()

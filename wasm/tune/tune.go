@@ -56,9 +56,11 @@ func Options(settings []bridge.FineTuneSetting) nn.FineTuneOptions {
 // shipped one, web/models/mnist-replay.bin.
 const ReplayRecord = adapt.DigitBytes
 
-// ReadReplay reads a replay file into a dataset with pixels in 0..1.
+// ReadReplay reads a replay file into a dataset with pixels in 0..1. A
+// record labelled adapt.NotDigitByte (web/models/notdigit-replay.bin) is
+// an example of nn.NotDigit, trained towards no digit at all.
 func ReadReplay(b []byte) (*nn.Dataset, error) {
-	ds, err := adapt.ReadDigits(b)
+	ds, err := adapt.ReadReplay(b)
 	if err != nil {
 		return nil, fmtlite.Errorf("fineTune: replay: %w", err)
 	}
@@ -66,6 +68,9 @@ func ReadReplay(b []byte) (*nn.Dataset, error) {
 	for i, digit := range ds {
 		d.X = append(d.X, digit.Pix...)
 		d.Y[i] = digit.Label
+		if digit.Label == adapt.NotDigitLabel {
+			d.Y[i] = nn.NotDigit
+		}
 	}
 	return d, nil
 }

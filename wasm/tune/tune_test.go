@@ -12,6 +12,7 @@ import (
 	"wasmcnn/core/ink"
 	"wasmcnn/core/nn"
 	"wasmcnn/core/onnx"
+	"wasmcnn/core/verdict"
 	"wasmcnn/data"
 	"wasmcnn/wasm/bridge"
 )
@@ -113,15 +114,21 @@ func TestReadReplay(t *testing.T) {
 	if d.Len() != 12 || d.Y[11] != 1 || d.X[11*784+5] != 11.0/255 || len(d.X) != 12*784 {
 		t.Errorf("read %d digits, label 11 = %d, a pixel of 11 = %v", d.Len(), d.Y[11], d.X[11*784+5])
 	}
+	// A record labelled 10 is no digit (web/models/notdigit-replay.bin).
+	mixed := replayFile(3)
+	mixed[ReplayRecord] = 10
+	if d, err := ReadReplay(mixed); err != nil || d.Y[0] != 0 || d.Y[1] != nn.NotDigit || d.Y[2] != 2 {
+		t.Errorf("a replay with a non-digit: %v, %v; want labels 0, nn.NotDigit, 2", d, err)
+	}
 	bad := replayFile(3)
-	bad[ReplayRecord] = 10
+	bad[ReplayRecord] = 11
 	for _, c := range []struct {
 		b    []byte
 		want string
 	}{
 		{nil, "a digits file of 0 bytes"},
 		{replayFile(2)[:ReplayRecord+3], "a digits file of 788 bytes is not whole records of 785"},
-		{bad, "digit 1 has label 10"},
+		{bad, "digit 1 has label 11"},
 		{make([]byte, 1001*ReplayRecord), "is not whole records"},
 	} {
 		if _, err := ReadReplay(c.b); err == nil || !strings.Contains(err.Error(), c.want) {
@@ -130,18 +137,19 @@ func TestReadReplay(t *testing.T) {
 	}
 }
 
-// FuzzReadReplay: any bytes give digits with labels 0–9 and pixels in 0..1,
-// or an error.
+// FuzzReadReplay: any bytes give examples labelled 0–9 or nn.NotDigit with
+// pixels in 0..1, or an error.
 func FuzzReadReplay(f *testing.F) {
 	f.Add(replayFile(1))
 	f.Add([]byte{1, 2, 3})
+	f.Add(append([]byte{10}, make([]byte, ReplayRecord-1)...))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		d, err := ReadReplay(b)
 		if err != nil {
 			return
 		}
 		for _, y := range d.Y {
-			if y < 0 || y > 9 {
+			if (y < 0 || y > 9) && y != nn.NotDigit {
 				t.Fatalf("label %d", y)
 			}
 		}
@@ -154,8 +162,10 @@ func FuzzReadReplay(f *testing.F) {
 }
 
 // TestRun fine-tunes the shipped model to a few pen digits with the
-// shipped replay file: progress comes once a step, the model comes back as
-// ONNX that loads and reads the taught digits at least as well as before.
+// shipped replay files as the page sends them (the MNIST digits, then the
+// non-digits): progress comes once a step, the model comes back as ONNX
+// that loads, reads the taught digits at least as well as before and keeps
+// its base's verdict rule.
 func TestRun(t *testing.T) {
 	root := filepath.Join("..", "..")
 	raw, err := os.ReadFile(filepath.Join(root, "web", "models", "digits.onnx"))
@@ -166,9 +176,16 @@ func TestRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	replay, err := os.ReadFile(filepath.Join(root, "web", "models", "mnist-replay.bin"))
-	if err != nil {
-		t.Fatal(err)
+	var replay []byte
+	for _, f := range []string{"mnist-replay.bin", "notdigit-replay.bin"} {
+		b, err := os.ReadFile(filepath.Join(root, "web", "models", f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		replay = append(replay, b...)
+	}
+	if d, err := ReadReplay(replay); err != nil || d.Y[d.Len()-1] != nn.NotDigit {
+		t.Fatalf("the page's replay: %v", err)
 	}
 	digits, err := data.LoadStrokeDigits(filepath.Join(root, "testdata", "pendigits", "heldout300.json"))
 	if err != nil {
@@ -199,8 +216,16 @@ func TestRun(t *testing.T) {
 	if res.CorrectAfter < res.CorrectBefore || res.LossAfter >= res.LossBefore {
 		t.Errorf("examples read right %d → %d, loss %v → %v", res.CorrectBefore, res.CorrectAfter, res.LossBefore, res.LossAfter)
 	}
-	if _, err := onnx.LoadModel(res.ONNX, nil); err != nil {
-		t.Errorf("the new model does not load: %v", err)
+	tuned, err := onnx.LoadModel(res.ONNX, nil)
+	if err != nil {
+		t.Fatalf("the new model does not load: %v", err)
+	}
+	want, err := verdict.FromMetadata(base.Metadata)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := verdict.FromMetadata(tuned.Metadata); err != nil || got != want {
+		t.Errorf("the personal model's verdict rule %+v (%v), want its base's %+v", got, err, want)
 	}
 	// A replay set for other inputs than the model's, and a bad file.
 	if _, err := Run(context.Background(), base, args, []byte{1, 2}, nil); err == nil || !strings.Contains(err.Error(), "replay") {

@@ -1,7 +1,7 @@
 //go:build js && wasm
 
 // Command train is the training build, lib/wasmcnn-train.wasm: the
-// JavaScript API with fineTune (wasm/tune), which web/wasmcnn.js runs in a
+// JavaScript API with fineTune (wasm/tune), which web/wasmcnn.mjs runs in a
 // Web Worker. Only this build imports the training code (core/nn).
 package main
 

@@ -1,5 +1,5 @@
-// wasmcnn-worker.js: one wasmcnn runtime in a Web Worker, for
-// wasmcnn.loadModelWorkers, which splits each batch across several of them
+// wasmcnn-worker.mjs: one wasmcnn runtime in a module Web Worker, for
+// loadModelWorkers of wasmcnn.mjs, which splits each batch across several of them
 // (Go's WebAssembly runs on one thread; two instances use two cores).
 // Messages: {id, type: "load", module (a WebAssembly.Module) or wasmURL,
 // model: Uint8Array} → {id, info, kernel};
@@ -10,8 +10,8 @@
 // {id, onnx: Uint8Array, lossBefore, lossAfter, correctBefore,
 // correctAfter, examples, ms, evaluation?: {before, after}}, for
 // wasmcnn.fineTune. A failure answers {id, error: message}.
-"use strict";
-importScripts("wasm_exec.js", "wasmcnn.js");
+// It imports the runtime alone: a worker starts no workers.
+import * as wasmcnn from "./wasmcnn-runtime.mjs";
 
 let model = null;
 
