@@ -57,7 +57,7 @@ func readLoadOptions(v js.Value) (loadOptions, error) {
 	if n := v.Get("norm"); n.Type() == js.TypeString && adapt.Norm(n.String()).Valid() {
 		o.norm = adapt.Norm(n.String())
 	}
-	if l := v.Get("labels"); l.Type() == js.TypeString && l.Get("length").Int() <= adapt.MaxLabelsFile {
+	if l := v.Get("labels"); l.Type() == js.TypeString && stringLength(l) <= adapt.MaxLabelsFile {
 		o.labels = l.String()
 		o.labelsOf = "the labels file"
 		if n := v.Get("labelsName"); n.Type() == js.TypeString && n.String() != "" {
@@ -199,7 +199,7 @@ func (p *page) setLabels(args []js.Value) (any, error) {
 	if err != nil {
 		return p.ownResult(errors.New("No model of yours answers: drop a model first, then its labels."), ""), nil
 	}
-	if args[0].Get("length").Int() > adapt.MaxLabelsFile { // js.Value.Length takes objects only
+	if stringLength(args[0]) > adapt.MaxLabelsFile {
 		return p.ownResult(errors.New(args[1].String()+" has more than "+strconv.Itoa(adapt.MaxLabelsFile>>20)+" MiB; a labels file is smaller."), ""), nil
 	}
 	text, file := args[0].String(), args[1].String()
@@ -319,4 +319,11 @@ func summarise(r js.Value, src *modelSource) js.Value {
 // without onnx's prefix.
 func failure(what string, err error) error {
 	return errors.New(what + ": " + strings.TrimPrefix(err.Error(), "onnx: "))
+}
+
+// stringLength is the length of JavaScript string s in UTF-16 units,
+// read without copying it into Go: js.Value's Get and Length take objects
+// only (they panic on a string), so a String object wraps it.
+func stringLength(s js.Value) int {
+	return js.Global().Get("Object").New(s).Get("length").Int()
 }
