@@ -87,7 +87,7 @@ func newSource(kind, name string, m *onnx.Model, size int) (*modelSource, error)
 	s.shown = s.probs
 	if s.rule, s.noRule = ruleOf(m); s.rule != nil {
 		if s.classes < 2 {
-			s.rule, s.noRule = nil, "This model's verdict rule needs at least two classes: it names its class, whatever the drawing."
+			s.rule, s.noRule = nil, "This model's verdict rule needs at least two classes: it names its class, whatever it is shown."
 		} else {
 			s.shown = make([]float32, s.classes)
 		}
