@@ -175,12 +175,25 @@ func TestPictureFrames(t *testing.T) {
 	if drawing.PointerEvents == 0 || drawing.Frames == 0 {
 		t.Errorf("nothing measured: %v", drawing)
 	}
-	// A photo, the pointer moving over the maps while it runs and they draw.
+	// A photo, the pointer moving over the first layer's maps from the
+	// drop until the answer and its maps are on screen.
+	r, err := chromedp.Run(ctx, chromedp.Evaluate[rect](`(() => { const cv = document.querySelector(".map-layer canvas");
+		cv.scrollIntoView({block: "center"}); const r = cv.getBoundingClientRect(); return {X: r.x, Y: r.y, W: r.width, H: r.height}; })()`))
+	if err != nil {
+		t.Fatal(err)
+	}
 	t2, _ := chromedp.Run(ctx, chromedp.Evaluate[float64](`performance.now()`))
 	dropFile(t, ctx, "/testmodels/bird.png", "bird.png")
-	for i := 0; i < 40; i++ {
-		if err := chromedp.Do(ctx, chromedp.MouseEvent(input.DispatchMouseEventTypeMouseMoved, float64(100+i*10), float64(900+i%7*10))); err != nil {
+	for i := 0; ; i++ {
+		x, y := r.X+r.W*float64(i%37+1)/38, r.Y+r.H*float64(i%11+1)/12
+		if err := chromedp.Do(ctx, chromedp.MouseEvent(input.DispatchMouseEventTypeMouseMoved, x, y)); err != nil {
 			t.Fatal(err)
+		}
+		if i%10 != 9 {
+			continue
+		}
+		if done, _ := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.body.hasAttribute("data-ready") && wasmcnnPage.state().fed === "picture"`)); done || i > 3000 {
+			break
 		}
 	}
 	waitReady(t, ctx, `wasmcnnPage.state().fed === "picture"`, "the photo answered")
