@@ -46,7 +46,7 @@ check_format() {
 		return 1
 	fi
 	go vet ./...
-	GOOS=js GOARCH=wasm go vet ./wasm/... ./core/... ./worker ./internal/wasmsimd/...
+	GOOS=js GOARCH=wasm go vet ./wasm/... ./core/... ./worker ./internal/wasmsimd/... ./internal/convbench ./internal/archs
 	GOOS=js GOARCH=wasm go vet -tags wasmcnn_faults ./worker
 }
 
@@ -80,7 +80,7 @@ cmd_test() {
 	WASMCNN_REQUIRE_ORT=1 WASMCNN_REQUIRE_BROWSER=1 WASMCNN_REQUIRE_WORKERD=1 WASMCNN_REQUIRE_NPM=1 go test -timeout 45m ./...
 	log "wasm tests under Node ($(node --version))"
 	# tools/go_js_wasm_exec is Go's runner plus the memory hook the SIMD kernel needs.
-	GOOS=js GOARCH=wasm go test -exec="$PWD/tools/go_js_wasm_exec" ./core/... ./wasm/...
+	GOOS=js GOARCH=wasm go test -exec="$PWD/tools/go_js_wasm_exec" ./core/... ./wasm/... ./internal/wasmsimd/simdjs ./internal/convbench ./internal/archs
 	log "all tests passed"
 }
 

@@ -28,8 +28,10 @@ type ImplicitConv struct {
 	offs       []int32   // where each tap's window starts in xpad
 	bias       []float32 // mp values, zero past K
 	xpad       []float32 // one padded image, plus the columns the last tiles overrun
+	padLen     int       // xpad's length
 	wide       []float32 // mp × np products on rows of Wp (or compact rows, when K is not a multiple of 4)
 	compact    bool      // output rows compact: OW a multiple of 8
+	ep         EpilogueArgs
 }
 
 // NewImplicitConv plans g for kernel k, or returns nil where the implicit
@@ -65,14 +67,9 @@ func NewImplicitConv(k *PanelKernel, g *ConvGeom, w, b []float32, alloc func(str
 			}
 		}
 	}
-	var err error
-	if c.xpad, err = alloc("padded input", max(g.C*plane, maxOff+c.np)); err != nil {
+	c.padLen = max(g.C*plane, maxOff+c.np)
+	if err := c.allocScratch(alloc); err != nil {
 		return nil, err
-	}
-	if !c.compact || c.mp != g.K {
-		if c.wide, err = alloc("products", c.mp*c.np); err != nil {
-			return nil, err
-		}
 	}
 	c.pa = make([]float32, c.mp*c.kb)
 	packA(false, g.K, 4, c.kb, w, c.kb, 0, c.pa)
@@ -81,6 +78,21 @@ func NewImplicitConv(k *PanelKernel, g *ConvGeom, w, b []float32, alloc func(str
 		copy(c.bias, b[:g.K])
 	}
 	return c, nil
+}
+
+// allocScratch asks alloc for the scratch buffers, in NewImplicitConv's
+// order.
+func (c *ImplicitConv) allocScratch(alloc func(string, int) ([]float32, error)) error {
+	var err error
+	if c.xpad, err = alloc("padded input", c.padLen); err != nil {
+		return err
+	}
+	if !c.compact || c.mp != c.g.K {
+		if c.wide, err = alloc("products", c.mp*c.np); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // copyBlocks is [PanelKernel].CopyBlocks on slices, through the kernel's
@@ -106,16 +118,8 @@ func (c *ImplicitConv) Run(k *PanelKernel, y, x []float32) {
 	g := &c.g
 	checkConv(y, x, c.pa, nil, g)
 	hw, ohw := g.H*g.W, g.OH*g.OW
-	plane := c.hp * c.wp
-	padded := c.hp != g.H || c.wp != g.W
 	for n := 0; n < g.N; n++ {
-		img := x[n*g.C*hw : (n+1)*g.C*hw]
-		if !padded {
-			copy(c.xpad, img)
-		} else {
-			// Only the interior is written: the border stays zero from planning.
-			copyBlocks(k, c.xpad[g.PT*c.wp+g.PL:], img, g.C, g.H, g.W, c.wp, g.W, plane, g.H*g.W)
-		}
+		c.pad(k, x[n*g.C*hw:(n+1)*g.C*hw])
 		out := y[n*g.K*ohw : (n+1)*g.K*ohw]
 		if c.compact {
 			// Compact rows: straight into y when every product row is an
@@ -142,4 +146,82 @@ func (c *ImplicitConv) Run(k *PanelKernel, y, x []float32) {
 	}
 	runtime.KeepAlive(c)
 	runtime.KeepAlive(y)
+}
+
+// pad lays one image into the padded buffer: only the interior is
+// written, the border stays zero from planning.
+func (c *ImplicitConv) pad(k *PanelKernel, img []float32) {
+	g := &c.g
+	if c.hp == g.H && c.wp == g.W {
+		copy(c.xpad, img)
+		return
+	}
+	copyBlocks(k, c.xpad[g.PT*c.wp+g.PL:], img, g.C, g.H, g.W, c.wp, g.W, c.hp*c.wp, g.H*g.W)
+}
+
+// runFused is Run with the epilogue of a [ConvPlan] (the bias is the
+// plan's, packed when planning): the residual and the activation are
+// applied by the kernel where its rows are the output's (compact rows,
+// filters a multiple of four), else by a pass over the output after it.
+func (c *ImplicitConv) runFused(k *PanelKernel, y, x, res []float32, p *ConvPlan) {
+	g := &c.g
+	hw, ohw := g.H*g.W, g.OH*g.OW
+	ep := &c.ep
+	for n := 0; n < g.N; n++ {
+		c.pad(k, x[n*g.C*hw:(n+1)*g.C*hw])
+		out := y[n*g.K*ohw : (n+1)*g.K*ohw]
+		var r []float32
+		if p.residual {
+			r = res[n*g.K*ohw : (n+1)*g.K*ohw]
+		}
+		inKernel := r == nil || (c.compact && c.mp == g.K)
+		*ep = EpilogueArgs{Flags: EpBias, Bias: unsafe.Pointer(&c.bias[0]), Act: p.act.Kind, Params: unsafe.Pointer(p.params)}
+		if r != nil && inKernel {
+			ep.Flags |= EpResidual
+			ep.Res, ep.ResLd = unsafe.Pointer(&r[0]), ohw
+		}
+		if inKernel && p.act.Kind != ActNone {
+			ep.Flags |= EpActivate
+		}
+		dst, rowCols, rowSkip := c.wide, c.np, 0
+		if c.compact {
+			rowCols, rowSkip = g.OW, c.wp-g.OW
+			if c.wide == nil {
+				dst = out
+			}
+		}
+		_ = dst[c.mp*c.np-1]
+		k.ConvTilesEp(unsafe.Pointer(&c.pa[0]), unsafe.Pointer(&c.xpad[0]), unsafe.Pointer(&c.offs[0]),
+			unsafe.Pointer(&dst[0]), c.np, c.mp, c.np, c.kb, rowCols, rowSkip, ep)
+		switch {
+		case !inKernel:
+			// The residual and the activation on the way out of the
+			// products (out may be the residual itself).
+			rowStride := c.wp
+			if c.compact {
+				rowStride = g.OW
+			}
+			for i := 0; i < g.K; i++ {
+				for oh := 0; oh < g.OH; oh++ {
+					src := c.wide[i*c.np+oh*rowStride:][:g.OW]
+					o := i*ohw + oh*g.OW
+					dst, rr := out[o:o+g.OW], r[o:o+g.OW]
+					for q, v := range src {
+						dst[q] = p.act.Apply(v + rr[q])
+					}
+				}
+			}
+		case c.wide == nil:
+		case c.compact:
+			copy(out, c.wide[:g.K*ohw])
+		case c.wp == g.OW:
+			copyBlocks(k, out, c.wide, g.K, 1, ohw, 0, 0, ohw, c.np)
+		default:
+			copyBlocks(k, out, c.wide, g.K, g.OH, g.OW, g.OW, c.wp, ohw, c.np)
+		}
+	}
+	runtime.KeepAlive(c)
+	runtime.KeepAlive(p)
+	runtime.KeepAlive(y)
+	runtime.KeepAlive(res)
 }

@@ -27,9 +27,16 @@
 //
 // Every fast kernel has a plain reference twin ([Conv2DRef] beside [Conv2D],
 // [GemmRef] beside [Gemm], [ReferencePanelKernel] beside a platform's
-// [PanelKernel]), written as the obvious loop nest; the fast kernels are
+// [PanelKernel], [ConvFusedRef] beside [ConvPlan], [QConvRef] beside
+// [QConvPlan]), written as the obvious loop nest; the fast kernels are
 // tested against them on many random shapes. The twins are exported so that
 // the packages above can hold their results to the definition too.
+//
+// [ConvPlan] is a convolution planned once with its bias, residual and
+// activation fused into the kernels' epilogues, by the method its
+// geometry calls for (depthwise, pointwise, matrix-vector, implicit,
+// Winograd or im2col by blocks); [QConvPlan] is onnxruntime's quantized
+// convolution, exact on the same kernels.
 //
 // # Errors
 //

@@ -55,6 +55,46 @@ type PanelKernel struct {
 	// width floats from src + g·srcGroup + r·srcRow to dst + g·dstGroup +
 	// r·dstRow (strides in floats; the blocks do not overlap).
 	CopyBlocks func(dst, src unsafe.Pointer, groups, rows, width, dstRow, srcRow, dstGroup, srcGroup int)
+
+	// GemmEp is Tiles for a fused convolution ([ConvPlan]): for every
+	// MR×NR tile of the mp×np block at c,
+	//
+	//	c[i][j] = act(init[i][j] + Σ_{p<kb} A[i][p] · B[p][j])
+	//
+	// where init is c[i][j] itself under EpAccumulate, else the sum of
+	// ep.Bias[i] (EpBias) and the residual's (i, j) (EpResidual), and act
+	// is applied under EpActivate only ([EpilogueArgs]). A and B are laid
+	// out as for Tiles.
+	GemmEp func(pa, pb unsafe.Pointer, bPanel, bRow int, c unsafe.Pointer, ldc, mp, np, kb int, ep *EpilogueArgs)
+	// ConvTilesEp is ConvTiles with the epilogue of GemmEp: every output
+	// starts at ep.Bias[i] under EpBias plus the residual's (i, j) under
+	// EpResidual (j counting the columns of the block at c, so a residual
+	// is only meaningful on compact rows) and ends through the
+	// activation under EpActivate; EpAccumulate is not taken.
+	ConvTilesEp func(pa, base, offs, c unsafe.Pointer, ldc, mp, np, kb, rowCols, rowSkip int, ep *EpilogueArgs)
+	// Depthwise computes a depthwise convolution with its bias and
+	// activation ([DepthwiseArgs]).
+	Depthwise func(a *DepthwiseArgs)
+	// Gather lays rows of an image's im2col matrix out for a product:
+	// for p < kb, r < rows, q < ow,
+	//
+	//	dst[p·ld + r·ow + q] = base[offs[p] + r·rowStep + q·sw]
+	//
+	// with offs kb int32 offsets in floats (where tap p of the first
+	// output row reads in a zero-bordered image), sw 1 or 2 and strides
+	// in floats. It reads nothing past the last element it copies.
+	Gather func(dst, base, offs unsafe.Pointer, ld, kb, rows, ow, rowStep, sw int)
+	// QuantIn sets dst[i] = float32(src[i] − zero) for n bytes at src,
+	// read as int8 when signed, else as uint8: a quantized convolution's
+	// input for the float kernels.
+	QuantIn func(dst, src unsafe.Pointer, n int, zero int32, signed bool)
+	// Requant writes a quantized convolution's output bytes from its
+	// products: for every row r < rows and column i < cols,
+	//
+	//	dst[r·cols + i] = byte(roundHalfEven(clamp(float32(int32(src[r·cols + i]) + bias[r]) · scale[r], Lo − Zero, Hi − Zero)) + Zero)
+	//
+	// where src holds integers (exact floats) and a the constants.
+	Requant func(dst, src unsafe.Pointer, rows, cols int, a *RequantArgs)
 }
 
 var panelKernel *PanelKernel

@@ -8,12 +8,18 @@ import "unsafe"
 func ReferencePanelKernel() *PanelKernel {
 	return &PanelKernel{
 		Name: "reference-4x8", MR: 4, NR: 8,
-		Tiles:      refTiles,
-		ConvTiles:  refConvTiles,
-		ReLU:       refReLU,
-		MaxPool2:   refMaxPool2,
-		Dots:       refDots,
-		CopyBlocks: refCopyBlocks,
+		Tiles:       refTiles,
+		ConvTiles:   refConvTiles,
+		ReLU:        refReLU,
+		MaxPool2:    refMaxPool2,
+		Dots:        refDots,
+		CopyBlocks:  refCopyBlocks,
+		GemmEp:      refGemmEp,
+		ConvTilesEp: refConvTilesEp,
+		Depthwise:   refDepthwise,
+		Gather:      refGather,
+		QuantIn:     goQuantIn,
+		Requant:     goRequant,
 	}
 }
 
@@ -60,6 +66,28 @@ func refConvTiles(pa, base, offs, bias, c unsafe.Pointer, ldc, mp, np, kb, rowCo
 	}
 }
 
+func refConvTilesEp(pa, base, offs, c unsafe.Pointer, ldc, mp, np, kb, rowCols, rowSkip int, ep *EpilogueArgs) {
+	a := floats(pa, mp*kb)
+	off := unsafe.Slice((*int32)(offs), kb)
+	maxOff := int32(0)
+	for _, o := range off {
+		maxOff = max(maxOff, o)
+	}
+	col := func(j int) int { return j + j/rowCols*rowSkip }
+	x := floats(base, int(maxOff)+col(np-1)+1)
+	cs := floats(c, (mp-1)*ldc+np)
+	act := epilogueAct(ep)
+	for i := 0; i < mp; i++ {
+		for j := 0; j < np; j++ {
+			s := epilogueInit(&EpilogueArgs{Flags: ep.Flags &^ EpAccumulate, Bias: ep.Bias, Res: ep.Res, ResLd: ep.ResLd}, nil, 0, i, j)
+			for p := 0; p < kb; p++ {
+				s += a[(i/4)*4*kb+4*p+i%4] * x[int(off[p])+col(j)]
+			}
+			cs[i*ldc+j] = act.Apply(s)
+		}
+	}
+}
+
 func refReLU(y, x unsafe.Pointer, n int) { reluGo(floats(y, n), floats(x, n)) }
 
 func refMaxPool2(y, x unsafe.Pointer, rows, w, ow int) {
@@ -101,6 +129,53 @@ func refCopyBlocks(dst, src unsafe.Pointer, groups, rows, width, dstRow, srcRow,
 	for g := 0; g < groups; g++ {
 		for r := 0; r < rows; r++ {
 			copy(d[g*dstGroup+r*dstRow:][:width], s[g*srcGroup+r*srcRow:][:width])
+		}
+	}
+}
+
+func refGemmEp(pa, pb unsafe.Pointer, bPanel, bRow int, c unsafe.Pointer, ldc, mp, np, kb int, ep *EpilogueArgs) {
+	a := floats(pa, mp*kb)
+	b := floats(pb, (np/8-1)*bPanel+(kb-1)*bRow+8)
+	cs := floats(c, (mp-1)*ldc+np)
+	act := epilogueAct(ep)
+	for i := 0; i < mp; i++ {
+		for j := 0; j < np; j++ {
+			s := epilogueInit(ep, cs, i*ldc+j, i, j)
+			for p := 0; p < kb; p++ {
+				s += a[(i/4)*4*kb+4*p+i%4] * b[(j/8)*bPanel+p*bRow+j%8]
+			}
+			cs[i*ldc+j] = act.Apply(s)
+		}
+	}
+}
+
+func refDepthwise(a *DepthwiseArgs) {
+	offs := unsafe.Slice((*int32)(a.Offs), a.Taps)
+	act := actFrom(a.Act, a.Params)
+	for c := 0; c < a.Channels; c++ {
+		w := floats(unsafe.Add(a.W, 4*c*a.Taps), a.Taps)
+		bias := *(*float32)(unsafe.Add(a.Bias, 4*c))
+		y := floats(unsafe.Add(a.Y, 4*c*a.YPlane), a.OH*a.OW)
+		for r := 0; r < a.OH; r++ {
+			for q := 0; q < a.OW; q++ {
+				s := bias
+				for t, o := range offs {
+					s += w[t] * *(*float32)(unsafe.Add(a.X, 4*(c*a.XPlane+int(o)+r*a.RowStep+q*a.SW)))
+				}
+				y[r*a.OW+q] = act.Apply(s)
+			}
+		}
+	}
+}
+
+func refGather(dst, base, offs unsafe.Pointer, ld, kb, rows, ow, rowStep, sw int) {
+	off := unsafe.Slice((*int32)(offs), kb)
+	d := floats(dst, (kb-1)*ld+rows*ow)
+	for p := 0; p < kb; p++ {
+		for r := 0; r < rows; r++ {
+			for q := 0; q < ow; q++ {
+				d[p*ld+r*ow+q] = *(*float32)(unsafe.Add(base, 4*(int(off[p])+r*rowStep+q*sw)))
+			}
 		}
 	}
 }

@@ -29,7 +29,7 @@ func MaxPool2D(y, x []float32, argmax []int32, g *ConvGeom) {
 		maxPool2x2(y, x, argmax, g)
 		return
 	}
-	if argmax == nil && g.DH == 1 && g.DW == 1 && g.PT == 0 && g.PL == 0 && (g.OH-1)*g.SH+g.KH <= g.H && (g.OW-1)*g.SW+g.KW <= g.W {
+	if argmax == nil && g.DH == 1 && g.DW == 1 {
 		maxPoolInside(y, x, g)
 		return
 	}
@@ -37,18 +37,8 @@ func MaxPool2D(y, x []float32, argmax []int32, g *ConvGeom) {
 		in := x[pl*hw : (pl+1)*hw]
 		out := y[pl*ohw : (pl+1)*ohw]
 		for oh := 0; oh < g.OH; oh++ {
-			h0, h1 := tapRange(oh*g.SH-g.PT, g.DH, g.KH, g.H)
 			for ow := 0; ow < g.OW; ow++ {
-				w0, w1 := tapRange(ow*g.SW-g.PL, g.DW, g.KW, g.W)
-				best, at := float32(lowestFloat32), int32(-1)
-				for ih := h0; ih < h1; ih += g.DH {
-					row := in[ih*g.W : (ih+1)*g.W]
-					for iw := w0; iw < w1; iw += g.DW {
-						if v := row[iw]; v > best || at < 0 {
-							best, at = v, int32(ih*g.W+iw)
-						}
-					}
-				}
+				best, at := maxWindow(in, g, oh, ow)
 				out[oh*g.OW+ow] = best
 				if argmax != nil {
 					argmax[pl*ohw+oh*g.OW+ow] = at
@@ -58,24 +48,70 @@ func MaxPool2D(y, x []float32, argmax []int32, g *ConvGeom) {
 	}
 }
 
-// maxPoolInside is [MaxPool2D] without argmax for windows that all lie
-// inside the input, undilated: each output row is built one window row at a
-// time, the taps compared in the same order as the general loop (row by
-// row, a later tap winning only when greater).
+// maxWindow returns the largest input of plane in under output (oh, ow)'s
+// window and its index in the plane (−1 when the window sees only
+// padding): the taps row by row, the first one taken and a later one only
+// when greater.
+func maxWindow(in []float32, g *ConvGeom, oh, ow int) (float32, int32) {
+	h0, h1 := tapRange(oh*g.SH-g.PT, g.DH, g.KH, g.H)
+	w0, w1 := tapRange(ow*g.SW-g.PL, g.DW, g.KW, g.W)
+	best, at := float32(lowestFloat32), int32(-1)
+	for ih := h0; ih < h1; ih += g.DH {
+		row := in[ih*g.W : (ih+1)*g.W]
+		for iw := w0; iw < w1; iw += g.DW {
+			if v := row[iw]; v > best || at < 0 {
+				best, at = v, int32(ih*g.W+iw)
+			}
+		}
+	}
+	return best, at
+}
+
+// maxPoolInside is [MaxPool2D] without argmax for undilated windows: the
+// outputs whose window lies inside the input (all but a frame one or two
+// wide where there is padding, or where ceil_mode lets the last windows
+// overhang) are built one window row at a time, the taps compared in the
+// same order as the general loop (row by row, a later tap winning only
+// when greater); the frame goes through that loop. A padded 3×3 pooling
+// (ResNet's and GoogLeNet's) took the general loop whole before, at some
+// 3 ns a compare.
 func maxPoolInside(y, x []float32, g *ConvGeom) {
 	hw, ohw := g.H*g.W, g.OH*g.OW
-	span := (g.OW-1)*g.SW + g.KW
+	// Columns [owLo, owHi) and rows [ohLo, ohHi) have whole windows.
+	owLo, ohLo := (g.PL+g.SW-1)/g.SW, (g.PT+g.SH-1)/g.SH
+	owHi := min(g.OW, max(owLo, (g.W-g.KW+g.PL)/g.SW+1))
+	ohHi := min(g.OH, max(ohLo, (g.H-g.KH+g.PT)/g.SH+1))
+	if g.W < g.KW || g.H < g.KH {
+		owHi, ohHi = owLo, ohLo
+	}
 	for pl := 0; pl < g.N*g.C; pl++ {
 		in := x[pl*hw : (pl+1)*hw]
 		out := y[pl*ohw : (pl+1)*ohw]
 		for oh := 0; oh < g.OH; oh++ {
 			o := out[oh*g.OW : (oh+1)*g.OW]
-			if g.KH == 3 && g.KW == 3 {
-				maxRows3x3(o, in[oh*g.SH*g.W:], g.W, g.SW)
+			lo, hi := owLo, owHi
+			if oh < ohLo || oh >= ohHi {
+				lo, hi = g.OW, g.OW
+			}
+			for ow := 0; ow < lo; ow++ {
+				o[ow], _ = maxWindow(in, g, oh, ow)
+			}
+			for ow := hi; ow < g.OW; ow++ {
+				o[ow], _ = maxWindow(in, g, oh, ow)
+			}
+			if lo >= hi {
 				continue
 			}
+			o = o[lo:hi]
+			ih := oh*g.SH - g.PT
+			base := in[ih*g.W+lo*g.SW-g.PL:]
+			if g.KH == 3 && g.KW == 3 {
+				maxRows3x3(o, base, g.W, g.SW)
+				continue
+			}
+			span := (len(o)-1)*g.SW + g.KW
 			for i := 0; i < g.KH; i++ {
-				row := in[(oh*g.SH+i)*g.W : (oh*g.SH+i)*g.W+span]
+				row := base[i*g.W : i*g.W+span]
 				for ow := range o {
 					win := row[ow*g.SW : ow*g.SW+g.KW]
 					best := o[ow]

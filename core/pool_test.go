@@ -146,8 +146,9 @@ func TestPoolCrossCheck(t *testing.T) {
 }
 
 // TestMaxPoolInsideMatchesGeneral holds inference's pooling of windows
-// inside the input (3×3 spelled out, other sizes looped) to the general
-// loop bit for bit, on values with NaNs, infinities and both zeros, where
+// inside the input (3×3 spelled out, other sizes looped; with padding, a
+// frame of outputs through the general loop) to the general loop bit for
+// bit, on values with NaNs, infinities and both zeros, where
 // the order of the compares decides the answer.
 func TestMaxPoolInsideMatchesGeneral(t *testing.T) {
 	r := rand.New(rand.NewPCG(8, 9))
@@ -157,6 +158,12 @@ func TestMaxPoolInsideMatchesGeneral(t *testing.T) {
 			kh, kw = 1+r.IntN(4), 1+r.IntN(4)
 		}
 		win := Window{KernelH: kh, KernelW: kw, StrideH: 1 + r.IntN(3), StrideW: 1 + r.IntN(3), DilationH: 1, DilationW: 1}
+		if iter%2 == 1 {
+			// Padding and overhanging last windows: a frame of outputs
+			// through the general loop around the inside ones.
+			win.PadTop, win.PadLeft, win.PadBottom, win.PadRight = r.IntN(kh), r.IntN(kw), r.IntN(kh), r.IntN(kw)
+			win.CeilMode = r.IntN(2) == 0
+		}
 		xs := []int{1 + r.IntN(2), 1 + r.IntN(3), kh + r.IntN(9), kw + r.IntN(9)}
 		g, err := NewPoolGeom("MaxPool", xs, win)
 		if err != nil {

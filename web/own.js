@@ -29,12 +29,19 @@
     const s = Array.from(String(name || "")).filter((c) => !/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/.test(c));
     return s.length === 0 ? "model.onnx" : s.length > 80 ? s.slice(0, 80).join("") + "…" : s.join("");
   }
-  // once runs one task at a time; a failure says what went wrong.
+  // once runs one task at a time; a failure says what went wrong. A task
+  // asked for while another runs (keeping a model in IndexedDB can take a
+  // while after it answers) waits for it rather than being lost; of several
+  // waiting, the latest wins, as the person's last choice is what they want.
+  let waiting = null;
   async function once(task) {
-    if (busy) { say("Please wait: a model is still loading."); return; }
+    if (busy) { waiting = task; return; }
     busy = true;
-    try { await task(); } catch (e) { say("Something went wrong: " + (e && e.message ? e.message : e)); }
-    finally { busy = false; show(); }
+    try {
+      for (let next = task; next; next = waiting, waiting = null) {
+        try { await next(); } catch (e) { say("Something went wrong: " + (e && e.message ? e.message : e)); }
+      }
+    } finally { busy = false; show(); }
   }
   // show updates the name, the buttons and the scale choice for the model
   // answering now.

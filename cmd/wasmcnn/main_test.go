@@ -69,7 +69,7 @@ func TestInfoAndRun(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("info -profile: %d %s", code, errs)
 	}
-	for _, want := range []string{"profile    3 runs on inputs [1 1 28 28]", "Conv ", "Softmax "} {
+	for _, want := range []string{"profile    3 runs on inputs [1 1 28 28]", "Conv+Relu ", "Softmax "} {
 		if !strings.Contains(out, want) {
 			t.Errorf("info -profile output lacks %q:\n%s", want, out)
 		}

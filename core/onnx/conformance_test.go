@@ -73,7 +73,9 @@ func TestConformanceWithOnnxruntime(t *testing.T) {
 				t.Errorf("%s: output %d element %d = %v, onnxruntime %v", c.name, oi, at, got[oi].Data[at], want[at])
 			}
 		}
-		// Buffers shared by liveness or kept per tensor: the same numbers.
+		// Buffers shared by liveness (convolutions fused) or kept per
+		// tensor (the graph as written): the same numbers, to float32
+		// rounding.
 		kept, err := onnx.LoadModel(refCases[i].Model, &onnx.LoadOptions{KeepTensors: true})
 		if err != nil {
 			t.Errorf("%s: keeping tensors: %v", c.name, err)
@@ -85,8 +87,8 @@ func TestConformanceWithOnnxruntime(t *testing.T) {
 			continue
 		}
 		for oi := range got {
-			if !sameBits(again[oi].Data, got[oi].Data) {
-				t.Errorf("%s: output %d differs when every tensor keeps its buffer", c.name, oi)
+			if d := onnx.FusedDiff(got[oi].Data, again[oi].Data); d > onnx.FusedTolerance {
+				t.Errorf("%s: output %d differs when every tensor keeps its buffer by %.3g of its largest magnitude", c.name, oi, d)
 			}
 		}
 		for _, op := range c.ops {

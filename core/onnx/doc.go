@@ -6,7 +6,10 @@
 // the rewrites onnxruntime makes before running (QDQ groups fused into
 // integer operators), the planner that compiles a graph into a sequence of
 // kernel calls over buffers placed once in an arena by their lifetimes (so
-// that a plan holds the peak of its tensors, not their sum), per-node
+// that a plan holds the peak of its tensors, not their sum), convolutions
+// on [core.ConvPlan] and [core.QConvPlan] merged with the batch norm,
+// residual Add and activation after them unless the plan keeps every
+// tensor for looking inside (fuse.go), per-node
 // profiling, and [ModelBuilder], the writer that wasmcnn's own networks
 // are exported with. Quantized tensors are computed with onnxruntime's
 // integer semantics (see quant.go).

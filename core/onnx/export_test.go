@@ -15,3 +15,8 @@ const (
 
 // LastOutput returns the first output of m's last run, in place.
 func LastOutput(m *Model) []float32 { return m.plan.outputs[0].f }
+
+// FusedDiff and FusedTolerance hold a fused plan to the graph as written.
+var FusedDiff = fusedDiff
+
+const FusedTolerance = fusedTolerance

@@ -17,12 +17,25 @@ func countingKernel() (*core.PanelKernel, map[string]int) {
 	calls := map[string]int{}
 	k := *ref
 	k.Name = "counting"
-	k.ConvTiles = func(pa, base, offs, bias, c unsafe.Pointer, ldc, mp, np, kb, rowCols, rowSkip int) {
-		calls["ConvTiles"]++
+	k.ConvTilesEp = func(pa, base, offs, c unsafe.Pointer, ldc, mp, np, kb, rowCols, rowSkip int, ep *core.EpilogueArgs) {
+		calls["ConvTilesEp"]++
 		if rowSkip > 0 {
-			calls["ConvTiles compact"]++
+			calls["ConvTilesEp compact"]++
 		}
-		ref.ConvTiles(pa, base, offs, bias, c, ldc, mp, np, kb, rowCols, rowSkip)
+		ref.ConvTilesEp(pa, base, offs, c, ldc, mp, np, kb, rowCols, rowSkip, ep)
+	}
+	k.GemmEp = func(pa, pb unsafe.Pointer, bPanel, bRow int, c unsafe.Pointer, ldc, mp, np, kb int, ep *core.EpilogueArgs) {
+		calls["GemmEp"]++
+		ref.GemmEp(pa, pb, bPanel, bRow, c, ldc, mp, np, kb, ep)
+	}
+	k.Depthwise = func(a *core.DepthwiseArgs) { calls["Depthwise"]++; ref.Depthwise(a) }
+	k.Gather = func(dst, base, offs unsafe.Pointer, ld, kb, rows, ow, rowStep, sw int) {
+		calls["Gather"]++
+		ref.Gather(dst, base, offs, ld, kb, rows, ow, rowStep, sw)
+	}
+	k.Requant = func(dst, src unsafe.Pointer, rows, cols int, a *core.RequantArgs) {
+		calls["Requant"]++
+		ref.Requant(dst, src, rows, cols, a)
 	}
 	k.ReLU = func(y, x unsafe.Pointer, n int) { calls["ReLU"]++; ref.ReLU(y, x, n) }
 	k.MaxPool2 = func(y, x unsafe.Pointer, rows, w, ow int) { calls["MaxPool2"]++; ref.MaxPool2(y, x, rows, w, ow) }
@@ -41,9 +54,10 @@ func countingKernel() (*core.PanelKernel, map[string]int) {
 // TestPanelKernelPathsMatchGo runs every conformance model with this
 // build's own kernels (Go's, and natively the CPU's) and again with the
 // reference panel kernel installed, which makes
-// the planner take the kernel paths (implicit convolution, ReLU, 2×2
-// pooling, dot products): the outputs must agree, and every path must have
-// been taken somewhere.
+// the planner take the kernel paths (the convolution plans' fused
+// products, implicit, depthwise and gathering kernels, the quantized
+// convolution's requantization, ReLU, 2×2 pooling, dot products): the
+// outputs must agree, and every path must have been taken somewhere.
 func TestPanelKernelPathsMatchGo(t *testing.T) {
 	k, calls := countingKernel()
 	defer core.SetPanelKernel(nil)
@@ -71,7 +85,7 @@ func TestPanelKernelPathsMatchGo(t *testing.T) {
 			floattest.AssertClose(t, fmt.Sprintf("%s output %d", c.name, i), outs[1][i], outs[0][i], 1e-5)
 		}
 	}
-	for _, name := range []string{"ConvTiles", "ConvTiles compact", "ReLU", "MaxPool2", "Dots", "CopyBlocks", "Tiles"} {
+	for _, name := range []string{"ConvTilesEp", "ConvTilesEp compact", "GemmEp", "Depthwise", "Gather", "Requant", "ReLU", "MaxPool2", "Dots", "CopyBlocks", "Tiles"} {
 		if calls[name] == 0 {
 			t.Errorf("no model used the kernel's %s", name)
 		}

@@ -81,7 +81,8 @@ func TestProfile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(steps) != len(m.Steps()) || steps[0].Node.Op != "Conv" || steps[len(steps)-1].Node.Op != "Softmax" {
+	// The steps that run: each convolution fused with its ReLU.
+	if len(steps) != 6 || steps[0].Node.Op != "Conv+Relu" || steps[0].Node.Outputs[0] != "relu1" || steps[len(steps)-1].Node.Op != "Softmax" {
 		t.Fatalf("profile steps %+v", steps)
 	}
 	for _, s := range steps {

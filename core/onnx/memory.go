@@ -72,6 +72,10 @@ func (p *modelPlan) placeBuffers(limit int64) error {
 			return err
 		}
 	}
+	// Binds run once: dropping them frees what they held to build their
+	// kernels (a convolution's weights with the batch norm folded in,
+	// which its plan has packed).
+	p.binds = nil
 	return nil
 }
 

@@ -170,7 +170,8 @@ func TestKeepAllTensorsRerun(t *testing.T) {
 }
 
 // TestSharedPlansMatchKept runs the hand-built models of the package's
-// tests with shared and with kept buffers: the outputs must be identical.
+// tests with shared buffers (convolutions fused) and with kept buffers
+// (the graph as written): the outputs must agree to float32 rounding.
 func TestSharedPlansMatchKept(t *testing.T) {
 	for _, c := range explainModels() {
 		b := NewModelBuilder(c.opset)
@@ -187,8 +188,8 @@ func TestSharedPlansMatchKept(t *testing.T) {
 			}
 			outs[i] = append([]float32(nil), got[0].Data...)
 		}
-		if !slices.Equal(outs[0], outs[1]) {
-			t.Errorf("%s: shared and kept buffers give different outputs", c.desc)
+		if d := fusedDiff(outs[0], outs[1]); d > fusedTolerance {
+			t.Errorf("%s: shared and kept buffers give outputs %.3g apart (of the largest magnitude)", c.desc, d)
 		}
 	}
 }

@@ -104,6 +104,8 @@ type Model struct {
 
 	limits     Limits
 	runNodes   []*onnxNodeProto // the nodes that run: nodes after fuseQDQ
+	fusedNodes []*onnxNodeProto // runNodes with convolutions fused (fuse.go)
+	noFuse     map[string]bool  // convolutions planning found unfit to fuse
 	keep       bool             // plans keep every tensor (LoadOptions.KeepTensors)
 	inputElems []int64          // the element type of each input
 	consts     map[string]*val
@@ -166,6 +168,7 @@ func LoadModel(data []byte, opts *LoadOptions) (*Model, error) {
 		return nil, err
 	}
 	m.runNodes = m.fuseQDQ(m.nodes)
+	m.fusedNodes = m.fuseConvs(m.runNodes, nil)
 	shapes := make([][]int, len(m.Inputs))
 	for i, in := range m.Inputs {
 		shapes[i] = make([]int, len(in.Shape))

@@ -91,26 +91,35 @@ var intUnary = map[string]func(int64) int64{
 // clipBounds reads Clip's bounds: attributes before opset 11, optional
 // constant inputs from 11 on.
 func clipBounds(x *nodeCtx) (func(y, v []float32), error) {
-	lo, hi := float32(-math.MaxFloat32), float32(math.MaxFloat32)
-	if x.opset < 11 {
-		lo, hi = x.attrFloat("min", lo), x.attrFloat("max", hi)
-	} else {
-		for i, dst := range []*float32{&lo, &hi} {
-			b := x.input(i + 1)
-			if b == nil {
-				continue
-			}
-			if !b.konst || b.len() != 1 {
-				return nil, x.errorf("bound %q must be a constant scalar", b.name)
-			}
-			if b.isInt {
-				*dst = float32(b.i[0])
-			} else {
-				*dst = b.f[0]
-			}
-		}
+	lo, hi, err := clipRange(x)
+	if err != nil {
+		return nil, err
 	}
 	return func(y, v []float32) { core.Clip(y, v, lo, hi) }, nil
+}
+
+// clipRange reads a Clip node's bounds: attributes before opset 11,
+// constant scalar inputs since.
+func clipRange(x *nodeCtx) (lo, hi float32, err error) {
+	lo, hi = float32(-math.MaxFloat32), float32(math.MaxFloat32)
+	if x.opset < 11 {
+		return x.attrFloat("min", lo), x.attrFloat("max", hi), nil
+	}
+	for i, dst := range []*float32{&lo, &hi} {
+		b := x.input(i + 1)
+		if b == nil {
+			continue
+		}
+		if !b.konst || b.len() != 1 {
+			return 0, 0, x.errorf("bound %q must be a constant scalar", b.name)
+		}
+		if b.isInt {
+			*dst = float32(b.i[0])
+		} else {
+			*dst = b.f[0]
+		}
+	}
+	return lo, hi, nil
 }
 
 //

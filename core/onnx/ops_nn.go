@@ -3,8 +3,6 @@ package onnx
 import (
 	"slices"
 
-	"wasmcnn/internal/fmtlite"
-
 	"wasmcnn/core"
 )
 
@@ -172,114 +170,6 @@ func flatShape(s []int, rank int) []int {
 		return []int{s[0], s[1], s[3]}
 	}
 	return s
-}
-
-func compileConv(x *nodeCtx) ([]*val, func(), error) {
-	in, shape4, err := x.image(0, false)
-	if err != nil {
-		return nil, nil, err
-	}
-	w, err := x.floatIn(1)
-	if err != nil {
-		return nil, nil, err
-	}
-	wshape := w.shape
-	if len(in.shape) == 3 {
-		if len(wshape) != 3 {
-			return nil, nil, x.errorf("weights %v for a 1-D input %v", wshape, in.shape)
-		}
-		wshape = []int{wshape[0], wshape[1], 1, wshape[2]}
-	}
-	ws, err := x.windowND(len(in.shape)-2, false)
-	if err != nil {
-		return nil, nil, err
-	}
-	win := ws.window2D()
-	group := x.attrInt("group", 1)
-	if group < 1 || group > 1<<20 {
-		return nil, nil, x.errorf("group %d", group)
-	}
-	g, err := core.NewConvGeom(shape4, wshape, win, int(group))
-	if err != nil {
-		return nil, nil, x.errorf("%v", err)
-	}
-	if err := x.addMACs(g.MACs()); err != nil {
-		return nil, nil, err
-	}
-	bv := x.input(2)
-	if bv != nil && (bv.isInt || len(bv.shape) != 1 || bv.shape[0] != g.K) {
-		return nil, nil, x.errorf("bias %q has shape %v, want [%d]", bv.name, bv.shape, g.K)
-	}
-	bias := func() []float32 {
-		if bv == nil {
-			return nil
-		}
-		return bv.f
-	}
-	out, err := x.outFloat(flatShape(g.OutShape(), len(in.shape)))
-	if err != nil {
-		return nil, nil, err
-	}
-	if run, err := x.implicitConv(&g, w, bias, out, in); run != nil || err != nil {
-		return []*val{out}, run, err
-	}
-	col, err := x.scratch("im2col", g.ColSize())
-	if err != nil {
-		return nil, nil, err
-	}
-	return []*val{out}, func() { core.Conv2D(out.f, in.f, w.f, bias(), &g, col.f) }, nil
-}
-
-// implicitConv plans the convolution on the panel kernel's implicit form
-// ([core.ImplicitConv]) when the kernel has one and the weights are
-// constant, or returns a nil step. The kernel captures its scratch buffers
-// when it is built, so it is built once the plan's buffers are placed; a
-// first build with no memory only learns their sizes.
-func (x *nodeCtx) implicitConv(g *core.ConvGeom, w *val, bias func() []float32, out, in *val) (func(), error) {
-	k := x.c.plan.kernel
-	if !w.konst || (x.input(2) != nil && !x.input(2).konst) {
-		return nil, nil
-	}
-	var sizes []int
-	probe := func(_ string, n int) ([]float32, error) {
-		sizes = append(sizes, n)
-		return nil, nil
-	}
-	if ic, err := core.NewImplicitConv(k, g, w.f, bias(), probe); ic == nil || err != nil {
-		return nil, err
-	}
-	scratch := make([]*val, len(sizes))
-	for i, n := range sizes {
-		var err error
-		if scratch[i], err = x.scratch("implicit conv", n); err != nil {
-			return nil, err
-		}
-	}
-	var ic *core.ImplicitConv
-	x.onBind(func() error {
-		next := 0
-		alloc := func(what string, n int) ([]float32, error) {
-			if next >= len(scratch) || n > len(scratch[next].f) {
-				return nil, fmtlite.Errorf("the implicit convolution asked for %s of %d values, not planned", what, n)
-			}
-			next++
-			return scratch[next-1].f[:n], nil
-		}
-		var err error
-		ic, err = core.NewImplicitConv(k, g, w.f, bias(), alloc)
-		if err == nil && ic == nil {
-			err = fmtlite.Errorf("the implicit convolution no longer applies")
-		}
-		return err
-	})
-	return func() {
-		// Scratch is shared between steps, and the kernel reads the
-		// zero border of its padded input: clear it every run.
-		for _, s := range scratch {
-			clear(s.f)
-		}
-		ic.Run(k, out.f, in.f)
-	}, nil
 }
 
 //

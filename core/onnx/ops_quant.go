@@ -121,31 +121,6 @@ func compileDequantize(x *nodeCtx) ([]*val, func(), error) {
 	}, nil
 }
 
-// qconv is a planned quantized convolution: the weights less their zero
-// points as floats, and the chunks of input channels whose products add
-// up exactly in float32.
-type qconv struct {
-	g      core.ConvGeom
-	xzp    float32
-	w      []float32 // w − wzp, [K, C/G, KH, KW]
-	bias   []int32   // per output channel, or nil
-	scales []float32 // per output channel
-	y      qtype
-	yzp    int32
-	// chunks splits the input channels (one group only) so that every
-	// partial sum stays below 2^24; one chunk means the whole convolution
-	// at once. exact is false when no split can (a grouped convolution
-	// with too large weights), and the reference runs.
-	chunks []qchunk
-	exact  bool
-	acc    []float64
-}
-
-type qchunk struct {
-	g core.ConvGeom
-	w []float32
-}
-
 func compileQLinearConv(x *nodeCtx) ([]*val, func(), error) {
 	in, shape4, err := x.image(0, true)
 	if err != nil {
@@ -198,185 +173,55 @@ func compileQLinearConv(x *nodeCtx) ([]*val, func(), error) {
 	if err := x.addMACs(g.MACs()); err != nil {
 		return nil, nil, err
 	}
-	q := &qconv{g: g, xzp: float32(xp.zp[0]), y: yp.t, yzp: yp.zp[0], exact: true}
-	taps := len(w.i) / g.K
-	q.w = make([]float32, len(w.i))
-	q.scales = make([]float32, g.K)
-	xmax := maxAbsFrom(xp.t, xp.zp[0])
-	var worst int64
-	for k := 0; k < g.K; k++ {
-		ws, wz := wp.at(k)
-		var sum int64
-		for t := k * taps; t < (k+1)*taps; t++ {
-			v := w.i[t] - int64(wz)
-			q.w[t] = float32(v)
-			sum += max(v, -v)
-		}
-		worst = max(worst, sum*xmax)
-		q.scales[k] = xp.scale[0] * ws / yp.scale[0]
+	q := core.QuantConv{
+		XZero: xp.zp[0], XScale: xp.scale[0], XSigned: xp.t.elem == onnxInt8,
+		W: make([]byte, len(w.i)), WSigned: w.elem == onnxInt8,
+		YZero: yp.zp[0], YScale: yp.scale[0], YSigned: yp.t.elem == onnxInt8,
+	}
+	for i, v := range w.i {
+		q.W[i] = byte(v)
+	}
+	for k := 0; k < len(wp.scale); k++ {
+		s, z := wp.at(k)
+		q.WScale, q.WZero = append(q.WScale, s), append(q.WZero, z)
 	}
 	if b := x.input(8); b != nil {
 		if !b.konst || !b.isInt || b.elem != onnxInt32 || len(b.i) != g.K {
 			return nil, nil, x.errorf("bias %q must be an INT32 constant of %d values", b.name, g.K)
 		}
-		q.bias = make([]int32, g.K)
+		q.Bias = make([]int32, g.K)
 		for k, v := range b.i {
-			q.bias[k] = int32(v)
+			q.Bias[k] = int32(v)
 		}
 	}
-	q.planChunks(worst, xmax)
 	out, err := x.outFloat(flatShape(g.OutShape(), len(in.shape)))
 	if err != nil {
 		return nil, nil, err
 	}
 	out.elem = yp.t.elem
-	shifted, err := x.scratch("input less zero point", g.N*g.C*g.H*g.W)
+	var p *core.QConvPlan
+	alloc, err := x.planScratch(func(alloc func(string, int) ([]float32, error)) error {
+		var err error
+		p, err = core.NewQConvPlan(x.c.plan.kernel, &g, q, alloc)
+		return err
+	})
 	if err != nil {
 		return nil, nil, err
 	}
-	prod, err := x.scratch("products", g.N*g.K*g.OH*g.OW)
+	tmp, err := x.scratch("output bytes", (p.FloatsTemp()+3)/4)
 	if err != nil {
 		return nil, nil, err
 	}
-	col, err := x.scratch("im2col", g.ColSize())
-	if err != nil {
-		return nil, nil, err
-	}
-	return []*val{out}, func() { q.run(out.f, in.f, shifted.f, prod.f, col.f) }, nil
-}
-
-// planChunks splits the input channels so that each chunk's partial sums
-// stay below 2^24: worst bounds the whole sum, xmax one input's magnitude.
-func (q *qconv) planChunks(worst, xmax int64) {
-	g := q.g
-	if worst < exactLimit {
-		q.chunks = []qchunk{{g: g, w: q.w}}
-		return
-	}
-	if g.Group != 1 {
-		q.exact = false
-		return
-	}
-	// Chunks of consecutive channels, each as long as every output
-	// channel's partial sum over it stays under the limit.
-	kk := g.KH * g.KW
-	sums := make([]int64, g.K)
-	c0 := 0
-	cut := func(c1 int) {
-		cg := g
-		cg.N, cg.C = 1, c1-c0
-		cw := make([]float32, g.K*(c1-c0)*kk)
-		for k := 0; k < g.K; k++ {
-			copy(cw[k*(c1-c0)*kk:(k+1)*(c1-c0)*kk], q.w[(k*g.C+c0)*kk:(k*g.C+c1)*kk])
-		}
-		q.chunks = append(q.chunks, qchunk{g: cg, w: cw})
-		c0 = c1
-		clear(sums)
-	}
-	for c := 0; c < g.C; c++ {
-		fits := true
-		add := make([]int64, g.K)
-		for k := 0; k < g.K; k++ {
-			for t := (k*g.C + c) * kk; t < (k*g.C+c+1)*kk; t++ {
-				add[k] += int64(math.Abs(float64(q.w[t])))
-			}
-			fits = fits && (sums[k]+add[k])*xmax < exactLimit
-		}
-		if !fits && c == c0 {
-			// One channel alone passes the limit (a kernel of over 258
-			// taps): only the reference is exact.
-			q.exact, q.chunks = false, nil
-			return
-		}
-		if !fits {
-			cut(c)
-		}
-		for k := range sums {
-			sums[k] += add[k]
-		}
-	}
-	cut(g.C)
-	q.acc = make([]float64, g.N*g.K*g.OH*g.OW)
-}
-
-// run computes the quantized convolution of x into y: the products summed
-// exactly, the bias added, then requantized per output channel.
-func (q *qconv) run(y, x, shifted, prod, col []float32) {
-	g := &q.g
-	ohw := g.OH * g.OW
-	if !q.exact {
-		q.runRef(y, x)
-		return
-	}
-	for i, v := range x[:g.N*g.C*g.H*g.W] {
-		shifted[i] = v - q.xzp
-	}
-	if len(q.chunks) == 1 {
-		core.Conv2D(prod, shifted, q.w, nil, g, col)
-		for i, v := range prod[:g.N*g.K*ohw] {
-			k := i / ohw % g.K
-			y[i] = requantize(int64(v)+int64(q.bias32(k)), q.scales[k], q.yzp, q.y)
-		}
-		return
-	}
-	clear(q.acc)
-	for n := 0; n < g.N; n++ {
-		c0 := 0
-		for _, ch := range q.chunks {
-			src := shifted[(n*g.C+c0)*g.H*g.W : (n*g.C+c0+ch.g.C)*g.H*g.W]
-			core.Conv2D(prod[:g.K*ohw], src, ch.w, nil, &ch.g, col)
-			acc := q.acc[n*g.K*ohw : (n+1)*g.K*ohw]
-			for i, v := range prod[:g.K*ohw] {
-				acc[i] += float64(v)
-			}
-			c0 += ch.g.C
-		}
-	}
-	for i, v := range q.acc {
-		k := i / ohw % g.K
-		y[i] = requantize(int64(v)+int64(q.bias32(k)), q.scales[k], q.yzp, q.y)
-	}
-}
-
-func (q *qconv) bias32(k int) int32 {
-	if q.bias == nil {
-		return 0
-	}
-	return q.bias[k]
-}
-
-// runRef is the reference quantized convolution: every product summed in
-// int64, one output at a time.
-func (q *qconv) runRef(y, x []float32) {
-	g := &q.g
-	cg, kg := g.C/g.Group, g.K/g.Group
-	for n := 0; n < g.N; n++ {
-		for k := 0; k < g.K; k++ {
-			grp := k / kg
-			for oh := 0; oh < g.OH; oh++ {
-				for ow := 0; ow < g.OW; ow++ {
-					var acc int64
-					for c := 0; c < cg; c++ {
-						plane := x[(n*g.C+grp*cg+c)*g.H*g.W:]
-						for i := 0; i < g.KH; i++ {
-							h := oh*g.SH - g.PT + i*g.DH
-							if h < 0 || h >= g.H {
-								continue
-							}
-							for j := 0; j < g.KW; j++ {
-								wx := ow*g.SW - g.PL + j*g.DW
-								if wx < 0 || wx >= g.W {
-									continue
-								}
-								acc += int64(plane[h*g.W+wx]-q.xzp) * int64(q.w[((k*cg+c)*g.KH+i)*g.KW+j])
-							}
-						}
-					}
-					y[((n*g.K+k)*g.OH+oh)*g.OW+ow] = requantize(acc+int64(q.bias32(k)), q.scales[k], q.yzp, q.y)
-				}
-			}
-		}
-	}
+	x.onBind(func() error {
+		var err error
+		p, err = p.WithScratch(alloc())
+		return err
+	})
+	return []*val{out}, func() {
+		// The arena lends the plan scratch that other steps overwrite.
+		p.ClearPadding()
+		p.RunFloats(out.f, in.f, bytesOf(tmp.f))
+	}, nil
 }
 
 // qmatmul is a planned quantized matrix product A·B with B constant:

@@ -1,6 +1,7 @@
 package onnx
 
 import (
+	"errors"
 	"math"
 	"slices"
 
@@ -98,6 +99,9 @@ type modelPlan struct {
 	// keep gives every tensor but scratch its own buffer, so that all of a
 	// run's tensors can be read after it (Steps, Explain).
 	keep bool
+	// fused is set when the steps run a graph with convolutions fused,
+	// not the graph as written.
+	fused bool
 	// arena holds every runtime buffer; peak is its length, sum the total
 	// of the buffers if none were shared, folded the values of tensors
 	// computed while planning.
@@ -128,12 +132,35 @@ func (m *Model) Plan(shapes ...[]int) error {
 	return m.plan2(m.keep, shapes)
 }
 
-// plan2 plans for shapes, every tensor in its own buffer when keep is set.
+// plan2 plans for shapes: the graph as written with every tensor in its
+// own buffer when keep is set, otherwise the graph with its convolutions
+// fused (fuse.go), leaving as written each convolution whose merge the
+// shapes or values do not allow.
 func (m *Model) plan2(keep bool, shapes [][]int) error {
+	if keep {
+		return m.planNodes(m.runNodes, true, shapes)
+	}
+	for {
+		err := m.planNodes(m.fusedNodes, false, shapes)
+		var fe *fuseError
+		if !errors.As(err, &fe) || m.noFuse[fe.node] {
+			return err
+		}
+		if m.noFuse == nil {
+			m.noFuse = map[string]bool{}
+		}
+		m.noFuse[fe.node] = true
+		m.fusedNodes = m.fuseConvs(m.runNodes, m.noFuse)
+	}
+}
+
+// planNodes plans nodes for shapes, every tensor in its own buffer when
+// keep is set.
+func (m *Model) planNodes(nodes []*onnxNodeProto, keep bool, shapes [][]int) error {
 	if len(shapes) != len(m.Inputs) {
 		return fmtlite.Errorf("onnx: the model has %d inputs, got %d shapes", len(m.Inputs), len(shapes))
 	}
-	p := &modelPlan{vals: map[string]*val{}, kernel: core.CurrentPanelKernel(), keep: keep, next: -1}
+	p := &modelPlan{vals: map[string]*val{}, kernel: core.CurrentPanelKernel(), keep: keep, next: -1, fused: len(nodes) != len(m.runNodes)}
 	for name, v := range m.consts {
 		p.vals[name] = v
 	}
@@ -159,7 +186,7 @@ func (m *Model) plan2(keep bool, shapes [][]int) error {
 		p.inputs = append(p.inputs, v)
 		p.inShapes = append(p.inShapes, append([]int(nil), s...))
 	}
-	order, err := m.topoOrder()
+	order, err := m.topoOrder(nodes)
 	if err != nil {
 		return err
 	}
@@ -196,7 +223,7 @@ func (m *Model) plan2(keep bool, shapes [][]int) error {
 
 // topoOrder returns the nodes ordered so that every input is produced
 // before it is used (files should already be in this order; some are not).
-func (m *Model) topoOrder() ([]*onnxNodeProto, error) {
+func (m *Model) topoOrder(nodes []*onnxNodeProto) ([]*onnxNodeProto, error) {
 	avail := map[string]bool{"": true}
 	for name := range m.consts {
 		avail[name] = true
@@ -204,11 +231,11 @@ func (m *Model) topoOrder() ([]*onnxNodeProto, error) {
 	for _, in := range m.Inputs {
 		avail[in.Name] = true
 	}
-	done := make([]bool, len(m.runNodes))
-	order := make([]*onnxNodeProto, 0, len(m.runNodes))
-	for len(order) < len(m.runNodes) {
+	done := make([]bool, len(nodes))
+	order := make([]*onnxNodeProto, 0, len(nodes))
+	for len(order) < len(nodes) {
 		progress := false
-		for i, n := range m.runNodes {
+		for i, n := range nodes {
 			if done[i] {
 				continue
 			}
@@ -229,7 +256,7 @@ func (m *Model) topoOrder() ([]*onnxNodeProto, error) {
 			}
 		}
 		if !progress {
-			for i, n := range m.runNodes {
+			for i, n := range nodes {
 				if done[i] {
 					continue
 				}
@@ -506,9 +533,12 @@ type StepOutput struct {
 // switches it to keeping them ([Model.KeepAllTensors]), running the last
 // input again, so that every output listed holds that run's values. When
 // keeping them would pass the limit MaxActivations, the outputs that are
-// not graph outputs come with nil Data.
+// not graph outputs come with nil Data. A model whose plan runs fused
+// convolutions (fuse.go) is switched before it has run too, so that the
+// steps are always the graph's nodes as written, with the indexes
+// [Model.Explain] takes.
 func (m *Model) Steps() []StepOutput {
-	if !m.plan.keep && m.plan.ran {
+	if !m.plan.keep && (m.plan.ran || m.plan.fused) {
 		_ = m.KeepAllTensors() // on failure, the nil Data below says so
 	}
 	out := make([]StepOutput, 0, len(m.plan.steps))
@@ -519,7 +549,7 @@ func (m *Model) Steps() []StepOutput {
 			t.Data = nil
 		}
 		out = append(out, StepOutput{
-			Node:   NodeInfo{Name: n.name, Op: n.opType, Inputs: n.inputs, Outputs: n.outputs},
+			Node:   n.info(),
 			Output: t,
 		})
 	}

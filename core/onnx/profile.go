@@ -66,7 +66,7 @@ func (m *Model) timeSteps(inputs [][]float32, runs int, now Clock) []StepTime {
 	out := make([]StepTime, len(m.plan.steps))
 	for i, s := range m.plan.steps {
 		n := s.node
-		out[i].Node = NodeInfo{Name: n.name, Op: n.opType, Inputs: n.inputs, Outputs: n.outputs}
+		out[i].Node = n.info()
 	}
 	for r := 0; r < runs; r++ {
 		for i, x := range inputs {

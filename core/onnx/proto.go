@@ -88,6 +88,9 @@ type onnxNodeProto struct {
 	// the opset of its domain that the model imports.
 	spec  opSpec
 	opset int64
+	// fusion is what a convolution merged when the fusion pass made the
+	// node (fuse.go); nil for a node of the file.
+	fusion *convFusion
 }
 
 type onnxAttr struct {

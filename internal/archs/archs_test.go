@@ -20,6 +20,8 @@ import (
 // optimisations, which fuse QDQ groups into integer kernels). Float
 // outputs must agree within 1e-4 of the output's largest magnitude; int8
 // outputs exactly, but for the steps explained where they are allowed.
+// Each runs fused (shared buffers) and as written (kept buffers), which
+// must agree within onnx.FusionTolerance (int8: exactly).
 func TestArchitecturesMatchOnnxruntime(t *testing.T) {
 	root := orttest.Require(t)
 	type built struct {
@@ -70,11 +72,15 @@ func TestArchitecturesMatchOnnxruntime(t *testing.T) {
 		if outs[1] == nil {
 			continue
 		}
+		// Shared buffers run the convolutions fused, kept ones the graph
+		// as written: float models agree to rounding, int8 ones exactly.
+		keptLargest, keptWorst := 0.0, 0.0
 		for k := range outs[0] {
-			if math.Float32bits(outs[0][k]) != math.Float32bits(outs[1][k]) {
-				t.Errorf("%s: output %d differs between shared and kept buffers", c.name, k)
-				break
-			}
+			keptLargest = math.Max(keptLargest, math.Abs(float64(outs[1][k])))
+			keptWorst = math.Max(keptWorst, math.Abs(float64(outs[0][k])-float64(outs[1][k])))
+		}
+		if c.quant == archs.Float && !(keptWorst <= onnx.FusionTolerance*keptLargest) || c.quant != archs.Float && keptWorst != 0 {
+			t.Errorf("%s: fused and as written differ by %.3g, the output's largest magnitude %.3g", c.name, keptWorst, keptLargest)
 		}
 		want := r.Outputs[0].Data
 		if len(want) != len(outs[0]) {

@@ -18,7 +18,9 @@ type function struct {
 }
 
 // Module returns the kernel module: the tile kernel and the convolution,
-// ReLU, pooling, matrix-vector and block-copy kernels. With relaxed the multiply-adds
+// ReLU, pooling, matrix-vector and block-copy kernels, and the fused
+// convolution's product, depthwise and gather kernels and the quantized
+// convolution's conversions. With relaxed the multiply-adds
 // use the relaxed-SIMD f32x4.relaxed_madd, which may or may not fuse;
 // without it, a multiply and an add, rounded as the scalar Go code rounds.
 func Module(relaxed bool) []byte {
@@ -29,6 +31,11 @@ func Module(relaxed bool) []byte {
 		{MaxPool2Export, poolParams, maxPool2Body()},
 		{DotsExport, dotsParams, dotsBody(relaxed)},
 		{CopyBlocksExport, copyParams, copyBlocksBody()},
+		{GemmEpExport, gemmEpParams, gemmEpBody(relaxed)},
+		{DepthwiseExport, depthwiseParams, depthwiseBody(relaxed)},
+		{GatherExport, gatherParams, gatherBody()},
+		{QuantInExport, quantInParams, quantInBody()},
+		{RequantExport, requantParams, requantBody()},
 	})
 }
 

@@ -40,10 +40,10 @@ async function everything(): Promise<number> {
   const e: Explanation = m.explain("conv2", 5, 3, 7);
   m.explain(0, 0, 0, 0, 1);
   const total = e.sum * e.scale + e.bias + (e.weights ? e.weights.data[0] : 0) + e.then.length;
-  const v: Verdict = m.verdict(m.predict(new Float32Array(784)));
-  const sure: boolean = v.verdict === "digit" && v.digit !== null && v.score > 0.5;
+  const said: Verdict = m.verdict(m.predict(new Float32Array(784)));
+  const sure: boolean = said.verdict === "digit" && said.digit !== null && said.score > 0.5;
   m.verdict([0.1, 0.9]);
-  if (sure && v.candidates) console.log(v.candidates[0], v.probabilities[0]);
+  if (sure && said.candidates) console.log(said.candidates[0], said.probabilities[0]);
   const slow = m.profile(new Float32Array(784), 10).filter((step) => step.ms > 1).map((step) => step.op);
   const info: ModelInfo = m.info;
   const open: (number | null)[] | null = m.inputShape;

@@ -87,6 +87,11 @@ func Install(mod, mem js.Value, relaxed bool) (name string, err error) {
 	maxPool2 := fn(wasmsimd.MaxPool2Export)
 	dots := fn(wasmsimd.DotsExport)
 	copyBlocks := fn(wasmsimd.CopyBlocksExport)
+	gemmEp := fn(wasmsimd.GemmEpExport)
+	depthwise := fn(wasmsimd.DepthwiseExport)
+	gather := fn(wasmsimd.GatherExport)
+	quantIn := fn(wasmsimd.QuantInExport)
+	requant := fn(wasmsimd.RequantExport)
 	name = Name(relaxed)
 	core.SetPanelKernel(&core.PanelKernel{
 		Name: name, MR: 4, NR: 8,
@@ -102,7 +107,12 @@ func Install(mod, mem js.Value, relaxed bool) (name string, err error) {
 			tiles.Invoke(uintptr(pa), uintptr(pb), 4*bPanel, 4*bRow, uintptr(c), 4*ldc, mp, np, kb, acc)
 		},
 		ConvTiles: func(pa, base, offs, bias, c unsafe.Pointer, ldc, mp, np, kb, rowCols, rowSkip int) {
-			convTiles.Invoke(uintptr(pa), uintptr(base), uintptr(offs), uintptr(bias), uintptr(c), 4*ldc, mp, np, kb, rowCols, rowSkip)
+			convTiles.Invoke(uintptr(pa), uintptr(base), uintptr(offs), uintptr(bias), uintptr(c), 4*ldc, mp, np, kb, rowCols, rowSkip,
+				wasmsimd.FlagBias, 0, 0, 0, 0)
+		},
+		ConvTilesEp: func(pa, base, offs, c unsafe.Pointer, ldc, mp, np, kb, rowCols, rowSkip int, ep *core.EpilogueArgs) {
+			convTiles.Invoke(uintptr(pa), uintptr(base), uintptr(offs), uintptr(ep.Bias), uintptr(c), 4*ldc, mp, np, kb, rowCols, rowSkip,
+				ep.Flags, uintptr(ep.Res), 4*ep.ResLd, int(ep.Act), uintptr(ep.Params))
 		},
 		ReLU: func(y, x unsafe.Pointer, n int) {
 			relu.Invoke(uintptr(x), uintptr(y), 4*n)
@@ -116,6 +126,40 @@ func Install(mod, mem js.Value, relaxed bool) (name string, err error) {
 		CopyBlocks: func(dst, src unsafe.Pointer, groups, rows, width, dstRow, srcRow, dstGroup, srcGroup int) {
 			copyBlocks.Invoke(uintptr(dst), uintptr(src), groups, rows, 4*width, 4*dstRow, 4*srcRow, 4*dstGroup, 4*srcGroup)
 		},
+		GemmEp: func(pa, pb unsafe.Pointer, bPanel, bRow int, c unsafe.Pointer, ldc, mp, np, kb int, ep *core.EpilogueArgs) {
+			gemmEp.Invoke(uintptr(pa), uintptr(pb), 4*bPanel, 4*bRow, uintptr(c), 4*ldc, mp, np, kb,
+				ep.Flags, uintptr(ep.Bias), uintptr(ep.Res), 4*ep.ResLd, int(ep.Act), uintptr(ep.Params))
+		},
+		Depthwise: func(a *core.DepthwiseArgs) {
+			depthwise.Invoke(uintptr(a.Y), uintptr(a.X), uintptr(a.W), uintptr(a.Bias), uintptr(a.Offs),
+				a.Channels, a.Taps, a.OH, a.OW, 4*a.RowStep, a.SW, 4*a.XPlane, 4*a.YPlane, int(a.Act), uintptr(a.Params))
+		},
+		Gather: func(dst, base, offs unsafe.Pointer, ld, kb, rows, ow, rowStep, sw int) {
+			gather.Invoke(uintptr(dst), 4*ld, uintptr(base), uintptr(offs), kb, rows, ow, 4*rowStep, sw)
+		},
+		QuantIn: func(dst, src unsafe.Pointer, n int, zero int32, signed bool) {
+			s := 0
+			if signed {
+				s = 1
+			}
+			quantIn.Invoke(uintptr(dst), uintptr(src), n, zero, s)
+		},
+		Requant: func(dst, src unsafe.Pointer, rows, cols int, a *core.RequantArgs) {
+			requant.Invoke(uintptr(dst), uintptr(src), rows, cols, uintptr(a.Bias), uintptr(a.Scale), a.Zero, a.Lo, a.Hi)
+		},
 	})
 	return name, nil
+}
+
+// InstallBest compiles and installs the kernel on mem, relaxed SIMD where
+// the engine validates it and plain SIMD otherwise. It returns the
+// installed kernel's name, or "" with core keeping Go's kernel when the
+// engine has no SIMD.
+func InstallBest(mem js.Value) (string, error) {
+	for _, relaxed := range []bool{true, false} {
+		if mod, ok := Compile(relaxed); ok {
+			return Install(mod, mem, relaxed)
+		}
+	}
+	return "", nil
 }
