@@ -92,6 +92,8 @@ globalThis.wasmcnn = wasmcnn;
     .then(() => wasmcnnOwn.start())
     .then(() => wasmcnnPicture.start())
     .then(() => wasmcnnTeach.start())
-    .then(() => { starting = false; if (!running) ready(); })
+    // The start's own busy state ends here (the Go side announces no idle
+    // for it): an answer still running makes the page ready when it lands.
+    .then(() => { starting = false; body.classList.remove("busy"); if (!running) ready(); })
     .catch((e) => fail("wasmcnn could not start: " + (e && e.message ? e.message : e)));
 })();
