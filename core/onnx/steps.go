@@ -21,6 +21,13 @@ func (m *Model) Feed(x []float32) (int, error) {
 	if err := checkInputValues(m.Inputs[0].Name, m.inputElems[0], x); err != nil {
 		return 0, err
 	}
+	// A fused plan has no step per node: Steps would plan again, node by
+	// node, under a run in parts. Its steps are the nodes from the start.
+	if m.plan.fused && !m.plan.keep {
+		if err := m.KeepAllTensors(); err != nil {
+			return 0, err
+		}
+	}
 	copy(m.plan.inputs[0].f, x)
 	m.plan.ran = false
 	m.plan.next = 0
