@@ -1,18 +1,21 @@
 // own.js runs the drawing page's "your own model": a .onnx file picked with
 // input#model-file or dropped anywhere on the page is read here (never
 // uploaded), after a check of its size, and kept in IndexedDB (store.js)
-// for the next visit until the person removes it; the messages, buttons
-// and the pixel-scale choice live here too. The Go side of the page does
-// the rest through wasmcnnPage: load(bytes, name, scale) loads the model,
-// fits it to the drawing, judges its pixel scale and makes it answer;
-// setScale(scale) and useShipped() change what answers; scales() lists the
-// pixel scales with their labels. It announces a change of model with the
-// event wasmcnn-model (with the reason when a dropped model failed).
-// Plain script.
+// for the next visit until the person removes it, with its pixel scale,
+// its pictures' normalisation and a labels file given for it
+// (input#labels-file, or a .txt or .json dropped); the messages, buttons
+// and the pixel-scale choice live here too. A picture dropped on the page
+// goes to picture.js. The Go side of the page does the rest through
+// wasmcnnPage: load(bytes, name, scale, {norm, labels, labelsName}) loads
+// the model, fits it to the drawing, judges its pixel scale and makes it
+// answer; setScale(scale), setLabels(text, name) and useShipped() change
+// what answers; scales() lists the pixel scales with their labels. It
+// announces a change of model with the event wasmcnn-model (with the
+// reason when a dropped model failed). Plain script.
 "use strict";
 (function () {
   const $ = (id) => document.getElementById(id);
-  const KEY = "dropped-model"; // the record {name, bytes, scale, active}
+  const KEY = "dropped-model"; // the record {name, bytes, scale, active, norm, labels, labelsName}
   const LIMIT = 64 << 20; // the bytes a model from JavaScript may have
   let stored = null; // {name, active} of the kept record
   let busy = false, auto = false, results = [];
@@ -54,6 +57,7 @@
     $("model-restore").textContent = stored ? `Use ${stored.name} again` : "";
     const sel = $("model-scale");
     sel.disabled = !dropped;
+    $("labels-file").disabled = !dropped;
     sel.dataset.chosen = st.scale;
     sel.value = dropped && auto ? "auto" : st.scale;
     let note = "";
@@ -72,9 +76,10 @@
     if (r.info) wasmcnnPanel.summary(dl, r.info, r.fed);
     else dl.textContent = "";
   }
-  // use makes the model answer; it reports whether it does.
-  async function use(name, bytes, scale) {
-    const r = await wasmcnnPage.load(bytes, name, scale);
+  // use makes the model answer, with what was kept for it (opts: {norm,
+  // labels, labelsName}); it reports whether it does.
+  async function use(name, bytes, scale, opts) {
+    const r = await wasmcnnPage.load(bytes, name, scale, opts || {});
     summary(r);
     if (!r.ok) {
       say(`${name} ${r.reason}. The shipped model still answers.`);
@@ -134,11 +139,39 @@
     stored = { name: clean(rec.name), active: !!rec.active };
     if (!now && !stored.active) return;
     const scale = typeof rec.scale === "string" ? rec.scale : "auto";
-    if (!(await use(stored.name, rec.bytes, scale))) {
+    const opts = { norm: typeof rec.norm === "string" ? rec.norm : "model" };
+    if (typeof rec.labels === "string") { opts.labels = rec.labels; opts.labelsName = String(rec.labelsName || "labels"); }
+    if (!(await use(stored.name, rec.bytes, scale, opts))) {
       await bad(`no longer loads (${$("model-msg").textContent})`);
       return;
     }
     if (now) await update((r) => { r.active = true; });
+  }
+
+  // readLabels names the dropped model's classes from a labels file, and
+  // keeps it with the model.
+  async function readLabels(f) {
+    const name = clean(f.name);
+    if (f.size > 4 << 20) { say(`${name} has ${(f.size / 1048576).toFixed(1)} MB; a labels file has at most 4 MB. It was not read.`); return; }
+    const text = await f.text();
+    const r = await wasmcnnPage.setLabels(text, name);
+    if (!r.ok) { say(r.reason); return; }
+    summary(r);
+    say(r.message);
+    await update((rec) => { rec.labels = text; rec.labelsName = name; });
+  }
+  // kind says what a file dropped or picked is: a picture, labels or a model.
+  function kind(f) {
+    const n = String(f.name || "").toLowerCase();
+    if (/^image\//.test(f.type) || /\.(jpe?g|png|gif|webp|bmp|avif|ico)$/.test(n)) return "picture";
+    if (/\.(txt|json|csv|names|labels)$/.test(n) || /^text\//.test(f.type) || f.type === "application/json") return "labels";
+    return "model";
+  }
+  function open(f) {
+    const k = kind(f);
+    if (k === "picture") wasmcnnPicture.take(f);
+    else if (k === "labels") once(() => readLabels(f));
+    else once(() => loadFile(f));
   }
 
   function wire() {
@@ -147,6 +180,12 @@
       const f = file.files && file.files[0];
       file.value = ""; // picking the same file again loads it again
       if (f) once(() => loadFile(f));
+    });
+    const labelsFile = $("labels-file");
+    labelsFile.addEventListener("change", () => {
+      const f = labelsFile.files && labelsFile.files[0];
+      labelsFile.value = "";
+      if (f) once(() => readLabels(f));
     });
     $("model-scale").addEventListener("change", () => {
       const v = $("model-scale").value;
@@ -186,8 +225,8 @@
       const list = e.dataTransfer && e.dataTransfer.files;
       if (!list || list.length === 0) return;
       e.preventDefault();
-      if (list.length > 1) say(`One model at a time: reading ${clean(list[0].name)} only.`);
-      once(() => loadFile(list[0]));
+      if (list.length > 1) say(`One file at a time: reading ${clean(list[0].name)} only.`);
+      open(list[0]);
     });
     // The Go side says when the model answering changes; while a task of
     // this file runs, its end shows the outcome at once. A dropped model
@@ -199,6 +238,9 @@
   }
 
   globalThis.wasmcnnOwn = {
+    clean,
+    // remember keeps fields (a pictures' normalisation) with the kept model.
+    remember(fields) { return update((rec) => Object.assign(rec, fields)); },
     // start runs once the shipped model answers, before the page says it
     // is ready: the kept model, if it answered when the page was left,
     // answers again.

@@ -6,7 +6,10 @@
 // the Go side works it announces so with DOM events (see wasm/page's
 // documentation), which this file shows: wasmcnn-busy and wasmcnn-idle
 // take body[data-ready] away and give it back, wasmcnn-progress fills the
-// bar, wasmcnn-failed says what broke. It also keeps each drawing the Go
+// bar, wasmcnn-failed says what broke; wasmcnn-running and
+// wasmcnn-answered take body[data-ready] away while an answer takes more
+// than a frame (a picture, a large model) and give it back once it is on
+// screen, without the loading panel. It also keeps each drawing the Go
 // side announces (wasmcnn-drawing) for the lesson page. A module: it
 // imports the API and makes it the global `wasmcnn`, through which the
 // page's other scripts and its Go side (wasm/page) reach it.
@@ -18,6 +21,7 @@ globalThis.wasmcnn = wasmcnn;
   const msg = $("load-msg"), bar = $("load-progress"), amount = $("load-bytes");
   const body = document.body;
   let starting = true;
+  let running = false; // an answer of more than a frame is under way
 
   const fail = (text) => {
     body.removeAttribute("data-ready");
@@ -65,7 +69,20 @@ globalThis.wasmcnn = wasmcnn;
 
   document.addEventListener("wasmcnn-busy", (e) => busy(e.detail.message));
   document.addEventListener("wasmcnn-progress", (e) => progress(e.detail.done, e.detail.total, e.detail.unit));
-  document.addEventListener("wasmcnn-idle", () => { if (!starting) ready(); });
+  document.addEventListener("wasmcnn-idle", () => {
+    body.classList.remove("busy");
+    if (!starting && !running) ready();
+  });
+  document.addEventListener("wasmcnn-running", () => {
+    running = true;
+    body.classList.add("running");
+    body.removeAttribute("data-ready");
+  });
+  document.addEventListener("wasmcnn-answered", () => {
+    running = false;
+    body.classList.remove("running");
+    if (!starting && !body.classList.contains("busy") && !body.classList.contains("failed")) ready();
+  });
   document.addEventListener("wasmcnn-failed", (e) => fail(e.detail.message));
   document.addEventListener("wasmcnn-drawing", (e) => globalThis.wasmcnnStore.keepDrawing(e.detail.digit));
 
@@ -73,7 +90,10 @@ globalThis.wasmcnn = wasmcnn;
   wasmcnn.start("main.wasm", (loaded, total) => progress(loaded, total, "bytes"))
     .then(() => wasmcnnPage.start())
     .then(() => wasmcnnOwn.start())
+    .then(() => wasmcnnPicture.start())
     .then(() => wasmcnnTeach.start())
-    .then(() => { starting = false; ready(); })
+    // The start's own busy state ends here (the Go side announces no idle
+    // for it): an answer still running makes the page ready when it lands.
+    .then(() => { starting = false; body.classList.remove("busy"); if (!running) ready(); })
     .catch((e) => fail("wasmcnn could not start: " + (e && e.message ? e.message : e)));
 })();

@@ -55,11 +55,12 @@ func run(m *testing.M) (int, error) {
 	return m.Run(), nil
 }
 
-// newBrowser starts headless Chromium with a fresh profile and returns a
-// context for one tab; the browser stops when the test ends.
-func newBrowser(t *testing.T, timeout time.Duration) context.Context {
+// newBrowser starts headless Chromium with a fresh profile (and the flags
+// in extra) and returns a context for one tab; the browser stops when the
+// test ends.
+func newBrowser(t *testing.T, timeout time.Duration, extra ...chromedp.ExecAllocatorOption) context.Context {
 	t.Helper()
-	ctx, cancel, err := browser.Launch(timeout)
+	ctx, cancel, err := browser.Launch(timeout, extra...)
 	if errors.Is(err, browser.ErrNoChromium) {
 		if os.Getenv("WASMCNN_REQUIRE_BROWSER") != "" {
 			t.Fatal("Chromium is not installed (apt-get install chromium); ./build.sh test installs it")

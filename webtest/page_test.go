@@ -41,7 +41,8 @@ func openPage(t *testing.T, ctx context.Context, url string) time.Duration {
 	}
 	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.body.hasAttribute("data-ready") || document.body.classList.contains("failed")`,
 		chromedp.WithPollingTimeout(60*time.Second))); err != nil {
-		t.Fatalf("page never became ready: %v", err)
+		body, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.body.className + " | " + Array.from(document.body.attributes).map((a) => a.name + "=" + a.value).join(" ") + " | " + document.getElementById("load-msg").textContent`))
+		t.Fatalf("page never became ready: %v; the body: %s", err, body)
 	}
 	if failed, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.body.classList.contains("failed") ? document.getElementById("load-msg").textContent : ""`)); failed != "" {
 		t.Fatalf("page failed to load: %s", failed)

@@ -111,6 +111,9 @@ type modelPlan struct {
 	// ran is set once the steps have run: until then the buffers hold
 	// zeros, not a run's tensors, and there is nothing to explain.
 	ran bool
+	// next is the step [Model.RunSteps] runs next on the input
+	// [Model.Feed] gave, −1 when no input waits (steps.go).
+	next int
 	// kernel is the panel kernel installed when planning: steps may be
 	// compiled for it, so a change of kernel plans again.
 	kernel *core.PanelKernel
@@ -157,7 +160,7 @@ func (m *Model) planNodes(nodes []*onnxNodeProto, keep bool, shapes [][]int) err
 	if len(shapes) != len(m.Inputs) {
 		return fmtlite.Errorf("onnx: the model has %d inputs, got %d shapes", len(m.Inputs), len(shapes))
 	}
-	p := &modelPlan{vals: map[string]*val{}, kernel: core.CurrentPanelKernel(), keep: keep, fused: len(nodes) != len(m.runNodes)}
+	p := &modelPlan{vals: map[string]*val{}, kernel: core.CurrentPanelKernel(), keep: keep, next: -1, fused: len(nodes) != len(m.runNodes)}
 	for name, v := range m.consts {
 		p.vals[name] = v
 	}
@@ -466,6 +469,7 @@ func (m *Model) runSteps() {
 		s.run()
 	}
 	m.plan.ran = true
+	m.plan.next = -1
 }
 
 // Predict runs a single-input model on x, a batch of examples laid out one

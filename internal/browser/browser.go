@@ -27,7 +27,8 @@ var ErrNoChromium = errors.New("browser: Chromium is not installed (apt-get inst
 
 // Launch starts headless Chromium with a fresh profile and returns a context
 // for one tab, which ends the browser when cancelled or after timeout.
-func Launch(timeout time.Duration) (context.Context, context.CancelFunc, error) {
+// Options in extra are added to the flags above (a test's fake camera).
+func Launch(timeout time.Duration, extra ...chromedp.ExecAllocatorOption) (context.Context, context.CancelFunc, error) {
 	path := Path()
 	if path == "" {
 		return nil, nil, ErrNoChromium
@@ -46,6 +47,7 @@ func Launch(timeout time.Duration) (context.Context, context.CancelFunc, error) 
 		chromedp.Flag("disable-gpu-vsync", true),
 		chromedp.WindowSize(1100, 1400),
 	)
+	opts = append(opts, extra...)
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelTab := chromedp.NewContext(actx)
 	ctx, cancelTime := context.WithTimeout(ctx, timeout)

@@ -36,7 +36,7 @@ type Asset struct {
 }
 
 // compressible lists the extensions worth precompressing.
-var compressible = map[string]bool{".html": true, ".js": true, ".mjs": true, ".css": true, ".wasm": true, ".onnx": true, ".json": true, ".webmanifest": true, ".svg": true}
+var compressible = map[string]bool{".html": true, ".txt": true, ".js": true, ".mjs": true, ".css": true, ".wasm": true, ".onnx": true, ".json": true, ".webmanifest": true, ".svg": true}
 
 // generated names files the build writes for the server and the worker
 // rather than for the page.

@@ -49,6 +49,11 @@ type Input struct {
 	Shape       []int
 	resize      ink.Resizer
 	gray, fixed []float32
+	// The picture of the last FillPicture (picture.go): its scratch, the
+	// scaled picture and its channels, 0 after a drawing's Fill.
+	pic   picturePlan
+	seen  []float32
+	seenC int
 }
 
 // InputFor decides how to feed a drawing to m: it must have one float
@@ -135,6 +140,7 @@ func (x *Input) Gray() []float32 { return x.gray }
 // wants; the other examples of a fixed batch get the background.
 func (x *Input) Fill(dst, digit []float32, s Scale) {
 	hw := x.H * x.W
+	x.seenC = 0
 	if cap(x.gray) < hw {
 		x.gray = make([]float32, hw)
 	}

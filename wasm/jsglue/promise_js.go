@@ -63,3 +63,37 @@ func NextFrame() {
 	defer f.Release()
 	Await(jsPromise.New(f))
 }
+
+// tasks hands the event loop's turns to the goroutines waiting in
+// [NextTask], in order: one message posted on a MessageChannel per wait,
+// each message waking the first waiter.
+var tasks struct {
+	port    js.Value // the channel's second port, posted to
+	fn      js.Func  // the first port's onmessage
+	waiting []chan struct{}
+}
+
+// NextTask waits until the event loop has turned once — the browser may
+// handle input and paint between — and resumes in a task of its own. A
+// posted message rather than setTimeout, which browsers delay by 4 ms once
+// nested: a long computation cut into slices loses almost nothing to the
+// waits. Like [Await] it blocks its goroutine.
+func NextTask() {
+	if tasks.port.IsUndefined() {
+		ch := js.Global().Get("MessageChannel").New()
+		tasks.fn = js.FuncOf(func(js.Value, []js.Value) any {
+			if len(tasks.waiting) > 0 {
+				c := tasks.waiting[0]
+				tasks.waiting = tasks.waiting[1:]
+				close(c)
+			}
+			return nil
+		})
+		ch.Get("port1").Set("onmessage", tasks.fn)
+		tasks.port = ch.Get("port2")
+	}
+	c := make(chan struct{})
+	tasks.waiting = append(tasks.waiting, c)
+	tasks.port.Call("postMessage", nil)
+	<-c
+}

@@ -69,7 +69,9 @@ func TestOneDOMLayer(t *testing.T) {
 // TestWrittenOnce checks that each thing the page's Go and JavaScript
 // share is written in one place: the colour maps' stops (colors.go; the
 // panel asks wasmcnnPage.colors), the pixel-scale labels (wasm/adapt; own.js
-// asks wasmcnnPage.scales), the shipped model's URL (index.html's
+// asks wasmcnnPage.scales), the normalisations' labels (wasm/adapt;
+// picture.js asks wasmcnnPage.norms), the URL of ImageNet's class names
+// (fetched by the Go side only), the shipped model's URL (index.html's
 // link#shipped-model; Go reads it, teach.js asks wasmcnnPage.shipped) and
 // the rules of teaching's measure (teach.go; teach.js asks heldOut and
 // countRight).
@@ -84,6 +86,8 @@ func TestWrittenOnce(t *testing.T) {
 		{"a pixel-scale label", "wasm/adapt/adapt.go", `0\.\.255|−1\.\.1|MNIST-normalised|"0\.\.1"`},
 		{"the shipped model's URL", "web/index.html", `digits\.onnx`},
 		{"the held-out split", "wasm/page/teach.go", `/\s*4\b|\(c\[e\.label\]`},
+		{"a normalisation's label", "wasm/adapt/norm.go", `"ImageNet mean/std"|"the model's own"`},
+		{"ImageNet's class names' URL", "wasm/page/own_js.go", `imagenet-classes\.txt`},
 	} {
 		re := regexp.MustCompile(c.pattern)
 		if !re.MatchString(src[c.home]) {

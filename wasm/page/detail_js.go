@@ -53,6 +53,7 @@ func newDetailView(p *page) *detailView {
 // open shows the panel for output (c, y, x) of layer l (value x of a
 // strip), under the layer's maps.
 func (d *detailView) open(l *mapLayer, c, y, x int) {
+	d.p.maps.expand(l)
 	if d.layer != nil && d.layer != l {
 		d.layer.setCursor(-1, 0, 0)
 	}
@@ -206,8 +207,8 @@ func (d *detailView) key(l *mapLayer, ke *dom.KeyboardEvent) bool {
 // announces it for web/panel.js to lay out.
 func (d *detailView) refresh() {
 	l := d.layer
-	if l == nil || d.p.choosing {
-		return // while the model runs MNIST digits, the next frame refreshes
+	if l == nil || d.p.choosing || d.p.frames.running {
+		return // while the model runs MNIST digits or in slices, the end of that run refreshes
 	}
 	// The place as explain names it: a strip's value x is channel x.
 	c, y, x := d.channel, d.y, d.x

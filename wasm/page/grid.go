@@ -5,11 +5,18 @@ import (
 	"strconv"
 )
 
-// Limits of what one layer's canvas shows, so a large model dropped on the
-// page cannot make a canvas of hundreds of megapixels.
+// What one layer's canvas shows. A layer draws its first maps (at most
+// firstMaps, in at most firstMapPixels of canvas) and more on demand, up
+// to maxMapPixels, so that a large model dropped on the page can neither
+// make a canvas of hundreds of megapixels nor spend every frame drawing
+// maps nobody asked for. Its layers are open while the maps shown above
+// them number fewer than openMaps; the rest are listed closed, to open one
+// by one (the digit model's eight layers all open).
 const (
-	maxMaps      = 64      // maps drawn per layer
-	maxMapPixels = 1 << 20 // canvas pixels per layer
+	firstMaps      = 64
+	firstMapPixels = 1 << 18
+	maxMapPixels   = 1 << 20
+	openMaps       = 400
 )
 
 // grid is how one node's output is laid out on its canvas: its maps side
@@ -25,9 +32,9 @@ type grid struct {
 }
 
 // newGrid lays out a node output of the shape ([N, C, H, W] maps, or
-// [N, C] or [N, C, 1, 1] values); ok is false for other shapes and for
-// maps too large to draw.
-func newGrid(shape []int) (g grid, ok bool) {
+// [N, C] or [N, C, 1, 1] values) showing want maps, or the first ones
+// (want 0); ok is false for other shapes and for maps too large to draw.
+func newGrid(shape []int, want int) (g grid, ok bool) {
 	switch {
 	case len(shape) == 4 && shape[2]*shape[3] > 1:
 		g.channels, g.h, g.w = shape[1], shape[2], shape[3]
@@ -36,27 +43,34 @@ func newGrid(shape []int) (g grid, ok bool) {
 	default:
 		return g, false
 	}
-	g.maps = min(g.channels, maxMaps)
 	if g.dense {
+		g.maps = 1
 		g.w = min(g.w, maxMapPixels)
 		g.cols, g.rows = 1, 1
 		g.cw, g.ch = g.w, 1
 		return g, true
 	}
-	for g.maps > 1 && g.maps*(g.w+1)*(g.h+1) > maxMapPixels {
-		g.maps /= 2
-	}
-	if (g.w+1)*(g.h+1) > maxMapPixels {
+	cell := (g.w + 1) * (g.h + 1)
+	if cell > maxMapPixels {
 		return g, false // one map too large to draw
 	}
+	if want <= 0 {
+		want = max(1, min(firstMaps, firstMapPixels/cell))
+	}
+	g.maps = max(1, min(g.channels, want, maxMapPixels/cell))
 	g.cols = 8
-	for g.cols*2 <= g.maps && (g.maps+g.cols-1)/g.cols > g.cols/2 && g.cols < 16 {
+	for g.cols*2 <= g.maps && (g.maps+g.cols-1)/g.cols > g.cols/2 && g.cols < 32 {
 		g.cols *= 2
 	}
 	g.cols = min(g.cols, g.maps)
 	g.rows = (g.maps + g.cols - 1) / g.cols
 	g.cw, g.ch = g.cols*(g.w+1)-1, g.rows*(g.h+1)-1
 	return g, true
+}
+
+// more reports whether asking for every map would show more than g does.
+func (g grid) more() bool {
+	return !g.dense && g.maps < g.channels && g.maps < maxMapPixels/((g.w+1)*(g.h+1))
 }
 
 // cssWidth is the width the canvas is shown at, in CSS pixels: a strip 28

@@ -1,6 +1,7 @@
 package page
 
 import (
+	"strconv"
 	"syscall/js"
 
 	"wasmcnn/wasm/adapt"
@@ -12,9 +13,17 @@ import (
 // JavaScript (and tests, and people at the console) make into Go:
 //
 //	start()                    → Promise: load the shipped model and arm the page (web/start.js)
-//	state()                    → {source, name, scale, answered, digit, input, output, probabilities, labels, verdict}
-//	load(bytes, name, scale)   → Promise of {ok, reason} or {ok, message, scale, auto, results, info, fed} (web/own.js)
+//	state()                    → {source, name, scale, answered, digit, input, output, probabilities, labels, verdict,
+//	                              fed, norm, normSaid, picture, took, slices, longestSlice, slowestStep}
+//	load(bytes, name, scale, options?) → Promise of {ok, reason} or {ok, message, scale, auto, results,
+//	                              norm, normSaid, normFallback, pictures, info, fed} (web/own.js); options {norm, labels, labelsName}
 //	setScale(scale)            → Promise of the same, without info and fed
+//	setNorm(norm)              → the same: how pictures are normalised for the dropped model (web/own.js)
+//	setLabels(text, name)      → the same with info and fed: the dropped model's classes named by a labels file
+//	setPicture(rgba, w, h, name) → {ok, reason} or {ok, message}: a picture answers instead of the drawing (web/picture.js)
+//	useDrawing()               → the drawing answers again
+//	picture()                  → {name, width, height, rgba} of the picture in use, or null
+//	norms()                    → [{norm, label}]: the normalisations a picture may take (web/own.js)
 //	useShipped()               → the shipped model answers again
 //	strokes()                  → the drawing: a Float32Array of x, y, … per stroke, in pad pixels (web/teach.js)
 //	usePersonal(model, name)   → {ok, reason}: a model of wasmcnn.loadModel answers as the personal one
@@ -49,6 +58,11 @@ func installHooks(p *page) {
 	sync("state", func([]js.Value) (any, error) { return p.state(), nil })
 	async("load", started(p.load))
 	async("setScale", started(p.setScale))
+	sync("setNorm", started(p.setNorm))
+	async("setLabels", started(p.setLabels))
+	sync("setPicture", started(p.setPicture))
+	sync("useDrawing", started(p.useDrawing))
+	sync("picture", started(p.pictureData))
 	sync("useShipped", started(func([]js.Value) (any, error) { p.useShipped(); return nil, nil }))
 	sync("strokes", p.strokes)
 	sync("usePersonal", started(p.usePersonal))
@@ -59,6 +73,13 @@ func installHooks(p *page) {
 		out := make([]any, len(adapt.Scales))
 		for i, s := range adapt.Scales {
 			out[i] = map[string]any{"scale": string(s), "label": s.Label()}
+		}
+		return out, nil
+	})
+	sync("norms", func([]js.Value) (any, error) {
+		out := make([]any, len(adapt.Norms))
+		for i, n := range adapt.Norms {
+			out[i] = map[string]any{"norm": string(n), "label": n.Label()}
 		}
 		return out, nil
 	})
@@ -94,5 +115,24 @@ func (p *page) state() any {
 	} else {
 		o.Set("verdict", js.Null())
 	}
+	fed := "drawing"
+	var pic any // null: the drawing answers
+	if p.pic.on {
+		fed = "picture"
+		pic = map[string]any{"name": p.pic.name, "width": p.pic.W, "height": p.pic.H}
+	}
+	o.Set("fed", fed)
+	o.Set("picture", pic)
+	o.Set("norm", string(s.norm.Norm))
+	o.Set("normSaid", s.norm.Said)
+	run := p.frames.last
+	o.Set("took", ms(run.took))
+	o.Set("slices", run.slices)
+	o.Set("longestSlice", ms(run.longest))
+	slowest := ""
+	if steps := s.model.Steps(); run.slices > 0 && run.slowest < len(steps) {
+		slowest = steps[run.slowest].Node.Op + " " + steps[run.slowest].Node.Name + ", " + strconv.FormatFloat(ms(run.slowestTook), 'f', 1, 64) + " ms"
+	}
+	o.Set("slowestStep", slowest)
 	return o
 }

@@ -77,3 +77,17 @@ func TestHooks(t *testing.T) {
 		t.Errorf("after the failures countRight gives %v", n)
 	}
 }
+
+// TestStringLength reads the length of JavaScript strings (UTF-16 units)
+// without a panic: the labels file's limit is checked before its text is
+// copied into Go.
+func TestStringLength(t *testing.T) {
+	for _, c := range []struct {
+		s    string
+		want int
+	}{{"", 0}, {"tench\ngoldfish\n", 15}, {"é🐦", 3}} {
+		if n := stringLength(js.ValueOf(c.s)); n != c.want {
+			t.Errorf("stringLength(%q) = %d, want %d", c.s, n, c.want)
+		}
+	}
+}

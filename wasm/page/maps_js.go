@@ -3,6 +3,7 @@ package page
 import (
 	"strconv"
 	"syscall/js"
+	"time"
 
 	"honnef.co/go/js/dom/v2"
 
@@ -11,8 +12,13 @@ import (
 )
 
 // mapsView shows, in #maps, every convolution, pooling and dense node of
-// the model answering: one mapLayer each.
+// the model answering: one mapLayer each. Layers are open while the maps
+// shown above them number fewer than openMaps (grid.go), the others listed
+// closed; an open layer draws its first maps and more on demand. After a
+// run the open layers are drawn a slice of time per frame (drawSome), so
+// that a model of dozens of layers keeps the pointer answered.
 type mapsView struct {
+	p      *page
 	el     *dom.BasicHTMLElement
 	layers []*mapLayer
 	pix    []byte // RGBA scratch
@@ -26,15 +32,21 @@ type mapLayer struct {
 	step     int // the node's index in the model's Steps
 	node, op string
 	out      *core.Tensor // what the maps show
+	detail   string       // what the layer does, for its header
+	open     bool
+	dirty    bool // open, and not drawn since the last run
 	box      *dom.BasicHTMLElement
+	toggle   *dom.BasicHTMLElement // the header's button, opening and closing the layer
+	desc     *dom.BasicHTMLElement // in the header, what the layer does
+	more     *dom.BasicHTMLElement // shows every map
 	canvas   *dom.HTMLCanvasElement
 	ctx      *dom.CanvasRenderingContext2D
 	cursor   *dom.BasicHTMLElement
-	img      *dom.ImageData // of the whole canvas, reused
+	img      *dom.ImageData // of the whole canvas, made when first drawn
 	funcs    []js.Func      // its event handlers, released with it
 }
 
-func (v *mapsView) build() { v.el = byID("maps") }
+func (v *mapsView) build(p *page) { v.p, v.el = p, byID("maps") }
 
 // fit makes the layers of model m.
 func (v *mapsView) fit(p *page, m *onnx.Model) {
@@ -46,6 +58,7 @@ func (v *mapsView) fit(p *page, m *onnx.Model) {
 	v.el.SetTextContent("")
 	v.layers = v.layers[:0]
 	steps := m.Steps()
+	shown := 0
 	for i, s := range steps {
 		if !m.Explainable(i) {
 			continue
@@ -56,46 +69,36 @@ func (v *mapsView) fit(p *page, m *onnx.Model) {
 			out = steps[f].Output
 			then = append(then, steps[f].Node.Op)
 		}
-		g, ok := newGrid(out.Shape)
+		g, ok := newGrid(out.Shape, 0)
 		if !ok {
 			continue
 		}
-		l := &mapLayer{grid: g, step: i, node: s.Node.Name, op: s.Node.Op, out: out}
-		detail := describeLayer(s.Node.Op, out.Shape, then)
-		if l.maps < l.channels {
-			detail += " (the first " + strconv.Itoa(l.maps) + " shown)"
-		}
-		v.add(p, l, detail)
+		l := &mapLayer{grid: g, step: i, node: s.Node.Name, op: s.Node.Op, out: out, open: shown < openMaps}
+		l.detail = describeLayer(s.Node.Op, out.Shape, then)
+		shown += l.maps
+		v.add(p, l)
 	}
 }
 
 // add makes a layer's elements and its handlers.
-func (v *mapsView) add(p *page, l *mapLayer, detail string) {
-	box, h3, span, wrap := create("div"), create("h3"), create("span"), create("div")
+func (v *mapsView) add(p *page, l *mapLayer) {
+	box, h3, toggle, span, wrap, more := create("div"), create("h3"), create("button"), create("span"), create("div"), create("button")
 	box.Class().Add("map-layer")
 	box.SetAttribute("data-node", l.node)
-	h3.SetTextContent(l.node + " ")
-	span.SetTextContent(detail)
-	appendChild(h3, span)
+	toggle.SetAttribute("type", "button")
+	toggle.Class().Add("layer-toggle")
+	toggle.SetTextContent(l.node + " ")
+	appendChild(toggle, span)
+	appendChild(h3, toggle)
 	wrap.Class().Add("map-wrap")
+	more.SetAttribute("type", "button")
+	more.Class().Add("more-maps")
 	cv := createCanvas()
 	if l.dense {
 		cv.Class().Add("strip")
 	}
-	cv.Style().SetProperty("width", strconv.Itoa(l.cssWidth())+"px", "")
-	cv.SetWidth(l.cw)
-	cv.SetHeight(l.ch)
-	// The grid's geometry, for tests and tools.
-	for _, kv := range [...][2]string{{"data-maps", strconv.Itoa(l.maps)}, {"data-cols", strconv.Itoa(l.cols)}, {"data-map-w", strconv.Itoa(l.w)}, {"data-map-h", strconv.Itoa(l.h)}} {
-		cv.SetAttribute(kv[0], kv[1])
-	}
 	cv.SetAttribute("tabindex", "0")
 	cv.SetAttribute("role", "button")
-	what := "a map"
-	if l.dense {
-		what = "a value"
-	}
-	cv.SetAttribute("aria-label", l.node+": "+detail+". Press Enter, or click "+what+", to see how it was made.")
 	cursor := create("div")
 	cursor.Class().Add("map-cursor")
 	setHidden(cursor, true)
@@ -103,13 +106,31 @@ func (v *mapsView) add(p *page, l *mapLayer, detail string) {
 	appendChild(wrap, cursor)
 	appendChild(box, h3)
 	appendChild(box, wrap)
+	appendChild(box, more)
 	appendChild(v.el, box)
-	l.box, l.canvas, l.cursor = box, cv, cursor
+	l.box, l.toggle, l.desc, l.more, l.canvas, l.cursor = box, toggle, span, more, cv, cursor
 	l.ctx = context2D(cv)
-	l.img = l.ctx.CreateImageData(l.cw, l.ch)
 	v.layers = append(v.layers, l)
+	l.layout()
+	l.setOpen(l.open)
 
 	d := p.detail
+	l.funcs = append(l.funcs, listen(toggle.Value, "click", func(js.Value) {
+		if l.open && d.layer == l {
+			d.close()
+		}
+		v.setOpen(l, !l.open)
+	}))
+	l.funcs = append(l.funcs, listen(more.Value, "click", func(js.Value) {
+		if g, ok := newGrid(l.out.Shape, l.channels); ok {
+			l.grid = g
+			l.layout()
+			v.redraw(l)
+			if d.layer == l {
+				d.refresh()
+			}
+		}
+	}))
 	l.funcs = append(l.funcs, listen(cv.Value, "click", func(ev js.Value) {
 		c, y, x, ok := l.under(ev)
 		switch {
@@ -136,6 +157,66 @@ func (v *mapsView) add(p *page, l *mapLayer, detail string) {
 			ke.StopPropagation()
 		}
 	}))
+}
+
+// layout sizes the layer's canvas to its grid and says what it shows.
+func (l *mapLayer) layout() {
+	cv := l.canvas
+	cv.Style().SetProperty("width", strconv.Itoa(l.cssWidth())+"px", "")
+	cv.SetWidth(l.cw)
+	cv.SetHeight(l.ch)
+	l.img = nil
+	// The grid's geometry, for tests and tools.
+	for _, kv := range [...][2]string{{"data-maps", strconv.Itoa(l.maps)}, {"data-cols", strconv.Itoa(l.cols)}, {"data-map-w", strconv.Itoa(l.w)}, {"data-map-h", strconv.Itoa(l.h)}} {
+		cv.SetAttribute(kv[0], kv[1])
+	}
+	detail := l.detail
+	if l.maps < l.channels {
+		detail += " (the first " + strconv.Itoa(l.maps) + " shown)"
+	}
+	l.desc.SetTextContent(detail)
+	what := "a map"
+	if l.dense {
+		what = "a value"
+	}
+	cv.SetAttribute("aria-label", l.node+": "+detail+". Press Enter, or click "+what+", to see how it was made.")
+	l.more.SetTextContent("Show all " + strconv.Itoa(l.channels) + " maps")
+	setHidden(l.more, !l.grid.more())
+}
+
+// setOpen shows the layer's maps or only its header.
+func (l *mapLayer) setOpen(open bool) {
+	l.open = open
+	setClass(l.box, "closed", !open)
+	l.toggle.SetAttribute("aria-expanded", strconv.FormatBool(open))
+	l.toggle.SetAttribute("title", map[bool]string{true: "Hide these maps", false: "Show these maps"}[open])
+}
+
+// setOpen opens or closes layer l, drawing it when it opens.
+func (v *mapsView) setOpen(l *mapLayer, open bool) {
+	l.setOpen(open)
+	if open {
+		v.redraw(l)
+	}
+}
+
+// expand opens layer l if it is closed (the detail panel is opening on it).
+func (v *mapsView) expand(l *mapLayer) {
+	if !l.open {
+		v.setOpen(l, true)
+	}
+}
+
+// redraw draws layer l again at the next frames, when the model's tensors
+// hold an answer (after a run in slices, its end draws every open layer).
+func (v *mapsView) redraw(l *mapLayer) {
+	f := &v.p.frames
+	if !l.open || !f.answered || f.running {
+		return
+	}
+	l.dirty = true
+	f.drawingMaps = true
+	f.request()
 }
 
 // under finds the map and place under a pointer event.
@@ -173,16 +254,39 @@ func (l *mapLayer) brightest(c int) (y, x int) {
 	return best / l.w, best % l.w
 }
 
-// show draws every layer, or clears them when nothing is drawn.
-func (v *mapsView) show(drawn bool) {
+// show draws the open layers, or clears them when nothing is drawn; it
+// reports whether every open layer was drawn by deadline (drawSome draws
+// the rest).
+func (v *mapsView) show(drawn bool, deadline time.Time) bool {
 	setClass(v.el, "empty", !drawn)
 	for _, l := range v.layers {
-		if drawn {
-			v.draw(l)
-		} else {
+		l.dirty = drawn && l.open
+		if !drawn && l.img != nil {
 			l.ctx.ClearRect(0, 0, float64(l.cw), float64(l.ch))
 		}
 	}
+	return !drawn || v.drawSome(deadline)
+}
+
+// drawSome draws the open layers not drawn since the last run, in page
+// order, until deadline (one layer at least), and reports whether all are.
+func (v *mapsView) drawSome(deadline time.Time) bool {
+	for i, l := range v.layers {
+		if !l.dirty {
+			continue
+		}
+		v.draw(l)
+		l.dirty = false
+		if time.Now().After(deadline) {
+			for _, rest := range v.layers[i+1:] {
+				if rest.dirty {
+					return false
+				}
+			}
+			return true
+		}
+	}
+	return true
 }
 
 // draw paints every map of a layer into its grid, each map scaled to its
@@ -221,6 +325,9 @@ func (v *mapsView) draw(l *mapLayer) {
 				}
 			}
 		}
+	}
+	if l.img == nil {
+		l.img = l.ctx.CreateImageData(l.cw, l.ch)
 	}
 	writePixels(l.ctx, l.img, pix)
 }

@@ -24,19 +24,64 @@ type ownModel struct {
 	auto      bool // the dropped model's scale was chosen automatically
 	results   []adapt.ScaleResult
 	digits    []adapt.Digit
+	imagenet  string // ImageNet's class names, one a line, once fetched
 	lastYield time.Time
+	// labelsNote says why a labels file was not used, for the result.
+	labelsNote string
 }
 
-// mnistDigits is the file of MNIST test digits a dropped model's pixel
-// scale is judged on, fetched the first time one is.
-const mnistDigits = "models/mnist-sample.bin"
+// The files fetched when first needed: the MNIST test digits a dropped
+// model's pixel scale is judged on, and ImageNet's class names for a
+// 1,000-way model without labels (precached by the service worker).
+const (
+	mnistDigits     = "models/mnist-sample.bin"
+	imagenetClasses = "models/imagenet-classes.txt"
+)
 
-// load loads a model from args (bytes: Uint8Array, name, scale) and, when
-// it fits the drawing, makes it answer with the scale ("auto": judged on
-// the shipped digits). On failure the model answering keeps answering.
+// loadOptions are load's optional fourth argument: {norm, labels,
+// labelsName}, what own.js kept with the model.
+type loadOptions struct {
+	norm             adapt.Norm
+	labels, labelsOf string
+}
+
+// readLoadOptions reads load's options, v undefined or an object.
+func readLoadOptions(v js.Value) (loadOptions, error) {
+	o := loadOptions{norm: adapt.NormModel}
+	if v.IsUndefined() || v.IsNull() {
+		return o, nil
+	}
+	if v.Type() != js.TypeObject {
+		return o, errors.New("load's options must be an object {norm, labels, labelsName}")
+	}
+	if n := v.Get("norm"); n.Type() == js.TypeString && adapt.Norm(n.String()).Valid() {
+		o.norm = adapt.Norm(n.String())
+	}
+	if l := v.Get("labels"); l.Type() == js.TypeString && stringLength(l) <= adapt.MaxLabelsFile {
+		o.labels = l.String()
+		o.labelsOf = "the labels file"
+		if n := v.Get("labelsName"); n.Type() == js.TypeString && n.String() != "" {
+			o.labelsOf = n.String()
+		}
+	}
+	return o, nil
+}
+
+// load loads a model from args (bytes: Uint8Array, name, scale, options)
+// and, when it fits the drawing, makes it answer with the scale ("auto":
+// judged on the shipped digits), pictures at the options' normalisation,
+// classes named by the options' labels file if it fits. On failure the
+// model answering keeps answering.
 func (p *page) load(args []js.Value) (any, error) {
 	if len(args) < 3 || args[1].Type() != js.TypeString || args[2].Type() != js.TypeString {
-		return p.ownResult(errors.New("load takes (bytes: Uint8Array, name, scale)"), ""), nil
+		return p.ownResult(errors.New("load takes (bytes: Uint8Array, name, scale, options?)"), ""), nil
+	}
+	opts, err := readLoadOptions(js.Undefined())
+	if len(args) > 3 {
+		opts, err = readLoadOptions(args[3])
+	}
+	if err != nil {
+		return p.ownResult(err, ""), nil
 	}
 	b := api.Wrap(args[0])
 	if b.TypedArray() != "Uint8Array" || b.ByteLength() == 0 || b.ByteLength() > bridge.MaxModelBytes {
@@ -58,6 +103,8 @@ func (p *page) load(args []js.Value) (any, error) {
 	if err != nil {
 		return summarise(p.ownResult(failure("cannot run on your drawing", err), ""), &modelSource{name: name, bytes: len(data), model: m}), nil
 	}
+	src.setNorm(opts.norm)
+	p.chooseLabels(src, opts.labels, opts.labelsOf)
 	auto := !adapt.Scale(scale).Valid()
 	msg := "Pixel scale " + adapt.Scale(scale).Label() + ", as chosen."
 	if auto {
@@ -104,9 +151,77 @@ func (p *page) setScale(args []js.Value) (any, error) {
 	return p.ownResult(nil, msg), nil
 }
 
+// chooseLabels names src's classes (modelSource.chooseLabels), fetching
+// ImageNet's names the first time a 1,000-way model has no other; why a
+// labels file was not used is kept for the result.
+func (p *page) chooseLabels(src *modelSource, text, file string) {
+	err := src.chooseLabels(text, file, "")
+	if src.labelKey == "" && (src.classes == 1000 || src.classes == 1001) {
+		if p.own.imagenet == "" {
+			if b, ferr := fetchBytes(imagenetClasses, nil); ferr == nil {
+				p.own.imagenet = string(b)
+			}
+		}
+		err = src.chooseLabels(text, file, p.own.imagenet)
+	}
+	p.own.labelsNote = ""
+	if err != nil {
+		p.own.labelsNote = err.Error() + "."
+	}
+}
+
+// setNorm applies a choice of select#picture-norm (args[0]) to the
+// dropped model answering, and runs it again on the picture in use.
+func (p *page) setNorm(args []js.Value) (any, error) {
+	if len(args) < 1 || args[0].Type() != js.TypeString {
+		return p.ownResult(errors.New("setNorm takes (norm)"), ""), nil
+	}
+	n := adapt.Norm(args[0].String())
+	if !n.Valid() {
+		return p.ownResult(errors.New("unknown normalisation "+strconv.Quote(string(n))), ""), nil
+	}
+	src, err := p.src.scalable()
+	if err != nil {
+		return p.ownResult(errNoPictures, ""), nil
+	}
+	src.setNorm(n)
+	p.setInput(p.pic.on, "")
+	return p.ownResult(nil, "Pictures are normalised with "+src.norm.Said+"."), nil
+}
+
+// setLabels names the classes of the dropped model answering from a
+// labels file, args (text, name); an empty text forgets the file.
+func (p *page) setLabels(args []js.Value) (any, error) {
+	if len(args) < 2 || args[0].Type() != js.TypeString || args[1].Type() != js.TypeString {
+		return p.ownResult(errors.New("setLabels takes (text, name)"), ""), nil
+	}
+	src, err := p.src.scalable()
+	if err != nil {
+		return p.ownResult(errors.New("No model of yours answers: drop a model first, then its labels."), ""), nil
+	}
+	if stringLength(args[0]) > adapt.MaxLabelsFile {
+		return p.ownResult(errors.New(args[1].String()+" has more than "+strconv.Itoa(adapt.MaxLabelsFile>>20)+" MiB; a labels file is smaller."), ""), nil
+	}
+	text, file := args[0].String(), args[1].String()
+	labels, key, was := src.labels, src.labelKey, src.labelFile
+	p.chooseLabels(src, text, file)
+	if note := p.own.labelsNote; note != "" {
+		// A file that does not fit changes nothing.
+		src.labels, src.labelKey, src.labelFile, p.own.labelsNote = labels, key, was, ""
+		return p.ownResult(errors.New(note), ""), nil
+	}
+	p.use(src)
+	msg := "The classes are numbered again."
+	if text != "" {
+		msg = "The classes are named by " + file + "."
+	}
+	return summarise(p.ownResult(nil, msg), src), nil
+}
+
 // chooseScale judges the scale of src's model on the shipped MNIST digits
 // and sets it, returning what it found for people.
 func (p *page) chooseScale(src *modelSource) (string, error) {
+	p.frames.stop() // the model runs digits now
 	o := &p.own
 	if o.digits == nil {
 		data, err := fetchBytes(mnistDigits, nil)
@@ -152,9 +267,17 @@ func (p *page) ownResult(err error, msg string) js.Value {
 		return r
 	}
 	src := p.src.current
+	if p.own.labelsNote != "" {
+		msg += " " + p.own.labelsNote
+		p.own.labelsNote = ""
+	}
 	r.Set("message", msg)
 	r.Set("scale", string(src.scale))
 	r.Set("auto", p.own.auto)
+	r.Set("norm", string(src.norm.Norm))
+	r.Set("normSaid", src.norm.Said)
+	r.Set("normFallback", src.normFallback)
+	r.Set("pictures", src.takesPictures())
 	list := js.Global().Get("Array").New(len(p.own.results))
 	for i, s := range p.own.results {
 		e := js.Global().Get("Object").New()
@@ -183,6 +306,9 @@ func summarise(r js.Value, src *modelSource) js.Value {
 		fed.Set("classes", src.classes)
 		fed.Set("labels", jsglue.Strings(src.labels))
 		fed.Set("labelKey", src.labelKey)
+		fed.Set("labelFile", src.labelFile)
+		fed.Set("norm", src.norm.Said)
+		fed.Set("normFrom", src.norm.From)
 	}
 	r.Set("info", api.ModelInfo(src.model))
 	r.Set("fed", fed)
@@ -193,4 +319,11 @@ func summarise(r js.Value, src *modelSource) js.Value {
 // without onnx's prefix.
 func failure(what string, err error) error {
 	return errors.New(what + ": " + strings.TrimPrefix(err.Error(), "onnx: "))
+}
+
+// stringLength is the length of JavaScript string s in UTF-16 units,
+// read without copying it into Go: js.Value's Get and Length take objects
+// only (they panic on a string), so a String object wraps it.
+func stringLength(s js.Value) int {
+	return js.Global().Get("Object").New(s).Get("length").Int()
 }

@@ -33,6 +33,7 @@ type page struct {
 	maps   mapsView
 	detail *detailView
 	own    ownModel
+	pic    pictureInput
 	frames frameLoop
 	// choosing is set while a dropped model's pixel scale is judged on
 	// MNIST digits: frames wait, so the model runs one thing at a time.
@@ -129,7 +130,8 @@ func (p *page) build() {
 	p.ink.SetStrokeStyle("#111")
 	p.ink.SetFillStyle("#111")
 	p.answer.build()
-	p.maps.build()
+	p.maps.build(p)
+	p.pic.build()
 	p.detail = newDetailView(p)
 	p.frames.build(p)
 	p.armPad()
@@ -153,9 +155,9 @@ func (p *page) showSource(reason string) {
 	p.answer.armRows(p.detail.openScore)
 	p.maps.fit(p, src.model)
 	byID("about").SetTextContent(src.about())
-	announce(eventModel, map[string]any{"source": src.kind, "name": src.name, "reason": reason})
+	announce(eventModel, map[string]any{"source": src.kind, "name": src.name, "reason": reason, "pictures": src.takesPictures()})
 	api.TuneMemoryLimit()
-	p.frames.changed()
+	p.setInput(p.pic.on, "") // a picture stays in use while the model takes pictures
 }
 
 // useShipped makes the shipped model answer again.

@@ -19,25 +19,31 @@ const (
 	sourcePersonal = "personal" // the shipped model fine-tuned on the person's own digits (web/teach.js)
 )
 
-// modelSource is a model the page can answer with, and how the drawing is
-// fed to it: its input layout and size, its pixel scale, its labels, what
-// its outputs are. The page answers with one source at a time.
+// modelSource is a model the page can answer with, and how the drawing
+// and pictures are fed to it: its input layout and size, its pixel scale
+// (the drawing's), its normalisation (a picture's), its labels, what its
+// outputs are. The page answers with one source at a time.
 type modelSource struct {
-	kind    string
-	name    string
-	bytes   int // size of the model file
-	model   *onnx.Model
-	in      *adapt.Input
-	scale   adapt.Scale
-	classes int
-	labels  []string
-	// labelKey is the metadata key the labels came from ("" for indexes).
-	labelKey string
-	outKind  adapt.OutputKind
-	x        []float32 // the model's input, reused
-	out      []float32 // the raw outputs of example 0 of the last run
-	probs    []float32 // their probabilities
-	ran      bool      // x, out and probs hold a run on a drawing
+	kind  string
+	name  string
+	bytes int // size of the model file
+	model *onnx.Model
+	in    *adapt.Input
+	scale adapt.Scale
+	norm  adapt.Normalization
+	// normFallback says the normalisation of the model's metadata was asked for and
+	// its metadata says none.
+	normFallback bool
+	classes      int
+	labels       []string
+	// labelKey is where the labels came from: the metadata key, labelsFile
+	// or labelsImageNet ("" for indexes); labelFile names a dropped file.
+	labelKey, labelFile string
+	outKind             adapt.OutputKind
+	x                   []float32 // the model's input, reused
+	out                 []float32 // the raw outputs of example 0 of the last run
+	probs               []float32 // their probabilities
+	ran                 bool      // x, out and probs hold a run on a drawing or a picture
 	// rule is the model's verdict rule, nil when it carries none; noRule
 	// then says so, for the answer's lesson line (verdict.go).
 	rule   *verdict.Rule
@@ -47,6 +53,12 @@ type modelSource struct {
 	shown  []float32
 	judged verdict.Verdict
 }
+
+// Where labels came from when not from the metadata (modelSource.labelKey).
+const (
+	labelsFile     = "file"
+	labelsImageNet = "imagenet"
+)
 
 // newSource fits model m (a file of size bytes) to the drawing: it decides
 // the input, plans the model for it and reads the labels. The error says
@@ -60,6 +72,7 @@ func newSource(kind, name string, m *onnx.Model, size int) (*modelSource, error)
 		return nil, err
 	}
 	s := &modelSource{kind: kind, name: name, bytes: size, model: m, in: in, scale: adapt.Unit}
+	s.setNorm(adapt.NormModel)
 	s.classes = adapt.Classes(m, in)
 	if s.classes < 1 || s.classes > 100000 {
 		return nil, errors.New("its output has " + strconv.Itoa(s.classes) + " values per image; the page shows scores of 1 to 100,000 classes")
@@ -74,7 +87,7 @@ func newSource(kind, name string, m *onnx.Model, size int) (*modelSource, error)
 	s.shown = s.probs
 	if s.rule, s.noRule = ruleOf(m); s.rule != nil {
 		if s.classes < 2 {
-			s.rule, s.noRule = nil, "This model's verdict rule needs at least two classes: it names its class, whatever the drawing."
+			s.rule, s.noRule = nil, "This model's verdict rule needs at least two classes: it names its class, whatever it is shown."
 		} else {
 			s.shown = make([]float32, s.classes)
 		}
@@ -82,15 +95,31 @@ func newSource(kind, name string, m *onnx.Model, size int) (*modelSource, error)
 	return s, nil
 }
 
-// run feeds the drawing (28×28, MNIST-style) to the model and returns the
-// probabilities to show: the model's own, calibrated by its verdict rule
-// when it has one (the verdict is then in s.judged).
-func (s *modelSource) run(digit []float32) ([]float32, error) {
-	s.in.Fill(s.x, digit, s.scale)
-	out, err := s.model.Predict(s.x)
-	if err != nil {
-		return nil, err
-	}
+// setNorm resolves how pictures are normalised for the model.
+func (s *modelSource) setNorm(n adapt.Norm) {
+	s.norm, s.normFallback = adapt.NormalizationFor(n, s.model.Metadata, s.in.C)
+}
+
+// takesPictures reports whether the model may be given a picture: a
+// dropped model (the shipped and personal ones read digits drawn
+// MNIST-style, which a photo is not).
+func (s *modelSource) takesPictures() bool { return s.kind == sourceDropped }
+
+// fillDrawing writes the model's input for the drawing (28×28,
+// MNIST-style), at the model's pixel scale.
+func (s *modelSource) fillDrawing(digit []float32) { s.in.Fill(s.x, digit, s.scale) }
+
+// fillPicture writes the model's input for a picture, at its
+// normalisation.
+func (s *modelSource) fillPicture(p adapt.Picture) error {
+	return s.in.FillPicture(s.x, p, s.norm)
+}
+
+// finish reads the outputs of a run of the model on its input and returns
+// the probabilities to show: the model's own, calibrated by its verdict
+// rule when it has one (the verdict is then in s.judged).
+func (s *modelSource) finish() ([]float32, error) {
+	out := s.model.Output(0)
 	if len(out) < s.classes {
 		return nil, errors.New("the model gave " + strconv.Itoa(len(out)) + " outputs, want " + strconv.Itoa(s.classes))
 	}
@@ -128,7 +157,7 @@ func (s *modelSource) about() string {
 		strconv.FormatInt(s.model.Opset, 10) + ". Engine wasmcnn " + core.Version + ", pure Go compiled to WebAssembly, " + kernel + "."
 }
 
-// seenCaption explains the input view.
+// seenCaption explains the input view for a drawing.
 func (s *modelSource) seenCaption() string {
 	const mnist = "your drawing scaled into a 20×20 box and centred by its centre of mass in 28×28, the way MNIST digits were made"
 	if s.kind != sourceDropped {
@@ -142,6 +171,54 @@ func (s *modelSource) seenCaption() string {
 		c += ", the grey copied into 3 channels"
 	}
 	return c + ", pixels " + s.scale.Label() + "."
+}
+
+// pictureCaption explains the input view for a picture of w×h pixels
+// named name.
+func (s *modelSource) pictureCaption(name string, w, h int) string {
+	c := adapt.CropFor(w, h, s.in.W, s.in.H)
+	size := func(w, h int) string { return strconv.Itoa(w) + "×" + strconv.Itoa(h) }
+	t := "What " + s.name + " sees: " + name + " (" + size(w, h) + "), scaled to " + size(c.RW, c.RH) +
+		" and its centre cut to " + size(s.in.W, s.in.H)
+	if s.in.C == 1 {
+		t += ", in grey"
+	}
+	if s.norm.BGR {
+		t += ", blue first"
+	}
+	t += ", normalised with " + s.norm.Said
+	switch {
+	case s.normFallback:
+		t += " (the model does not say how; choose another if it was trained otherwise)"
+	case s.norm.From != "":
+		t += " (from its metadata)"
+	}
+	return t + "."
+}
+
+// chooseLabels names the classes, in order of preference: a labels file
+// the person gave (text, named file; "" for none), the model's metadata,
+// ImageNet's names for a 1,000-way model (imagenet, the list shipped with
+// the page; "" when not at hand), indexes. A file that does not fit the
+// model is not used: the error says why, for people.
+func (s *modelSource) chooseLabels(text, file, imagenet string) error {
+	s.labels, s.labelKey = adapt.Labels(s.model.Metadata, s.classes)
+	s.labelFile = ""
+	var err error
+	if text != "" {
+		var ls []string
+		if ls, err = adapt.LabelsFile(text, s.classes); err == nil {
+			s.labels, s.labelKey, s.labelFile = ls, labelsFile, file
+			return nil
+		}
+		err = errors.New(file + " was not used: " + err.Error())
+	}
+	if s.labelKey == "" && imagenet != "" {
+		if ls, ok := adapt.ImageNetLabels(imagenet, s.classes); ok {
+			s.labels, s.labelKey = ls, labelsImageNet
+		}
+	}
+	return err
 }
 
 // sources are the models the page can answer with, and the rules of which

@@ -16,7 +16,7 @@ import (
 // written here, in plain Go, so that it is tested without a browser.
 
 // noRuleWhy is the line under the answer of a model without a verdict rule.
-const noRuleWhy = "This model carries no verdict rule (temperature and thresholds in its metadata): it names its best class, whatever the drawing."
+const noRuleWhy = "This model carries no verdict rule (temperature and thresholds in its metadata): it names its best class, whatever it is shown."
 
 // ruleOf reads a model's verdict rule: nil and the line to show when it has
 // none or an unusable one.
@@ -26,7 +26,7 @@ func ruleOf(m *onnx.Model) (*verdict.Rule, string) {
 	case errors.Is(err, verdict.ErrNoRule):
 		return nil, noRuleWhy
 	case err != nil:
-		return nil, "This model's verdict rule is unusable (" + err.Error() + "): it names its best class, whatever the drawing."
+		return nil, "This model's verdict rule is unusable (" + err.Error() + "): it names its best class, whatever it is shown."
 	}
 	return &r, ""
 }
