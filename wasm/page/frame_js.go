@@ -106,6 +106,12 @@ func (f *frameLoop) frame() {
 	if p.src.current == nil || p.choosing {
 		return
 	}
+	// A cleared pad answers at once: the run or the maps of the drawing it
+	// replaced are of no more use, and a person who clears expects the
+	// answer gone in the next frame, whatever the model's size.
+	if f.dirty && (f.running || f.drawingMaps) && p.drawing.Empty() && !(p.pic.on && p.src.current.takesPictures()) {
+		f.stop()
+	}
 	deadline := time.Now().Add(sliceBudget)
 	if f.drawingMaps {
 		if !p.maps.drawSome(deadline) {
