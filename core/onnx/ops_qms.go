@@ -41,9 +41,16 @@ func (x *nodeCtx) eightBit(p *qparams) error {
 // on x86 compute them: QLinearAdd with the AVX2 kernel's fused
 // multiply-adds, (b − zb)·(sb/sc) + (a − za)·(sa/sc) + zc with the constant
 // part zc − (za·sa/sc + zb·sb/sc) folded first, itself a fused
-// multiply-add as the compiler contracts it; QLinearMul as float32((a − za)(b − zb))·(sa·sb/sc) +
-// zc. Where one operand is one value for a whole row, the kernels fold it
-// into the constant part, and so does this.
+// multiply-add as the compiler contracts it; QLinearMul as
+// float32((a − za)(b − zb))·(sa·sb/sc) + zc. Where one operand is one
+// value for a whole row, the kernels fold it into the constant part (a
+// fused multiply-add too), and so does this.
+//
+// ONNX Runtime Web has no such kernel: its WebAssembly build adds
+// (sa·(a − za) + sb·(b − zb))/sc in float32 and rounds, which can land one
+// step away where a value lies near a rounding boundary (the full-size
+// int8 MobileNetV2: 645 of its 1000 outputs differ between the two
+// onnxruntimes, and by nothing else).
 //
 //go:noinline
 func compileQLinearBinary(add bool) func(x *nodeCtx) ([]*val, func(), error) {
