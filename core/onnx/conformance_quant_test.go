@@ -168,6 +168,12 @@ func msQuantCases() []confCase {
 		qscalar(b, "c", 0.045, onnx.TypeUint8, 128)
 		return []string{ins[0], "a_s", "a_z", ins[1], "b_s", "b_z", "c_s", "c_z"}
 	}
+	residualAdd := func(b *onnx.ModelBuilder, ins []string) []string {
+		qscalar(b, "a", 0.060547147, onnx.TypeUint8, 148)
+		qscalar(b, "b", 0.07030885, onnx.TypeUint8, 126)
+		qscalar(b, "c", 0.079901606, onnx.TypeUint8, 136)
+		return []string{ins[0], "a_s", "a_z", ins[1], "b_s", "b_z", "c_s", "c_z"}
+	}
 	unary := func(b *onnx.ModelBuilder, ins []string) []string {
 		qscalar(b, "x", 0.05, onnx.TypeUint8, 128)
 		qscalar(b, "y", 0.004, onnx.TypeUint8, 3)
@@ -179,6 +185,12 @@ func msQuantCases() []confCase {
 		ms("qlinearadd_broadcast_channel", "QLinearAdd", [][]int{img, {3, 1, 1}}, binary),
 		ms("qlinearadd_scalar_a", "QLinearAdd", [][]int{{1}, img}, binary),
 		ms("qlinearadd_broadcast_rows", "QLinearAdd", [][]int{{1, 3, 5, 1}, img}, binary),
+		// The parameters of the first residual Add of the int8 MobileNetV2
+		// at full size: there the kernel's constant part, computed as a
+		// fused multiply-add, is one float32 step away from the unfused
+		// sum, and 3 of the 65536 (a, b) pairs round to another integer —
+		// 2^18 values meet them.
+		ms("qlinearadd_contracted_constant", "QLinearAdd", [][]int{{4, 16, 64, 64}, {4, 16, 64, 64}}, residualAdd),
 		ms("qlinearmul_same_shape", "QLinearMul", [][]int{{4, 16, 32, 32}, {4, 16, 32, 32}}, binary),
 		ms("qlinearmul_broadcast", "QLinearMul", [][]int{img, {4}}, binary),
 		ms("qlinearglobalaveragepool", "QLinearGlobalAveragePool", [][]int{{2, 3, 7, 9}}, func(b *onnx.ModelBuilder, ins []string) []string {
@@ -205,6 +217,34 @@ func msQuantCases() []confCase {
 			return []string{ins[0], "a_s", "a_z", "b", "b_s", "b_z", "c", "y_s", "y_z"}
 		}, onnx.AttrInt("transB", 1), onnx.AttrFloat("alpha", 0.5)),
 	}
+	// Constant operands holding every uint8 value, broadcast so that each
+	// row adds one value of A (then of B) to all 256 of the other: every
+	// pair, with the kernel's one-value rows, whose constant part is a
+	// fused multiply-add too. With these parameters 2 of the 65536 pairs
+	// round to another integer when it is not, and constants held as
+	// integers are read.
+	cs = append(cs, confCase{name: "qlinearadd_constant_rows", opset: 13, ops: []string{"com.microsoft.QLinearAdd(constants, one value per row)"},
+		inputs: []confInput{{name: "x", shape: []int{1}}},
+		build: func(b *onnx.ModelBuilder) {
+			b.Import("com.microsoft", 1)
+			all := make([]float64, 256)
+			for i := range all {
+				all[i] = float64(i)
+			}
+			b.InitializerTyped("col", onnx.TypeUint8, []int{256, 1}, all)
+			b.InitializerTyped("row", onnx.TypeUint8, []int{1, 256}, all)
+			qscalar(b, "a", 0.08027803, onnx.TypeUint8, 171)
+			qscalar(b, "b", 0.013975921, onnx.TypeUint8, 229)
+			qscalar(b, "c", 0.03225395, onnx.TypeUint8, 204)
+			b.NodeIn("com.microsoft", "QLinearAdd", "one_a", []string{"col", "a_s", "a_z", "row", "b_s", "b_z", "c_s", "c_z"}, []string{"qa"})
+			b.NodeIn("com.microsoft", "QLinearAdd", "one_b", []string{"row", "b_s", "b_z", "col", "a_s", "a_z", "c_s", "c_z"}, []string{"qb"})
+			b.Node("Cast", "ca", []string{"qa"}, []string{"ya"}, onnx.AttrInt("to", onnx.TypeFloat))
+			b.Node("Cast", "cb", []string{"qb"}, []string{"yb"}, onnx.AttrInt("to", onnx.TypeFloat))
+			b.Node("Identity", "x_seen", []string{"x"}, []string{"xs"})
+			b.Output("ya", nil)
+			b.Output("yb", nil)
+			b.Output("xs", nil)
+		}})
 	// MLAS computes the logistic function by its own approximation: where
 	// it and the exact function fall on either side of a rounding boundary
 	// the quantized output is one step away.
@@ -254,7 +294,24 @@ func qdqCases() []confCase {
 		b.Node("DequantizeLinear", name+"_bdq", []string{name + "_b", name + "_bs", name + "_bz"}, []string{name + "_bf"}, onnx.AttrInt("axis", 0))
 		return name + "_wf", name + "_bf"
 	}
-	return []confCase{{name: "qdq_network", opset: 13, optimize: true,
+	// A residual Add in QDQ form, fused into QLinearAdd, with the
+	// parameters of qlinearadd_contracted_constant; the inputs are
+	// widened to span the whole uint8 range before they are quantized.
+	residual := confCase{name: "qdq_residual_add", opset: 13, optimize: true,
+		ops:    []string{"QDQ Add (contracted constant)"},
+		inputs: []confInput{{name: "x", shape: []int{4, 16, 64, 64}}, {name: "y", shape: []int{4, 16, 64, 64}}},
+		build: func(b *onnx.ModelBuilder) {
+			b.InitializerTyped("wide", onnx.TypeFloat, []int{}, []float64{5})
+			b.Node("Mul", "wx", []string{"x", "wide"}, []string{"xw"})
+			b.Node("Mul", "wy", []string{"y", "wide"}, []string{"yw"})
+			x := qdq(b, "xw", "xq", 0.060547147, 148)
+			y := qdq(b, "yw", "yq", 0.07030885, 126)
+			b.Node("Add", "res", []string{x, y}, []string{"res"})
+			res := qdq(b, "res", "reso", 0.079901606, 136)
+			b.Node("Identity", "out", []string{res}, []string{"z"})
+			b.Output("z", nil)
+		}}
+	return []confCase{residual, {name: "qdq_network", opset: 13, optimize: true,
 		ops:    []string{"QDQ Conv, Add, Mul, Concat, AveragePool, GlobalAveragePool, LeakyRelu, MaxPool, Gemm, MatMul"},
 		inputs: []confInput{{name: "x", shape: []int{2, 3, 24, 24}}},
 		build: func(b *onnx.ModelBuilder) {

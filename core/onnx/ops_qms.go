@@ -40,9 +40,17 @@ func (x *nodeCtx) eightBit(p *qparams) error {
 // quantized tensors that broadcast, as the MLAS kernels onnxruntime runs
 // on x86 compute them: QLinearAdd with the AVX2 kernel's fused
 // multiply-adds, (b − zb)·(sb/sc) + (a − za)·(sa/sc) + zc with the constant
-// part folded first; QLinearMul as float32((a − za)(b − zb))·(sa·sb/sc) +
-// zc. Where one operand is one value for a whole row, the kernels fold it
-// into the constant part, and so does this.
+// part zc − (za·sa/sc + zb·sb/sc) folded first, itself a fused
+// multiply-add as the compiler contracts it; QLinearMul as
+// float32((a − za)(b − zb))·(sa·sb/sc) + zc. Where one operand is one
+// value for a whole row, the kernels fold it into the constant part (a
+// fused multiply-add too), and so does this.
+//
+// ONNX Runtime Web has no such kernel: its WebAssembly build adds
+// (sa·(a − za) + sb·(b − zb))/sc in float32 and rounds, which can land one
+// step away where a value lies near a rounding boundary (the full-size
+// int8 MobileNetV2: 645 of its 1000 outputs differ between the two
+// onnxruntimes, and by nothing else).
 //
 //go:noinline
 func compileQLinearBinary(add bool) func(x *nodeCtx) ([]*val, func(), error) {
@@ -91,16 +99,20 @@ func compileQLinearBinary(add bool) func(x *nodeCtx) ([]*val, func(), error) {
 		var row func(y, a, b []float32, ia, ib int)
 		if add {
 			rA, rB := ap.scale[0]/cp.scale[0], bp.scale[0]/cp.scale[0]
-			fixed := float32(zc) - (float32(rA*za) + float32(rB*zb)) // unfused, as compiled
+			// The compiler contracts rA·za + rB·zb into one fused
+			// multiply-add (rB·zb rounded, then rA·za added to it
+			// exactly): an unfused sum can be one float32 step away
+			// and move a value that lies near a rounding boundary.
+			fixed := float32(zc) - fma32(rA, za, float32(rB*zb))
 			row = func(y, a, b []float32, ia, ib int) {
 				switch {
-				case ia == 0 && ib != 0: // A one value: folded into the constant
-					f := fixed + float32(a[0]*rA)
+				case ia == 0 && ib != 0: // A one value: folded into the constant (contracted too)
+					f := fma32(a[0], rA, fixed)
 					for i := range y {
 						y[i] = roundSaturate(fma32(b[i*ib], rB, f), t)
 					}
 				case ib == 0 && ia != 0:
-					f := fixed + float32(b[0]*rB)
+					f := fma32(b[0], rB, fixed)
 					for i := range y {
 						y[i] = roundSaturate(fma32(a[i*ia], rA, f), t)
 					}
@@ -119,7 +131,8 @@ func compileQLinearBinary(add bool) func(x *nodeCtx) ([]*val, func(), error) {
 				}
 			}
 		}
-		return []*val{out}, func() { p.rows(out.f, a.f, b.f, row) }, nil
+		// A constant operand is held as integers (quantValues converts it).
+		return []*val{out}, func() { p.rows(out.f, quantValues(a), quantValues(b), row) }, nil
 	}
 }
 
