@@ -99,7 +99,15 @@
       say($("model-msg").textContent + ` It could not be kept for your next visit: ${e.message}`);
     }
   }
-  async function update(change) {
+  // update changes the kept record; changes run one after another, each
+  // reading what the one before wrote, so that none is lost.
+  let updating = Promise.resolve();
+  function update(change) {
+    const done = updating.then(() => updateNow(change));
+    updating = done.catch(() => {});
+    return done;
+  }
+  async function updateNow(change) {
     if (!stored || !store()) return;
     try {
       const rec = await store().get(KEY);

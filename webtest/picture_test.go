@@ -448,6 +448,12 @@ func TestPictureModels(t *testing.T) {
 	waitReady(t, ctx, `wasmcnnPage.state().labels[3] === "thing number 3"`, "the labels file naming the classes")
 	setSelect(t, ctx, "picture-norm", "imagenet")
 	waitReady(t, ctx, `wasmcnnPage.state().norm === "imagenet"`, "ImageNet chosen")
+	// The choice reaches IndexedDB after the page shows it; a reload before
+	// that would test the reload's timing, not the keeping.
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`wasmcnnStore.get("dropped-model").then((r) => !!r && r.norm === "imagenet")`,
+		chromedp.WithPollingTimeout(30*time.Second))); err != nil {
+		t.Fatalf("the chosen normalisation was never kept: %v", err)
+	}
 	// Kept with the model: after a reload the model answers with both
 	// (the drawing, until a picture is given again).
 	if err := chromedp.Do(ctx, chromedp.Reload()); err != nil {

@@ -140,7 +140,7 @@ func (f *frameLoop) frame() {
 		p.failed(err)
 		return
 	}
-	done, err := f.run.slice(sliceBudget)
+	done, err := f.run.slice(firstSlice(src.took))
 	if err != nil {
 		p.failed(err)
 		return
@@ -185,6 +185,7 @@ func (f *frameLoop) done(src *modelSource, deadline time.Time) {
 		return
 	}
 	f.last = f.run
+	src.took = f.run.took
 	f.answered = true
 	if f.p.show(probs, deadline) {
 		f.settle()

@@ -9,6 +9,22 @@ import "time"
 // longer: steps are not cut.
 const sliceBudget = 6 * time.Millisecond
 
+// firstSlice is the budget of a run's first slice, given the time its
+// model's last run took (0 when unknown): a model known to run in well
+// under a slice — the digit models — runs whole in the animation frame
+// that found its input changed, so that its answer is on screen in that
+// frame even when a pause of the collector or the machine stretches one
+// run; any other starts with one slice.
+func firstSlice(lastRun time.Duration) time.Duration {
+	if lastRun > 0 && lastRun <= sliceBudget/2 {
+		return wholeRun
+	}
+	return sliceBudget
+}
+
+// wholeRun is the budget of a run that is not to be cut.
+const wholeRun = time.Duration(1<<63 - 1)
+
 // stepper is what a run in slices needs of a model (onnx.Model's run in
 // parts).
 type stepper interface {

@@ -73,3 +73,22 @@ func TestSlicedRun(t *testing.T) {
 		}
 	}
 }
+
+// TestFirstSlice: a model known to run in well under a slice runs whole in
+// its frame; one not yet run, or slower, starts with one slice.
+func TestFirstSlice(t *testing.T) {
+	for _, c := range []struct {
+		last time.Duration
+		want time.Duration
+	}{
+		{0, sliceBudget},
+		{time.Millisecond, wholeRun},
+		{sliceBudget / 2, wholeRun},
+		{sliceBudget/2 + 1, sliceBudget},
+		{time.Second, sliceBudget},
+	} {
+		if got := firstSlice(c.last); got != c.want {
+			t.Errorf("firstSlice(%v) = %v, want %v", c.last, got, c.want)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package page
 import (
 	"errors"
 	"strconv"
+	"time"
 
 	"wasmcnn/core"
 	"wasmcnn/core/onnx"
@@ -36,6 +37,9 @@ type modelSource struct {
 	normFallback bool
 	classes      int
 	labels       []string
+	// took is the time of the model's last complete run on the page, 0
+	// before its first.
+	took time.Duration
 	// labelKey is where the labels came from: the metadata key, labelsFile
 	// or labelsImageNet ("" for indexes); labelFile names a dropped file.
 	labelKey, labelFile string
