@@ -140,7 +140,7 @@ func (f *frameLoop) frame() {
 		p.failed(err)
 		return
 	}
-	done, err := f.run.slice(firstSlice(src.took))
+	done, err := f.run.slice(firstSlice(src.took, src.model.MACs()))
 	if err != nil {
 		p.failed(err)
 		return

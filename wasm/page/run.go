@@ -10,17 +10,22 @@ import "time"
 const sliceBudget = 6 * time.Millisecond
 
 // firstSlice is the budget of a run's first slice, given the time its
-// model's last run took (0 when unknown): a model known to run in well
-// under a slice — the digit models — runs whole in the animation frame
-// that found its input changed, so that its answer is on screen in that
-// frame even when a pause of the collector or the machine stretches one
-// run; any other starts with one slice.
-func firstSlice(lastRun time.Duration) time.Duration {
-	if lastRun > 0 && lastRun <= sliceBudget/2 {
+// model's last run took (0 before its first) and its multiply-accumulates
+// per run: a model small enough to run in well under a slice (the digit
+// models), or known to, runs whole in the animation frame that found its
+// input changed, so that its answer is on screen in that frame even when
+// a pause of the collector, a first run's setting up or a busy machine
+// stretches one run; any other starts with one slice.
+func firstSlice(lastRun time.Duration, macs int64) time.Duration {
+	if macs <= smallMACs || lastRun > 0 && lastRun <= sliceBudget/2 {
 		return wholeRun
 	}
 	return sliceBudget
 }
+
+// smallMACs is the size below which a model is taken to run within a
+// frame: the shipped digit model has about 12 M.
+const smallMACs = 50_000_000
 
 // wholeRun is the budget of a run that is not to be cut.
 const wholeRun = time.Duration(1<<63 - 1)

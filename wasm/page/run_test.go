@@ -74,21 +74,25 @@ func TestSlicedRun(t *testing.T) {
 	}
 }
 
-// TestFirstSlice: a model known to run in well under a slice runs whole in
-// its frame; one not yet run, or slower, starts with one slice.
+// TestFirstSlice: a small model, or one known to run in well under a
+// slice, runs whole in its frame; a larger one not yet run, or known to be
+// slower, starts with one slice.
 func TestFirstSlice(t *testing.T) {
 	for _, c := range []struct {
 		last time.Duration
+		macs int64
 		want time.Duration
 	}{
-		{0, sliceBudget},
-		{time.Millisecond, wholeRun},
-		{sliceBudget / 2, wholeRun},
-		{sliceBudget/2 + 1, sliceBudget},
-		{time.Second, sliceBudget},
+		{0, 12_000_000, wholeRun},
+		{0, smallMACs + 1, sliceBudget},
+		{time.Millisecond, 4_000_000_000, wholeRun},
+		{sliceBudget / 2, 0, wholeRun},
+		{sliceBudget/2 + 1, 12_000_000, wholeRun},
+		{sliceBudget/2 + 1, smallMACs + 1, sliceBudget},
+		{time.Second, smallMACs * 2, sliceBudget},
 	} {
-		if got := firstSlice(c.last); got != c.want {
-			t.Errorf("firstSlice(%v) = %v, want %v", c.last, got, c.want)
+		if got := firstSlice(c.last, c.macs); got != c.want {
+			t.Errorf("firstSlice(%v, %d) = %v, want %v", c.last, c.macs, got, c.want)
 		}
 	}
 }
