@@ -117,6 +117,7 @@ func (x *nodeCtx) convPlan(g *core.ConvGeom, w, bv *val, f *convFusion, in *val,
 		p, err = p.WithScratch(alloc())
 		return err
 	})
+	x.packedIn = true
 	return func() {
 		var r []float32
 		if res != nil {

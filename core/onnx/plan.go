@@ -28,6 +28,10 @@ type val struct {
 	f     []float32
 	i     []int64
 	konst bool
+	// at is 1 + the offset in the model's bytes of a float initializer's
+	// raw data that can be read again (LoadOptions.Reread), 0 otherwise:
+	// a plan may then drop f (reread.go).
+	at int64
 
 	// Runtime tensors only.
 	root      *val // the tensor whose buffer a view (a reshape) shares, or nil
@@ -123,6 +127,10 @@ type modelPlan struct {
 type compiler struct {
 	m    *Model
 	plan *modelPlan
+	// reads counts the reads left of each initializer the plan may drop
+	// (−1: kept), dropped lists those it dropped (reread.go).
+	reads   map[*val]int
+	dropped []*val
 }
 
 // Plan prepares the model for inputs of the given shapes (one per
@@ -156,7 +164,7 @@ func (m *Model) plan2(keep bool, shapes [][]int) error {
 
 // planNodes plans nodes for shapes, every tensor in its own buffer when
 // keep is set.
-func (m *Model) planNodes(nodes []*onnxNodeProto, keep bool, shapes [][]int) error {
+func (m *Model) planNodes(nodes []*onnxNodeProto, keep bool, shapes [][]int) (err error) {
 	if len(shapes) != len(m.Inputs) {
 		return fmtlite.Errorf("onnx: the model has %d inputs, got %d shapes", len(m.Inputs), len(shapes))
 	}
@@ -165,6 +173,13 @@ func (m *Model) planNodes(nodes []*onnxNodeProto, keep bool, shapes [][]int) err
 		p.vals[name] = v
 	}
 	c := &compiler{m: m, plan: p}
+	defer func() {
+		if err != nil && m.plan != nil {
+			if rerr := c.restoreDropped(); rerr != nil {
+				err = rerr
+			}
+		}
+	}()
 	for i, in := range m.Inputs {
 		s := shapes[i]
 		if len(s) != len(in.Shape) {
@@ -190,6 +205,7 @@ func (m *Model) planNodes(nodes []*onnxNodeProto, keep bool, shapes [][]int) err
 	if err != nil {
 		return err
 	}
+	c.reads = c.constReads(order)
 	for _, n := range order {
 		if err := c.compileNode(n); err != nil {
 			return err
@@ -283,10 +299,14 @@ func (c *compiler) compileNode(n *onnxNodeProto) error {
 		x.in[i] = v
 		x.fold = x.fold && v.konst
 	}
+	if err := c.loadInputs(x); err != nil {
+		return err
+	}
 	outs, run, err := n.spec.compile(x)
 	if err != nil {
 		return err
 	}
+	c.dropPacked(x)
 	for i, name := range n.outputs {
 		if name == "" {
 			continue
@@ -617,6 +637,15 @@ type nodeCtx struct {
 	// memory, before the step first runs.
 	bufs  []*val
 	binds []func() error
+	// packedIn is set when a convolution's plan copied the node's constant
+	// weights, bias and batch normalisation parameters ([nodeCtx.packed]).
+	packedIn bool
+}
+
+// packed reports whether input i of the node was copied into a
+// convolution's plan when compiling, and is not read again.
+func (x *nodeCtx) packed(i int) bool {
+	return x.packedIn && (i == 1 || i == 2 || i >= fuseBN && i < fuseBN+4)
 }
 
 // foldBudget counts n values of a tensor computed while planning (an
