@@ -43,17 +43,37 @@ var jsLimits = onnx.Limits{MaxModelBytes: MaxAPIModelBytes, MaxParams: 32 << 20,
 // page's own loading of models.
 func ModelLimits() onnx.Limits { return jsLimits }
 
+// BytesKeeper is a [Value] whose bytes (a Uint8Array or an ArrayBuffer)
+// can be copied where they cost Go no memory, JavaScript's in the browser,
+// and read again in parts: a model loaded from the copy then holds its
+// weights once ([onnx.LoadOptions].Reread). KeepBytes returns the copy and
+// its reader, or an error for a value that is not such an array.
+type BytesKeeper interface {
+	KeepBytes() (Value, func(off int64, dst []byte) error, error)
+}
+
 // Load loads a model from bytes (Uint8Array or ArrayBuffer) with options
 // {externalData: {name: Uint8Array, …}} and returns its handle.
 func (ms *Models) Load(args []Value) (int, *onnx.Model, error) {
 	if len(args) < 1 || len(args) > 2 {
 		return 0, nil, argErrorf("loadModel", "takes (bytes, options?), got %d arguments", len(args))
 	}
-	b, err := Bytes(args[0], "loadModel: bytes", MaxAPIModelBytes)
+	src := args[0]
+	var reread func(int64, []byte) error
+	if k, ok := src.(BytesKeeper); ok && src.Kind() == Object && src.ByteLength() <= MaxAPIModelBytes {
+		// The model reads its weights again from a copy outside Go's
+		// memory rather than holding them beside their packed form; Go's
+		// copy, parsed, is the same bytes.
+		kept, read, err := k.KeepBytes()
+		if err == nil {
+			src, reread = kept, read
+		}
+	}
+	b, err := Bytes(src, "loadModel: bytes", MaxAPIModelBytes)
 	if err != nil {
 		return 0, nil, err
 	}
-	opts := &onnx.LoadOptions{Limits: jsLimits}
+	opts := &onnx.LoadOptions{Limits: jsLimits, Reread: reread}
 	if len(args) == 2 {
 		present, err := options(args[1], "loadModel: options", "externalData")
 		if err != nil {
