@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"math"
+	"runtime"
 	"strconv"
 	"strings"
 	"unsafe"
@@ -162,6 +163,7 @@ func LoadModel(data []byte, opts *LoadOptions) (*Model, error) {
 		// memory for the weights.
 		detachRaw(mp)
 		data = nil
+		runtime.GC() // reread.go: the weights take the file's memory
 	}
 	if err := m.checkHeader(mp); err != nil {
 		return nil, err

@@ -45,8 +45,11 @@ func (v *val) len() int {
 	if v.isInt {
 		return len(v.i)
 	}
-	if !v.konst && v.f == nil {
+	if v.f == nil && !v.konst {
 		return v.size // a buffer not yet placed
+	}
+	if v.f == nil && v.at != 0 {
+		return core.Product(v.shape) // an initializer not read yet (reread.go)
 	}
 	return len(v.f)
 }
@@ -129,8 +132,9 @@ type compiler struct {
 	plan *modelPlan
 	// reads counts the reads left of each initializer the plan may drop
 	// (−1: kept), dropped lists those it dropped (reread.go).
-	reads   map[*val]int
-	dropped []*val
+	reads        map[*val]int
+	dropped      []*val
+	droppedBytes int // since the last collection
 }
 
 // Plan prepares the model for inputs of the given shapes (one per
@@ -215,6 +219,11 @@ func (m *Model) planNodes(nodes []*onnxNodeProto, keep bool, shapes [][]int) (er
 		v, ok := p.vals[o.Name]
 		if !ok {
 			return fmtlite.Errorf("onnx: graph output %q is not produced by any node", o.Name)
+		}
+		if v.f == nil && v.at != 0 {
+			if err := readConst(v, m.reread); err != nil {
+				return err
+			}
 		}
 		if v.isInt {
 			// An integer constant (a shape, a mask) comes out as floats.
