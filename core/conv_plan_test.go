@@ -287,3 +287,51 @@ func TestConvPlanWinograd(t *testing.T) {
 	}
 	t.Logf("largest error: %.2g of the sum of the products' magnitudes", worst)
 }
+
+// TestWinogradPackByPanels holds the Winograd plan's filters, transformed
+// and packed a panel of filters at a time, to the same transform packed
+// for the whole layer at once, bit for bit, for filter counts that fill
+// the last panel and that do not, and channels beyond one block of convKC.
+func TestWinogradPackByPanels(t *testing.T) {
+	r := rand.New(rand.NewPCG(45, 46))
+	alloc := func(_ string, n int) ([]float32, error) { return make([]float32, n), nil }
+	for _, kc := range [][2]int{{1, 3}, {7, 5}, {16, 40}, {37, convKC + 9}} {
+		k, c := kc[0], kc[1]
+		g, err := NewConvGeom([]int{1, c, 6, 6}, []int{k, c, 3, 3}, Window{PadTop: 1, PadLeft: 1, PadBottom: 1, PadRight: 1}, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w := floattest.RandSlice(r, Product(g.WeightShape()))
+		p, err := NewConvPlanMethod(nil, &g, w, nil, Activation{}, false, alloc, "winograd")
+		if err != nil {
+			t.Fatal(err)
+		}
+		mr, mp := p.kern.mr, p.wg.mp
+		uk := make([]float32, 16*k*c)
+		for f := 0; f < k; f++ {
+			for ch := 0; ch < c; ch++ {
+				var u [16]float32
+				winogradFilter(&u, w[(f*c+ch)*9:(f*c+ch+1)*9])
+				for xi, v := range u {
+					uk[(xi*k+f)*c+ch] = v
+				}
+			}
+		}
+		want := make([]float32, 16*mp*c)
+		for xi := 0; xi < 16; xi++ {
+			for p0 := 0; p0 < c; p0 += convKC {
+				kb := min(convKC, c-p0)
+				off := xi*mp*c + p0*mp
+				packA(false, k, mr, kb, uk[xi*k*c:(xi+1)*k*c], c, p0, want[off:off+mp*kb])
+			}
+		}
+		if len(p.wg.u) != len(want) {
+			t.Fatalf("K %d, C %d: %d packed values, want %d", k, c, len(p.wg.u), len(want))
+		}
+		for i, v := range want {
+			if math.Float32bits(p.wg.u[i]) != math.Float32bits(v) {
+				t.Fatalf("K %d, C %d: packed value %d is %v, want %v", k, c, i, p.wg.u[i], v)
+			}
+		}
+	}
+}
