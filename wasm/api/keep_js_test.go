@@ -14,7 +14,8 @@ import (
 // model read its weights again (a plan for another batch size, the layer
 // outputs): the answers must equal those of the model loaded in Go from
 // the untouched bytes, bit for bit, so the weights come from the API's own
-// copy, not the caller's array nor a dropped buffer.
+// copy, not the caller's array nor a dropped buffer. toONNX, which
+// copies that same copy, still gives the bytes loaded.
 func TestLoadModelReadsItsOwnCopy(t *testing.T) {
 	setup(t)
 	model := setModelGlobal(t, "MODEL_KEEP", nn.ReferenceNetS(5))
@@ -43,8 +44,12 @@ func TestLoadModelReadsItsOwnCopy(t *testing.T) {
 			new Uint8Array(bytes.buffer || bytes).fill(255);
 			const out = Array.from(m.predict(KEEP_X));
 			const layers = m.layerOutputs().length;
+			const orig = new Uint8Array(MODEL_KEEP), onnx = m.toONNX();
+			onnx[0] ^= 1; // a copy: the model's own bytes stay as they were
+			const again = m.toONNX();
+			const same = again.length === orig.length && again.every((v, i) => v === orig[i]);
 			m.dispose();
-			return {out, layers};
+			return {out, layers, same};
 		})()`)
 		got := res.Get("out")
 		if got.Length() != len(want) {
@@ -54,6 +59,9 @@ func TestLoadModelReadsItsOwnCopy(t *testing.T) {
 			if g := float32(got.Index(i).Float()); math.Float32bits(g) != math.Float32bits(w) {
 				t.Fatalf("%s: output %d is %v after the caller's bytes changed, want %v", arg, i, g, w)
 			}
+		}
+		if !res.Get("same").Bool() {
+			t.Errorf("%s: toONNX is not the bytes the model was loaded from", arg)
 		}
 		if res.Get("layers").Int() == 0 {
 			t.Errorf("%s: no layer outputs", arg)

@@ -28,9 +28,10 @@ type Models struct {
 }
 
 type entry struct {
-	model *onnx.Model
-	in    []float32 // the input, reused from call to call
-	shape []int     // the output shape of the current plan
+	model  *onnx.Model
+	source Value     // the copy of the model's bytes it reads again, or nil
+	in     []float32 // the input, reused from call to call
+	shape  []int     // the output shape of the current plan
 }
 
 // Limits applied to models from JavaScript: tighter than core's defaults,
@@ -111,6 +112,9 @@ func (ms *Models) Load(args []Value) (int, *onnx.Model, error) {
 	}
 	ms.next++
 	ms.m[ms.next] = &entry{model: m}
+	if reread != nil {
+		ms.m[ms.next].source = src
+	}
 	return ms.next, m, nil
 }
 
@@ -121,6 +125,16 @@ func (ms *Models) Get(h int) (*onnx.Model, error) {
 		return nil, fmtlite.Errorf("the model has been disposed")
 	}
 	return e.model, nil
+}
+
+// Source returns the copy of a model's bytes that it reads its weights
+// from again ([BytesKeeper]), or nil: the API's toONNX returns copies of
+// it rather than keeping one more.
+func (ms *Models) Source(h int) Value {
+	if e, ok := ms.m[h]; ok {
+		return e.source
+	}
+	return nil
 }
 
 // Dispose releases a model; disposing twice is harmless.
