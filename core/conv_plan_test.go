@@ -335,3 +335,66 @@ func TestWinogradPackByPanels(t *testing.T) {
 		}
 	}
 }
+
+// TestConvPlanForBatch plans convolutions of every method for one image,
+// derives the plan for three with ForBatch and holds its output to that of
+// a plan made for three images, bit for bit, on the CPU's kernels and the
+// reference panel kernel (which plans the implicit method).
+func TestConvPlanForBatch(t *testing.T) {
+	r := rand.New(rand.NewPCG(47, 48))
+	alloc := func(_ string, n int) ([]float32, error) { return make([]float32, n), nil }
+	type conv struct {
+		c, h, k, kh, group, stride, pad int
+		method                          string
+	}
+	convs := []conv{
+		{8, 9, 12, 3, 1, 1, 1, ""}, {8, 9, 12, 3, 1, 1, 1, "winograd"}, {6, 7, 10, 1, 1, 1, 0, ""},
+		{6, 8, 10, 1, 1, 2, 0, ""}, {12, 1, 7, 1, 1, 1, 0, ""}, {8, 9, 8, 3, 8, 2, 1, ""}, {8, 10, 8, 5, 2, 2, 2, ""},
+	}
+	for _, panel := range []*PanelKernel{nil, ReferencePanelKernel()} {
+		methods := map[string]bool{}
+		for _, cv := range convs {
+			geom := func(n int) ConvGeom {
+				g, err := NewConvGeom([]int{n, cv.c, cv.h, cv.h}, []int{cv.k, cv.c / cv.group, cv.kh, cv.kh},
+					Window{StrideH: cv.stride, StrideW: cv.stride, PadTop: cv.pad, PadLeft: cv.pad, PadBottom: cv.pad, PadRight: cv.pad}, cv.group)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return g
+			}
+			g1, g3 := geom(1), geom(3)
+			w, b := floattest.RandSlice(r, Product(g1.WeightShape())), floattest.RandSlice(r, cv.k)
+			act := ReLUActivation()
+			one, err := NewConvPlanMethod(panel, &g1, w, b, act, false, alloc, cv.method)
+			if err != nil {
+				t.Fatal(err)
+			}
+			three, err := NewConvPlanMethod(panel, &g3, w, b, act, false, alloc, cv.method)
+			if err != nil {
+				t.Fatal(err)
+			}
+			derived, err := one.ForBatch(3, alloc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			desc := fmt.Sprintf("%s %s %+v", one.Kernel(), one.Method(), g3)
+			methods[one.Method()] = true
+			if derived.Method() != three.Method() || derived.Geom() != g3 {
+				t.Fatalf("%s: ForBatch gave %s %+v", desc, derived.Method(), derived.Geom())
+			}
+			x := floattest.RandSlice(r, Product(g3.InShape()))
+			want, got := make([]float32, Product(g3.OutShape())), make([]float32, Product(g3.OutShape()))
+			three.Run(want, x, nil)
+			derived.Run(got, x, nil)
+			for i := range want {
+				if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+					t.Fatalf("%s: output %d is %v, want %v", desc, i, got[i], want[i])
+				}
+			}
+		}
+		t.Logf("methods: %v", methods)
+	}
+	if _, err := (&ConvPlan{}).ForBatch(0, alloc); err == nil {
+		t.Error("ForBatch(0) did not refuse")
+	}
+}

@@ -97,9 +97,15 @@ func (x *nodeCtx) convPlan(g *core.ConvGeom, w, bv *val, f *convFusion, in *val,
 		}
 	}
 	var p *core.ConvPlan
+	prev := x.c.prevConv(x.n, g)
 	alloc, err := x.planScratch(func(alloc func(string, int) ([]float32, error)) error {
 		var err error
-		p, err = core.NewConvPlan(x.c.plan.kernel, g, wf, bf, act, res != nil, alloc)
+		if prev != nil {
+			x.c.plan.reused++
+			p, err = prev.ForBatch(g.N, alloc)
+		} else {
+			p, err = core.NewConvPlan(x.c.plan.kernel, g, wf, bf, act, res != nil, alloc)
+		}
 		return err
 	})
 	if err != nil {
@@ -112,6 +118,7 @@ func (x *nodeCtx) convPlan(g *core.ConvGeom, w, bv *val, f *convFusion, in *val,
 	if err != nil {
 		return nil, nil, err
 	}
+	x.c.plan.convs[x.n] = p
 	x.onBind(func() error {
 		var err error
 		p, err = p.WithScratch(alloc())
@@ -127,6 +134,29 @@ func (x *nodeCtx) convPlan(g *core.ConvGeom, w, bv *val, f *convFusion, in *val,
 		p.ClearPadding()
 		p.Run(out.f, in.f, r)
 	}, []*val{out}, nil
+}
+
+// prevConv returns the convolution plan the model's current plan made for
+// node n, when n's convolution differs from it by the batch size only:
+// the same node, hence the same weights, activation and residual, on the
+// same kernel. A plan for another batch size then shares its packed
+// filters ([core.ConvPlan.ForBatch]) rather than packing a second copy
+// beside them while the current plan lives.
+func (c *compiler) prevConv(n *onnxNodeProto, g *core.ConvGeom) *core.ConvPlan {
+	cur := c.m.plan
+	if cur == nil || cur.kernel != c.plan.kernel {
+		return nil
+	}
+	p := cur.convs[n]
+	if p == nil {
+		return nil
+	}
+	pg := p.Geom()
+	pg.N = g.N
+	if pg != *g {
+		return nil
+	}
+	return p
 }
 
 // planScratch learns the scratch buffers a kernel's constructor asks for

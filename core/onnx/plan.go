@@ -124,6 +124,10 @@ type modelPlan struct {
 	// kernel is the panel kernel installed when planning: steps may be
 	// compiled for it, so a change of kernel plans again.
 	kernel *core.PanelKernel
+	// convs are the convolution plans of constant weights, by node, which
+	// the next plan reuses for another batch size (prevConv).
+	convs  map[*onnxNodeProto]*core.ConvPlan
+	reused int // of convs, those that share the previous plan's filters
 }
 
 // compiler holds the state of planning one model.
@@ -172,7 +176,7 @@ func (m *Model) planNodes(nodes []*onnxNodeProto, keep bool, shapes [][]int) (er
 	if len(shapes) != len(m.Inputs) {
 		return fmtlite.Errorf("onnx: the model has %d inputs, got %d shapes", len(m.Inputs), len(shapes))
 	}
-	p := &modelPlan{vals: map[string]*val{}, kernel: core.CurrentPanelKernel(), keep: keep, next: -1, fused: len(nodes) != len(m.runNodes)}
+	p := &modelPlan{vals: map[string]*val{}, kernel: core.CurrentPanelKernel(), keep: keep, next: -1, fused: len(nodes) != len(m.runNodes), convs: map[*onnxNodeProto]*core.ConvPlan{}}
 	for name, v := range m.consts {
 		p.vals[name] = v
 	}
