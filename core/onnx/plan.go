@@ -184,7 +184,7 @@ func (m *Model) planNodes(nodes []*onnxNodeProto, keep bool, shapes [][]int) (er
 	defer func() {
 		if err != nil && m.plan != nil {
 			if rerr := c.restoreDropped(); rerr != nil {
-				err = rerr
+				err = fmtlite.Errorf("%w (and the current plan's weights: %v)", err, rerr)
 			}
 		}
 	}()

@@ -150,3 +150,39 @@ func liveHeap() int64 {
 	runtime.ReadMemStats(&s)
 	return int64(s.HeapAlloc)
 }
+
+// TestRereadFailedPlan plans a model loaded with Reread for a batch past
+// its activation limit, which fails once the new plan has dropped the
+// weights it packed: the model keeps answering as before, on its previous
+// plan, with the same bits.
+func TestRereadFailedPlan(t *testing.T) {
+	model, err := archs.Tiny(archs.ResNet18Arch, 3, archs.Float)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var read int64
+	opts := &onnx.LoadOptions{Reread: rereadFrom(model, &read), Limits: onnx.Limits{MaxActivations: 1 << 20}}
+	m, err := onnx.LoadModel(model, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := floattest.Seeded(9, 3*64*64)
+	want, err := m.Predict(x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want = slices.Clone(want)
+	if err := m.PlanFor(64 * 3 * 64 * 64); err == nil {
+		t.Fatal("a batch of 64 fitted the activation limit; the test needs one it does not")
+	}
+	got, err := m.Predict(x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(floatBits(got), floatBits(want)) {
+		t.Error("the outputs changed after a plan that failed")
+	}
+	if _, err := m.Predict(slices.Repeat(x, 2)); err != nil {
+		t.Errorf("a batch of 2 after a plan that failed: %v", err)
+	}
+}
