@@ -62,6 +62,10 @@ func compileConvFused(x *nodeCtx, f *convFusion) ([]*val, func(), error) {
 	} else if f != nil {
 		return nil, nil, &fuseError{x.n.name, "weights computed at run time"}
 	}
+	// The product reads the weights and bias as it runs.
+	if err := x.load(1, 2); err != nil {
+		return nil, nil, err
+	}
 	out, err := x.outFloat(outShape)
 	if err != nil {
 		return nil, nil, err
@@ -83,6 +87,12 @@ func compileConvFused(x *nodeCtx, f *convFusion) ([]*val, func(), error) {
 // nil) on a [core.ConvPlan], with the nodes f merged (or nil). A fusion
 // that the values or shapes do not allow is a *fuseError.
 func (x *nodeCtx) convPlan(g *core.ConvGeom, w, bv *val, f *convFusion, in *val, outShape []int) (func(), []*val, error) {
+	prev := x.c.prevConv(x.n, g)
+	if prev == nil {
+		if err := x.load(1, 2, fuseBN, fuseBN+1, fuseBN+2, fuseBN+3); err != nil {
+			return nil, nil, err
+		}
+	}
 	wf := w.f
 	var bf []float32
 	if bv != nil {
@@ -92,12 +102,11 @@ func (x *nodeCtx) convPlan(g *core.ConvGeom, w, bv *val, f *convFusion, in *val,
 	var res *val
 	if f != nil {
 		var err error
-		if wf, bf, act, res, err = f.resolve(x, g, wf, bf, outShape); err != nil {
+		if wf, bf, act, res, err = f.resolve(x, g, wf, bf, outShape, prev == nil); err != nil {
 			return nil, nil, err
 		}
 	}
 	var p *core.ConvPlan
-	prev := x.c.prevConv(x.n, g)
 	alloc, err := x.planScratch(func(alloc func(string, int) ([]float32, error)) error {
 		var err error
 		if prev != nil {

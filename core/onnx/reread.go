@@ -123,11 +123,32 @@ func (c *compiler) constReads(nodes []*onnxNodeProto) map[*val]int {
 }
 
 // loadInputs gives the initializers a node reads their values, reading
-// again those a plan dropped.
+// again those a plan dropped; except, in a plan that drops them, the
+// weights, bias and batch normalisation of a convolution, which it reads
+// only if it packs them anew ([nodeCtx.load]): a plan for another batch
+// size shares the packed filters of the one before and reads nothing.
 func (c *compiler) loadInputs(x *nodeCtx) error {
-	for _, v := range x.in {
-		if v != nil && v.at != 0 && v.f == nil {
-			if err := readConst(v, c.m.reread); err != nil {
+	conv := c.reads != nil && x.n.opType == "Conv" && isDefaultDomain(x.n)
+	for i := range x.in {
+		if conv && (i == 1 || i == 2 || i >= fuseBN && i < fuseBN+4) {
+			continue
+		}
+		if err := x.load(i); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// load gives inputs is of the node, initializers, their values, reading
+// again those a plan dropped.
+func (x *nodeCtx) load(is ...int) error {
+	for _, i := range is {
+		if i >= len(x.in) {
+			continue
+		}
+		if v := x.in[i]; v != nil && v.at != 0 && v.f == nil {
+			if err := readConst(v, x.c.m.reread); err != nil {
 				return x.errorf("%v", err)
 			}
 		}
