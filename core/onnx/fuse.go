@@ -158,9 +158,10 @@ func (m *Model) fuseConvs(nodes []*onnxNodeProto, skip map[string]bool) []*onnxN
 }
 
 // resolve checks what the merged nodes need of values and shapes and
-// returns the weights and bias with the batch normalisation folded in,
-// the activation and the residual tensor (nil without an Add).
-func (f *convFusion) resolve(x *nodeCtx, g *core.ConvGeom, w, b []float32, outShape []int) ([]float32, []float32, core.Activation, *val, error) {
+// returns the weights and bias with the batch normalisation folded in
+// (unless fold is false: the plan reuses filters folded before), the
+// activation and the residual tensor (nil without an Add).
+func (f *convFusion) resolve(x *nodeCtx, g *core.ConvGeom, w, b []float32, outShape []int, fold bool) ([]float32, []float32, core.Activation, *val, error) {
 	var act core.Activation
 	refuse := func(why string) ([]float32, []float32, core.Activation, *val, error) {
 		return nil, nil, act, nil, &fuseError{x.n.name, why}
@@ -177,9 +178,11 @@ func (f *convFusion) resolve(x *nodeCtx, g *core.ConvGeom, w, b []float32, outSh
 			}
 			p[i] = v.f
 		}
-		var err error
-		if w, b, err = core.FoldBatchNorm(w, b, g.K, p[0], p[1], p[2], p[3], f.bn.attrFloat("epsilon", 1e-5)); err != nil {
-			return refuse(err.Error())
+		if fold {
+			var err error
+			if w, b, err = core.FoldBatchNorm(w, b, g.K, p[0], p[1], p[2], p[3], f.bn.attrFloat("epsilon", 1e-5)); err != nil {
+				return refuse(err.Error())
+			}
 		}
 	}
 	var res *val
