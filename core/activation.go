@@ -19,7 +19,7 @@ func ReLU(y, x []float32) {
 	reluGo(y, x)
 }
 
-// elementwiseKernels are vector kernels for ReLU and 2×2 max pooling, with
+// elementwiseKernels are vector kernels for ReLU and max pooling, with
 // the same signatures and results as [PanelKernel]'s.
 type elementwiseKernels struct {
 	ReLU     func(y, x unsafe.Pointer, n int)
@@ -27,6 +27,10 @@ type elementwiseKernels struct {
 	MaxPool2 func(y, x unsafe.Pointer, rows, w, ow int)
 	// MaxPool2MinOW is the narrowest output row MaxPool2 takes.
 	MaxPool2MinOW int
+	// MaxPoolRows is [PanelKernel].MaxPoolRows, for strides 1 and 2 and
+	// rows of at least MaxPoolRowsMinN outputs.
+	MaxPoolRows     func(y, x unsafe.Pointer, rows, n, yRow, xRow, w, kh, kw, sw int)
+	MaxPoolRowsMinN int
 }
 
 // nativeElementwise holds the CPU's vector kernels, if this build has any;

@@ -67,14 +67,16 @@ func maxWindow(in []float32, g *ConvGeom, oh, ow int) (float32, int32) {
 	return best, at
 }
 
-// maxPoolInside is [MaxPool2D] without argmax for undilated windows: the
-// outputs whose window lies inside the input (all but a frame one or two
-// wide where there is padding, or where ceil_mode lets the last windows
-// overhang) are built one window row at a time, the taps compared in the
-// same order as the general loop (row by row, a later tap winning only
-// when greater); the frame goes through that loop. A padded 3×3 pooling
-// (ResNet's and GoogLeNet's) took the general loop whole before, at some
-// 3 ns a compare.
+// maxPoolInside is [MaxPool2D] without argmax for undilated windows. The
+// outputs whose window lies inside the input horizontally (all but a
+// column or two at each side where there is padding, or where ceil_mode
+// lets the last windows overhang) go through maxPoolRows, the rows whose
+// windows are whole vertically in one call per plane and each row of the
+// top and bottom frames with its window clipped to the rows inside; the
+// side columns go through maxWindow. Every path compares the taps in
+// maxWindow's order (row by row, a later tap winning only when greater).
+// A padded 3×3 pooling (ResNet's and GoogLeNet's) took the general loop
+// whole before, at some 3 ns a compare.
 func maxPoolInside(y, x []float32, g *ConvGeom) {
 	hw, ohw := g.H*g.W, g.OH*g.OW
 	// Columns [owLo, owHi) and rows [ohLo, ohHi) have whole windows.
@@ -84,48 +86,39 @@ func maxPoolInside(y, x []float32, g *ConvGeom) {
 	if g.W < g.KW || g.H < g.KH {
 		owHi, ohHi = owLo, ohLo
 	}
+	n := owHi - owLo
 	for pl := 0; pl < g.N*g.C; pl++ {
 		in := x[pl*hw : (pl+1)*hw]
 		out := y[pl*ohw : (pl+1)*ohw]
 		for oh := 0; oh < g.OH; oh++ {
-			o := out[oh*g.OW : (oh+1)*g.OW]
-			lo, hi := owLo, owHi
-			if oh < ohLo || oh >= ohHi {
-				lo, hi = g.OW, g.OW
-			}
-			for ow := 0; ow < lo; ow++ {
-				o[ow], _ = maxWindow(in, g, oh, ow)
-			}
-			for ow := hi; ow < g.OW; ow++ {
-				o[ow], _ = maxWindow(in, g, oh, ow)
-			}
-			if lo >= hi {
-				continue
-			}
-			o = o[lo:hi]
-			ih := oh*g.SH - g.PT
-			base := in[ih*g.W+lo*g.SW-g.PL:]
-			if g.KH == 3 && g.KW == 3 {
-				maxRows3x3(o, base, g.W, g.SW)
-				continue
-			}
-			span := (len(o)-1)*g.SW + g.KW
-			for i := 0; i < g.KH; i++ {
-				row := base[i*g.W : i*g.W+span]
-				for ow := range o {
-					win := row[ow*g.SW : ow*g.SW+g.KW]
-					best := o[ow]
-					if i == 0 {
-						best = win[0]
-					}
-					for _, v := range win {
-						if v > best {
-							best = v
-						}
-					}
-					o[ow] = best
+			for ow := 0; ow < g.OW; ow++ {
+				if ow == owLo && n > 0 {
+					ow = owHi - 1 // the columns in between are maxPoolRows's
+					continue
 				}
+				out[oh*g.OW+ow], _ = maxWindow(in, g, oh, ow)
 			}
+		}
+		if n <= 0 {
+			continue
+		}
+		if ohLo < ohHi {
+			ih := ohLo*g.SH - g.PT
+			maxPoolRows(out[ohLo*g.OW+owLo:], in[ih*g.W+owLo*g.SW-g.PL:], ohHi-ohLo, n, g.OW, g.SH*g.W, g.W, g.KH, g.KW, g.SW)
+		}
+		for oh := 0; oh < g.OH; oh++ {
+			if oh == ohLo && ohLo < ohHi {
+				oh = ohHi - 1
+				continue
+			}
+			h0, h1 := tapRange(oh*g.SH-g.PT, 1, g.KH, g.H)
+			if h0 >= h1 {
+				for ow := owLo; ow < owHi; ow++ {
+					out[oh*g.OW+ow], _ = maxWindow(in, g, oh, ow)
+				}
+				continue
+			}
+			maxPoolRows(out[oh*g.OW+owLo:], in[h0*g.W+owLo*g.SW-g.PL:], 1, n, g.OW, 0, g.W, h1-h0, g.KW, g.SW)
 		}
 	}
 }
@@ -321,45 +314,5 @@ func GlobalAvgPool2DBackward(dx, dy []float32, n, c, hw int) {
 		for i := range d {
 			d[i] = v
 		}
-	}
-}
-
-// maxRows3x3 is maxPoolInside for one output row o of 3×3 windows
-// (stride sw) over the rows at in (w floats apart), spelled out: the taps
-// in the same order, a later one winning only when greater. In WebAssembly
-// a call per window row cost more than the compares.
-func maxRows3x3(o, in []float32, w, sw int) {
-	r0 := in[:len(o)*sw+3-sw]
-	r1 := in[w : w+len(r0)]
-	r2 := in[2*w : 2*w+len(r0)]
-	for ow := range o {
-		j := ow * sw
-		a, b, c := r0[j:j+3:j+3], r1[j:j+3:j+3], r2[j:j+3:j+3]
-		best := a[0]
-		if a[1] > best {
-			best = a[1]
-		}
-		if a[2] > best {
-			best = a[2]
-		}
-		if b[0] > best {
-			best = b[0]
-		}
-		if b[1] > best {
-			best = b[1]
-		}
-		if b[2] > best {
-			best = b[2]
-		}
-		if c[0] > best {
-			best = c[0]
-		}
-		if c[1] > best {
-			best = c[1]
-		}
-		if c[2] > best {
-			best = c[2]
-		}
-		o[ow] = best
 	}
 }
