@@ -29,7 +29,7 @@ type elementwiseKernels struct {
 	MaxPool2MinOW int
 	// MaxPoolRows is [PanelKernel].MaxPoolRows, for strides 1 and 2 and
 	// rows of at least MaxPoolRowsMinN outputs.
-	MaxPoolRows     func(y, x unsafe.Pointer, rows, n, yRow, xRow, w, kh, kw, sw int)
+	MaxPoolRows     func(y, x unsafe.Pointer, planes, yPlane, xPlane, rows, n, yRow, xRow, w, kh, kw, sw int)
 	MaxPoolRowsMinN int
 }
 

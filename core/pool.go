@@ -70,15 +70,15 @@ func maxWindow(in []float32, g *ConvGeom, oh, ow int) (float32, int32) {
 // maxPoolInside is [MaxPool2D] without argmax for undilated windows. The
 // outputs whose window lies inside the input horizontally (all but a
 // column or two at each side where there is padding, or where ceil_mode
-// lets the last windows overhang) go through maxPoolRows, the rows whose
-// windows are whole vertically in one call per plane and each row of the
-// top and bottom frames with its window clipped to the rows inside; the
-// side columns go through maxWindow. Every path compares the taps in
-// maxWindow's order (row by row, a later tap winning only when greater).
-// A padded 3×3 pooling (ResNet's and GoogLeNet's) took the general loop
-// whole before, at some 3 ns a compare.
+// lets the last windows overhang) go through maxPoolRows, every plane at
+// once: the rows whose windows are whole vertically in one call, and each
+// row of the top and bottom frames, its window clipped to the rows inside,
+// in one call; the side columns, written last, go through maxWindow.
+// Every path compares the taps in maxWindow's order (row by row, a later
+// tap winning only when greater). A padded 3×3 pooling (ResNet's and
+// GoogLeNet's) took the general loop whole before, at some 3 ns a compare.
 func maxPoolInside(y, x []float32, g *ConvGeom) {
-	hw, ohw := g.H*g.W, g.OH*g.OW
+	planes, hw, ohw := g.N*g.C, g.H*g.W, g.OH*g.OW
 	// Columns [owLo, owHi) and rows [ohLo, ohHi) have whole windows.
 	owLo, ohLo := (g.PL+g.SW-1)/g.SW, (g.PT+g.SH-1)/g.SH
 	owHi := min(g.OW, max(owLo, (g.W-g.KW+g.PL)/g.SW+1))
@@ -87,38 +87,43 @@ func maxPoolInside(y, x []float32, g *ConvGeom) {
 		owHi, ohHi = owLo, ohLo
 	}
 	n := owHi - owLo
-	for pl := 0; pl < g.N*g.C; pl++ {
+	if n > 0 && ohLo < ohHi {
+		ih := ohLo*g.SH - g.PT
+		np, rows, cols := planes, ohHi-ohLo, n
+		if g.SH == 1 && g.SW == 1 && g.OW == g.W {
+			// Input and output rows are equally long ("same" pooling:
+			// GoogLeNet's inception branch), and planes too when the
+			// heights are equal, so the block is one row whose outputs
+			// between the rows' (and planes') ends fall on side columns
+			// (and frame rows), written over below.
+			rows, cols = 1, (rows-1)*g.OW+n
+			if g.OH == g.H {
+				np, cols = 1, (planes-1)*ohw+cols
+			}
+		}
+		maxPoolRows(y[ohLo*g.OW+owLo:], x[ih*g.W+owLo*g.SW-g.PL:], np, ohw, hw, rows, cols, g.OW, g.SH*g.W, g.W, g.KH, g.KW, g.SW)
+	}
+	for oh := 0; oh < g.OH && n > 0; oh++ {
+		if oh == ohLo && ohLo < ohHi {
+			oh = ohHi - 1
+			continue
+		}
+		if h0, h1 := tapRange(oh*g.SH-g.PT, 1, g.KH, g.H); h0 < h1 {
+			maxPoolRows(y[oh*g.OW+owLo:], x[h0*g.W+owLo*g.SW-g.PL:], planes, ohw, hw, 1, n, g.OW, 0, g.W, h1-h0, g.KW, g.SW)
+		}
+	}
+	for pl := 0; pl < planes; pl++ {
 		in := x[pl*hw : (pl+1)*hw]
 		out := y[pl*ohw : (pl+1)*ohw]
 		for oh := 0; oh < g.OH; oh++ {
+			h0, h1 := tapRange(oh*g.SH-g.PT, 1, g.KH, g.H)
 			for ow := 0; ow < g.OW; ow++ {
-				if ow == owLo && n > 0 {
+				if ow == owLo && n > 0 && h0 < h1 {
 					ow = owHi - 1 // the columns in between are maxPoolRows's
 					continue
 				}
 				out[oh*g.OW+ow], _ = maxWindow(in, g, oh, ow)
 			}
-		}
-		if n <= 0 {
-			continue
-		}
-		if ohLo < ohHi {
-			ih := ohLo*g.SH - g.PT
-			maxPoolRows(out[ohLo*g.OW+owLo:], in[ih*g.W+owLo*g.SW-g.PL:], ohHi-ohLo, n, g.OW, g.SH*g.W, g.W, g.KH, g.KW, g.SW)
-		}
-		for oh := 0; oh < g.OH; oh++ {
-			if oh == ohLo && ohLo < ohHi {
-				oh = ohHi - 1
-				continue
-			}
-			h0, h1 := tapRange(oh*g.SH-g.PT, 1, g.KH, g.H)
-			if h0 >= h1 {
-				for ow := owLo; ow < owHi; ow++ {
-					out[oh*g.OW+ow], _ = maxWindow(in, g, oh, ow)
-				}
-				continue
-			}
-			maxPoolRows(out[oh*g.OW+owLo:], in[h0*g.W+owLo*g.SW-g.PL:], 1, n, g.OW, 0, g.W, h1-h0, g.KW, g.SW)
 		}
 	}
 }

@@ -17,10 +17,13 @@ func maxPoolRowsS2AVX2(y, x unsafe.Pointer, rows, n, yRow, xRow, w, kh, kw int)
 // 1 and 2, n ≥ 8), bit for bit as maxPoolRowsGo: eight outputs per
 // compare where the Go loop branches on every tap, which random data
 // mispredicts half the time (max pooling was half of GoogLeNet's time).
-func maxPoolRowsAVX2(y, x unsafe.Pointer, rows, n, yRow, xRow, w, kh, kw, sw int) {
-	if sw == 1 {
-		maxPoolRowsS1AVX2(y, x, rows, n, yRow, xRow, w, kh, kw)
-		return
+func maxPoolRowsAVX2(y, x unsafe.Pointer, planes, yPlane, xPlane, rows, n, yRow, xRow, w, kh, kw, sw int) {
+	for p := 0; p < planes; p++ {
+		yp, xp := unsafe.Add(y, 4*p*yPlane), unsafe.Add(x, 4*p*xPlane)
+		if sw == 1 {
+			maxPoolRowsS1AVX2(yp, xp, rows, n, yRow, xRow, w, kh, kw)
+		} else {
+			maxPoolRowsS2AVX2(yp, xp, rows, n, yRow, xRow, w, kh, kw)
+		}
 	}
-	maxPoolRowsS2AVX2(y, x, rows, n, yRow, xRow, w, kh, kw)
 }

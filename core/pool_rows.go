@@ -5,49 +5,54 @@ import (
 	"unsafe"
 )
 
-// maxPoolRows sets, for every output row r < rows (yRow floats apart in y)
-// and column c < n, y[r·yRow + c] to the largest of the kh×kw inputs
-// x[r·xRow + i·w + c·sw + j], the first tap taken and a later one only
-// when greater (maxWindow's order): through the platform's vector kernel
-// for strides 1 and 2 on rows wide enough for it, else maxPoolRowsGo.
-// The slices are checked against every index before a kernel reads them.
-func maxPoolRows(y, x []float32, rows, n, yRow, xRow, w, kh, kw, sw int) {
-	_ = y[(rows-1)*yRow+n-1]
-	_ = x[(rows-1)*xRow+(kh-1)*w+(n-1)*sw+kw-1]
+// maxPoolRows sets, for every plane p < planes (yPlane and xPlane floats
+// apart), output row r < rows (yRow floats apart) and column c < n,
+//
+//	y[p·yPlane + r·yRow + c] = max_{i<kh, j<kw} x[p·xPlane + r·xRow + i·w + c·sw + j]
+//
+// the first tap taken and a later one only when greater (maxWindow's
+// order): through the platform's vector kernel for strides 1 and 2 on
+// rows wide enough for it, else maxPoolRowsGo. The slices are checked
+// against the last index before a kernel reads them.
+func maxPoolRows(y, x []float32, planes, yPlane, xPlane, rows, n, yRow, xRow, w, kh, kw, sw int) {
+	_ = y[(planes-1)*yPlane+(rows-1)*yRow+n-1]
+	_ = x[(planes-1)*xPlane+(rows-1)*xRow+(kh-1)*w+(n-1)*sw+kw-1]
 	if k := elementwise(); k != nil && k.MaxPoolRows != nil && sw <= 2 && n >= k.MaxPoolRowsMinN {
-		k.MaxPoolRows(unsafe.Pointer(&y[0]), unsafe.Pointer(&x[0]), rows, n, yRow, xRow, w, kh, kw, sw)
+		k.MaxPoolRows(unsafe.Pointer(&y[0]), unsafe.Pointer(&x[0]), planes, yPlane, xPlane, rows, n, yRow, xRow, w, kh, kw, sw)
 		runtime.KeepAlive(x)
 		runtime.KeepAlive(y)
 		return
 	}
-	maxPoolRowsGo(y, x, rows, n, yRow, xRow, w, kh, kw, sw)
+	maxPoolRowsGo(y, x, planes, yPlane, xPlane, rows, n, yRow, xRow, w, kh, kw, sw)
 }
 
 // maxPoolRowsGo is maxPoolRows in Go, the twin its vector kernels are
 // tested against: 3×3 windows spelled out, other sizes looped.
-func maxPoolRowsGo(y, x []float32, rows, n, yRow, xRow, w, kh, kw, sw int) {
+func maxPoolRowsGo(y, x []float32, planes, yPlane, xPlane, rows, n, yRow, xRow, w, kh, kw, sw int) {
 	span := (n-1)*sw + kw
-	for r := 0; r < rows; r++ {
-		o := y[r*yRow : r*yRow+n]
-		base := x[r*xRow:]
-		if kh == 3 && kw == 3 {
-			maxRows3x3(o, base, w, sw)
-			continue
-		}
-		for i := 0; i < kh; i++ {
-			row := base[i*w : i*w+span]
-			for c := range o {
-				win := row[c*sw : c*sw+kw]
-				best := o[c]
-				if i == 0 {
-					best = win[0]
-				}
-				for _, v := range win {
-					if v > best {
-						best = v
+	for p := 0; p < planes; p++ {
+		for r := 0; r < rows; r++ {
+			o := y[p*yPlane+r*yRow : p*yPlane+r*yRow+n]
+			base := x[p*xPlane+r*xRow:]
+			if kh == 3 && kw == 3 {
+				maxRows3x3(o, base, w, sw)
+				continue
+			}
+			for i := 0; i < kh; i++ {
+				row := base[i*w : i*w+span]
+				for c := range o {
+					win := row[c*sw : c*sw+kw]
+					best := o[c]
+					if i == 0 {
+						best = win[0]
 					}
+					for _, v := range win {
+						if v > best {
+							best = v
+						}
+					}
+					o[c] = best
 				}
-				o[c] = best
 			}
 		}
 	}

@@ -11,9 +11,9 @@ import (
 )
 
 // TestMaxPoolRowsKernelMatchesGo holds this CPU's max pooling kernel, when
-// the build has one, to its Go twin bit for bit on random row blocks
-// (strides 1 and 2, windows 1–5 wide and high, rows wider than the
-// windows use) of values with NaNs, infinities and both zeros, with guard
+// the build has one, to its Go twin bit for bit on random blocks of planes
+// and rows (strides 1 and 2, windows 1–5 wide and high, rows wider than
+// the windows use) of values with NaNs, infinities and both zeros, with guard
 // bands around the outputs. The input ends where the last window does,
 // and the floats past it are +Inf, which would win any window that read
 // them.
@@ -34,19 +34,21 @@ func TestMaxPoolRowsKernelMatchesGo(t *testing.T) {
 			xRow = w
 		}
 		yRow := n + r.IntN(4)
-		need := (rows-1)*xRow + (kh-1)*w + (n-1)*sw + kw
+		planes := 1 + r.IntN(3)
+		xPlane, yPlane := (rows-1)*xRow+(kh-1)*w+(n-1)*sw+kw+r.IntN(5), (rows-1)*yRow+n+r.IntN(5)
+		need := (planes-1)*xPlane + (rows-1)*xRow + (kh-1)*w + (n-1)*sw + kw
 		buf := specialValues(r, need+16)
 		for i := need; i < len(buf); i++ {
 			buf[i] = float32(math.Inf(1))
 		}
 		x := buf[:need]
-		ny := (rows-1)*yRow + n
+		ny := (planes-1)*yPlane + (rows-1)*yRow + n
 		want := make([]float32, ny)
 		got, check := floattest.Guarded(ny)
 		copy(got, want)
-		maxPoolRowsGo(want, x, rows, n, yRow, xRow, w, kh, kw, sw)
-		k.MaxPoolRows(unsafe.Pointer(&got[0]), unsafe.Pointer(&x[0]), rows, n, yRow, xRow, w, kh, kw, sw)
-		desc := fmt.Sprintf("rows %d n %d yRow %d xRow %d w %d %d×%d stride %d", rows, n, yRow, xRow, w, kh, kw, sw)
+		maxPoolRowsGo(want, x, planes, yPlane, xPlane, rows, n, yRow, xRow, w, kh, kw, sw)
+		k.MaxPoolRows(unsafe.Pointer(&got[0]), unsafe.Pointer(&x[0]), planes, yPlane, xPlane, rows, n, yRow, xRow, w, kh, kw, sw)
+		desc := fmt.Sprintf("planes %d (%d, %d) rows %d n %d yRow %d xRow %d w %d %d×%d stride %d", planes, yPlane, xPlane, rows, n, yRow, xRow, w, kh, kw, sw)
 		check(t, desc)
 		if !sameBits(got, want) {
 			t.Fatalf("%s: the kernel differs from Go's:\n got %v\nwant %v", desc, got, want)
