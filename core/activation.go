@@ -31,6 +31,10 @@ type elementwiseKernels struct {
 	// rows of at least MaxPoolRowsMinN outputs.
 	MaxPoolRows     func(y, x unsafe.Pointer, planes, yPlane, xPlane, rows, n, yRow, xRow, w, kh, kw, sw int)
 	MaxPoolRowsMinN int
+	// ScaleShift sets, for each plane p < planes of hw floats (hw > 0),
+	// y = a[p]·x + b[p], the product rounded before the sum, then under
+	// relu y < 0 ? 0 : y: [BatchNormInference] and [BatchNormReLU].
+	ScaleShift func(y, x, a, b unsafe.Pointer, planes, hw int, relu bool)
 }
 
 // nativeElementwise holds the CPU's vector kernels, if this build has any;
@@ -135,29 +139,6 @@ func Softmax(y, x []float32, outer, n, inner int, log bool) {
 			inv := 1 / s
 			for j := 0; j < n; j++ {
 				y[base+j*inner+k] = float32(math.Exp(float64(x[base+j*inner+k]-m)) * inv)
-			}
-		}
-	}
-}
-
-// BatchNormInference normalises each channel of x ([N, C, …], plane size
-// hw) with stored statistics:
-//
-//	y = scale·(x − mean)/√(variance + eps) + bias
-//
-// folded into one multiply-add per element. y may be x.
-func BatchNormInference(y, x []float32, n, c, hw int, scale, bias, mean, variance []float32, eps float32) {
-	if len(x) < n*c*hw || len(y) < n*c*hw || len(scale) < c || len(bias) < c || len(mean) < c || len(variance) < c {
-		panic(panicShortSlice)
-	}
-	for ch := 0; ch < c; ch++ {
-		a := scale[ch] / float32(math.Sqrt(float64(variance[ch]+eps)))
-		b := bias[ch] - a*mean[ch]
-		for i := 0; i < n; i++ {
-			off := (i*c + ch) * hw
-			src, dst := x[off:off+hw], y[off:off+hw]
-			for j, v := range src {
-				dst[j] = a*v + b
 			}
 		}
 	}
