@@ -31,10 +31,10 @@ type elementwiseKernels struct {
 	// rows of at least MaxPoolRowsMinN outputs.
 	MaxPoolRows     func(y, x unsafe.Pointer, planes, yPlane, xPlane, rows, n, yRow, xRow, w, kh, kw, sw int)
 	MaxPoolRowsMinN int
-	// ScaleShift sets, for each plane p < planes of hw floats (hw > 0),
-	// y = a[p]·x + b[p], the product rounded before the sum, then under
-	// relu y < 0 ? 0 : y: [BatchNormInference] and [BatchNormReLU].
-	ScaleShift func(y, x, a, b unsafe.Pointer, planes, hw int, relu bool)
+	// ScaleShift is [PanelKernel].ScaleShift, for planes of a multiple
+	// of ScaleShiftStep floats.
+	ScaleShift     func(y, x, a, b unsafe.Pointer, planes, hw int, relu bool)
+	ScaleShiftStep int
 }
 
 // nativeElementwise holds the CPU's vector kernels, if this build has any;

@@ -51,12 +51,15 @@ func batchNorm(y, x []float32, n, c, hw int, scale, bias, mean, variance []float
 
 // scaleShift sets, for each plane p < len(a) of hw floats,
 // y = a[p]·x + b[p] (the product rounded before the sum), then with relu
-// y < 0 ? 0 : y as [ReLU]: on the CPU's vector kernel when there is one,
-// else scaleShiftGo.
+// y < 0 ? 0 : y as [ReLU]: on the platform's vector kernel when there is
+// one for planes of hw floats, else scaleShiftGo.
 func scaleShift(y, x, a, b []float32, hw int, relu bool) {
+	if hw <= 0 || len(a) == 0 {
+		return
+	}
 	_, _ = y[len(a)*hw-1], x[len(a)*hw-1]
 	_ = b[len(a)-1]
-	if k := elementwise(); k != nil && k.ScaleShift != nil && hw > 0 {
+	if k := elementwise(); k != nil && k.ScaleShift != nil && hw%k.ScaleShiftStep == 0 {
 		k.ScaleShift(unsafe.Pointer(&y[0]), unsafe.Pointer(&x[0]), unsafe.Pointer(&a[0]), unsafe.Pointer(&b[0]), len(a), hw, relu)
 		runtime.KeepAlive(x)
 		runtime.KeepAlive(y)

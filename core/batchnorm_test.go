@@ -54,7 +54,8 @@ func TestScaleShiftKernelMatchesGo(t *testing.T) {
 
 // TestBatchNormReLU holds the fused pass to BatchNormInference then ReLU
 // bit for bit (in place too, as the planner may run it), over more
-// channels than batchNorm holds at once, and BatchNormInference to the
+// channels than batchNorm holds at once, natively and with the reference
+// panel kernel installed (the browser's path), and BatchNormInference to the
 // formula computed in float64 within a float32 rounding or two.
 func TestBatchNormReLU(t *testing.T) {
 	r := rand.New(rand.NewPCG(33, 34))
@@ -76,16 +77,21 @@ func TestBatchNormReLU(t *testing.T) {
 			}
 		}
 		ReLU(want, want)
-		got, check := floattest.Guarded(len(x))
-		BatchNormReLU(got, x, n, c, hw, scale, bias, mean, variance, 1e-5)
-		desc := fmt.Sprintf("n %d c %d hw %d", n, c, hw)
-		check(t, desc)
-		if !sameFloatsOrNaN(got, want) {
-			t.Fatalf("%s: BatchNormReLU differs from BatchNormInference then ReLU", desc)
-		}
-		BatchNormReLU(x, x, n, c, hw, scale, bias, mean, variance, 1e-5)
-		if !sameFloatsOrNaN(x, want) {
-			t.Fatalf("%s: BatchNormReLU in place differs", desc)
+		for _, k := range []*PanelKernel{nil, ReferencePanelKernel()} {
+			SetPanelKernel(k)
+			got, check := floattest.Guarded(len(x))
+			BatchNormReLU(got, x, n, c, hw, scale, bias, mean, variance, 1e-5)
+			desc := fmt.Sprintf("n %d c %d hw %d, panel kernel %v", n, c, hw, k != nil)
+			check(t, desc)
+			inPlace := append([]float32(nil), x...)
+			BatchNormReLU(inPlace, inPlace, n, c, hw, scale, bias, mean, variance, 1e-5)
+			SetPanelKernel(nil)
+			if !sameFloatsOrNaN(got, want) {
+				t.Fatalf("%s: BatchNormReLU differs from BatchNormInference then ReLU", desc)
+			}
+			if !sameFloatsOrNaN(inPlace, want) {
+				t.Fatalf("%s: BatchNormReLU in place differs", desc)
+			}
 		}
 	}
 }

@@ -56,6 +56,10 @@ type PanelKernel struct {
 	// compared in the order of [MaxPool2D] (row by row; a later value wins
 	// only when greater), strides in floats.
 	MaxPoolRows func(y, x unsafe.Pointer, planes, yPlane, xPlane, rows, n, yRow, xRow, w, kh, kw, sw int)
+	// ScaleShift sets, for each plane p < planes of hw floats (hw a
+	// multiple of 4), y = a[p]·x + b[p], the product rounded before the
+	// sum, then under relu y < 0 ? 0 : y; y may be x ([BatchNormReLU]).
+	ScaleShift func(y, x, a, b unsafe.Pointer, planes, hw int, relu bool)
 	// Dots adds to y[j], for j < n, the dot product of the k floats at a
 	// (k a multiple of 4) with row j of B (rows ldb floats apart at b).
 	Dots func(y, a, b unsafe.Pointer, ldb, n, k int)
@@ -111,9 +115,9 @@ var panelKernel *PanelKernel
 // Go's own kernel.
 func SetPanelKernel(k *PanelKernel) {
 	panelKernel, panelElementwise = k, nil
-	if k != nil && (k.ReLU != nil || k.MaxPool2 != nil || k.MaxPoolRows != nil) {
+	if k != nil && (k.ReLU != nil || k.MaxPool2 != nil || k.MaxPoolRows != nil || k.ScaleShift != nil) {
 		panelElementwise = &elementwiseKernels{ReLU: k.ReLU, ReLUStep: 4, MaxPool2: k.MaxPool2, MaxPool2MinOW: 4,
-			MaxPoolRows: k.MaxPoolRows, MaxPoolRowsMinN: 4}
+			MaxPoolRows: k.MaxPoolRows, MaxPoolRowsMinN: 4, ScaleShift: k.ScaleShift, ScaleShiftStep: 4}
 	}
 }
 

@@ -331,3 +331,48 @@ func TestMaxPoolRows(t *testing.T) {
 		}
 	}
 }
+
+// TestScaleShift holds the batch normalisation kernels (with ReLU and
+// without) to their Go twin on planes of 4 to 64 floats, on values and
+// factors with NaNs, infinities and both zeros (any NaN matching any NaN:
+// the payload is the engine's choice), in place too, inside NaN guard
+// bands.
+func TestScaleShift(t *testing.T) {
+	simd, ref := install(t), core.ReferencePanelKernel()
+	specials := []float32{float32(math.NaN()), float32(math.Inf(1)), float32(math.Inf(-1)), 0, float32(math.Copysign(0, -1))}
+	withSpecials := func(r *rand.Rand, n int) []float32 {
+		x := floattest.RandSlice(r, n)
+		for i := range x {
+			if r.IntN(4) == 0 {
+				x[i] = specials[r.IntN(len(specials))]
+			}
+		}
+		return x
+	}
+	same := func(a, b []float32) bool {
+		for i := range a {
+			if math.Float32bits(a[i]) != math.Float32bits(b[i]) && !(a[i] != a[i] && b[i] != b[i]) {
+				return false
+			}
+		}
+		return true
+	}
+	r := rand.New(rand.NewPCG(63, 64))
+	for iter := 0; iter < 300; iter++ {
+		planes, hw, relu := 1+r.IntN(5), 4*(1+r.IntN(16)), iter%2 == 0
+		x, a, b := withSpecials(r, planes*hw), withSpecials(r, planes), withSpecials(r, planes)
+		want := make([]float32, planes*hw)
+		got, check := floattest.Guarded(planes * hw)
+		ref.ScaleShift(ptr(want), ptr(x), ptr(a), ptr(b), planes, hw, relu)
+		simd.ScaleShift(ptr(got), ptr(x), ptr(a), ptr(b), planes, hw, relu)
+		what := fmt.Sprintf("planes=%d hw=%d relu=%v", planes, hw, relu)
+		check(t, what)
+		if !same(got, want) {
+			t.Fatalf("%s: got %v, want %v", what, got, want)
+		}
+		simd.ScaleShift(ptr(x), ptr(x), ptr(a), ptr(b), planes, hw, relu)
+		if !same(x, want) {
+			t.Fatalf("%s in place: got %v, want %v", what, x, want)
+		}
+	}
+}
