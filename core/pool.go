@@ -73,7 +73,8 @@ func maxWindow(in []float32, g *ConvGeom, oh, ow int) (float32, int32) {
 // lets the last windows overhang) go through maxPoolRows, every plane at
 // once: the rows whose windows are whole vertically in one call, and each
 // row of the top and bottom frames, its window clipped to the rows inside,
-// in one call; the side columns, written last, go through maxWindow.
+// in one call; then each side column, its window clipped to the columns
+// inside, in one call, and the corners through maxWindow.
 // Every path compares the taps in maxWindow's order (row by row, a later
 // tap winning only when greater). A padded 3×3 pooling (ResNet's and
 // GoogLeNet's) took the general loop whole before, at some 3 ns a compare.
@@ -87,6 +88,10 @@ func maxPoolInside(y, x []float32, g *ConvGeom) {
 		owHi, ohHi = owLo, ohLo
 	}
 	n := owHi - owLo
+	if usePadded(g, max(n, 0)*(ohHi-ohLo)) {
+		maxPoolPadded(y, x, g)
+		return
+	}
 	if n > 0 && ohLo < ohHi {
 		ih := ohLo*g.SH - g.PT
 		np, rows, cols := planes, ohHi-ohLo, n
@@ -112,14 +117,30 @@ func maxPoolInside(y, x []float32, g *ConvGeom) {
 			maxPoolRows(y[oh*g.OW+owLo:], x[h0*g.W+owLo*g.SW-g.PL:], planes, ohw, hw, 1, n, g.OW, 0, g.W, h1-h0, g.KW, g.SW)
 		}
 	}
+	// A side column's windows are clipped to the same input columns on
+	// every row: its rows of whole windows are one output wide for
+	// maxPoolRows, every plane at once.
+	side := func(ow int) bool { return n <= 0 || ow < owLo || ow >= owHi }
+	for ow := 0; ow < g.OW && ohLo < ohHi; ow++ {
+		if w0, w1 := tapRange(ow*g.SW-g.PL, 1, g.KW, g.W); side(ow) && w0 < w1 {
+			ih := ohLo*g.SH - g.PT
+			maxPoolRows(y[ohLo*g.OW+ow:], x[ih*g.W+w0:], planes, ohw, hw, ohHi-ohLo, 1, g.OW, g.SH*g.W, g.W, g.KH, w1-w0, g.SW)
+		}
+	}
+	// What is left: the corners, and windows that see no input row or
+	// column, in the general loop.
 	for pl := 0; pl < planes; pl++ {
 		in := x[pl*hw : (pl+1)*hw]
 		out := y[pl*ohw : (pl+1)*ohw]
 		for oh := 0; oh < g.OH; oh++ {
 			h0, h1 := tapRange(oh*g.SH-g.PT, 1, g.KH, g.H)
+			inner := oh >= ohLo && oh < ohHi
 			for ow := 0; ow < g.OW; ow++ {
-				if ow == owLo && n > 0 && h0 < h1 {
-					ow = owHi - 1 // the columns in between are maxPoolRows's
+				if !side(ow) && h0 < h1 {
+					ow = owHi - 1 // the columns in between are done
+					continue
+				}
+				if w0, w1 := tapRange(ow*g.SW-g.PL, 1, g.KW, g.W); inner && w0 < w1 {
 					continue
 				}
 				out[oh*g.OW+ow], _ = maxWindow(in, g, oh, ow)

@@ -106,3 +106,35 @@ func TestMaxPoolWideMatchesReference(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkMaxPool times inference's max pooling (no argmax) on the
+// architectures' shapes: GoogLeNet's stem and inception branches, and
+// SqueezeNet's first pool.
+//
+//	go test ./core -run '^$' -bench MaxPool
+func BenchmarkMaxPool(b *testing.B) {
+	for _, c := range []struct {
+		name string
+		x    []int
+		win  Window
+	}{
+		{"googlenet-stem-64x112x112-3x3s2-ceil", []int{1, 64, 112, 112}, Window{KernelH: 3, KernelW: 3, StrideH: 2, StrideW: 2, CeilMode: true}},
+		{"googlenet-branch-480x14x14-3x3s1p1", []int{1, 480, 14, 14}, Window{KernelH: 3, KernelW: 3, StrideH: 1, StrideW: 1, PadTop: 1, PadLeft: 1, PadBottom: 1, PadRight: 1}},
+		{"googlenet-branch-832x7x7-3x3s1p1", []int{1, 832, 7, 7}, Window{KernelH: 3, KernelW: 3, StrideH: 1, StrideW: 1, PadTop: 1, PadLeft: 1, PadBottom: 1, PadRight: 1}},
+		{"squeezenet-64x111x111-3x3s2-ceil", []int{1, 64, 111, 111}, Window{KernelH: 3, KernelW: 3, StrideH: 2, StrideW: 2, CeilMode: true}},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			c.win.DilationH, c.win.DilationW = 1, 1
+			g, err := NewPoolGeom("MaxPool", c.x, c.win)
+			if err != nil {
+				b.Fatal(err)
+			}
+			x := floattest.RandSlice(rand.New(rand.NewPCG(1, 2)), Product(c.x))
+			y := make([]float32, Product(g.OutShape()))
+			b.SetBytes(int64(4 * len(x)))
+			for i := 0; i < b.N; i++ {
+				MaxPool2D(y, x, nil, &g)
+			}
+		})
+	}
+}
