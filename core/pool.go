@@ -74,7 +74,8 @@ func maxWindow(in []float32, g *ConvGeom, oh, ow int) (float32, int32) {
 // once: the rows whose windows are whole vertically in one call, and each
 // row of the top and bottom frames, its window clipped to the rows inside,
 // in one call; then each side column, its window clipped to the columns
-// inside, in one call, and the corners through maxWindow.
+// inside, in one call, and the corners through maxWindow. A pooling whose
+// frame is a large part of its output goes through maxPoolPadded instead.
 // Every path compares the taps in maxWindow's order (row by row, a later
 // tap winning only when greater). A padded 3×3 pooling (ResNet's and
 // GoogLeNet's) took the general loop whole before, at some 3 ns a compare.
