@@ -25,7 +25,8 @@ func MaxPool2D(y, x []float32, argmax []int32, g *ConvGeom) {
 	}
 	planes := g.N * g.C
 	hw, ohw := g.H*g.W, g.OH*g.OW
-	if g.KH == 2 && g.KW == 2 && g.SH == 2 && g.SW == 2 && g.DH == 1 && g.DW == 1 && g.PT == 0 && g.PL == 0 && 2*g.OH <= g.H && 2*g.OW <= g.W {
+	if g.KH == 2 && g.KW == 2 && g.SH == 2 && g.SW == 2 && g.DH == 1 && g.DW == 1 && g.PT == 0 && g.PL == 0 && 2*g.OH <= g.H && 2*g.OW <= g.W &&
+		(argmax != nil || shortRows(g) == 0) {
 		maxPool2x2(y, x, argmax, g)
 		return
 	}
@@ -89,7 +90,7 @@ func maxPoolInside(y, x []float32, g *ConvGeom) {
 		owHi, ohHi = owLo, ohLo
 	}
 	n := owHi - owLo
-	if usePadded(g, max(n, 0)*(ohHi-ohLo)) {
+	if usePadded(g, max(n, 0)*(ohHi-ohLo), shortRows(g)) {
 		maxPoolPadded(y, x, g)
 		return
 	}

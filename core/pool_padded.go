@@ -18,14 +18,10 @@ import "sync"
 func maxPoolPadded(y, x []float32, g *ConvGeom) {
 	planes, hw, ohw := g.N*g.C, g.H*g.W, g.OH*g.OW
 	hp, wp := (g.OH-1)*g.SH+g.KH, (g.OW-1)*g.SW+g.KW
-	minN := 8
-	if k := elementwise(); k != nil && k.MaxPoolRows != nil {
-		minN = k.MaxPoolRowsMinN
-	}
 	// Rows too short for a vector are pooled as one long row of stride-wp
 	// outputs per plane (their inputs are s·wp apart for stride s in both
 	// directions), the outputs between the rows' ends discarded.
-	flat := g.OW < minN && g.SH == g.SW && g.OH > 1
+	flat := shortRows(g) > 0
 	size := planes * hp * wp
 	if flat {
 		size += planes * g.OH * wp
@@ -70,10 +66,11 @@ func edgeRow(dst, src []float32, left int) {
 // maxPoolPadded: undilated windows that each have a tap inside the input,
 // and a frame of more than an eighth of the outputs (the copy costs about
 // what the vector kernel does; below that it costs more than the frame's
-// scalar loops save). inner is the number of outputs whose windows lie
+// scalar loops save) or rows too short for the vector kernel (short,
+// from shortRows). inner is the number of outputs whose windows lie
 // inside the input.
-func usePadded(g *ConvGeom, inner int) bool {
-	if g.DH != 1 || g.DW != 1 || 8*(g.OH*g.OW-inner) <= g.OH*g.OW {
+func usePadded(g *ConvGeom, inner, short int) bool {
+	if g.DH != 1 || g.DW != 1 || (8*(g.OH*g.OW-inner) <= g.OH*g.OW && short == 0) {
 		return false
 	}
 	h0, h1 := tapRange(-g.PT, 1, g.KH, g.H)
@@ -81,6 +78,17 @@ func usePadded(g *ConvGeom, inner int) bool {
 	w0, w1 := tapRange(-g.PL, 1, g.KW, g.W)
 	w2, w3 := tapRange((g.OW-1)*g.SW-g.PL, 1, g.KW, g.W)
 	return h0 < h1 && h2 < h3 && w0 < w1 && w2 < w3
+}
+
+// shortRows returns the platform's narrowest row for maxPoolRows's vector
+// kernel when g's output rows are narrower and pool as one long row
+// (equal strides, several rows), else 0: GoogLeNet's 2×2 pooling to 7×7.
+func shortRows(g *ConvGeom) int {
+	k := elementwise()
+	if k == nil || k.MaxPoolRows == nil || g.OW >= k.MaxPoolRowsMinN || g.SH != g.SW || g.SW > 2 || g.OH < 2 {
+		return 0
+	}
+	return k.MaxPoolRowsMinN
 }
 
 // poolScratch holds the buffers of maxPoolPadded between calls.

@@ -119,7 +119,11 @@ func BenchmarkMaxPool(b *testing.B) {
 		win  Window
 	}{
 		{"googlenet-stem-64x112x112-3x3s2-ceil", []int{1, 64, 112, 112}, Window{KernelH: 3, KernelW: 3, StrideH: 2, StrideW: 2, CeilMode: true}},
+		{"googlenet-pool2-192x56x56-3x3s2-ceil", []int{1, 192, 56, 56}, Window{KernelH: 3, KernelW: 3, StrideH: 2, StrideW: 2, CeilMode: true}},
+		{"googlenet-branch-256x28x28-3x3s1p1", []int{1, 256, 28, 28}, Window{KernelH: 3, KernelW: 3, StrideH: 1, StrideW: 1, PadTop: 1, PadLeft: 1, PadBottom: 1, PadRight: 1}},
+		{"googlenet-pool3-480x28x28-3x3s2-ceil", []int{1, 480, 28, 28}, Window{KernelH: 3, KernelW: 3, StrideH: 2, StrideW: 2, CeilMode: true}},
 		{"googlenet-branch-480x14x14-3x3s1p1", []int{1, 480, 14, 14}, Window{KernelH: 3, KernelW: 3, StrideH: 1, StrideW: 1, PadTop: 1, PadLeft: 1, PadBottom: 1, PadRight: 1}},
+		{"googlenet-pool4-832x14x14-2x2s2-ceil", []int{1, 832, 14, 14}, Window{KernelH: 2, KernelW: 2, StrideH: 2, StrideW: 2, CeilMode: true}},
 		{"googlenet-branch-832x7x7-3x3s1p1", []int{1, 832, 7, 7}, Window{KernelH: 3, KernelW: 3, StrideH: 1, StrideW: 1, PadTop: 1, PadLeft: 1, PadBottom: 1, PadRight: 1}},
 		{"squeezenet-64x111x111-3x3s2-ceil", []int{1, 64, 111, 111}, Window{KernelH: 3, KernelW: 3, StrideH: 2, StrideW: 2, CeilMode: true}},
 	} {
