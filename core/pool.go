@@ -203,6 +203,55 @@ func maxPool2x2(y, x []float32, argmax []int32, g *ConvGeom) {
 // identical to avgPool2dRef.
 func AvgPool2D(y, x []float32, g *ConvGeom, countIncludePad bool) {
 	checkPool(y, x, g)
+	if g.PT == 0 && g.PL == 0 && g.PB == 0 && g.PR == 0 && (g.OH-1)*g.SH+(g.KH-1)*g.DH < g.H && (g.OW-1)*g.SW+(g.KW-1)*g.DW < g.W {
+		avgPoolInside(y, x, g)
+		return
+	}
+	avgPoolGeneral(y, x, g, countIncludePad)
+}
+
+// avgPoolInside is [AvgPool2D] when every window lies inside the input
+// (DenseNet's 2×2 transitions): one divisor, no clipping, the taps summed
+// in avgPoolGeneral's order from +0, so the floats are the same.
+func avgPoolInside(y, x []float32, g *ConvGeom) {
+	hw, ohw := g.H*g.W, g.OH*g.OW
+	div := float32(g.KH * g.KW)
+	for pl := 0; pl < g.N*g.C; pl++ {
+		in := x[pl*hw : (pl+1)*hw]
+		out := y[pl*ohw : (pl+1)*ohw]
+		for oh := 0; oh < g.OH; oh++ {
+			o := out[oh*g.OW : (oh+1)*g.OW]
+			if g.KH == 2 && g.KW == 2 && g.DH == 1 && g.DW == 1 {
+				r0 := in[oh*g.SH*g.W:]
+				r1 := in[(oh*g.SH+1)*g.W:]
+				for ow := range o {
+					j := ow * g.SW
+					var s float32
+					s += r0[j]
+					s += r0[j+1]
+					s += r1[j]
+					s += r1[j+1]
+					o[ow] = s / div
+				}
+				continue
+			}
+			for ow := range o {
+				var s float32
+				for i := 0; i < g.KH; i++ {
+					row := in[(oh*g.SH+i*g.DH)*g.W+ow*g.SW:]
+					for j := 0; j < g.KW; j++ {
+						s += row[j*g.DW]
+					}
+				}
+				o[ow] = s / div
+			}
+		}
+	}
+}
+
+// avgPoolGeneral is [AvgPool2D] for any window: each one clipped to the
+// input and its divisor counted.
+func avgPoolGeneral(y, x []float32, g *ConvGeom, countIncludePad bool) {
 	planes := g.N * g.C
 	hw, ohw := g.H*g.W, g.OH*g.OW
 	for pl := 0; pl < planes; pl++ {

@@ -142,3 +142,51 @@ func BenchmarkMaxPool(b *testing.B) {
 		})
 	}
 }
+
+// TestAvgPoolInsideMatchesGeneral holds average pooling of windows inside
+// the input (2×2 spelled out, other sizes and dilations looped) to the
+// general loop bit for bit, on values with NaNs, infinities and both
+// zeros.
+func TestAvgPoolInsideMatchesGeneral(t *testing.T) {
+	r := rand.New(rand.NewPCG(25, 26))
+	for iter := 0; iter < 300; iter++ {
+		win := Window{KernelH: 2, KernelW: 2, StrideH: 2, StrideW: 2, DilationH: 1, DilationW: 1}
+		if iter%2 == 1 {
+			win = Window{KernelH: 1 + r.IntN(4), KernelW: 1 + r.IntN(4), StrideH: 1 + r.IntN(3), StrideW: 1 + r.IntN(3), DilationH: 1 + r.IntN(2), DilationW: 1 + r.IntN(2)}
+		}
+		xs := []int{1 + r.IntN(2), 1 + r.IntN(3), (win.KernelH-1)*win.DilationH + 1 + r.IntN(12), (win.KernelW-1)*win.DilationW + 1 + r.IntN(20)}
+		g, err := NewPoolGeom("AveragePool", xs, win)
+		if err != nil {
+			t.Fatal(err)
+		}
+		x := specialValues(r, Product(xs))
+		n := Product(g.OutShape())
+		want := make([]float32, n)
+		avgPoolGeneral(want, x, &g, r.IntN(2) == 0)
+		got, check := floattest.Guarded(n)
+		AvgPool2D(got, x, &g, r.IntN(2) == 0)
+		desc := fmt.Sprintf("x=%v %+v", xs, win)
+		check(t, desc)
+		if !sameBits(got, want) {
+			t.Fatalf("%s: differs from the general loop:\n got %v\nwant %v", desc, got, want)
+		}
+	}
+}
+
+// BenchmarkAvgPool times average pooling on DenseNet-121's first
+// transition (128×56×56, 2×2 stride 2).
+//
+//	go test ./core -run '^$' -bench AvgPool
+func BenchmarkAvgPool(b *testing.B) {
+	xs := []int{1, 128, 56, 56}
+	g, err := NewPoolGeom("AveragePool", xs, Window{KernelH: 2, KernelW: 2, StrideH: 2, StrideW: 2, DilationH: 1, DilationW: 1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	x := floattest.RandSlice(rand.New(rand.NewPCG(1, 2)), Product(xs))
+	y := make([]float32, Product(g.OutShape()))
+	b.SetBytes(int64(4 * len(x)))
+	for i := 0; i < b.N; i++ {
+		AvgPool2D(y, x, &g, false)
+	}
+}
