@@ -11,22 +11,28 @@
 // and the NaN, tie and zero-sign behaviour of the Go loop. No load reaches
 // past the last float a window reads.
 
+// ROWS_ARGS loads both kernels' arguments: DI y, SI x, R8 rows, R9 n,
+// R10–R12 yRow, xRow and w in bytes, R13 kh, R14 kw, R15 where the last
+// block of a row starts.
+#define ROWS_ARGS \
+	MOVQ y+0(FP), DI \
+	MOVQ x+8(FP), SI \
+	MOVQ rows+16(FP), R8 \
+	MOVQ n+24(FP), R9 \
+	MOVQ yRow+32(FP), R10 \
+	MOVQ xRow+40(FP), R11 \
+	MOVQ w+48(FP), R12 \
+	MOVQ kh+56(FP), R13 \
+	MOVQ kw+64(FP), R14 \
+	SHLQ $2, R10 \
+	SHLQ $2, R11 \
+	SHLQ $2, R12 \
+	MOVQ R9, R15 \
+	SUBQ $8, R15
+
 // func maxPoolRowsS1AVX2(y, x unsafe.Pointer, rows, n, yRow, xRow, w, kh, kw int)
 TEXT ·maxPoolRowsS1AVX2(SB), NOSPLIT, $0-72
-	MOVQ y+0(FP), DI
-	MOVQ x+8(FP), SI
-	MOVQ rows+16(FP), R8
-	MOVQ n+24(FP), R9
-	MOVQ yRow+32(FP), R10
-	MOVQ xRow+40(FP), R11
-	MOVQ w+48(FP), R12
-	MOVQ kh+56(FP), R13
-	MOVQ kw+64(FP), R14
-	SHLQ $2, R10
-	SHLQ $2, R11
-	SHLQ $2, R12
-	MOVQ R9, R15
-	SUBQ $8, R15
+	ROWS_ARGS
 
 s1row:
 	XORQ CX, CX
@@ -72,20 +78,7 @@ s1tap:
 // them as 0 2 8 10 4 6 12 14, an order the maximum keeps, so one VPERMPD
 // per block puts them right before the store.
 TEXT ·maxPoolRowsS2AVX2(SB), NOSPLIT, $0-72
-	MOVQ y+0(FP), DI
-	MOVQ x+8(FP), SI
-	MOVQ rows+16(FP), R8
-	MOVQ n+24(FP), R9
-	MOVQ yRow+32(FP), R10
-	MOVQ xRow+40(FP), R11
-	MOVQ w+48(FP), R12
-	MOVQ kh+56(FP), R13
-	MOVQ kw+64(FP), R14
-	SHLQ $2, R10
-	SHLQ $2, R11
-	SHLQ $2, R12
-	MOVQ R9, R15
-	SUBQ $8, R15
+	ROWS_ARGS
 
 s2row:
 	XORQ CX, CX
