@@ -16,9 +16,11 @@ import (
 // and bias ([core.FoldBatchNorm]), then an Add of a tensor of the
 // output's shape (a residual connection) and then one activation the
 // epilogue applies (Relu, Clip, LeakyRelu, HardSwish, HardSigmoid) are
-// merged in that order. A node is merged only when the tensor between it
-// and the convolution has that node as its one reader and is not a graph
-// output, so no tensor anyone could read disappears.
+// merged in that order. A BatchNormalization that follows no convolution
+// takes a Relu after it (one scale-shift-ReLU pass, [core.BatchNormReLU]).
+// A node is merged only when the tensor between it and the node before
+// has that node as its one reader and is not a graph output, so no tensor
+// anyone could read disappears.
 //
 // The rule for looking inside: a plan that keeps every tensor
 // (LoadOptions.KeepTensors, [Model.KeepAllTensors], hence [Model.Steps]
@@ -140,6 +142,22 @@ func (m *Model) fuseConvs(nodes []*onnxNodeProto, skip map[string]bool) []*onnxN
 				merged[r] = true
 			}
 		}
+	}
+	// A BatchNormalization that no convolution took (DenseNet's, after
+	// each concatenation) takes the Relu after it: one pass, the same
+	// floats as the two nodes.
+	for _, n := range nodes {
+		if n.opType != "BatchNormalization" || !isDefaultDomain(n) || merged[n] || len(n.inputs) != 5 || len(n.outputs) != 1 || n.outputs[0] == "" {
+			continue
+		}
+		r := sole(n.outputs[0], "Relu")
+		if r == nil || r.inputs[0] != n.outputs[0] {
+			continue
+		}
+		c := *n
+		c.outputs, c.fusion = []string{r.outputs[0]}, &convFusion{act: r}
+		c.spec.compile = func(x *nodeCtx) ([]*val, func(), error) { return compileBatchNormAct(x, true) }
+		fused[n], merged[r] = &c, true
 	}
 	if len(fused) == 0 {
 		return nodes
