@@ -19,7 +19,7 @@ func ReLU(y, x []float32) {
 	reluGo(y, x)
 }
 
-// elementwiseKernels are vector kernels for ReLU and 2×2 max pooling, with
+// elementwiseKernels are vector kernels for ReLU and max pooling, with
 // the same signatures and results as [PanelKernel]'s.
 type elementwiseKernels struct {
 	ReLU     func(y, x unsafe.Pointer, n int)
@@ -27,6 +27,14 @@ type elementwiseKernels struct {
 	MaxPool2 func(y, x unsafe.Pointer, rows, w, ow int)
 	// MaxPool2MinOW is the narrowest output row MaxPool2 takes.
 	MaxPool2MinOW int
+	// MaxPoolRows is [PanelKernel].MaxPoolRows, for strides 1 and 2 and
+	// rows of at least MaxPoolRowsMinN outputs.
+	MaxPoolRows     func(y, x unsafe.Pointer, planes, yPlane, xPlane, rows, n, yRow, xRow, w, kh, kw, sw int)
+	MaxPoolRowsMinN int
+	// ScaleShift is [PanelKernel].ScaleShift, for planes of a multiple
+	// of ScaleShiftStep floats.
+	ScaleShift     func(y, x, a, b unsafe.Pointer, planes, hw int, relu bool)
+	ScaleShiftStep int
 }
 
 // nativeElementwise holds the CPU's vector kernels, if this build has any;
@@ -131,29 +139,6 @@ func Softmax(y, x []float32, outer, n, inner int, log bool) {
 			inv := 1 / s
 			for j := 0; j < n; j++ {
 				y[base+j*inner+k] = float32(math.Exp(float64(x[base+j*inner+k]-m)) * inv)
-			}
-		}
-	}
-}
-
-// BatchNormInference normalises each channel of x ([N, C, …], plane size
-// hw) with stored statistics:
-//
-//	y = scale·(x − mean)/√(variance + eps) + bias
-//
-// folded into one multiply-add per element. y may be x.
-func BatchNormInference(y, x []float32, n, c, hw int, scale, bias, mean, variance []float32, eps float32) {
-	if len(x) < n*c*hw || len(y) < n*c*hw || len(scale) < c || len(bias) < c || len(mean) < c || len(variance) < c {
-		panic(panicShortSlice)
-	}
-	for ch := 0; ch < c; ch++ {
-		a := scale[ch] / float32(math.Sqrt(float64(variance[ch]+eps)))
-		b := bias[ch] - a*mean[ch]
-		for i := 0; i < n; i++ {
-			off := (i*c + ch) * hw
-			src, dst := x[off:off+hw], y[off:off+hw]
-			for j, v := range src {
-				dst[j] = a*v + b
 			}
 		}
 	}

@@ -214,6 +214,25 @@ func (p *ConvPlan) WithScratch(alloc func(string, int) ([]float32, error)) (*Con
 	return &q, nil
 }
 
+// ForBatch returns the plan of the same convolution for n images, sharing
+// p's packed weights, with scratch from alloc as [ConvPlan.WithScratch]
+// gives it: each image runs alone, so neither the method nor the packing
+// depends on the batch, and a model planned again for another batch size
+// needs no second copy of its filters (nor the time to pack them).
+func (p *ConvPlan) ForBatch(n int, alloc func(string, int) ([]float32, error)) (*ConvPlan, error) {
+	if n < 1 {
+		return nil, shapeErrorf("Conv", "batch of %d images", n)
+	}
+	q := *p
+	q.g.N = n
+	if p.ic != nil {
+		ic := *p.ic
+		ic.g.N = n
+		q.ic = &ic
+	}
+	return q.WithScratch(alloc)
+}
+
 // ClearPadding zeroes the plan's zero-bordered copies of the image, whose
 // border is written only when planning. A caller that lends the plan
 // scratch which other work overwrites between runs (the model planner

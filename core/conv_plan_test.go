@@ -287,3 +287,114 @@ func TestConvPlanWinograd(t *testing.T) {
 	}
 	t.Logf("largest error: %.2g of the sum of the products' magnitudes", worst)
 }
+
+// TestWinogradPackByPanels holds the Winograd plan's filters, transformed
+// and packed a panel of filters at a time, to the same transform packed
+// for the whole layer at once, bit for bit, for filter counts that fill
+// the last panel and that do not, and channels beyond one block of convKC.
+func TestWinogradPackByPanels(t *testing.T) {
+	r := rand.New(rand.NewPCG(45, 46))
+	alloc := func(_ string, n int) ([]float32, error) { return make([]float32, n), nil }
+	for _, kc := range [][2]int{{1, 3}, {7, 5}, {16, 40}, {37, convKC + 9}} {
+		k, c := kc[0], kc[1]
+		g, err := NewConvGeom([]int{1, c, 6, 6}, []int{k, c, 3, 3}, Window{PadTop: 1, PadLeft: 1, PadBottom: 1, PadRight: 1}, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w := floattest.RandSlice(r, Product(g.WeightShape()))
+		p, err := NewConvPlanMethod(nil, &g, w, nil, Activation{}, false, alloc, "winograd")
+		if err != nil {
+			t.Fatal(err)
+		}
+		mr, mp := p.kern.mr, p.wg.mp
+		uk := make([]float32, 16*k*c)
+		for f := 0; f < k; f++ {
+			for ch := 0; ch < c; ch++ {
+				var u [16]float32
+				winogradFilter(&u, w[(f*c+ch)*9:(f*c+ch+1)*9])
+				for xi, v := range u {
+					uk[(xi*k+f)*c+ch] = v
+				}
+			}
+		}
+		want := make([]float32, 16*mp*c)
+		for xi := 0; xi < 16; xi++ {
+			for p0 := 0; p0 < c; p0 += convKC {
+				kb := min(convKC, c-p0)
+				off := xi*mp*c + p0*mp
+				packA(false, k, mr, kb, uk[xi*k*c:(xi+1)*k*c], c, p0, want[off:off+mp*kb])
+			}
+		}
+		if len(p.wg.u) != len(want) {
+			t.Fatalf("K %d, C %d: %d packed values, want %d", k, c, len(p.wg.u), len(want))
+		}
+		for i, v := range want {
+			if math.Float32bits(p.wg.u[i]) != math.Float32bits(v) {
+				t.Fatalf("K %d, C %d: packed value %d is %v, want %v", k, c, i, p.wg.u[i], v)
+			}
+		}
+	}
+}
+
+// TestConvPlanForBatch plans convolutions of every method for one image,
+// derives the plan for three with ForBatch and holds its output to that of
+// a plan made for three images, bit for bit, on the CPU's kernels and the
+// reference panel kernel (which plans the implicit method).
+func TestConvPlanForBatch(t *testing.T) {
+	r := rand.New(rand.NewPCG(47, 48))
+	alloc := func(_ string, n int) ([]float32, error) { return make([]float32, n), nil }
+	type conv struct {
+		c, h, k, kh, group, stride, pad int
+		method                          string
+	}
+	convs := []conv{
+		{8, 9, 12, 3, 1, 1, 1, ""}, {8, 9, 12, 3, 1, 1, 1, "winograd"}, {6, 7, 10, 1, 1, 1, 0, ""},
+		{6, 8, 10, 1, 1, 2, 0, ""}, {12, 1, 7, 1, 1, 1, 0, ""}, {8, 9, 8, 3, 8, 2, 1, ""}, {8, 10, 8, 5, 2, 2, 2, ""},
+	}
+	for _, panel := range []*PanelKernel{nil, ReferencePanelKernel()} {
+		methods := map[string]bool{}
+		for _, cv := range convs {
+			geom := func(n int) ConvGeom {
+				g, err := NewConvGeom([]int{n, cv.c, cv.h, cv.h}, []int{cv.k, cv.c / cv.group, cv.kh, cv.kh},
+					Window{StrideH: cv.stride, StrideW: cv.stride, PadTop: cv.pad, PadLeft: cv.pad, PadBottom: cv.pad, PadRight: cv.pad}, cv.group)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return g
+			}
+			g1, g3 := geom(1), geom(3)
+			w, b := floattest.RandSlice(r, Product(g1.WeightShape())), floattest.RandSlice(r, cv.k)
+			act := ReLUActivation()
+			one, err := NewConvPlanMethod(panel, &g1, w, b, act, false, alloc, cv.method)
+			if err != nil {
+				t.Fatal(err)
+			}
+			three, err := NewConvPlanMethod(panel, &g3, w, b, act, false, alloc, cv.method)
+			if err != nil {
+				t.Fatal(err)
+			}
+			derived, err := one.ForBatch(3, alloc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			desc := fmt.Sprintf("%s %s %+v", one.Kernel(), one.Method(), g3)
+			methods[one.Method()] = true
+			if derived.Method() != three.Method() || derived.Geom() != g3 {
+				t.Fatalf("%s: ForBatch gave %s %+v", desc, derived.Method(), derived.Geom())
+			}
+			x := floattest.RandSlice(r, Product(g3.InShape()))
+			want, got := make([]float32, Product(g3.OutShape())), make([]float32, Product(g3.OutShape()))
+			three.Run(want, x, nil)
+			derived.Run(got, x, nil)
+			for i := range want {
+				if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+					t.Fatalf("%s: output %d is %v, want %v", desc, i, got[i], want[i])
+				}
+			}
+		}
+		t.Logf("methods: %v", methods)
+	}
+	if _, err := (&ConvPlan{}).ForBatch(0, alloc); err == nil {
+		t.Error("ForBatch(0) did not refuse")
+	}
+}

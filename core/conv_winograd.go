@@ -57,24 +57,31 @@ func newWinogradPlan(p *ConvPlan, w []float32, alloc func(string, int) ([]float3
 	d.mp = (g.K + mr - 1) / mr * mr
 	d.mFull = g.K / mr * mr
 	// U = G g Gᵀ for every filter and channel, then each of its sixteen
-	// positions packed as a K × C matrix for the product kernel.
-	uk := make([]float32, 16*g.K*g.C)
-	for k := 0; k < g.K; k++ {
-		for c := 0; c < g.C; c++ {
-			var u [16]float32
-			winogradFilter(&u, w[(k*g.C+c)*9:(k*g.C+c+1)*9])
-			for xi, v := range u {
-				uk[(xi*g.K+k)*g.C+c] = v
+	// positions packed as a K × C matrix for the product kernel, one panel
+	// of mr filters at a time: the transformed filters waiting to be packed
+	// are a panel's, not the whole layer's (16/9 of its weights: 16 MiB for
+	// a 512 × 512 layer, in a memory that never shrinks).
+	d.u = make([]float32, 16*d.mp*g.C)
+	ub := make([]float32, 16*mr*g.C)
+	for k0 := 0; k0 < g.K; k0 += mr {
+		rows := min(mr, g.K-k0)
+		for k := 0; k < rows; k++ {
+			for c := 0; c < g.C; c++ {
+				var u [16]float32
+				winogradFilter(&u, w[((k0+k)*g.C+c)*9:((k0+k)*g.C+c+1)*9])
+				for xi, v := range u {
+					ub[(xi*mr+k)*g.C+c] = v
+				}
 			}
 		}
-	}
-	d.u = make([]float32, 16*d.mp*g.C)
-	for xi := 0; xi < 16; xi++ {
-		a := uk[xi*g.K*g.C : (xi+1)*g.K*g.C]
-		for p0 := 0; p0 < g.C; p0 += convKC {
-			kb := min(convKC, g.C-p0)
-			off := xi*d.mp*g.C + p0*d.mp
-			packA(false, g.K, mr, kb, a, g.C, p0, d.u[off:off+d.mp*kb])
+		for xi := 0; xi < 16; xi++ {
+			a := ub[xi*mr*g.C : (xi+1)*mr*g.C]
+			for p0 := 0; p0 < g.C; p0 += convKC {
+				kb := min(convKC, g.C-p0)
+				// Panel k0/mr of the block packA lays out for all K rows.
+				off := xi*d.mp*g.C + p0*d.mp + k0*kb
+				packA(false, rows, mr, kb, a, g.C, p0, d.u[off:off+mr*kb])
+			}
 		}
 	}
 	if err := d.allocScratch(g, alloc); err != nil {

@@ -48,6 +48,18 @@ type PanelKernel struct {
 	// rows consecutive at y) from input rows 2q and 2q+1 (w floats apart,
 	// pairs 2w apart at x), compared in the order of [MaxPool2D].
 	MaxPool2 func(y, x unsafe.Pointer, rows, w, ow int)
+	// MaxPoolRows pools windows of kh×kw with column stride sw (1 or 2)
+	// for every plane p < planes, row r < rows and column c < n (n ≥ 4):
+	//
+	//	y[p·yPlane + r·yRow + c] = max_{i<kh, j<kw} x[p·xPlane + r·xRow + i·w + c·sw + j]
+	//
+	// compared in the order of [MaxPool2D] (row by row; a later value wins
+	// only when greater), strides in floats.
+	MaxPoolRows func(y, x unsafe.Pointer, planes, yPlane, xPlane, rows, n, yRow, xRow, w, kh, kw, sw int)
+	// ScaleShift sets, for each plane p < planes of hw floats (hw a
+	// multiple of 4), y = a[p]·x + b[p], the product rounded before the
+	// sum, then under relu y < 0 ? 0 : y; y may be x ([BatchNormReLU]).
+	ScaleShift func(y, x, a, b unsafe.Pointer, planes, hw int, relu bool)
 	// Dots adds to y[j], for j < n, the dot product of the k floats at a
 	// (k a multiple of 4) with row j of B (rows ldb floats apart at b).
 	Dots func(y, a, b unsafe.Pointer, ldb, n, k int)
@@ -103,8 +115,9 @@ var panelKernel *PanelKernel
 // Go's own kernel.
 func SetPanelKernel(k *PanelKernel) {
 	panelKernel, panelElementwise = k, nil
-	if k != nil && (k.ReLU != nil || k.MaxPool2 != nil) {
-		panelElementwise = &elementwiseKernels{ReLU: k.ReLU, ReLUStep: 4, MaxPool2: k.MaxPool2, MaxPool2MinOW: 4}
+	if k != nil && (k.ReLU != nil || k.MaxPool2 != nil || k.MaxPoolRows != nil || k.ScaleShift != nil) {
+		panelElementwise = &elementwiseKernels{ReLU: k.ReLU, ReLUStep: 4, MaxPool2: k.MaxPool2, MaxPool2MinOW: 4,
+			MaxPoolRows: k.MaxPoolRows, MaxPoolRowsMinN: 4, ScaleShift: k.ScaleShift, ScaleShiftStep: 4}
 	}
 }
 

@@ -12,6 +12,8 @@ func ReferencePanelKernel() *PanelKernel {
 		ConvTiles:   refConvTiles,
 		ReLU:        refReLU,
 		MaxPool2:    refMaxPool2,
+		MaxPoolRows: refMaxPoolRows,
+		ScaleShift:  refScaleShift,
 		Dots:        refDots,
 		CopyBlocks:  refCopyBlocks,
 		GemmEp:      refGemmEp,
@@ -105,6 +107,15 @@ func refMaxPool2(y, x unsafe.Pointer, rows, w, ow int) {
 			out[q*ow+o] = best
 		}
 	}
+}
+
+func refMaxPoolRows(y, x unsafe.Pointer, planes, yPlane, xPlane, rows, n, yRow, xRow, w, kh, kw, sw int) {
+	maxPoolRowsGo(floats(y, (planes-1)*yPlane+(rows-1)*yRow+n), floats(x, (planes-1)*xPlane+(rows-1)*xRow+(kh-1)*w+(n-1)*sw+kw),
+		planes, yPlane, xPlane, rows, n, yRow, xRow, w, kh, kw, sw)
+}
+
+func refScaleShift(y, x, a, b unsafe.Pointer, planes, hw int, relu bool) {
+	scaleShiftGo(floats(y, planes*hw), floats(x, planes*hw), floats(a, planes), floats(b, planes), hw, relu)
 }
 
 func refDots(y, a, b unsafe.Pointer, ldb, n, k int) {

@@ -25,7 +25,8 @@ func MaxPool2D(y, x []float32, argmax []int32, g *ConvGeom) {
 	}
 	planes := g.N * g.C
 	hw, ohw := g.H*g.W, g.OH*g.OW
-	if g.KH == 2 && g.KW == 2 && g.SH == 2 && g.SW == 2 && g.DH == 1 && g.DW == 1 && g.PT == 0 && g.PL == 0 && 2*g.OH <= g.H && 2*g.OW <= g.W {
+	if g.KH == 2 && g.KW == 2 && g.SH == 2 && g.SW == 2 && g.DH == 1 && g.DW == 1 && g.PT == 0 && g.PL == 0 && 2*g.OH <= g.H && 2*g.OW <= g.W &&
+		(argmax != nil || shortRows(g) == 0) {
 		maxPool2x2(y, x, argmax, g)
 		return
 	}
@@ -67,16 +68,20 @@ func maxWindow(in []float32, g *ConvGeom, oh, ow int) (float32, int32) {
 	return best, at
 }
 
-// maxPoolInside is [MaxPool2D] without argmax for undilated windows: the
-// outputs whose window lies inside the input (all but a frame one or two
-// wide where there is padding, or where ceil_mode lets the last windows
-// overhang) are built one window row at a time, the taps compared in the
-// same order as the general loop (row by row, a later tap winning only
-// when greater); the frame goes through that loop. A padded 3×3 pooling
-// (ResNet's and GoogLeNet's) took the general loop whole before, at some
-// 3 ns a compare.
+// maxPoolInside is [MaxPool2D] without argmax for undilated windows. The
+// outputs whose window lies inside the input horizontally (all but a
+// column or two at each side where there is padding, or where ceil_mode
+// lets the last windows overhang) go through maxPoolRows, every plane at
+// once: the rows whose windows are whole vertically in one call, and each
+// row of the top and bottom frames, its window clipped to the rows inside,
+// in one call; then each side column, its window clipped to the columns
+// inside, in one call, and the corners through maxWindow. A pooling whose
+// frame is a large part of its output goes through maxPoolPadded instead.
+// Every path compares the taps in maxWindow's order (row by row, a later
+// tap winning only when greater). A padded 3×3 pooling (ResNet's and
+// GoogLeNet's) took the general loop whole before, at some 3 ns a compare.
 func maxPoolInside(y, x []float32, g *ConvGeom) {
-	hw, ohw := g.H*g.W, g.OH*g.OW
+	planes, hw, ohw := g.N*g.C, g.H*g.W, g.OH*g.OW
 	// Columns [owLo, owHi) and rows [ohLo, ohHi) have whole windows.
 	owLo, ohLo := (g.PL+g.SW-1)/g.SW, (g.PT+g.SH-1)/g.SH
 	owHi := min(g.OW, max(owLo, (g.W-g.KW+g.PL)/g.SW+1))
@@ -84,47 +89,63 @@ func maxPoolInside(y, x []float32, g *ConvGeom) {
 	if g.W < g.KW || g.H < g.KH {
 		owHi, ohHi = owLo, ohLo
 	}
-	for pl := 0; pl < g.N*g.C; pl++ {
+	n := owHi - owLo
+	if usePadded(g, max(n, 0)*(ohHi-ohLo), shortRows(g)) {
+		maxPoolPadded(y, x, g)
+		return
+	}
+	if n > 0 && ohLo < ohHi {
+		ih := ohLo*g.SH - g.PT
+		np, rows, cols := planes, ohHi-ohLo, n
+		if g.SH == 1 && g.SW == 1 && g.OW == g.W {
+			// Input and output rows are equally long ("same" pooling:
+			// GoogLeNet's inception branch), and planes too when the
+			// heights are equal, so the block is one row whose outputs
+			// between the rows' (and planes') ends fall on side columns
+			// (and frame rows), written over below.
+			rows, cols = 1, (rows-1)*g.OW+n
+			if g.OH == g.H {
+				np, cols = 1, (planes-1)*ohw+cols
+			}
+		}
+		maxPoolRows(y[ohLo*g.OW+owLo:], x[ih*g.W+owLo*g.SW-g.PL:], np, ohw, hw, rows, cols, g.OW, g.SH*g.W, g.W, g.KH, g.KW, g.SW)
+	}
+	for oh := 0; oh < g.OH && n > 0; oh++ {
+		if oh == ohLo && ohLo < ohHi {
+			oh = ohHi - 1
+			continue
+		}
+		if h0, h1 := tapRange(oh*g.SH-g.PT, 1, g.KH, g.H); h0 < h1 {
+			maxPoolRows(y[oh*g.OW+owLo:], x[h0*g.W+owLo*g.SW-g.PL:], planes, ohw, hw, 1, n, g.OW, 0, g.W, h1-h0, g.KW, g.SW)
+		}
+	}
+	// A side column's windows are clipped to the same input columns on
+	// every row: its rows of whole windows are one output wide for
+	// maxPoolRows, every plane at once.
+	side := func(ow int) bool { return n <= 0 || ow < owLo || ow >= owHi }
+	for ow := 0; ow < g.OW && ohLo < ohHi; ow++ {
+		if w0, w1 := tapRange(ow*g.SW-g.PL, 1, g.KW, g.W); side(ow) && w0 < w1 {
+			ih := ohLo*g.SH - g.PT
+			maxPoolRows(y[ohLo*g.OW+ow:], x[ih*g.W+w0:], planes, ohw, hw, ohHi-ohLo, 1, g.OW, g.SH*g.W, g.W, g.KH, w1-w0, g.SW)
+		}
+	}
+	// What is left: the corners, and windows that see no input row or
+	// column, in the general loop.
+	for pl := 0; pl < planes; pl++ {
 		in := x[pl*hw : (pl+1)*hw]
 		out := y[pl*ohw : (pl+1)*ohw]
 		for oh := 0; oh < g.OH; oh++ {
-			o := out[oh*g.OW : (oh+1)*g.OW]
-			lo, hi := owLo, owHi
-			if oh < ohLo || oh >= ohHi {
-				lo, hi = g.OW, g.OW
-			}
-			for ow := 0; ow < lo; ow++ {
-				o[ow], _ = maxWindow(in, g, oh, ow)
-			}
-			for ow := hi; ow < g.OW; ow++ {
-				o[ow], _ = maxWindow(in, g, oh, ow)
-			}
-			if lo >= hi {
-				continue
-			}
-			o = o[lo:hi]
-			ih := oh*g.SH - g.PT
-			base := in[ih*g.W+lo*g.SW-g.PL:]
-			if g.KH == 3 && g.KW == 3 {
-				maxRows3x3(o, base, g.W, g.SW)
-				continue
-			}
-			span := (len(o)-1)*g.SW + g.KW
-			for i := 0; i < g.KH; i++ {
-				row := base[i*g.W : i*g.W+span]
-				for ow := range o {
-					win := row[ow*g.SW : ow*g.SW+g.KW]
-					best := o[ow]
-					if i == 0 {
-						best = win[0]
-					}
-					for _, v := range win {
-						if v > best {
-							best = v
-						}
-					}
-					o[ow] = best
+			h0, h1 := tapRange(oh*g.SH-g.PT, 1, g.KH, g.H)
+			inner := oh >= ohLo && oh < ohHi
+			for ow := 0; ow < g.OW; ow++ {
+				if !side(ow) && h0 < h1 {
+					ow = owHi - 1 // the columns in between are done
+					continue
 				}
+				if w0, w1 := tapRange(ow*g.SW-g.PL, 1, g.KW, g.W); inner && w0 < w1 {
+					continue
+				}
+				out[oh*g.OW+ow], _ = maxWindow(in, g, oh, ow)
 			}
 		}
 	}
@@ -182,6 +203,55 @@ func maxPool2x2(y, x []float32, argmax []int32, g *ConvGeom) {
 // identical to avgPool2dRef.
 func AvgPool2D(y, x []float32, g *ConvGeom, countIncludePad bool) {
 	checkPool(y, x, g)
+	if g.PT == 0 && g.PL == 0 && g.PB == 0 && g.PR == 0 && (g.OH-1)*g.SH+(g.KH-1)*g.DH < g.H && (g.OW-1)*g.SW+(g.KW-1)*g.DW < g.W {
+		avgPoolInside(y, x, g)
+		return
+	}
+	avgPoolGeneral(y, x, g, countIncludePad)
+}
+
+// avgPoolInside is [AvgPool2D] when every window lies inside the input
+// (DenseNet's 2×2 transitions): one divisor, no clipping, the taps summed
+// in avgPoolGeneral's order from +0, so the floats are the same.
+func avgPoolInside(y, x []float32, g *ConvGeom) {
+	hw, ohw := g.H*g.W, g.OH*g.OW
+	div := float32(g.KH * g.KW)
+	for pl := 0; pl < g.N*g.C; pl++ {
+		in := x[pl*hw : (pl+1)*hw]
+		out := y[pl*ohw : (pl+1)*ohw]
+		for oh := 0; oh < g.OH; oh++ {
+			o := out[oh*g.OW : (oh+1)*g.OW]
+			if g.KH == 2 && g.KW == 2 && g.DH == 1 && g.DW == 1 {
+				r0 := in[oh*g.SH*g.W:]
+				r1 := in[(oh*g.SH+1)*g.W:]
+				for ow := range o {
+					j := ow * g.SW
+					var s float32
+					s += r0[j]
+					s += r0[j+1]
+					s += r1[j]
+					s += r1[j+1]
+					o[ow] = s / div
+				}
+				continue
+			}
+			for ow := range o {
+				var s float32
+				for i := 0; i < g.KH; i++ {
+					row := in[(oh*g.SH+i*g.DH)*g.W+ow*g.SW:]
+					for j := 0; j < g.KW; j++ {
+						s += row[j*g.DW]
+					}
+				}
+				o[ow] = s / div
+			}
+		}
+	}
+}
+
+// avgPoolGeneral is [AvgPool2D] for any window: each one clipped to the
+// input and its divisor counted.
+func avgPoolGeneral(y, x []float32, g *ConvGeom, countIncludePad bool) {
 	planes := g.N * g.C
 	hw, ohw := g.H*g.W, g.OH*g.OW
 	for pl := 0; pl < planes; pl++ {
@@ -321,45 +391,5 @@ func GlobalAvgPool2DBackward(dx, dy []float32, n, c, hw int) {
 		for i := range d {
 			d[i] = v
 		}
-	}
-}
-
-// maxRows3x3 is maxPoolInside for one output row o of 3×3 windows
-// (stride sw) over the rows at in (w floats apart), spelled out: the taps
-// in the same order, a later one winning only when greater. In WebAssembly
-// a call per window row cost more than the compares.
-func maxRows3x3(o, in []float32, w, sw int) {
-	r0 := in[:len(o)*sw+3-sw]
-	r1 := in[w : w+len(r0)]
-	r2 := in[2*w : 2*w+len(r0)]
-	for ow := range o {
-		j := ow * sw
-		a, b, c := r0[j:j+3:j+3], r1[j:j+3:j+3], r2[j:j+3:j+3]
-		best := a[0]
-		if a[1] > best {
-			best = a[1]
-		}
-		if a[2] > best {
-			best = a[2]
-		}
-		if b[0] > best {
-			best = b[0]
-		}
-		if b[1] > best {
-			best = b[1]
-		}
-		if b[2] > best {
-			best = b[2]
-		}
-		if c[0] > best {
-			best = c[0]
-		}
-		if c[1] > best {
-			best = c[1]
-		}
-		if c[2] > best {
-			best = c[2]
-		}
-		o[ow] = best
 	}
 }

@@ -395,9 +395,12 @@ export const softmax = (...a) => unwrap(need().softmax(...a));
 /** loadModel(bytes, {externalData?}) loads an ONNX model from its bytes. */
 export function loadModel(...args) {
   const h = unwrap(need().loadModel(...args));
-  // Loaded: args[0] is a Uint8Array or an ArrayBuffer. The copy kept for
-  // toONNX is taken through the built-in getters, so that no getter of
-  // the caller's runs.
+  // Loaded: args[0] is a Uint8Array or an ArrayBuffer. toONNX copies the
+  // copy the model reads its weights from again, which nothing changes;
+  // without one (an older module) the copy is taken here, through the
+  // built-in getters, so that no getter of the caller's runs.
+  const kept = need().modelBytes ? unwrap(need().modelBytes(h)) : undefined;
+  if (kept !== undefined) return new Model(h, kept);
   const b = args[0];
   const copy = taTag.call(b) === "Uint8Array" ? new Uint8Array(taBuffer.call(b), taByteOffset.call(b), taLength.call(b)).slice() : new Uint8Array(b).slice();
   return new Model(h, copy);

@@ -107,7 +107,7 @@ func TestConstantElementTypes(t *testing.T) {
 		{&onnxTensorProto{dims: []int64{2}, dataType: onnxBool, int32s: []int64{0, 1}}, []float64{0, 1}},
 	}
 	for _, c := range typed {
-		v, err := decodeTensor(c.t, nil)
+		v, err := decodeTensor(c.t, nil, nil)
 		if err != nil {
 			t.Errorf("%s: %v", onnxTypeName(int(c.t.dataType)), err)
 			continue
@@ -131,18 +131,18 @@ func TestConstantElementTypes(t *testing.T) {
 // whose bytes contradict its shape is.
 func TestUnreadableTypesAreNotCorrupt(t *testing.T) {
 	for _, typ := range []int64{8, 14, 15, 17, 19, 21, 22} {
-		_, err := decodeTensor(&onnxTensorProto{name: "k", dims: []int64{2}, dataType: typ, raw: []byte{1, 2}, hasRawField: true}, nil)
+		_, err := decodeTensor(&onnxTensorProto{name: "k", dims: []int64{2}, dataType: typ, raw: []byte{1, 2}, hasRawField: true}, nil, nil)
 		var corrupt *CorruptModelError
 		if err == nil || errors.As(err, &corrupt) || !strings.Contains(err.Error(), "not supported") {
 			t.Errorf("type %d: %v", typ, err)
 		}
 	}
-	_, err := decodeTensor(&onnxTensorProto{name: "k", dims: []int64{3}, dataType: onnxInt16, raw: []byte{1, 2}, hasRawField: true}, nil)
+	_, err := decodeTensor(&onnxTensorProto{name: "k", dims: []int64{3}, dataType: onnxInt16, raw: []byte{1, 2}, hasRawField: true}, nil, nil)
 	var corrupt *CorruptModelError
 	if !errors.As(err, &corrupt) {
 		t.Errorf("3 INT16 in 2 bytes: %v, want a corrupt model", err)
 	}
-	if _, err := decodeTensor(&onnxTensorProto{name: "k", dims: []int64{1}, dataType: onnxUint64, uint64s: []int64{-1}}, nil); err == nil {
+	if _, err := decodeTensor(&onnxTensorProto{name: "k", dims: []int64{1}, dataType: onnxUint64, uint64s: []int64{-1}}, nil, nil); err == nil {
 		t.Error("UINT64 above 2^63 was read")
 	}
 }

@@ -20,3 +20,10 @@ func LastOutput(m *Model) []float32 { return m.plan.outputs[0].f }
 var FusedDiff = fusedDiff
 
 const FusedTolerance = fusedTolerance
+
+// ConvPlans returns how many convolution plans m's plan holds and how
+// many of them share the filters of the plan before it.
+func ConvPlans(m *Model) (all, reused int) { return len(m.plan.convs), m.plan.reused }
+
+// ForgetConvPlans makes m's next plan pack its filters anew.
+func ForgetConvPlans(m *Model) { m.plan.convs = nil }

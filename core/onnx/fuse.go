@@ -16,9 +16,11 @@ import (
 // and bias ([core.FoldBatchNorm]), then an Add of a tensor of the
 // output's shape (a residual connection) and then one activation the
 // epilogue applies (Relu, Clip, LeakyRelu, HardSwish, HardSigmoid) are
-// merged in that order. A node is merged only when the tensor between it
-// and the convolution has that node as its one reader and is not a graph
-// output, so no tensor anyone could read disappears.
+// merged in that order. A BatchNormalization that follows no convolution
+// takes a Relu after it (one scale-shift-ReLU pass, [core.BatchNormReLU]).
+// A node is merged only when the tensor between it and the node before
+// has that node as its one reader and is not a graph output, so no tensor
+// anyone could read disappears.
 //
 // The rule for looking inside: a plan that keeps every tensor
 // (LoadOptions.KeepTensors, [Model.KeepAllTensors], hence [Model.Steps]
@@ -141,6 +143,22 @@ func (m *Model) fuseConvs(nodes []*onnxNodeProto, skip map[string]bool) []*onnxN
 			}
 		}
 	}
+	// A BatchNormalization that no convolution took (DenseNet's, after
+	// each concatenation) takes the Relu after it: one pass, the same
+	// floats as the two nodes.
+	for _, n := range nodes {
+		if n.opType != "BatchNormalization" || !isDefaultDomain(n) || merged[n] || len(n.inputs) != 5 || len(n.outputs) != 1 || n.outputs[0] == "" {
+			continue
+		}
+		r := sole(n.outputs[0], "Relu")
+		if r == nil || r.inputs[0] != n.outputs[0] {
+			continue
+		}
+		c := *n
+		c.outputs, c.fusion = []string{r.outputs[0]}, &convFusion{act: r}
+		c.spec.compile = func(x *nodeCtx) ([]*val, func(), error) { return compileBatchNormAct(x, true) }
+		fused[n], merged[r] = &c, true
+	}
 	if len(fused) == 0 {
 		return nodes
 	}
@@ -158,9 +176,10 @@ func (m *Model) fuseConvs(nodes []*onnxNodeProto, skip map[string]bool) []*onnxN
 }
 
 // resolve checks what the merged nodes need of values and shapes and
-// returns the weights and bias with the batch normalisation folded in,
-// the activation and the residual tensor (nil without an Add).
-func (f *convFusion) resolve(x *nodeCtx, g *core.ConvGeom, w, b []float32, outShape []int) ([]float32, []float32, core.Activation, *val, error) {
+// returns the weights and bias with the batch normalisation folded in
+// (unless fold is false: the plan reuses filters folded before), the
+// activation and the residual tensor (nil without an Add).
+func (f *convFusion) resolve(x *nodeCtx, g *core.ConvGeom, w, b []float32, outShape []int, fold bool) ([]float32, []float32, core.Activation, *val, error) {
 	var act core.Activation
 	refuse := func(why string) ([]float32, []float32, core.Activation, *val, error) {
 		return nil, nil, act, nil, &fuseError{x.n.name, why}
@@ -177,9 +196,11 @@ func (f *convFusion) resolve(x *nodeCtx, g *core.ConvGeom, w, b []float32, outSh
 			}
 			p[i] = v.f
 		}
-		var err error
-		if w, b, err = core.FoldBatchNorm(w, b, g.K, p[0], p[1], p[2], p[3], f.bn.attrFloat("epsilon", 1e-5)); err != nil {
-			return refuse(err.Error())
+		if fold {
+			var err error
+			if w, b, err = core.FoldBatchNorm(w, b, g.K, p[0], p[1], p[2], p[3], f.bn.attrFloat("epsilon", 1e-5)); err != nil {
+				return refuse(err.Error())
+			}
 		}
 	}
 	var res *val

@@ -37,7 +37,8 @@ func fusedDiff(got, want []float32) float64 {
 // nodes each convolution merged (the steps that run) and that the outputs
 // equal the graph's as written (kept buffers) within fusedTolerance: the
 // patterns fused, and those that must not be (a tensor read twice or
-// exposed, a broadcast Add, a depthwise convolution with a residual).
+// exposed, a broadcast Add, a depthwise convolution with a residual); a
+// batch norm with its ReLU the same way.
 func TestFuseConvs(t *testing.T) {
 	w := func(seed uint64, shape ...int) *core.Tensor { return randInput(seed, shape...) }
 	bn := func(b *ModelBuilder, p string, c int) []string {
@@ -135,6 +136,34 @@ func TestFuseConvs(t *testing.T) {
 			b.Node("Relu", "relu", []string{"a"}, []string{"y"})
 			b.Output("y", nil)
 		}, "Conv Relu ReduceMean Add Relu"},
+		{"a batch norm after a concatenation takes its ReLU (DenseNet)", 13, func(b *ModelBuilder) {
+			b.Input("x", []int{1, 4, 8, 8})
+			b.Node("Concat", "cat", []string{"x", "x"}, []string{"k"}, AttrInt("axis", 1))
+			b.Node("BatchNormalization", "bn", append([]string{"k"}, bn(b, "n", 8)...), []string{"n"})
+			b.Node("Relu", "relu", []string{"n"}, []string{"y"})
+			b.Output("y", nil)
+		}, "Concat BatchNormalization+Relu"},
+		{"a convolution takes the batch norm and the ReLU first", 13, func(b *ModelBuilder) {
+			block(b, 4)
+			b.Node("BatchNormalization", "bn", append([]string{"c"}, bn(b, "n", 4)...), []string{"n"})
+			b.Node("Relu", "relu", []string{"n"}, []string{"y"})
+			b.Output("y", nil)
+		}, "Conv+BatchNormalization+Relu"},
+		{"a batch norm read twice keeps its ReLU apart", 13, func(b *ModelBuilder) {
+			b.Input("x", []int{1, 4, 8, 8})
+			b.Node("BatchNormalization", "bn", append([]string{"x"}, bn(b, "n", 4)...), []string{"n"})
+			b.Node("Relu", "relu", []string{"n"}, []string{"r"})
+			b.Node("Sigmoid", "sig", []string{"n"}, []string{"s"})
+			b.Node("Mul", "mul", []string{"r", "s"}, []string{"y"})
+			b.Output("y", nil)
+		}, "BatchNormalization Relu Sigmoid Mul"},
+		{"a batch norm whose output is a graph output keeps its ReLU apart", 13, func(b *ModelBuilder) {
+			b.Input("x", []int{1, 4, 8, 8})
+			b.Node("BatchNormalization", "bn", append([]string{"x"}, bn(b, "n", 4)...), []string{"n"})
+			b.Node("Relu", "relu", []string{"n"}, []string{"y"})
+			b.Output("y", nil)
+			b.Output("n", nil)
+		}, "BatchNormalization Relu"},
 		{"a depthwise convolution with a residual is planned as written", 13, func(b *ModelBuilder) {
 			b.Input("x", []int{1, 4, 8, 8})
 			b.Initializer("w", w(2, 4, 1, 3, 3))

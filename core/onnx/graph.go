@@ -30,6 +30,14 @@ func (m *Model) Initializer(name string) (*core.Tensor, bool) {
 	if !ok || v.isInt {
 		return nil, false
 	}
+	if v.f == nil && v.at != 0 {
+		// A plan dropped it (reread.go): this copy is read again.
+		c := *v
+		if readConst(&c, m.reread) != nil {
+			return nil, false
+		}
+		return &core.Tensor{Shape: append([]int(nil), v.shape...), Data: c.f}, true
+	}
 	return &core.Tensor{Shape: append([]int(nil), v.shape...), Data: append([]float32(nil), v.f...)}, true
 }
 

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"math"
+	"runtime"
 	"strconv"
 	"strings"
 	"unsafe"
@@ -65,6 +66,15 @@ type LoadOptions struct {
 	// needs. Without it buffers are reused once nothing reads them and the
 	// model needs its peak of activations rather than their sum.
 	KeepTensors bool
+	// Reread reads len(dst) bytes of the model at offset off: the bytes
+	// LoadModel was given, which the caller keeps unchanged for as long as
+	// the model lives, where they cost Go no memory (JavaScript's copy, in
+	// the browser). With it the model holds its float weights once:
+	// LoadModel lets go of data before it decodes the initializers, reading
+	// them through Reread instead, and a plan that shares its buffers drops
+	// the weights its convolutions packed, reading them again when another
+	// plan needs them. Without it the model keeps every initializer.
+	Reread func(off int64, dst []byte) error
 }
 
 // ValueInfo describes a graph input or output.
@@ -109,6 +119,7 @@ type Model struct {
 	keep       bool             // plans keep every tensor (LoadOptions.KeepTensors)
 	inputElems []int64          // the element type of each input
 	consts     map[string]*val
+	reread     func(int64, []byte) error // LoadOptions.Reread
 	nodes      []*onnxNodeProto
 	plan       *modelPlan
 	outputs    []*core.Tensor
@@ -145,7 +156,14 @@ func LoadModel(data []byte, opts *LoadOptions) (*Model, error) {
 	m := &Model{
 		IRVersion: mp.irVersion, Producer: mp.producer, ProducerVersion: mp.producerVersion,
 		Domain: mp.domain, ModelVersion: mp.modelVersion, Description: mp.doc,
-		limits: lim, consts: map[string]*val{}, keep: o.KeepTensors,
+		limits: lim, consts: map[string]*val{}, keep: o.KeepTensors, reread: o.Reread,
+	}
+	if m.reread != nil {
+		// From here on nothing refers to data: the collector may reuse its
+		// memory for the weights.
+		detachRaw(mp)
+		data = nil
+		runtime.GC() // reread.go: the weights take the file's memory
 	}
 	if err := m.checkHeader(mp); err != nil {
 		return nil, err
@@ -220,7 +238,7 @@ func (m *Model) loadInitializers(g *onnxGraphProto, external func(string) ([]byt
 		if _, dup := m.consts[t.name]; dup {
 			return fmtlite.Errorf("onnx: initializer %q defined twice", t.name)
 		}
-		v, err := decodeTensor(t, external)
+		v, err := decodeTensor(t, external, m.reread)
 		if err != nil {
 			return err
 		}
@@ -367,7 +385,10 @@ func (m *Model) nodeSpec(n *onnxNodeProto) (opSpec, int64, error) {
 // declared size against the bytes present before allocating. A file whose
 // bytes disagree with themselves is corrupt; an element type or storage
 // that wasmcnn does not read is an error of its own.
-func decodeTensor(t *onnxTensorProto, external func(string) ([]byte, error)) (*val, error) {
+//
+// A tensor detached from the file's bytes (reread.go) is read through
+// reread.
+func decodeTensor(t *onnxTensorProto, external func(string) ([]byte, error), reread func(int64, []byte) error) (*val, error) {
 	where := func(msg string, args ...any) error {
 		return &CorruptModelError{Offset: t.offset, Msg: fmtlite.Sprintf("tensor %q: ", t.name) + fmtlite.Sprintf(msg, args...)}
 	}
@@ -408,6 +429,11 @@ func decodeTensor(t *onnxTensorProto, external func(string) ([]byte, error)) (*v
 	v := &val{name: t.name, shape: shape, isInt: !isFloat, konst: true}
 	if !isFloat {
 		v.elem = t.dataType
+	}
+	if t.reread {
+		if raw, err = rereadRaw(t, v, n, size, reread); err != nil || raw == nil {
+			return v, err
+		}
 	}
 	if raw != nil || t.hasRawField || t.location == 1 {
 		if len(raw) != n*size {

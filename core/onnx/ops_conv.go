@@ -62,6 +62,10 @@ func compileConvFused(x *nodeCtx, f *convFusion) ([]*val, func(), error) {
 	} else if f != nil {
 		return nil, nil, &fuseError{x.n.name, "weights computed at run time"}
 	}
+	// The product reads the weights and bias as it runs.
+	if err := x.load(1, 2); err != nil {
+		return nil, nil, err
+	}
 	out, err := x.outFloat(outShape)
 	if err != nil {
 		return nil, nil, err
@@ -83,6 +87,12 @@ func compileConvFused(x *nodeCtx, f *convFusion) ([]*val, func(), error) {
 // nil) on a [core.ConvPlan], with the nodes f merged (or nil). A fusion
 // that the values or shapes do not allow is a *fuseError.
 func (x *nodeCtx) convPlan(g *core.ConvGeom, w, bv *val, f *convFusion, in *val, outShape []int) (func(), []*val, error) {
+	prev := x.c.prevConv(x.n, g)
+	if prev == nil {
+		if err := x.load(1, 2, fuseBN, fuseBN+1, fuseBN+2, fuseBN+3); err != nil {
+			return nil, nil, err
+		}
+	}
 	wf := w.f
 	var bf []float32
 	if bv != nil {
@@ -92,14 +102,19 @@ func (x *nodeCtx) convPlan(g *core.ConvGeom, w, bv *val, f *convFusion, in *val,
 	var res *val
 	if f != nil {
 		var err error
-		if wf, bf, act, res, err = f.resolve(x, g, wf, bf, outShape); err != nil {
+		if wf, bf, act, res, err = f.resolve(x, g, wf, bf, outShape, prev == nil); err != nil {
 			return nil, nil, err
 		}
 	}
 	var p *core.ConvPlan
 	alloc, err := x.planScratch(func(alloc func(string, int) ([]float32, error)) error {
 		var err error
-		p, err = core.NewConvPlan(x.c.plan.kernel, g, wf, bf, act, res != nil, alloc)
+		if prev != nil {
+			x.c.plan.reused++
+			p, err = prev.ForBatch(g.N, alloc)
+		} else {
+			p, err = core.NewConvPlan(x.c.plan.kernel, g, wf, bf, act, res != nil, alloc)
+		}
 		return err
 	})
 	if err != nil {
@@ -112,11 +127,13 @@ func (x *nodeCtx) convPlan(g *core.ConvGeom, w, bv *val, f *convFusion, in *val,
 	if err != nil {
 		return nil, nil, err
 	}
+	x.c.plan.convs[x.n] = p
 	x.onBind(func() error {
 		var err error
 		p, err = p.WithScratch(alloc())
 		return err
 	})
+	x.packedIn = true
 	return func() {
 		var r []float32
 		if res != nil {
@@ -126,6 +143,29 @@ func (x *nodeCtx) convPlan(g *core.ConvGeom, w, bv *val, f *convFusion, in *val,
 		p.ClearPadding()
 		p.Run(out.f, in.f, r)
 	}, []*val{out}, nil
+}
+
+// prevConv returns the convolution plan the model's current plan made for
+// node n, when n's convolution differs from it by the batch size only:
+// the same node, hence the same weights, activation and residual, on the
+// same kernel. A plan for another batch size then shares its packed
+// filters ([core.ConvPlan.ForBatch]) rather than packing a second copy
+// beside them while the current plan lives.
+func (c *compiler) prevConv(n *onnxNodeProto, g *core.ConvGeom) *core.ConvPlan {
+	cur := c.m.plan
+	if cur == nil || cur.kernel != c.plan.kernel {
+		return nil
+	}
+	p := cur.convs[n]
+	if p == nil {
+		return nil
+	}
+	pg := p.Geom()
+	pg.N = g.N
+	if pg != *g {
+		return nil
+	}
+	return p
 }
 
 // planScratch learns the scratch buffers a kernel's constructor asks for

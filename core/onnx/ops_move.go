@@ -495,7 +495,7 @@ func compileConstantOfShape(x *nodeCtx) ([]*val, func(), error) {
 	}
 	value := &val{f: []float32{0}}
 	if a := x.attr("value"); a != nil {
-		if value, err = decodeTensor(a.t, nil); err != nil {
+		if value, err = decodeTensor(a.t, nil, nil); err != nil {
 			return nil, nil, x.errorf("%v", err)
 		}
 		if value.len() != 1 {

@@ -36,7 +36,7 @@ func nnOps() map[string]opSpec {
 		"Gemm":              {attrs: map[string]attrRule{"alpha": always(attrFloat), "beta": always(attrFloat), "transA": always(attrInt), "transB": always(attrInt)}, minIn: 2, maxIn: 3, minOut: 1, maxOut: 1, compile: compileGemm},
 		"MatMul":            {minIn: 2, maxIn: 2, minOut: 1, maxOut: 1, compile: compileMatMul},
 		"BatchNormalization": {attrs: map[string]attrRule{"epsilon": always(attrFloat), "momentum": always(attrFloat), "spatial": until(attrInt, 8), "training_mode": since(attrInt, 14)},
-			minIn: 5, maxIn: 5, minOut: 1, maxOut: 5, compile: compileBatchNorm},
+			minIn: 5, maxIn: 5, minOut: 1, maxOut: 5, compile: func(x *nodeCtx) ([]*val, func(), error) { return compileBatchNormAct(x, false) }},
 		"Dropout": {attrs: map[string]attrRule{"ratio": until(attrFloat, 11), "seed": since(attrInt, 12), "is_test": until(attrInt, 6)}, minIn: 1, maxIn: 3, minOut: 1, maxOut: 2, compile: compileDropout},
 	}
 }
@@ -313,7 +313,9 @@ func compileMatMul(x *nodeCtx) ([]*val, func(), error) {
 	return []*val{out}, func() { p.Apply(out.f, a.f, b.f) }, nil
 }
 
-func compileBatchNorm(x *nodeCtx) ([]*val, func(), error) {
+// compileBatchNormAct plans an inference BatchNormalization, with the Relu
+// after it merged when relu is set (fuse.go).
+func compileBatchNormAct(x *nodeCtx, relu bool) ([]*val, func(), error) {
 	in, err := x.floatIn(0)
 	if err != nil {
 		return nil, nil, err
@@ -350,6 +352,11 @@ func compileBatchNorm(x *nodeCtx) ([]*val, func(), error) {
 		return nil, nil, err
 	}
 	n, hw := in.shape[0], core.Product(in.shape[2:])
+	if relu {
+		return []*val{out}, func() {
+			core.BatchNormReLU(out.f, in.f, n, c, hw, params[0].f, params[1].f, params[2].f, params[3].f, eps)
+		}, nil
+	}
 	return []*val{out}, func() {
 		core.BatchNormInference(out.f, in.f, n, c, hw, params[0].f, params[1].f, params[2].f, params[3].f, eps)
 	}, nil

@@ -327,7 +327,7 @@ func compileConstant(x *nodeCtx) ([]*val, func(), error) {
 	a := x.n.attrs[0]
 	switch a.name {
 	case "value":
-		v, err := decodeTensor(a.t, nil)
+		v, err := decodeTensor(a.t, nil, nil)
 		if err != nil {
 			return nil, nil, x.errorf("%v", err)
 		}

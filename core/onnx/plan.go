@@ -28,6 +28,10 @@ type val struct {
 	f     []float32
 	i     []int64
 	konst bool
+	// at is 1 + the offset in the model's bytes of a float initializer's
+	// raw data that can be read again (LoadOptions.Reread), 0 otherwise:
+	// a plan may then drop f (reread.go).
+	at int64
 
 	// Runtime tensors only.
 	root      *val // the tensor whose buffer a view (a reshape) shares, or nil
@@ -41,8 +45,11 @@ func (v *val) len() int {
 	if v.isInt {
 		return len(v.i)
 	}
-	if !v.konst && v.f == nil {
+	if v.f == nil && !v.konst {
 		return v.size // a buffer not yet placed
+	}
+	if v.f == nil && v.at != 0 {
+		return core.Product(v.shape) // an initializer not read yet (reread.go)
 	}
 	return len(v.f)
 }
@@ -117,12 +124,21 @@ type modelPlan struct {
 	// kernel is the panel kernel installed when planning: steps may be
 	// compiled for it, so a change of kernel plans again.
 	kernel *core.PanelKernel
+	// convs are the convolution plans of constant weights, by node, which
+	// the next plan reuses for another batch size (prevConv).
+	convs  map[*onnxNodeProto]*core.ConvPlan
+	reused int // of convs, those that share the previous plan's filters
 }
 
 // compiler holds the state of planning one model.
 type compiler struct {
 	m    *Model
 	plan *modelPlan
+	// reads counts the reads left of each initializer the plan may drop
+	// (−1: kept), dropped lists those it dropped (reread.go).
+	reads        map[*val]int
+	dropped      []*val
+	droppedBytes int // since the last collection
 }
 
 // Plan prepares the model for inputs of the given shapes (one per
@@ -156,15 +172,22 @@ func (m *Model) plan2(keep bool, shapes [][]int) error {
 
 // planNodes plans nodes for shapes, every tensor in its own buffer when
 // keep is set.
-func (m *Model) planNodes(nodes []*onnxNodeProto, keep bool, shapes [][]int) error {
+func (m *Model) planNodes(nodes []*onnxNodeProto, keep bool, shapes [][]int) (err error) {
 	if len(shapes) != len(m.Inputs) {
 		return fmtlite.Errorf("onnx: the model has %d inputs, got %d shapes", len(m.Inputs), len(shapes))
 	}
-	p := &modelPlan{vals: map[string]*val{}, kernel: core.CurrentPanelKernel(), keep: keep, next: -1, fused: len(nodes) != len(m.runNodes)}
+	p := &modelPlan{vals: map[string]*val{}, kernel: core.CurrentPanelKernel(), keep: keep, next: -1, fused: len(nodes) != len(m.runNodes), convs: map[*onnxNodeProto]*core.ConvPlan{}}
 	for name, v := range m.consts {
 		p.vals[name] = v
 	}
 	c := &compiler{m: m, plan: p}
+	defer func() {
+		if err != nil && m.plan != nil {
+			if rerr := c.restoreDropped(); rerr != nil {
+				err = fmtlite.Errorf("%w (and the current plan's weights: %v)", err, rerr)
+			}
+		}
+	}()
 	for i, in := range m.Inputs {
 		s := shapes[i]
 		if len(s) != len(in.Shape) {
@@ -190,6 +213,7 @@ func (m *Model) planNodes(nodes []*onnxNodeProto, keep bool, shapes [][]int) err
 	if err != nil {
 		return err
 	}
+	c.reads = c.constReads(order)
 	for _, n := range order {
 		if err := c.compileNode(n); err != nil {
 			return err
@@ -199,6 +223,11 @@ func (m *Model) planNodes(nodes []*onnxNodeProto, keep bool, shapes [][]int) err
 		v, ok := p.vals[o.Name]
 		if !ok {
 			return fmtlite.Errorf("onnx: graph output %q is not produced by any node", o.Name)
+		}
+		if v.f == nil && v.at != 0 {
+			if err := readConst(v, m.reread); err != nil {
+				return err
+			}
 		}
 		if v.isInt {
 			// An integer constant (a shape, a mask) comes out as floats.
@@ -283,10 +312,14 @@ func (c *compiler) compileNode(n *onnxNodeProto) error {
 		x.in[i] = v
 		x.fold = x.fold && v.konst
 	}
+	if err := c.loadInputs(x); err != nil {
+		return err
+	}
 	outs, run, err := n.spec.compile(x)
 	if err != nil {
 		return err
 	}
+	c.dropPacked(x)
 	for i, name := range n.outputs {
 		if name == "" {
 			continue
@@ -617,6 +650,15 @@ type nodeCtx struct {
 	// memory, before the step first runs.
 	bufs  []*val
 	binds []func() error
+	// packedIn is set when a convolution's plan copied the node's constant
+	// weights, bias and batch normalisation parameters ([nodeCtx.packed]).
+	packedIn bool
+}
+
+// packed reports whether input i of the node was copied into a
+// convolution's plan when compiling, and is not read again.
+func (x *nodeCtx) packed(i int) bool {
+	return x.packedIn && (i == 1 || i == 2 || i >= fuseBN && i < fuseBN+4)
 }
 
 // foldBudget counts n values of a tensor computed while planning (an

@@ -126,6 +126,10 @@ type onnxTensorProto struct {
 	segment     bool
 	offset      int64 // position of the TensorProto in the file
 	hasRawField bool
+	// reread is set when raw (rawLen bytes at rawOffset) is read again
+	// through LoadOptions.Reread rather than kept (reread.go).
+	reread bool
+	rawLen int
 }
 
 type onnxValueInfo struct {

@@ -67,13 +67,13 @@ func (g *graphView) dequant(name string, perAxis bool) (dq, bool) {
 		return dq{}, false
 	}
 	s, ok := g.m.consts[n.inputs[1]]
-	if !ok || s.isInt || (len(s.f) != 1 && !perAxis) {
+	if !ok || s.isInt || (s.len() != 1 && !perAxis) {
 		return dq{}, false
 	}
 	d := dq{x: n.inputs[0], scale: n.inputs[1]}
 	if len(n.inputs) > 2 && n.inputs[2] != "" {
 		z, ok := g.m.consts[n.inputs[2]]
-		if !ok || !z.isInt || len(z.i) != len(s.f) {
+		if !ok || !z.isInt || len(z.i) != s.len() {
 			return dq{}, false
 		}
 		d.zp, d.elem = n.inputs[2], z.elem
@@ -96,7 +96,7 @@ func (g *graphView) quant(name string) (*onnxNodeProto, dq, bool) {
 		return nil, dq{}, false
 	}
 	s, ok := g.m.consts[q.inputs[1]]
-	if !ok || s.isInt || len(s.f) != 1 {
+	if !ok || s.isInt || s.len() != 1 {
 		return nil, dq{}, false
 	}
 	d := dq{scale: q.inputs[1], elem: onnxUint8}

@@ -18,7 +18,8 @@ type function struct {
 }
 
 // Module returns the kernel module: the tile kernel and the convolution,
-// ReLU, pooling, matrix-vector and block-copy kernels, and the fused
+// ReLU, pooling (2×2, and rows of any window of stride 1 or 2), batch
+// normalisation (with ReLU or not), matrix-vector and block-copy kernels, and the fused
 // convolution's product, depthwise and gather kernels and the quantized
 // convolution's conversions. With relaxed the multiply-adds
 // use the relaxed-SIMD f32x4.relaxed_madd, which may or may not fuse;
@@ -29,6 +30,10 @@ func Module(relaxed bool) []byte {
 		{ConvTilesExport, convParams, convTilesBody(relaxed)},
 		{ReLUExport, reluParams, reluBody()},
 		{MaxPool2Export, poolParams, maxPool2Body()},
+		{MaxPoolRows1Export, maxPoolRowsParams, maxPoolRowsBody(false)},
+		{MaxPoolRows2Export, maxPoolRowsParams, maxPoolRowsBody(true)},
+		{ScaleShiftExport, scaleShiftParams, scaleShiftBody(false)},
+		{ScaleShiftReLUExport, scaleShiftParams, scaleShiftBody(true)},
 		{DotsExport, dotsParams, dotsBody(relaxed)},
 		{CopyBlocksExport, copyParams, copyBlocksBody()},
 		{GemmEpExport, gemmEpParams, gemmEpBody(relaxed)},

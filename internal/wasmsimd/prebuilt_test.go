@@ -52,7 +52,7 @@ func TestModuleShape(t *testing.T) {
 		if !bytes.HasPrefix(m, []byte{0, 'a', 's', 'm', 1, 0, 0, 0}) {
 			t.Fatalf("relaxed=%v: bad header % x", relaxed, m[:8])
 		}
-		for _, name := range []string{TilesExport, ConvTilesExport, ReLUExport, MaxPool2Export, DotsExport, CopyBlocksExport, GemmEpExport, DepthwiseExport, GatherExport, QuantInExport, RequantExport, MemoryName} {
+		for _, name := range []string{TilesExport, ConvTilesExport, ReLUExport, MaxPool2Export, MaxPoolRows1Export, MaxPoolRows2Export, ScaleShiftExport, ScaleShiftReLUExport, DotsExport, CopyBlocksExport, GemmEpExport, DepthwiseExport, GatherExport, QuantInExport, RequantExport, MemoryName} {
 			if !bytes.Contains(m, []byte(name)) {
 				t.Errorf("relaxed=%v: %q missing", relaxed, name)
 			}

@@ -53,6 +53,7 @@ func (a *api) register(extensions []Extension) js.Value {
 	add("explain", a.explain)
 	add("profile", a.profile)
 	add("modelInfo", a.modelInfo)
+	add("modelBytes", a.modelBytes)
 	add("dispose", a.dispose)
 	add("verdict", a.verdict)
 	for _, ext := range extensions {
@@ -268,6 +269,23 @@ func (a *api) modelInfo(args []js.Value) (any, error) {
 		return nil, fmtlite.Errorf("modelInfo: %w", err)
 	}
 	return ModelInfo(m), nil
+}
+
+// modelBytes(handle) → the Uint8Array the model reads its weights from
+// again (KeepBytes), or undefined: the module keeps it for toONNX instead
+// of a copy of its own, and never changes it.
+func (a *api) modelBytes(args []js.Value) (any, error) {
+	h, err := handle(args, "modelBytes")
+	if err != nil {
+		return nil, err
+	}
+	if _, err := a.models.Get(h); err != nil {
+		return nil, fmtlite.Errorf("modelBytes: %w", err)
+	}
+	if src, ok := a.models.Source(h).(*jsValue); ok {
+		return src.v, nil
+	}
+	return js.Undefined(), nil
 }
 
 func (a *api) dispose(args []js.Value) (any, error) {

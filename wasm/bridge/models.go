@@ -28,9 +28,10 @@ type Models struct {
 }
 
 type entry struct {
-	model *onnx.Model
-	in    []float32 // the input, reused from call to call
-	shape []int     // the output shape of the current plan
+	model  *onnx.Model
+	source Value     // the copy of the model's bytes it reads again, or nil
+	in     []float32 // the input, reused from call to call
+	shape  []int     // the output shape of the current plan
 }
 
 // Limits applied to models from JavaScript: tighter than core's defaults,
@@ -43,17 +44,37 @@ var jsLimits = onnx.Limits{MaxModelBytes: MaxAPIModelBytes, MaxParams: 32 << 20,
 // page's own loading of models.
 func ModelLimits() onnx.Limits { return jsLimits }
 
+// BytesKeeper is a [Value] whose bytes (a Uint8Array or an ArrayBuffer)
+// can be copied where they cost Go no memory, JavaScript's in the browser,
+// and read again in parts: a model loaded from the copy then holds its
+// weights once ([onnx.LoadOptions].Reread). KeepBytes returns the copy and
+// its reader, or an error for a value that is not such an array.
+type BytesKeeper interface {
+	KeepBytes() (Value, func(off int64, dst []byte) error, error)
+}
+
 // Load loads a model from bytes (Uint8Array or ArrayBuffer) with options
 // {externalData: {name: Uint8Array, …}} and returns its handle.
 func (ms *Models) Load(args []Value) (int, *onnx.Model, error) {
 	if len(args) < 1 || len(args) > 2 {
 		return 0, nil, argErrorf("loadModel", "takes (bytes, options?), got %d arguments", len(args))
 	}
-	b, err := Bytes(args[0], "loadModel: bytes", MaxAPIModelBytes)
+	src := args[0]
+	var reread func(int64, []byte) error
+	if k, ok := src.(BytesKeeper); ok && src.Kind() == Object && src.ByteLength() <= MaxAPIModelBytes {
+		// The model reads its weights again from a copy outside Go's
+		// memory rather than holding them beside their packed form; Go's
+		// copy, parsed, is the same bytes.
+		kept, read, err := k.KeepBytes()
+		if err == nil {
+			src, reread = kept, read
+		}
+	}
+	b, err := Bytes(src, "loadModel: bytes", MaxAPIModelBytes)
 	if err != nil {
 		return 0, nil, err
 	}
-	opts := &onnx.LoadOptions{Limits: jsLimits}
+	opts := &onnx.LoadOptions{Limits: jsLimits, Reread: reread}
 	if len(args) == 2 {
 		present, err := options(args[1], "loadModel: options", "externalData")
 		if err != nil {
@@ -91,6 +112,9 @@ func (ms *Models) Load(args []Value) (int, *onnx.Model, error) {
 	}
 	ms.next++
 	ms.m[ms.next] = &entry{model: m}
+	if reread != nil {
+		ms.m[ms.next].source = src
+	}
 	return ms.next, m, nil
 }
 
@@ -101,6 +125,16 @@ func (ms *Models) Get(h int) (*onnx.Model, error) {
 		return nil, fmtlite.Errorf("the model has been disposed")
 	}
 	return e.model, nil
+}
+
+// Source returns the copy of a model's bytes that it reads its weights
+// from again ([BytesKeeper]), or nil: the API's toONNX returns copies of
+// it rather than keeping one more.
+func (ms *Models) Source(h int) Value {
+	if e, ok := ms.m[h]; ok {
+		return e.source
+	}
+	return nil
 }
 
 // Dispose releases a model; disposing twice is harmless.

@@ -85,6 +85,8 @@ func Install(mod, mem js.Value, relaxed bool) (name string, err error) {
 	convTiles := fn(wasmsimd.ConvTilesExport)
 	relu := fn(wasmsimd.ReLUExport)
 	maxPool2 := fn(wasmsimd.MaxPool2Export)
+	maxPoolRows := [2]js.Value{fn(wasmsimd.MaxPoolRows1Export), fn(wasmsimd.MaxPoolRows2Export)}
+	scaleShift, scaleShiftReLU := fn(wasmsimd.ScaleShiftExport), fn(wasmsimd.ScaleShiftReLUExport)
 	dots := fn(wasmsimd.DotsExport)
 	copyBlocks := fn(wasmsimd.CopyBlocksExport)
 	gemmEp := fn(wasmsimd.GemmEpExport)
@@ -119,6 +121,16 @@ func Install(mod, mem js.Value, relaxed bool) (name string, err error) {
 		},
 		MaxPool2: func(y, x unsafe.Pointer, rows, w, ow int) {
 			maxPool2.Invoke(uintptr(x), uintptr(y), rows, 4*w, 4*ow)
+		},
+		MaxPoolRows: func(y, x unsafe.Pointer, planes, yPlane, xPlane, rows, n, yRow, xRow, w, kh, kw, sw int) {
+			maxPoolRows[sw-1].Invoke(uintptr(x), uintptr(y), planes, 4*xPlane, 4*yPlane, rows, 4*n, 4*xRow, 4*yRow, 4*w, kh, 4*kw)
+		},
+		ScaleShift: func(y, x, a, b unsafe.Pointer, planes, hw int, relu bool) {
+			f := scaleShift
+			if relu {
+				f = scaleShiftReLU
+			}
+			f.Invoke(uintptr(y), uintptr(x), uintptr(a), uintptr(b), planes, 4*hw)
 		},
 		Dots: func(y, a, b unsafe.Pointer, ldb, n, k int) {
 			dots.Invoke(uintptr(y), uintptr(a), uintptr(b), 4*ldb, n, 4*k)

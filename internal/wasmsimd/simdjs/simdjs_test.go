@@ -290,3 +290,89 @@ func TestQuantKernels(t *testing.T) {
 		}
 	}
 }
+
+// TestMaxPoolRows holds the max pooling kernels (strides 1 and 2) to their
+// Go twin bit for bit on random blocks of planes and rows, on values with
+// NaNs, infinities and both zeros, where the order of the compares decides
+// the answer; the input ends where the last window does, followed by +Inf
+// that would win any window reading it, and NaN guard bands surround the
+// output.
+func TestMaxPoolRows(t *testing.T) {
+	simd, ref := install(t), core.ReferencePanelKernel()
+	specials := []float32{float32(math.NaN()), float32(math.Inf(1)), float32(math.Inf(-1)), 0, float32(math.Copysign(0, -1))}
+	r := rand.New(rand.NewPCG(61, 62))
+	for iter := 0; iter < 500; iter++ {
+		sw, kh, kw := 1+r.IntN(2), 1+r.IntN(5), 1+r.IntN(5)
+		planes, rows, n := 1+r.IntN(3), 1+r.IntN(4), 4+r.IntN(30)
+		w := (n-1)*sw + kw + r.IntN(5)
+		xRow, yRow := w*(1+r.IntN(2)), n+r.IntN(4)
+		xPlane, yPlane := (rows-1)*xRow+(kh-1)*w+(n-1)*sw+kw+r.IntN(5), (rows-1)*yRow+n+r.IntN(5)
+		need := (planes-1)*xPlane + (rows-1)*xRow + (kh-1)*w + (n-1)*sw + kw
+		buf := floattest.RandSlice(r, need+8)
+		for i := range buf {
+			if i >= need {
+				buf[i] = float32(math.Inf(1))
+			} else if r.IntN(4) == 0 {
+				buf[i] = specials[r.IntN(len(specials))]
+			}
+		}
+		ny := (planes-1)*yPlane + (rows-1)*yRow + n
+		want := make([]float32, ny)
+		got, check := floattest.Guarded(ny)
+		copy(got, want)
+		ref.MaxPoolRows(ptr(want), ptr(buf), planes, yPlane, xPlane, rows, n, yRow, xRow, w, kh, kw, sw)
+		simd.MaxPoolRows(ptr(got), ptr(buf), planes, yPlane, xPlane, rows, n, yRow, xRow, w, kh, kw, sw)
+		what := fmt.Sprintf("planes=%d (%d, %d) rows=%d n=%d yRow=%d xRow=%d w=%d window=%dx%d stride=%d", planes, yPlane, xPlane, rows, n, yRow, xRow, w, kh, kw, sw)
+		check(t, what)
+		for i := range got {
+			if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+				t.Fatalf("%s: y[%d] = %v, want %v", what, i, got[i], want[i])
+			}
+		}
+	}
+}
+
+// TestScaleShift holds the batch normalisation kernels (with ReLU and
+// without) to their Go twin on planes of 4 to 64 floats, on values and
+// factors with NaNs, infinities and both zeros (any NaN matching any NaN:
+// the payload is the engine's choice), in place too, inside NaN guard
+// bands.
+func TestScaleShift(t *testing.T) {
+	simd, ref := install(t), core.ReferencePanelKernel()
+	specials := []float32{float32(math.NaN()), float32(math.Inf(1)), float32(math.Inf(-1)), 0, float32(math.Copysign(0, -1))}
+	withSpecials := func(r *rand.Rand, n int) []float32 {
+		x := floattest.RandSlice(r, n)
+		for i := range x {
+			if r.IntN(4) == 0 {
+				x[i] = specials[r.IntN(len(specials))]
+			}
+		}
+		return x
+	}
+	same := func(a, b []float32) bool {
+		for i := range a {
+			if math.Float32bits(a[i]) != math.Float32bits(b[i]) && !(a[i] != a[i] && b[i] != b[i]) {
+				return false
+			}
+		}
+		return true
+	}
+	r := rand.New(rand.NewPCG(63, 64))
+	for iter := 0; iter < 300; iter++ {
+		planes, hw, relu := 1+r.IntN(5), 4*(1+r.IntN(16)), iter%2 == 0
+		x, a, b := withSpecials(r, planes*hw), withSpecials(r, planes), withSpecials(r, planes)
+		want := make([]float32, planes*hw)
+		got, check := floattest.Guarded(planes * hw)
+		ref.ScaleShift(ptr(want), ptr(x), ptr(a), ptr(b), planes, hw, relu)
+		simd.ScaleShift(ptr(got), ptr(x), ptr(a), ptr(b), planes, hw, relu)
+		what := fmt.Sprintf("planes=%d hw=%d relu=%v", planes, hw, relu)
+		check(t, what)
+		if !same(got, want) {
+			t.Fatalf("%s: got %v, want %v", what, got, want)
+		}
+		simd.ScaleShift(ptr(x), ptr(x), ptr(a), ptr(b), planes, hw, relu)
+		if !same(x, want) {
+			t.Fatalf("%s in place: got %v, want %v", what, x, want)
+		}
+	}
+}
