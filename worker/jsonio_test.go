@@ -130,7 +130,7 @@ func FuzzParseDrawing(f *testing.F) {
 // TestCardString reads the fields of the model card.
 func TestCardString(t *testing.T) {
 	h := newHandler()
-	if !strings.HasPrefix(h.name, "digits (digits-v1, wasmcnn ") {
+	if !strings.HasPrefix(h.name, "digits (digits-v2, wasmcnn ") {
 		t.Errorf("model name %q", h.name)
 	}
 	card := []byte(`{"a": {"name": "no"}, "b": [1, {"x": null}, true, false, -1.5e3, "s\"t"], "name": "yes\u00e9", "version": 3}`)

@@ -132,6 +132,9 @@ func notDigitSources(more []fontScript) []notDigitSource {
 	} {
 		noto(s[0], s[1], false)
 	}
+	for _, s := range rareNotoScripts {
+		noto(s[0], s[1], false)
+	}
 	for _, s := range [][2]string{
 		{"NotoSansArmenian", "Armenian"}, {"NotoSansEthiopic", "Ethiopic"}, {"NotoSansBengali", "Bengali"},
 		{"NotoSansMalayalam", "Malayalam"}, {"NotoSansTifinagh", "Tifinagh"},

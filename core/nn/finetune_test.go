@@ -172,7 +172,7 @@ func TestFineTuneLearns(t *testing.T) {
 	before := im.Net.Params()[0].W.Clone()
 	for _, layers := range []int{1, 2, 5} {
 		o := quickOptions()
-		o.TrainLayers, o.Steps, o.LR = layers, 30, 1e-2
+		o.TrainLayers, o.Steps, o.LR = layers, 60, 1e-2
 		var steps []int
 		var losses []float64
 		res, err := FineTune(context.Background(), im.Net, ex.X, y, o, func(step, total int, loss float64) {
