@@ -140,8 +140,8 @@ func (c *compiler) loadInputs(x *nodeCtx) error {
 	return nil
 }
 
-// load gives inputs is of the node, initializers, their values, reading
-// again those a plan dropped.
+// load gives the node's inputs numbered is, where they are initializers,
+// their values, reading again those a plan dropped.
 func (x *nodeCtx) load(is ...int) error {
 	for _, i := range is {
 		if i >= len(x.in) {
