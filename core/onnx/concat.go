@@ -28,10 +28,13 @@ import "slices"
 //     feature maps the block's last one homed), becomes a view of that
 //     memory, unless it is a graph output.
 //
-// Plans that keep every tensor (Steps, Explain) are left as written; so is
-// a plan whose peak the rewrites would raise (a homed input read long
-// before its concatenation can keep a large output alive longer): placing
-// buffers keeps whichever plan needs less memory.
+// Plans that keep every tensor (Steps, Explain) are left as written. The
+// rewrites never raise the plan's peak: a homed input read long before its
+// concatenation keeps a large output alive longer, and the arena's
+// placement is a heuristic that a longer life can cost a few percent.
+// Placing buffers ([modelPlan.placeBuffers]) undoes what was written into
+// one buffer when that brings the peak back to the plan's as written, and
+// everything otherwise.
 
 // concatsInPlace turns the rewrites on; the tests turn them off to compare
 // with the plan as written.
@@ -59,18 +62,35 @@ func (c *concatSite) run() {
 	}
 }
 
-// homeSaved is what the rewrites changed of a tensor, to undo them.
+// homeSaved is what the rewrites changed of a tensor: its place before
+// and after, to undo and redo them.
 type homeSaved struct {
-	v         *val
-	root      *val
-	viewOff   int
-	def, last int
+	v               *val
+	root, newRoot   *val
+	viewOff, newOff int
+	def, newDef     int
+}
+
+// homeGroup is what the rewrites placed in one buffer: undone together.
+type homeGroup struct {
+	saved []homeSaved
+	sites []*concatSite
+	homed [][]int // of each site, the inputs written in place
+	views []bool  // of each site, whether it became a view
+}
+
+// homing is the rewrites of a plan, by the buffer they write into.
+type homing struct {
+	p           *modelPlan
+	bufs, views []*val // the plan's as compiled
+	groups      []*homeGroup
 }
 
 // homeConcats applies the rewrites of the file's comment to a plan whose
-// lifetimes are computed, and returns what undoes them (nil when nothing
-// changed). The lifetimes must be computed again after either.
-func (p *modelPlan) homeConcats() (undo func()) {
+// lifetimes are computed and returns them (nil when nothing changed). The
+// lifetimes must be computed again after them and after each
+// [homing.set].
+func (p *modelPlan) homeConcats() *homing {
 	if p.keep || len(p.concats) == 0 || !concatsInPlace {
 		return nil
 	}
@@ -82,39 +102,50 @@ func (p *modelPlan) homeConcats() (undo func()) {
 			fixed[v.base()] = true
 		}
 	}
-	var saved []homeSaved
+	h := &homing{p: p, bufs: p.bufs, views: p.views}
+	groups := map[*val]*homeGroup{}
 	seen := map[*val]bool{}
-	save := func(v *val) {
+	group := func(root *val) *homeGroup {
+		g := groups[root]
+		if g == nil {
+			g = &homeGroup{}
+			groups[root] = g
+			h.groups = append(h.groups, g)
+		}
+		return g
+	}
+	save := func(g *homeGroup, v *val) {
 		if !seen[v] {
 			seen[v] = true
-			saved = append(saved, homeSaved{v, v.root, v.viewOff, v.def, v.last})
+			g.saved = append(g.saved, homeSaved{v: v, root: v.root, viewOff: v.viewOff, def: v.def})
 		}
 	}
-	gone := map[*val]bool{} // buffers that became views
 	// place makes v, a buffer, a view at off of root's buffer.
 	place := func(v, root *val, off int) {
-		save(v)
-		save(root)
+		g := group(root)
+		save(g, v)
+		save(g, root)
 		root.def = min(root.def, v.def)
 		for _, w := range p.views {
 			if w.root == v {
-				save(w)
+				save(g, w)
 				w.root, w.viewOff = root, off+w.viewOff
 			}
 		}
 		v.root, v.viewOff = root, off
 		p.views = append(p.views, v)
-		gone[v] = true
 	}
-	views := p.views
 	for k := len(p.concats) - 1; k >= 0; k-- {
 		c := p.concats[k]
 		if root, off, ok := inPlace(c.ins); ok && c.out.root == nil && !fixed[c.out] && root != c.out {
 			place(c.out, root, off)
 			c.view = true
+			g := group(root)
+			g.sites, g.homed, g.views = append(g.sites, c), append(g.homed, nil), append(g.views, true)
 			continue
 		}
 		root, base := c.out.base(), c.out.viewOff
+		var homed []int
 		for i, t := range c.ins {
 			if t.konst || t.root != nil || t.scratch || t.def < 0 || t.last != c.step || t == root ||
 				slices.Index(c.ins[i+1:], t) >= 0 || slices.Index(c.ins[:i], t) >= 0 {
@@ -122,21 +153,81 @@ func (p *modelPlan) homeConcats() (undo func()) {
 			}
 			place(t, root, base+c.offs[i])
 			c.homed[i] = true
+			homed = append(homed, i)
+		}
+		if homed != nil {
+			g := group(root)
+			g.sites, g.homed, g.views = append(g.sites, c), append(g.homed, homed), append(g.views, false)
 		}
 	}
-	if len(saved) == 0 {
+	if len(h.groups) == 0 {
 		return nil
 	}
-	bufs := p.bufs
-	p.bufs = slices.DeleteFunc(slices.Clone(bufs), func(v *val) bool { return gone[v] })
-	return func() {
-		for _, s := range saved {
-			s.v.root, s.v.viewOff, s.v.def, s.v.last = s.root, s.viewOff, s.def, s.last
+	for _, g := range h.groups {
+		for i := range g.saved {
+			s := &g.saved[i]
+			s.newRoot, s.newOff, s.newDef = s.v.root, s.v.viewOff, s.v.def
 		}
-		p.bufs, p.views = bufs, views
-		for _, c := range p.concats {
-			c.view = false
-			clear(c.homed)
+	}
+	h.relist()
+	return h
+}
+
+// set applies or undoes the rewrites of group g.
+func (h *homing) set(g *homeGroup, on bool) {
+	for _, s := range g.saved {
+		if on {
+			s.v.root, s.v.viewOff, s.v.def = s.newRoot, s.newOff, s.newDef
+		} else {
+			s.v.root, s.v.viewOff, s.v.def = s.root, s.viewOff, s.def
+		}
+	}
+	for k, c := range g.sites {
+		if g.views[k] {
+			c.view = on
+		}
+		for _, i := range g.homed[k] {
+			c.homed[i] = on
+		}
+	}
+	h.relist()
+}
+
+// maxTries bounds the placements fit makes (each costs up to the square
+// of the plan's buffers).
+const maxTries = 64
+
+// fit undoes the rewrites of the one buffer whose undoing brings the peak
+// to limit or below, the one that brings it lowest; if none does, it
+// undoes them all.
+func (h *homing) fit(limit int64) {
+	best, at := int64(-1), -1
+	if len(h.groups) <= maxTries {
+		for i, g := range h.groups {
+			h.set(g, false)
+			h.p.lifetimes()
+			if peak := placeBest(h.p.bufs); peak <= limit && (at < 0 || peak < best) {
+				best, at = peak, i
+			}
+			h.set(g, true)
+		}
+	}
+	for i, g := range h.groups {
+		if at < 0 || i == at {
+			h.set(g, false)
+		}
+	}
+}
+
+// relist sorts the plan's tensors into the buffers and the views they are
+// now.
+func (h *homing) relist() {
+	h.p.bufs, h.p.views = nil, slices.Clone(h.views)
+	for _, v := range h.bufs {
+		if v.root == nil {
+			h.p.bufs = append(h.p.bufs, v)
+		} else {
+			h.p.views = append(h.p.views, v)
 		}
 	}
 }

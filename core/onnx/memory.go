@@ -36,12 +36,12 @@ func (p *modelPlan) placeBuffers(limit int64) error {
 		p.sum += int64(b.size)
 	}
 	peak := placeBest(p.bufs)
-	if undo := p.homeConcats(); undo != nil {
+	if h := p.homeConcats(); h != nil {
 		p.lifetimes()
 		if homed := placeBest(p.bufs); homed <= peak {
 			peak = homed
 		} else {
-			undo()
+			h.fit(peak)
 			p.copying = true
 			p.lifetimes()
 			peak = placeBest(p.bufs)

@@ -105,8 +105,8 @@ type modelPlan struct {
 	views []*val
 	binds []func() error
 	// concats are the Concat steps whose inputs may be written in place
-	// (concat.go); copying is set when writing them in place would have
-	// raised the peak, so they copy.
+	// (concat.go); copying is set when writing some of them in place would
+	// have raised the peak, so they copy.
 	concats []*concatSite
 	copying bool
 	// keep gives every tensor but scratch its own buffer, so that all of a
