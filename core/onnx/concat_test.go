@@ -133,37 +133,36 @@ func TestConcatsInPlaceRefused(t *testing.T) {
 		b.Node("Concat", name, ins, []string{name}, onnx.AttrInt("axis", 1))
 	}
 	un := func(b *onnx.ModelBuilder, op, name, in string) { b.Node(op, name, []string{in}, []string{name}) }
+	ab := func(b *onnx.ModelBuilder) { // two branches, a and b
+		un(b, "Relu", "a", "x")
+		un(b, "Neg", "b", "x")
+	}
 	s := []int{1, 2, 4, 4}
 	cases := []graph{
 		{name: "both in place", build: func(b *onnx.ModelBuilder) {
-			un(b, "Relu", "a", "x")
-			un(b, "Neg", "b", "x")
+			ab(b)
 			cat(b, "c", "a", "b")
 			un(b, "Sigmoid", "y", "c")
 		}, outs: []string{"y"}, homed: 2, shapes: [][]int{{1, 4, 4, 4}}},
 		{name: "read after", build: func(b *onnx.ModelBuilder) {
-			un(b, "Relu", "a", "x")
-			un(b, "Neg", "b", "x")
+			ab(b)
 			cat(b, "c", "a", "b")
 			un(b, "Sigmoid", "y", "c")
 			b.Node("Mul", "z", []string{"a", "a"}, []string{"z"})
 		}, outs: []string{"y", "z"}, homed: 1, shapes: [][]int{{1, 4, 4, 4}, s}},
 		{name: "graph output inside", build: func(b *onnx.ModelBuilder) {
-			un(b, "Relu", "a", "x")
-			un(b, "Neg", "b", "x")
+			ab(b)
 			cat(b, "c", "a", "b")
 			un(b, "Sigmoid", "y", "c")
 		}, outs: []string{"y", "a"}, homed: 1, shapes: [][]int{{1, 4, 4, 4}, s}},
 		{name: "reshaped graph output inside", build: func(b *onnx.ModelBuilder) {
-			un(b, "Relu", "a", "x")
-			un(b, "Neg", "b", "x")
+			ab(b)
 			b.Node("Flatten", "f", []string{"a"}, []string{"f"})
 			cat(b, "c", "a", "b")
 			un(b, "Sigmoid", "y", "c")
 		}, outs: []string{"y", "f"}, homed: 1, shapes: [][]int{{1, 4, 4, 4}, {1, 32}}},
 		{name: "twice", build: func(b *onnx.ModelBuilder) {
-			un(b, "Relu", "a", "x")
-			un(b, "Neg", "b", "x")
+			ab(b)
 			cat(b, "c", "a", "b", "a")
 			un(b, "Sigmoid", "y", "c")
 		}, outs: []string{"y"}, homed: 1, shapes: [][]int{{1, 6, 4, 4}}},
@@ -173,14 +172,12 @@ func TestConcatsInPlaceRefused(t *testing.T) {
 			un(b, "Sigmoid", "y", "c")
 		}, outs: []string{"y"}, homed: 1, shapes: [][]int{{1, 4, 4, 4}}},
 		{name: "kept tensors", keep: true, build: func(b *onnx.ModelBuilder) {
-			un(b, "Relu", "a", "x")
-			un(b, "Neg", "b", "x")
+			ab(b)
 			cat(b, "c", "a", "b")
 			un(b, "Sigmoid", "y", "c")
 		}, outs: []string{"y"}, shapes: [][]int{{1, 4, 4, 4}}},
 		{name: "nested, then a view", build: func(b *onnx.ModelBuilder) {
-			un(b, "Relu", "a", "x")
-			un(b, "Neg", "b", "x")
+			ab(b)
 			cat(b, "c", "a", "b")
 			un(b, "Tanh", "d", "x")
 			cat(b, "e", "c", "d")
@@ -189,8 +186,7 @@ func TestConcatsInPlaceRefused(t *testing.T) {
 			un(b, "Sigmoid", "z", "e")
 		}, outs: []string{"y", "z"}, homed: 3, views: 1, shapes: [][]int{{1, 4, 4, 4}, {1, 6, 4, 4}}},
 		{name: "nested, the view a graph output", build: func(b *onnx.ModelBuilder) {
-			un(b, "Relu", "a", "x")
-			un(b, "Neg", "b", "x")
+			ab(b)
 			cat(b, "c", "a", "b")
 			un(b, "Tanh", "d", "x")
 			cat(b, "e", "c", "d")
@@ -217,8 +213,7 @@ func TestConcatsInPlaceRefused(t *testing.T) {
 	grow := cases[len(cases)-1].build
 	cases = append(cases, graph{name: "one of two undone", build: func(b *onnx.ModelBuilder) {
 		grow(b)
-		un(b, "Relu", "a", "x")
-		un(b, "Neg", "b", "x")
+		ab(b)
 		cat(b, "c2", "a", "b")
 		un(b, "Sigmoid", "y2", "c2")
 	}, outs: []string{"y", "y2"}, homed: 2, shapes: [][]int{{1, 18, 4, 4}, {1, 4, 4, 4}}})
