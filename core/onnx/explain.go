@@ -387,14 +387,15 @@ func isBinary(op string) bool { return op == "Add" || op == "Sub" || op == "Mul"
 
 // sameData reports whether two tensors are the same data (a reshape
 // shares its input's buffer). Runtime tensors are compared by the tensor
-// owning their buffer, not by address: buffers are reused between tensors
+// owning their buffer and their place in it (a Concat's output holds its
+// inputs, concat.go), not by address: buffers are reused between tensors
 // whose lifetimes do not overlap.
 func sameData(a, b *val) bool {
 	if a == nil || b == nil || a.isInt || b.isInt || a.konst != b.konst {
 		return false
 	}
 	if !a.konst {
-		return a.base() == b.base()
+		return a.base() == b.base() && a.viewOff == b.viewOff && a.len() == b.len()
 	}
 	return len(a.f) == len(b.f) && len(a.f) > 0 && &a.f[0] == &b.f[0]
 }

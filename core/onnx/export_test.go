@@ -27,3 +27,24 @@ func ConvPlans(m *Model) (all, reused int) { return len(m.plan.convs), m.plan.re
 
 // ForgetConvPlans makes m's next plan pack its filters anew.
 func ForgetConvPlans(m *Model) { m.plan.convs = nil }
+
+// SetConcatsInPlace turns on or off the writing of concatenations'
+// inputs in place (concat.go) for the plans made after it.
+func SetConcatsInPlace(on bool) { concatsInPlace = on }
+
+// ConcatsInPlace returns how many inputs of m's concatenations are
+// written in place and how many concatenations became views, and whether
+// writing them in place was undone for raising the peak.
+func ConcatsInPlace(m *Model) (homed, views int, undone bool) {
+	for _, c := range m.plan.concats {
+		for _, h := range c.homed {
+			if h {
+				homed++
+			}
+		}
+		if c.view {
+			views++
+		}
+	}
+	return homed, views, m.plan.copying
+}

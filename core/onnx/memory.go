@@ -27,9 +27,60 @@ const greedyLimit = 8192
 // buffers in an arena, refusing a peak over limit, and points every tensor
 // and view at its memory. Graph inputs live through the whole plan (so that
 // a run can be repeated, see [Model.KeepAllTensors]), graph outputs from
-// their step to the end.
+// their step to the end. Concatenations are written in place where that
+// needs no more memory (concat.go).
 func (p *modelPlan) placeBuffers(limit int64) error {
+	p.lifetimes()
+	p.sum = 0
+	for _, b := range p.bufs {
+		p.sum += int64(b.size)
+	}
+	peak := placeBest(p.bufs)
+	if h := p.homeConcats(); h != nil {
+		p.lifetimes()
+		if homed := placeBest(p.bufs); homed <= peak {
+			peak = homed
+		} else {
+			h.fit(peak)
+			p.copying = true
+			p.lifetimes()
+			peak = placeBest(p.bufs)
+		}
+	}
+	if peak > limit {
+		if p.keep {
+			return fmtlite.Errorf("onnx: keeping every tensor of the model needs %d activation values for input shapes %v, more than the limit of %d (MaxActivations)", peak, p.inShapes, limit)
+		}
+		return fmtlite.Errorf("onnx: the model needs %d activation values at its peak for input shapes %v, more than the limit of %d (MaxActivations)", peak, p.inShapes, limit)
+	}
+	p.peak = peak
+	p.arena = make([]float32, peak)
+	for _, b := range p.bufs {
+		b.f = p.arena[b.off : b.off+b.size : b.off+b.size]
+	}
+	for _, v := range p.views {
+		v.f = v.root.f[v.viewOff : v.viewOff+v.size : v.viewOff+v.size]
+	}
+	for _, bind := range p.binds {
+		if err := bind(); err != nil {
+			return err
+		}
+	}
+	// Binds run once: dropping them frees what they held to build their
+	// kernels (a convolution's weights with the batch norm folded in,
+	// which its plan has packed).
+	p.binds = nil
+	return nil
+}
+
+// lifetimes sets every buffer's last step: the last that reads it through
+// any view, the end of the plan for graph inputs and outputs and for
+// every tensor when the plan keeps them.
+func (p *modelPlan) lifetimes() {
 	end := len(p.steps)
+	for _, b := range p.bufs {
+		b.last = b.def
+	}
 	for si, s := range p.steps {
 		for _, v := range s.reads {
 			if b := v.base(); b.last < si {
@@ -45,47 +96,46 @@ func (p *modelPlan) placeBuffers(limit int64) error {
 			v.base().last = end
 		}
 	}
-	p.sum = 0
-	for _, b := range p.bufs {
-		p.sum += int64(b.size)
-		if p.keep && !b.scratch {
-			b.def, b.last = -1, end
+	if p.keep {
+		for _, b := range p.bufs {
+			if !b.scratch {
+				b.def, b.last = -1, end
+			}
 		}
 	}
-	peak := placeArena(p.bufs, len(p.bufs) <= greedyLimit)
-	if peak > limit {
-		if p.keep {
-			return fmtlite.Errorf("onnx: keeping every tensor of the model needs %d activation values for input shapes %v, more than the limit of %d (MaxActivations)", peak, p.inShapes, limit)
-		}
-		return fmtlite.Errorf("onnx: the model needs %d activation values at its peak for input shapes %v, more than the limit of %d (MaxActivations)", peak, p.inShapes, limit)
+}
+
+// placeBest places bufs in the arena by first fit and by best fit, and
+// keeps the placement that needs less memory: each is a heuristic, and
+// either may lose a few percent to the other on a given network (best
+// fit keeps the holes that smaller buffers fill later).
+func placeBest(bufs []*val) int64 {
+	if len(bufs) > greedyLimit {
+		return placeArena(bufs, false, false)
 	}
-	p.peak = peak
-	p.arena = make([]float32, peak)
-	for _, b := range p.bufs {
-		b.f = p.arena[b.off : b.off+b.size : b.off+b.size]
+	first := placeArena(bufs, true, false)
+	offs := make([]int, len(bufs))
+	for i, b := range bufs {
+		offs[i] = b.off
 	}
-	for _, v := range p.views {
-		v.f = v.root.f[:v.size:v.size]
+	best := placeArena(bufs, true, true)
+	if best < first {
+		return best
 	}
-	for _, bind := range p.binds {
-		if err := bind(); err != nil {
-			return err
-		}
+	for i, b := range bufs {
+		b.off = offs[i]
 	}
-	// Binds run once: dropping them frees what they held to build their
-	// kernels (a convolution's weights with the batch norm folded in,
-	// which its plan has packed).
-	p.binds = nil
-	return nil
+	return first
 }
 
 // placeArena gives every buffer an offset such that buffers whose lifetimes
 // overlap do not overlap in memory, and returns the arena's length. Greedy
 // places the largest buffers first, each at the lowest offset free over its
-// lifetime (the "greedy by size" strategy of TensorFlow Lite's planner,
-// within a few percent of the optimum on convolutional networks); otherwise
-// buffers are placed in the order they are first written.
-func placeArena(bufs []*val, greedy bool) int64 {
+// lifetime, or with bestFit in the smallest gap free over its lifetime
+// that holds it (the "greedy by size" strategy of TensorFlow Lite's
+// planner, within a few percent of the optimum on convolutional networks);
+// otherwise buffers are placed in the order they are first written.
+func placeArena(bufs []*val, greedy, bestFit bool) int64 {
 	order := slices.Clone(bufs)
 	if greedy {
 		slices.SortStableFunc(order, func(a, b *val) int {
@@ -121,12 +171,18 @@ func placeArena(bufs []*val, greedy bool) int64 {
 		}
 		slices.SortFunc(conflicts, func(a, c *val) int { return a.off - c.off })
 		size := (b.size + bufferAlign - 1) / bufferAlign * bufferAlign
-		off := 0
+		off, end, gap := 0, 0, -1
 		for _, q := range conflicts {
-			if off+size <= q.off {
-				break
+			if q.off-end >= size && (gap < 0 || q.off-end < gap) {
+				off, gap = end, q.off-end
+				if !bestFit {
+					break
+				}
 			}
-			off = max(off, q.off+(q.size+bufferAlign-1)/bufferAlign*bufferAlign)
+			end = max(end, q.off+(q.size+bufferAlign-1)/bufferAlign*bufferAlign)
+		}
+		if gap < 0 {
+			off = end
 		}
 		b.off = off
 		peak = max(peak, int64(off+b.size))

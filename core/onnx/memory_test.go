@@ -43,8 +43,8 @@ func checkPlacement(t *testing.T, desc string, bufs []*val, peak int64) {
 	}
 }
 
-// TestPlaceArenaRandom places random lifetimes with both strategies and
-// checks every placement, and that reuse pays: the arena stays well below
+// TestPlaceArenaRandom places random lifetimes with each strategy (and
+// the better of first and best fit) and checks every placement, and that reuse pays: the arena stays well below
 // the sum when few buffers live at once.
 func TestPlaceArenaRandom(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
@@ -57,9 +57,17 @@ func TestPlaceArenaRandom(t *testing.T) {
 			bufs[i] = &val{size: r.IntN(5000), def: def, last: def + r.IntN(4)}
 			sum += int64(bufs[i].size)
 		}
-		for _, greedy := range []bool{true, false} {
-			peak := placeArena(bufs, greedy)
-			checkPlacement(t, fmt.Sprintf("trial %d greedy %v", trial, greedy), bufs, peak)
+		for k, how := range [][2]bool{{true, false}, {true, true}, {false, false}} {
+			peak := placeArena(bufs, how[0], how[1])
+			if k == 0 {
+				if best := placeBest(bufs); best > peak {
+					t.Errorf("trial %d: the better of two placements needs %d values, first fit %d", trial, best, peak)
+				} else {
+					checkPlacement(t, fmt.Sprintf("trial %d, the better placement", trial), bufs, best)
+				}
+				peak = placeArena(bufs, how[0], how[1])
+			}
+			checkPlacement(t, fmt.Sprintf("trial %d greedy %v best fit %v", trial, how[0], how[1]), bufs, peak)
 			if n == 60 && peak > sum/2 {
 				t.Errorf("trial %d: peak %d of a sum of %d: little reuse", trial, peak, sum)
 			}

@@ -236,6 +236,16 @@ func compileConcat(x *nodeCtx) ([]*val, func(), error) {
 			return nil, nil, x.errorf("inputs of types %s and %s", x.input(0).typeName(), x.input(i).typeName())
 		}
 	}
+	if !x.fold && core.Product(shape[:axis]) == 1 {
+		// Each input is one contiguous slice of the output: its producer
+		// may write it there (concat.go).
+		site := &concatSite{step: len(x.c.plan.steps), out: out, ins: x.in, offs: make([]int, len(x.in)), homed: make([]bool, len(x.in))}
+		for i := 1; i < len(x.in); i++ {
+			site.offs[i] = site.offs[i-1] + x.in[i-1].size
+		}
+		x.c.plan.concats = append(x.c.plan.concats, site)
+		return []*val{out}, site.run, nil
+	}
 	srcs := make([][]float32, len(x.n.inputs))
 	return []*val{out}, func() {
 		for i := range srcs {

@@ -34,7 +34,8 @@ type val struct {
 	at int64
 
 	// Runtime tensors only.
-	root      *val // the tensor whose buffer a view (a reshape) shares, or nil
+	root      *val // the tensor whose buffer a view (a reshape, concat.go) shares, or nil
+	viewOff   int  // where a view starts in its root's buffer
 	size      int  // elements of the buffer
 	scratch   bool // a step's working memory, free again once the step ends
 	def, last int  // the first and last step that use the buffer
@@ -103,6 +104,11 @@ type modelPlan struct {
 	bufs  []*val
 	views []*val
 	binds []func() error
+	// concats are the Concat steps whose inputs may be written in place
+	// (concat.go); copying is set when writing some of them in place would
+	// have raised the peak, so they copy.
+	concats []*concatSite
+	copying bool
 	// keep gives every tensor but scratch its own buffer, so that all of a
 	// run's tensors can be read after it (Steps, Explain).
 	keep bool

@@ -24,10 +24,6 @@ func resnet(g *graph, blocks []int, bottleneck bool, classes int) {
 				stride = 2
 			}
 			out := width * expansion
-			identity := x
-			if stride != 1 || in != out {
-				identity = g.convBN(x, in, out, 1, stride, 0, 1, nil)
-			}
 			var y string
 			if bottleneck {
 				y = g.convBN(x, in, width, 1, 1, 0, 1, g.relu)
@@ -36,6 +32,14 @@ func resnet(g *graph, blocks []int, bottleneck bool, classes int) {
 			} else {
 				y = g.convBN(x, in, width, 3, stride, 1, 1, g.relu)
 				y = g.convBN(y, width, out, 3, 1, 1, 1, nil)
+			}
+			// The projection of the shortcut after the block's own
+			// convolutions, as torchvision's forward runs them and its
+			// exports write them: the block's last convolution then takes
+			// the Add when the planner fuses.
+			identity := x
+			if stride != 1 || in != out {
+				identity = g.convBN(x, in, out, 1, stride, 0, 1, nil)
 			}
 			x = g.relu(g.addT(y, identity))
 			in = out

@@ -9,7 +9,8 @@
 #
 # BASE is the git revision of "before" (default main), written to a
 # temporary tree with this tree's benchmark files copied in (they use
-# only archs.Build, onnx.LoadModel and Model.Run).
+# only archs.Build, onnx.LoadModel and Model.Run, and orttest's timer,
+# copied too).
 set -eu
 root=$(cd "$(dirname "$0")/../.." && pwd)
 base=${1:-main}
@@ -20,6 +21,7 @@ trap 'rm -rf "$tmp"' EXIT
 mkdir "$tmp/before"
 git -C "$root" archive "$base" | tar -x -C "$tmp/before"
 cp "$root"/internal/archs/bench_test.go "$root"/internal/archs/bench_other_test.go "$root"/internal/archs/bench_js_test.go "$tmp/before/internal/archs/"
+cp "$root"/internal/orttest/bench.go "$tmp/before/internal/orttest/"
 (cd "$tmp/before" && go test -c -o "$tmp/before.test" ./internal/archs && GOOS=js GOARCH=wasm go test -c -o "$tmp/before.wasm" ./internal/archs)
 (cd "$root" && go test -c -o "$tmp/after.test" ./internal/archs && GOOS=js GOARCH=wasm go test -c -o "$tmp/after.wasm" ./internal/archs)
 wexec="$root/tools/go_js_wasm_exec"

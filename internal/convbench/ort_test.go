@@ -3,10 +3,8 @@
 package convbench
 
 import (
-	"encoding/json"
 	"math/rand/v2"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"testing"
@@ -15,6 +13,7 @@ import (
 	"wasmcnn/core/onnx"
 	"wasmcnn/internal/convshapes"
 	"wasmcnn/internal/floattest"
+	"wasmcnn/internal/orttest"
 )
 
 // layerModel writes one layer as an ONNX model: the convolution, the
@@ -66,13 +65,7 @@ func layerModel(l convshapes.Layer, r *rand.Rand) ([]byte, []map[string]any) {
 // around its blocked-layout kernels natively, which a network pays once:
 // the smallest layers flatter wasmcnn a little.
 func BenchmarkORTLayers(b *testing.B) {
-	root, err := filepath.Abs("../..")
-	if err != nil {
-		b.Fatal(err)
-	}
-	if _, err := os.Stat(filepath.Join(root, "node_modules", "onnxruntime-web")); err != nil {
-		b.Skip("onnxruntime is not installed: npm ci")
-	}
+	root := orttest.Require(b)
 	dir := b.TempDir()
 	type entry struct {
 		Name   string           `json:"name"`
@@ -95,25 +88,9 @@ func BenchmarkORTLayers(b *testing.B) {
 			keys[name] = [2]string{a.Name, l.Name}
 		}
 	}
-	mj, _ := json.Marshal(manifest)
-	if err := os.WriteFile(filepath.Join(dir, "manifest.json"), mj, 0o644); err != nil {
-		b.Fatal(err)
-	}
 	// One run of the script times every layer; the loop has nothing left to time.
 	for _, runtime := range []string{"node", "web"} {
-		cmd := exec.Command("node", filepath.Join(root, "internal", "convbench", "ort_layers.js"), dir, runtime)
-		cmd.Dir = root
-		if out, err := cmd.CombinedOutput(); err != nil {
-			b.Fatalf("ort_layers.js %s: %v\n%s", runtime, err, out)
-		}
-		raw, err := os.ReadFile(filepath.Join(dir, "times-"+runtime+".json"))
-		if err != nil {
-			b.Fatal(err)
-		}
-		var times map[string]float64
-		if err := json.Unmarshal(raw, &times); err != nil {
-			b.Fatal(err)
-		}
+		times := orttest.Time(b, root, "internal/convbench/ort_layers.js", dir, runtime, manifest)
 		for name, ms := range times {
 			k := keys[name]
 			results[[3]string{k[0], k[1], "ort-" + runtime}] = ms * 1e6

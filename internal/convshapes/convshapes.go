@@ -5,7 +5,9 @@
 // models spend their time rather than on shapes that flatter them. Each row
 // is one distinct convolution with the number of times the network runs it
 // and what follows it (batch norm is folded into the weights and bias at
-// load, so it is not listed).
+// load, so it is not listed). A test holds every table to the network
+// wasmcnn/internal/archs builds: a table, not a graph, because core's
+// kernel benchmarks read it and core cannot import what imports core.
 package convshapes
 
 // Act is the activation that follows a convolution.
