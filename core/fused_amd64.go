@@ -27,11 +27,14 @@ func gemmEpAVX2(pa, pb unsafe.Pointer, bRow int, c unsafe.Pointer, ldc, mp, np, 
 //go:noescape
 func gemmEpAVX512(pa, pb unsafe.Pointer, bRow int, c unsafe.Pointer, ldc, mp, np, kb int, ep *EpilogueArgs)
 
-// depthwiseAVX2 is [PanelKernel].Depthwise in AVX2 with FMA: four vectors
-// of eight outputs of a row at a time while they last, then one, then the
-// last columns through a masked store; at stride 2 the even columns of
-// two loaded vectors are gathered with VSHUFPS and VPERMPD. Implemented in
-// fused_amd64.s.
+// depthwiseAVX2 is [PanelKernel].Depthwise in AVX2 with FMA: while four
+// rows are left, eight outputs of each of four rows at a time (the last
+// columns through a masked store), so that four sums run side by side
+// even on MobileNet's 7- and 14-wide rows, where one row's sum would wait
+// on its own last FMA at every tap; then, on the last rows, four vectors
+// of eight outputs of a row at a time while they last, then one. At
+// stride 2 the even columns of two loaded vectors are gathered with
+// VSHUFPS and VPERMPD. Implemented in fused_amd64.s.
 //
 //go:noescape
 func depthwiseAVX2(a *DepthwiseArgs)

@@ -299,12 +299,15 @@ gdone:
 // the pair (0 2 8 10 | 4 6 12 14), VPERMPD puts them in order.
 #define DW_S2(off, acc) VMOVUPS off(AX), Y0; VMOVUPS off+32(AX), Y1; VSHUFPS $0x88, Y1, Y0, Y2; VPERMPD $0xD8, Y2, Y2; VFMADD231PS Y2, Y8, acc
 
+// DW_S2X is DW_S2 on the input at AX plus idx·sc bytes: another row.
+#define DW_S2X(idx, sc, acc) VMOVUPS (AX)(idx*sc), Y0; VMOVUPS 32(AX)(idx*sc), Y1; VSHUFPS $0x88, Y1, Y0, Y2; VPERMPD $0xD8, Y2, Y2; VFMADD231PS Y2, Y8, acc
+
 // func depthwiseAVX2(a *DepthwiseArgs)
 //
 // Registers: DX the arguments, R9/R10/R11/R12 the channel's input plane,
 // output plane, taps and bias, R13 channels left, R14 the row, R15 the
 // input row (plane + row·RowStep), BX the column; 0(SP) the output row.
-TEXT ·depthwiseAVX2(SB), NOSPLIT, $16-8
+TEXT ·depthwiseAVX2(SB), NOSPLIT, $24-8
 	MOVQ    a+0(FP), DX
 	MOVBQZX DepthwiseArgs_Act(DX), AX
 	TESTQ   AX, AX
@@ -329,6 +332,9 @@ dchannel:
 drow:
 	CMPQ R14, DepthwiseArgs_OH(DX)
 	JGE  dnextchannel
+	LEAQ 4(R14), AX
+	CMPQ AX, DepthwiseArgs_OH(DX)
+	JLE  drows4
 	XORQ BX, BX
 
 dblock32:
@@ -506,6 +512,144 @@ dnextrow:
 	LEAQ (R15)(AX*4), R15
 	MOVQ DepthwiseArgs_OW(DX), AX
 	SHLQ $2, AX
+	ADDQ AX, 0(SP)
+	JMP  drow
+
+	// Four rows at a time, eight columns of each (the last ones through a
+	// mask): four sums that do not wait on one another, one broadcast of
+	// each tap for all four, on rows of any width. R13 and R14 are saved
+	// in 8(SP) and 16(SP) and hold the input's row step in bytes and three
+	// times it.
+drows4:
+	MOVQ R13, 8(SP)
+	MOVQ R14, 16(SP)
+	MOVQ DepthwiseArgs_RowStep(DX), R13
+	SHLQ $2, R13
+	LEAQ (R13)(R13*2), R14
+	XORQ BX, BX
+
+d4block:
+	CMPQ         BX, DepthwiseArgs_OW(DX)
+	JGE          d4done
+	VBROADCASTSS (R12), Y4
+	VMOVAPS      Y4, Y5
+	VMOVAPS      Y4, Y6
+	VMOVAPS      Y4, Y7
+	MOVQ         BX, R8
+	IMULQ        DepthwiseArgs_SW(DX), R8
+	LEAQ         (R15)(R8*4), R8
+	MOVQ         DepthwiseArgs_Offs(DX), SI
+	MOVQ         R11, DI
+	MOVQ         DepthwiseArgs_Taps(DX), CX
+	CMPQ         DepthwiseArgs_SW(DX), $1
+	JNE          d4taps2
+
+d4taps1:
+	MOVLQSX      (SI), AX
+	LEAQ         (R8)(AX*4), AX
+	VBROADCASTSS (DI), Y8
+	VFMADD231PS  (AX), Y8, Y4
+	VFMADD231PS  (AX)(R13*1), Y8, Y5
+	VFMADD231PS  (AX)(R13*2), Y8, Y6
+	VFMADD231PS  (AX)(R14*1), Y8, Y7
+	ADDQ         $4, SI
+	ADDQ         $4, DI
+	DECQ         CX
+	JNE          d4taps1
+	JMP          d4act
+
+d4taps2:
+	MOVLQSX      (SI), AX
+	LEAQ         (R8)(AX*4), AX
+	VBROADCASTSS (DI), Y8
+	DW_S2(0, Y4)
+	DW_S2X(R13, 1, Y5)
+	DW_S2X(R13, 2, Y6)
+	DW_S2X(R14, 1, Y7)
+	ADDQ         $4, SI
+	ADDQ         $4, DI
+	DECQ         CX
+	JNE          d4taps2
+
+d4act:
+	MOVBQZX DepthwiseArgs_Act(DX), AX
+	CMPQ    AX, $const_ActClip
+	JEQ     d4clip
+	CMPQ    AX, $const_ActLeakyReLU
+	JEQ     d4leaky
+	CMPQ    AX, $const_ActHardSwish
+	JEQ     d4hswish
+	CMPQ    AX, $const_ActHardSigmoid
+	JEQ     d4hsig
+	JMP     d4store
+
+d4clip:
+	ACT_CLIP(Y4)
+	ACT_CLIP(Y5)
+	ACT_CLIP(Y6)
+	ACT_CLIP(Y7)
+	JMP d4store
+
+d4leaky:
+	ACT_LEAKY(Y4)
+	ACT_LEAKY(Y5)
+	ACT_LEAKY(Y6)
+	ACT_LEAKY(Y7)
+	JMP d4store
+
+d4hswish:
+	ACT_HSWISH(Y4)
+	ACT_HSWISH(Y5)
+	ACT_HSWISH(Y6)
+	ACT_HSWISH(Y7)
+	JMP d4store
+
+d4hsig:
+	ACT_HSIG(Y4)
+	ACT_HSIG(Y5)
+	ACT_HSIG(Y6)
+	ACT_HSIG(Y7)
+
+d4store:
+	MOVQ    0(SP), AX
+	MOVQ    DepthwiseArgs_OW(DX), CX
+	SUBQ    BX, CX
+	CMPQ    CX, $8
+	JLT     d4masked
+	MOVQ    DepthwiseArgs_OW(DX), CX
+	SHLQ    $2, CX
+	VMOVUPS Y4, (AX)(BX*4)
+	ADDQ    CX, AX
+	VMOVUPS Y5, (AX)(BX*4)
+	ADDQ    CX, AX
+	VMOVUPS Y6, (AX)(BX*4)
+	ADDQ    CX, AX
+	VMOVUPS Y7, (AX)(BX*4)
+	ADDQ    $8, BX
+	JMP     d4block
+
+d4masked:
+	SHLQ       $2, CX
+	LEAQ       fusedMask<>+32(SB), SI
+	SUBQ       CX, SI
+	VMOVUPS    (SI), Y0
+	MOVQ       DepthwiseArgs_OW(DX), CX
+	SHLQ       $2, CX
+	VMASKMOVPS Y4, Y0, (AX)(BX*4)
+	ADDQ       CX, AX
+	VMASKMOVPS Y5, Y0, (AX)(BX*4)
+	ADDQ       CX, AX
+	VMASKMOVPS Y6, Y0, (AX)(BX*4)
+	ADDQ       CX, AX
+	VMASKMOVPS Y7, Y0, (AX)(BX*4)
+
+d4done:
+	LEAQ (R15)(R13*4), R15
+	MOVQ 8(SP), R13
+	MOVQ 16(SP), R14
+	ADDQ $4, R14
+	MOVQ DepthwiseArgs_OW(DX), AX
+	SHLQ $4, AX
 	ADDQ AX, 0(SP)
 	JMP  drow
 
