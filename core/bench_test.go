@@ -1,6 +1,7 @@
 package core
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"testing"
 
@@ -82,6 +83,31 @@ func BenchmarkConv2D(b *testing.B) {
 				Conv2DRef(y, x, w, bias, &g)
 			}
 			gflops(b, 2*float64(g.MACs()))
+		})
+	}
+}
+
+// BenchmarkGemv times a classifier's product at batch 1 (MobileNetV3-small's
+// two and MobileNetV2's, B transposed as ONNX's Gemm holds a Linear's
+// weights) through Gemm and, beside it, through Go's scalar dot products.
+func BenchmarkGemv(b *testing.B) {
+	r := rand.New(rand.NewPCG(1, 1))
+	for _, s := range [][2]int{{576, 1024}, {1024, 1000}, {1280, 1000}} {
+		k, n := s[0], s[1]
+		x, w, y := floattest.RandSlice(r, k), floattest.RandSlice(r, n*k), make([]float32, n)
+		b.Run(fmt.Sprintf("%dx%d/gemm", k, n), func(b *testing.B) {
+			for b.Loop() {
+				Gemm(false, true, 1, n, k, 1, x, k, w, k, 0, y, n)
+			}
+			gflops(b, 2*float64(n*k))
+		})
+		b.Run(fmt.Sprintf("%dx%d/go", k, n), func(b *testing.B) {
+			for b.Loop() {
+				for j := range y {
+					y[j] = dot(x, w[j*k:(j+1)*k])
+				}
+			}
+			gflops(b, 2*float64(n*k))
 		})
 	}
 }
