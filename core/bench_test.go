@@ -111,3 +111,30 @@ func BenchmarkGemv(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkBroadcastPlanes times a squeeze-excite block's Mul of [1 C H W]
+// by [1 C 1 1] (MobileNetV3-small's shapes) on the scale-shift kernel and,
+// beside it, through the general broadcasting loop.
+func BenchmarkBroadcastPlanes(b *testing.B) {
+	r := rand.New(rand.NewPCG(1, 1))
+	for _, s := range [][2]int{{16, 56}, {96, 14}, {240, 14}, {576, 7}} {
+		c, hw := s[0], s[1]
+		p, err := NewBroadcast("Mul", []int{1, c, 1, 1}, []int{1, c, hw, hw})
+		if err != nil {
+			b.Fatal(err)
+		}
+		general := *p
+		general.planes = nil
+		v, x, y := floattest.RandSlice(r, c), floattest.RandSlice(r, c*hw*hw), make([]float32, c*hw*hw)
+		for _, q := range []struct {
+			name string
+			p    *Broadcast
+		}{{"planes", p}, {"general", &general}} {
+			b.Run(fmt.Sprintf("%dx%dx%d/%s", c, hw, hw, q.name), func(b *testing.B) {
+				for b.Loop() {
+					q.p.Apply(OpMul, y, v, x)
+				}
+			})
+		}
+	}
+}
