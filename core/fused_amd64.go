@@ -99,6 +99,36 @@ func requantNative(dst, src unsafe.Pointer, rows, cols int, a *RequantArgs) {
 	}
 }
 
+// evensAVX2 sets dst[q] = src[2q] for q < n, n a positive multiple of 8,
+// reading src up to src[2n−1]. Implemented in fused_amd64.s.
+//
+//go:noescape
+func evensAVX2(dst, src unsafe.Pointer, n int)
+
+// gatherNative is [PanelKernel].Gather on this CPU: rows at stride 2 (a
+// stem's 3×3 stride-2 convolution over a 224×224 image, 27 rows of 12544
+// columns, which Go's loop gathered at a float a nanosecond) take the
+// vector kernel on all but their last columns, so that it never reads
+// past the row's last tap; the others are goGather's.
+func gatherNative(dst, base, offs unsafe.Pointer, ld, kb, rows, ow, rowStep, sw int) {
+	n8 := (ow - 1) &^ 7
+	if sw != 2 || n8 == 0 {
+		goGather(dst, base, offs, ld, kb, rows, ow, rowStep, sw)
+		return
+	}
+	for p := 0; p < kb; p++ {
+		o := int(*(*int32)(unsafe.Add(offs, 4*p)))
+		for r := 0; r < rows; r++ {
+			src := unsafe.Add(base, 4*(o+r*rowStep))
+			d := unsafe.Add(dst, 4*(p*ld+r*ow))
+			evensAVX2(d, src, n8)
+			for q := n8; q < ow; q++ {
+				*(*float32)(unsafe.Add(d, 4*q)) = *(*float32)(unsafe.Add(src, 8*q))
+			}
+		}
+	}
+}
+
 // avx2FusedKernels and avx512FusedKernels are this CPU's kernels, nil
 // where it lacks the instructions.
 var avx2FusedKernels, avx512FusedKernels *fusedKernels
@@ -107,7 +137,7 @@ func init() {
 	if !cpu.X86.HasAVX2 || !cpu.X86.HasFMA {
 		return
 	}
-	avx2FusedKernels = &fusedKernels{name: "avx2_6x16", mr: 6, nr: 16, gemm: gemmEpAVX2, depthwise: depthwiseAVX2, gather: goGather,
+	avx2FusedKernels = &fusedKernels{name: "avx2_6x16", mr: 6, nr: 16, gemm: gemmEpAVX2, depthwise: depthwiseAVX2, gather: gatherNative,
 		quantIn: quantInNative, requant: requantNative, dots: dotsNative}
 	nativeFusedKernels = avx2FusedKernels
 	if cpu.X86.HasAVX512F {

@@ -1194,3 +1194,25 @@ dsum:
 ddotdone:
 	VZEROUPPER
 	RET
+
+// func evensAVX2(dst, src unsafe.Pointer, n int)
+// n > 0 a multiple of 8: dst[q] = src[2q] for q < n, reading src[0 …
+// 2n−1]; the even columns of two loaded vectors gathered with VSHUFPS and
+// VPERMPD, as the depthwise kernel's stride 2.
+TEXT ·evensAVX2(SB), NOSPLIT, $0-24
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ n+16(FP), CX
+
+eloop:
+	VMOVUPS (SI), Y0
+	VMOVUPS 32(SI), Y1
+	VSHUFPS $0x88, Y1, Y0, Y2
+	VPERMPD $0xD8, Y2, Y2
+	VMOVUPS Y2, (DI)
+	ADDQ    $64, SI
+	ADDQ    $32, DI
+	SUBQ    $8, CX
+	JNE     eloop
+	VZEROUPPER
+	RET
