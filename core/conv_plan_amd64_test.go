@@ -45,3 +45,18 @@ func TestGatherNativeMatchesGo(t *testing.T) {
 		floattest.AssertClose(t, fmt.Sprintf("sw=%d ow=%d rows=%d kb=%d", sw, ow, rows, kb), got, want, 0)
 	}
 }
+
+// TestDeinterleaveNativeMatchesGo holds this CPU's deinterleave to
+// goDeinterleave, its twin, on rows of 1 to 80 floats (whole vector
+// blocks and the rest), writing nothing past the halves' ends.
+func TestDeinterleaveNativeMatchesGo(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	for n := 1; n <= 80; n++ {
+		src := floattest.RandSlice(r, n)
+		want, got := make([]float32, n+2), make([]float32, n+2)
+		// The odd half starts after the even one and a guard float.
+		goDeinterleave(unsafe.Pointer(&want[0]), unsafe.Pointer(&want[(n+1)/2+1]), unsafe.Pointer(&src[0]), n)
+		deinterleaveNative(unsafe.Pointer(&got[0]), unsafe.Pointer(&got[(n+1)/2+1]), unsafe.Pointer(&src[0]), n)
+		floattest.AssertClose(t, fmt.Sprintf("n=%d", n), got, want, 0)
+	}
+}

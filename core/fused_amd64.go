@@ -129,6 +129,24 @@ func gatherNative(dst, base, offs unsafe.Pointer, ld, kb, rows, ow, rowStep, sw 
 	}
 }
 
+// deinterleaveAVX2 sets e[i] = src[2i] and o[i] = src[2i+1] for i < n/2,
+// n a positive multiple of 16. Implemented in fused_amd64.s.
+//
+//go:noescape
+func deinterleaveAVX2(e, o, src unsafe.Pointer, n int)
+
+// deinterleaveNative is the deinterleave of [fusedKernels] on this CPU:
+// the vector kernel on whole blocks of sixteen floats, Go on the rest.
+func deinterleaveNative(e, o, src unsafe.Pointer, n int) {
+	if n16 := n &^ 15; n16 > 0 {
+		deinterleaveAVX2(e, o, src, n16)
+		e, o, src, n = unsafe.Add(e, 2*n16), unsafe.Add(o, 2*n16), unsafe.Add(src, 4*n16), n-n16
+	}
+	if n > 0 {
+		goDeinterleave(e, o, src, n)
+	}
+}
+
 // avx2FusedKernels and avx512FusedKernels are this CPU's kernels, nil
 // where it lacks the instructions.
 var avx2FusedKernels, avx512FusedKernels *fusedKernels
@@ -138,7 +156,7 @@ func init() {
 		return
 	}
 	avx2FusedKernels = &fusedKernels{name: "avx2_6x16", mr: 6, nr: 16, gemm: gemmEpAVX2, depthwise: depthwiseAVX2, gather: gatherNative,
-		quantIn: quantInNative, requant: requantNative, dots: dotsNative}
+		quantIn: quantInNative, requant: requantNative, dots: dotsNative, deinterleave: deinterleaveNative}
 	nativeFusedKernels = avx2FusedKernels
 	if cpu.X86.HasAVX512F {
 		k := *avx2FusedKernels

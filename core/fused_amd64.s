@@ -1216,3 +1216,30 @@ eloop:
 	JNE     eloop
 	VZEROUPPER
 	RET
+
+// func deinterleaveAVX2(e, o, src unsafe.Pointer, n int)
+// n > 0 a multiple of 16: per sixteen floats of src, VSHUFPS takes the even
+// (0x88) and odd (0xDD) ones of each lane pair and VPERMPD puts them in
+// order.
+TEXT ·deinterleaveAVX2(SB), NOSPLIT, $0-32
+	MOVQ e+0(FP), DI
+	MOVQ o+8(FP), R8
+	MOVQ src+16(FP), SI
+	MOVQ n+24(FP), CX
+
+diloop:
+	VMOVUPS (SI), Y0
+	VMOVUPS 32(SI), Y1
+	VSHUFPS $0x88, Y1, Y0, Y2
+	VSHUFPS $0xDD, Y1, Y0, Y3
+	VPERMPD $0xD8, Y2, Y2
+	VPERMPD $0xD8, Y3, Y3
+	VMOVUPS Y2, (DI)
+	VMOVUPS Y3, (R8)
+	ADDQ    $64, SI
+	ADDQ    $32, DI
+	ADDQ    $32, R8
+	SUBQ    $16, CX
+	JNE     diloop
+	VZEROUPPER
+	RET
