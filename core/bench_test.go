@@ -138,3 +138,23 @@ func BenchmarkBroadcastPlanes(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkGlobalAvgPool times GlobalAvgPool2D on squeeze-excite's and
+// SqueezeNet's planes and, beside it, its Go twin.
+func BenchmarkGlobalAvgPool(b *testing.B) {
+	r := rand.New(rand.NewPCG(1, 1))
+	for _, s := range [][2]int{{96, 14 * 14}, {576, 7 * 7}, {1000, 13 * 13}} {
+		c, hw := s[0], s[1]
+		x, y := floattest.RandSlice(r, c*hw), make([]float32, c)
+		b.Run(fmt.Sprintf("%dx%d/kernel", c, hw), func(b *testing.B) {
+			for b.Loop() {
+				GlobalAvgPool2D(y, x, 1, c, hw)
+			}
+		})
+		b.Run(fmt.Sprintf("%dx%d/go", c, hw), func(b *testing.B) {
+			for b.Loop() {
+				globalAvgPool2DGo(y, x, 1, c, hw)
+			}
+		})
+	}
+}
