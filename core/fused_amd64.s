@@ -335,6 +335,28 @@ drow:
 	LEAQ 4(R14), AX
 	CMPQ AX, DepthwiseArgs_OH(DX)
 	JLE  drows4
+
+	// Fewer than four rows left of a plane of four or more: step back to
+	// its last four (the rows done again are written with the same
+	// values) rather than take them one sum at a time.
+	MOVQ  DepthwiseArgs_OH(DX), AX
+	CMPQ  AX, $4
+	JLT   drow1
+	SUBQ  $4, AX
+	MOVQ  R14, CX
+	SUBQ  AX, CX
+	MOVQ  AX, R14
+	MOVQ  DepthwiseArgs_RowStep(DX), AX
+	IMULQ CX, AX
+	SHLQ  $2, AX
+	SUBQ  AX, R15
+	MOVQ  DepthwiseArgs_OW(DX), AX
+	IMULQ CX, AX
+	SHLQ  $2, AX
+	SUBQ  AX, 0(SP)
+	JMP   drows4
+
+drow1:
 	XORQ BX, BX
 
 dblock32:
