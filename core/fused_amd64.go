@@ -147,6 +147,25 @@ func deinterleaveNative(e, o, src unsafe.Pointer, n int) {
 	}
 }
 
+// depthwiseAVX512 is [PanelKernel].Depthwise at stride 1 for OW ≥ 16 and
+// OH ≥ 4: four rows of 32 outputs at a time, eight sums of sixteen side by
+// side, the last columns through masks. Implemented in fused_amd64.s.
+//
+//go:noescape
+func depthwiseAVX512(a *DepthwiseArgs)
+
+// depthwiseNative512 is the AVX-512 kernels' depthwise: rows of 16 and
+// more at stride 1 (which includes the split rows of stride 2) on
+// sixteen lanes, the narrower ones on depthwiseAVX2, whose eight lanes
+// waste less of a 7- or 14-wide row.
+func depthwiseNative512(a *DepthwiseArgs) {
+	if a.SW == 1 && a.OW >= 16 && a.OH >= 4 {
+		depthwiseAVX512(a)
+		return
+	}
+	depthwiseAVX2(a)
+}
+
 // avx2FusedKernels and avx512FusedKernels are this CPU's kernels, nil
 // where it lacks the instructions.
 var avx2FusedKernels, avx512FusedKernels *fusedKernels
@@ -160,7 +179,7 @@ func init() {
 	nativeFusedKernels = avx2FusedKernels
 	if cpu.X86.HasAVX512F {
 		k := *avx2FusedKernels
-		k.name, k.mr, k.nr, k.gemm = "avx512_12x32", 12, 32, gemmEpAVX512
+		k.name, k.mr, k.nr, k.gemm, k.depthwise = "avx512_12x32", 12, 32, gemmEpAVX512, depthwiseNative512
 		avx512FusedKernels = &k
 		nativeFusedKernels = avx512FusedKernels
 	}

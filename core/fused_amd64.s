@@ -1265,3 +1265,190 @@ diloop:
 	JNE     diloop
 	VZEROUPPER
 	RET
+
+// The activations of depthwiseAVX512 on an accumulator v, as ACT_* on
+// sixteen lanes: Z24–Z27 hold Lo, Hi, Alpha and Beta, Z28 zero, Z29 one.
+#define ZACT_CLIP(v) VMAXPS v, Z24, v; VMINPS v, Z25, v
+#define ZACT_LEAKY(v) VMULPS Z26, v, Z0; VCMPPS $1, Z28, v, K3; VMOVAPS Z0, K3, v
+#define ZACT_HSWISH(v) VMOVAPS Z27, Z0; VFMADD231PS v, Z26, Z0; VMAXPS Z0, Z28, Z0; VMINPS Z0, Z29, Z0; VMULPS Z0, v, v
+#define ZACT_HSIG(v) VMOVAPS Z27, Z0; VFMADD231PS v, Z26, Z0; VMAXPS Z0, Z28, Z0; VMINPS Z0, Z29, v
+#define ZACT8(m) m(Z16); m(Z17); m(Z18); m(Z19); m(Z20); m(Z21); m(Z22); m(Z23)
+
+// func depthwiseAVX512(a *DepthwiseArgs)
+//
+// Stride 1, OW ≥ 16 and OH ≥ 4 (the caller checks): four rows of 32
+// outputs at a time, in Z16–Z23 (row r in Z(16+2r) and Z(17+2r)), the
+// last columns through masks K1 and K2; a plane's last rows, when fewer
+// than four are left, as its last four again. Registers as in
+// depthwiseAVX2; 8(SP) and 16(SP) keep R13 and R14 while they hold the
+// row step in bytes and three times it.
+TEXT ·depthwiseAVX512(SB), NOSPLIT, $24-8
+	MOVQ    a+0(FP), DX
+	MOVBQZX DepthwiseArgs_Act(DX), AX
+	TESTQ   AX, AX
+	JEQ     zdnoact
+	MOVQ    DepthwiseArgs_Params(DX), SI
+	VBROADCASTSS 0(SI), Z24
+	VBROADCASTSS 4(SI), Z25
+	VBROADCASTSS 8(SI), Z26
+	VBROADCASTSS 12(SI), Z27
+	VPXORD       Z28, Z28, Z28
+	VBROADCASTSS fusedOne<>(SB), Z29
+
+zdnoact:
+	MOVQ DepthwiseArgs_X(DX), R9
+	MOVQ DepthwiseArgs_Y(DX), R10
+	MOVQ DepthwiseArgs_W(DX), R11
+	MOVQ DepthwiseArgs_Bias(DX), R12
+	MOVQ DepthwiseArgs_Channels(DX), R13
+
+zdchannel:
+	TESTQ R13, R13
+	JLE   zddone
+	XORQ  R14, R14
+	MOVQ  R9, R15
+	MOVQ  R10, 0(SP)
+
+zdrow:
+	CMPQ  R14, DepthwiseArgs_OH(DX)
+	JGE   zdnextchannel
+	LEAQ  4(R14), AX
+	CMPQ  AX, DepthwiseArgs_OH(DX)
+	JLE   zdrows4
+	MOVQ  DepthwiseArgs_OH(DX), AX
+	SUBQ  $4, AX
+	MOVQ  R14, CX
+	SUBQ  AX, CX
+	MOVQ  AX, R14
+	MOVQ  DepthwiseArgs_RowStep(DX), AX
+	IMULQ CX, AX
+	SHLQ  $2, AX
+	SUBQ  AX, R15
+	MOVQ  DepthwiseArgs_OW(DX), AX
+	IMULQ CX, AX
+	SHLQ  $2, AX
+	SUBQ  AX, 0(SP)
+
+zdrows4:
+	MOVQ R13, 8(SP)
+	MOVQ R14, 16(SP)
+	MOVQ DepthwiseArgs_RowStep(DX), R13
+	SHLQ $2, R13
+	LEAQ (R13)(R13*2), R14
+	XORQ BX, BX
+
+zdblock:
+	CMPQ         BX, DepthwiseArgs_OW(DX)
+	JGE          zddone4
+	VBROADCASTSS (R12), Z16
+	VMOVAPS      Z16, Z17
+	VMOVAPS      Z16, Z18
+	VMOVAPS      Z16, Z19
+	VMOVAPS      Z16, Z20
+	VMOVAPS      Z16, Z21
+	VMOVAPS      Z16, Z22
+	VMOVAPS      Z16, Z23
+	LEAQ         (R15)(BX*4), R8
+	MOVQ         DepthwiseArgs_Offs(DX), SI
+	MOVQ         R11, DI
+	MOVQ         DepthwiseArgs_Taps(DX), CX
+
+zdtap:
+	MOVLQSX      (SI), AX
+	LEAQ         (R8)(AX*4), AX
+	VBROADCASTSS (DI), Z8
+	VFMADD231PS  (AX), Z8, Z16
+	VFMADD231PS  64(AX), Z8, Z17
+	VFMADD231PS  (AX)(R13*1), Z8, Z18
+	VFMADD231PS  64(AX)(R13*1), Z8, Z19
+	VFMADD231PS  (AX)(R13*2), Z8, Z20
+	VFMADD231PS  64(AX)(R13*2), Z8, Z21
+	VFMADD231PS  (AX)(R14*1), Z8, Z22
+	VFMADD231PS  64(AX)(R14*1), Z8, Z23
+	ADDQ         $4, SI
+	ADDQ         $4, DI
+	DECQ         CX
+	JNE          zdtap
+
+	MOVBQZX DepthwiseArgs_Act(DX), AX
+	CMPQ    AX, $const_ActClip
+	JEQ     zdclip
+	CMPQ    AX, $const_ActLeakyReLU
+	JEQ     zdleaky
+	CMPQ    AX, $const_ActHardSwish
+	JEQ     zdhswish
+	CMPQ    AX, $const_ActHardSigmoid
+	JEQ     zdhsig
+	JMP     zdstore
+
+zdclip:
+	ZACT8(ZACT_CLIP)
+	JMP zdstore
+
+zdleaky:
+	ZACT8(ZACT_LEAKY)
+	JMP zdstore
+
+zdhswish:
+	ZACT8(ZACT_HSWISH)
+	JMP zdstore
+
+zdhsig:
+	ZACT8(ZACT_HSIG)
+
+	// K1 and K2: the block's columns left in the row, up to 32.
+zdstore:
+	MOVQ  DepthwiseArgs_OW(DX), CX
+	SUBQ  BX, CX
+	MOVQ  $-1, AX
+	CMPQ  CX, $32
+	JGE   zdmask
+	MOVQ  $1, AX
+	SHLQ  CX, AX
+	DECQ  AX
+
+zdmask:
+	KMOVW   AX, K1
+	SHRQ    $16, AX
+	KMOVW   AX, K2
+	MOVQ    0(SP), AX
+	MOVQ    DepthwiseArgs_OW(DX), CX
+	SHLQ    $2, CX
+	VMOVUPS Z16, K1, (AX)(BX*4)
+	VMOVUPS Z17, K2, 64(AX)(BX*4)
+	ADDQ    CX, AX
+	VMOVUPS Z18, K1, (AX)(BX*4)
+	VMOVUPS Z19, K2, 64(AX)(BX*4)
+	ADDQ    CX, AX
+	VMOVUPS Z20, K1, (AX)(BX*4)
+	VMOVUPS Z21, K2, 64(AX)(BX*4)
+	ADDQ    CX, AX
+	VMOVUPS Z22, K1, (AX)(BX*4)
+	VMOVUPS Z23, K2, 64(AX)(BX*4)
+	ADDQ    $32, BX
+	JMP     zdblock
+
+zddone4:
+	LEAQ (R15)(R13*4), R15
+	MOVQ 8(SP), R13
+	MOVQ 16(SP), R14
+	ADDQ $4, R14
+	MOVQ DepthwiseArgs_OW(DX), AX
+	SHLQ $4, AX
+	ADDQ AX, 0(SP)
+	JMP  zdrow
+
+zdnextchannel:
+	MOVQ DepthwiseArgs_XPlane(DX), AX
+	LEAQ (R9)(AX*4), R9
+	MOVQ DepthwiseArgs_YPlane(DX), AX
+	LEAQ (R10)(AX*4), R10
+	MOVQ DepthwiseArgs_Taps(DX), AX
+	LEAQ (R11)(AX*4), R11
+	ADDQ $4, R12
+	DECQ R13
+	JMP  zdchannel
+
+zddone:
+	VZEROUPPER
+	RET
