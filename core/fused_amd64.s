@@ -299,6 +299,11 @@ gdone:
 // the pair (0 2 8 10 | 4 6 12 14), VPERMPD puts them in order.
 #define DW_S2(off, acc) VMOVUPS off(AX), Y0; VMOVUPS off+32(AX), Y1; VSHUFPS $0x88, Y1, Y0, Y2; VPERMPD $0xD8, Y2, Y2; VFMADD231PS Y2, Y8, acc
 
+// DW_LAST4 steps the depthwise kernels back from row R14 to row AX =
+// OH − 4 (its input row R15 and output row 0(SP) with it), for a plane's
+// last rows, when fewer than four are left, to be taken as its last four.
+#define DW_LAST4 SUBQ $4, AX; MOVQ R14, CX; SUBQ AX, CX; MOVQ AX, R14; MOVQ DepthwiseArgs_RowStep(DX), AX; IMULQ CX, AX; SHLQ $2, AX; SUBQ AX, R15; MOVQ DepthwiseArgs_OW(DX), AX; IMULQ CX, AX; SHLQ $2, AX; SUBQ AX, 0(SP)
+
 // DW_S2X is DW_S2 on the input at AX plus idx·sc bytes: another row.
 #define DW_S2X(idx, sc, acc) VMOVUPS (AX)(idx*sc), Y0; VMOVUPS 32(AX)(idx*sc), Y1; VSHUFPS $0x88, Y1, Y0, Y2; VPERMPD $0xD8, Y2, Y2; VFMADD231PS Y2, Y8, acc
 
@@ -342,18 +347,7 @@ drow:
 	MOVQ  DepthwiseArgs_OH(DX), AX
 	CMPQ  AX, $4
 	JLT   drow1
-	SUBQ  $4, AX
-	MOVQ  R14, CX
-	SUBQ  AX, CX
-	MOVQ  AX, R14
-	MOVQ  DepthwiseArgs_RowStep(DX), AX
-	IMULQ CX, AX
-	SHLQ  $2, AX
-	SUBQ  AX, R15
-	MOVQ  DepthwiseArgs_OW(DX), AX
-	IMULQ CX, AX
-	SHLQ  $2, AX
-	SUBQ  AX, 0(SP)
+	DW_LAST4
 	JMP   drows4
 
 drow1:
@@ -1316,18 +1310,7 @@ zdrow:
 	CMPQ  AX, DepthwiseArgs_OH(DX)
 	JLE   zdrows4
 	MOVQ  DepthwiseArgs_OH(DX), AX
-	SUBQ  $4, AX
-	MOVQ  R14, CX
-	SUBQ  AX, CX
-	MOVQ  AX, R14
-	MOVQ  DepthwiseArgs_RowStep(DX), AX
-	IMULQ CX, AX
-	SHLQ  $2, AX
-	SUBQ  AX, R15
-	MOVQ  DepthwiseArgs_OW(DX), AX
-	IMULQ CX, AX
-	SHLQ  $2, AX
-	SUBQ  AX, 0(SP)
+	DW_LAST4
 
 zdrows4:
 	MOVQ R13, 8(SP)
