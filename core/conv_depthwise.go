@@ -22,10 +22,10 @@ const depthwiseSplitMinW = 96
 //
 // At stride 2 on wide rows, where the kernels have a deinterleave, each
 // padded row is stored split: its even columns, then its odd ones (half =
-// ⌈wp/2⌉ floats in). Output column q's tap at padded column 2q + j then reads column q
-// + j/2 of the evens or q + (j−1)/2 of the odds, so the kernel runs at
-// stride 1, its loads contiguous: the columns are sorted once per input
-// float while copying instead of once per tap and output.
+// ⌈wp/2⌉ floats in). Output column q's tap at padded column 2q + j then
+// reads column q + j/2 of the evens or q + (j−1)/2 of the odds, so the
+// kernel runs at stride 1, its loads contiguous: the columns are sorted
+// once per input float while copying instead of once per tap and output.
 type depthwisePlan struct {
 	hp, wp int
 	split  bool      // rows stored as evens then odds; the kernel at stride 1
