@@ -35,6 +35,9 @@ type elementwiseKernels struct {
 	// of ScaleShiftStep floats.
 	ScaleShift     func(y, x, a, b unsafe.Pointer, planes, hw int, relu bool)
 	ScaleShiftStep int
+	// PlaneMeans is [GlobalAvgPool2D] on planes > 0 of hw > 0 floats, y[p]
+	// = float32(inv · the float64 sum of plane p), the sum in any order.
+	PlaneMeans func(y, x unsafe.Pointer, planes, hw int, inv float64)
 }
 
 // nativeElementwise holds the CPU's vector kernels, if this build has any;

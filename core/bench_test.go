@@ -1,6 +1,7 @@
 package core
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"testing"
 
@@ -82,6 +83,78 @@ func BenchmarkConv2D(b *testing.B) {
 				Conv2DRef(y, x, w, bias, &g)
 			}
 			gflops(b, 2*float64(g.MACs()))
+		})
+	}
+}
+
+// BenchmarkGemv times a classifier's product at batch 1 (MobileNetV3-small's
+// two and MobileNetV2's, B transposed as ONNX's Gemm holds a Linear's
+// weights) through Gemm and, beside it, through Go's scalar dot products.
+func BenchmarkGemv(b *testing.B) {
+	r := rand.New(rand.NewPCG(1, 1))
+	for _, s := range [][2]int{{576, 1024}, {1024, 1000}, {1280, 1000}} {
+		k, n := s[0], s[1]
+		x, w, y := floattest.RandSlice(r, k), floattest.RandSlice(r, n*k), make([]float32, n)
+		b.Run(fmt.Sprintf("%dx%d/gemm", k, n), func(b *testing.B) {
+			for b.Loop() {
+				Gemm(false, true, 1, n, k, 1, x, k, w, k, 0, y, n)
+			}
+			gflops(b, 2*float64(n*k))
+		})
+		b.Run(fmt.Sprintf("%dx%d/go", k, n), func(b *testing.B) {
+			for b.Loop() {
+				for j := range y {
+					y[j] = dot(x, w[j*k:(j+1)*k])
+				}
+			}
+			gflops(b, 2*float64(n*k))
+		})
+	}
+}
+
+// BenchmarkBroadcastPlanes times a squeeze-excite block's Mul of [1 C H W]
+// by [1 C 1 1] (MobileNetV3-small's shapes) on the scale-shift kernel and,
+// beside it, through the general broadcasting loop.
+func BenchmarkBroadcastPlanes(b *testing.B) {
+	r := rand.New(rand.NewPCG(1, 1))
+	for _, s := range [][2]int{{16, 56}, {96, 14}, {240, 14}, {576, 7}} {
+		c, hw := s[0], s[1]
+		p, err := NewBroadcast("Mul", []int{1, c, 1, 1}, []int{1, c, hw, hw})
+		if err != nil {
+			b.Fatal(err)
+		}
+		general := *p
+		general.planes = nil
+		v, x, y := floattest.RandSlice(r, c), floattest.RandSlice(r, c*hw*hw), make([]float32, c*hw*hw)
+		for _, q := range []struct {
+			name string
+			p    *Broadcast
+		}{{"planes", p}, {"general", &general}} {
+			b.Run(fmt.Sprintf("%dx%dx%d/%s", c, hw, hw, q.name), func(b *testing.B) {
+				for b.Loop() {
+					q.p.Apply(OpMul, y, v, x)
+				}
+			})
+		}
+	}
+}
+
+// BenchmarkGlobalAvgPool times GlobalAvgPool2D on squeeze-excite's and
+// SqueezeNet's planes and, beside it, its Go twin.
+func BenchmarkGlobalAvgPool(b *testing.B) {
+	r := rand.New(rand.NewPCG(1, 1))
+	for _, s := range [][2]int{{96, 14 * 14}, {576, 7 * 7}, {1000, 13 * 13}} {
+		c, hw := s[0], s[1]
+		x, y := floattest.RandSlice(r, c*hw), make([]float32, c)
+		b.Run(fmt.Sprintf("%dx%d/kernel", c, hw), func(b *testing.B) {
+			for b.Loop() {
+				GlobalAvgPool2D(y, x, 1, c, hw)
+			}
+		})
+		b.Run(fmt.Sprintf("%dx%d/go", c, hw), func(b *testing.B) {
+			for b.Loop() {
+				globalAvgPool2DGo(y, x, 1, c, hw)
+			}
 		})
 	}
 }

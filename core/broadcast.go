@@ -1,5 +1,7 @@
 package core
 
+import "math"
+
 // BinaryOp is an element-wise arithmetic operation of two tensors.
 type BinaryOp int
 
@@ -50,6 +52,23 @@ type Broadcast struct {
 	// The iteration, with runs of dimensions merged: dims[i] steps through
 	// a with stride sa[i] and b with sb[i] (0 where broadcast).
 	dims, sa, sb []int
+	// planes is the plan of a tensor times (or plus) one value per plane,
+	// as a squeeze-excite block's Mul of [N C H W] by [N C 1 1] or [1 C 1
+	// 1]; nil otherwise.
+	planes *planeBroadcast
+}
+
+// planeBroadcast is [Broadcast] of a tensor of n images of c planes of
+// hw floats and one value per plane: Mul and Add run on the scale-shift
+// kernels, y = x·s + (−0) and y = x·1 + s, which round as x·s and x + s
+// do, bit for bit (−0 keeps a product's sign of zero where +0 would not).
+type planeBroadcast struct {
+	n, c, hw int
+	vecA     bool // a holds the per-plane values (Mul(scale, x)), not b
+	vecStep  int  // floats between one image's values and the next (0: shared)
+	xStep    int  // c·hw
+	negZeros []float32
+	ones     []float32
 }
 
 // BroadcastShape returns the NumPy broadcast of shapes a and b.
@@ -122,7 +141,60 @@ func NewBroadcast(op string, a, b []int) (*Broadcast, error) {
 	if len(p.dims) == 0 {
 		p.dims, p.sa, p.sb = []int{1}, []int{0}, []int{0}
 	}
+	p.planes = planesOf(p.dims, p.sa, p.sb)
 	return p, nil
+}
+
+// planesOf recognises merged dimensions [N] C HW where one operand steps
+// through all of them and the other holds one value per (image and)
+// plane, C or N·C of them.
+func planesOf(dims, sa, sb []int) *planeBroadcast {
+	k := len(dims)
+	if k < 2 || k > 3 {
+		return nil
+	}
+	c, hw := dims[k-2], dims[k-1]
+	vecA := sa[k-1] == 0
+	x, v := sa, sb
+	if vecA {
+		x, v = sb, sa
+	}
+	if hw < 2 || x[k-1] != 1 || x[k-2] != hw || v[k-1] != 0 || v[k-2] != 1 {
+		return nil
+	}
+	q := &planeBroadcast{n: 1, c: c, hw: hw, vecA: vecA, xStep: c * hw}
+	if k == 3 {
+		if x[0] != c*hw || (v[0] != 0 && v[0] != c) {
+			return nil
+		}
+		q.n, q.vecStep = dims[0], v[0]
+	}
+	q.negZeros, q.ones = make([]float32, c), make([]float32, c)
+	for i := range q.ones {
+		q.negZeros[i], q.ones[i] = float32(math.Copysign(0, -1)), 1
+	}
+	return q
+}
+
+// apply runs Mul and Add of a planeBroadcast and reports whether it did.
+func (q *planeBroadcast) apply(op BinaryOp, y, a, b []float32) bool {
+	if op != OpMul && op != OpAdd {
+		return false
+	}
+	x, v := a, b
+	if q.vecA {
+		x, v = b, a
+	}
+	for i := 0; i < q.n; i++ {
+		xi, yi := x[i*q.xStep:(i+1)*q.xStep], y[i*q.xStep:(i+1)*q.xStep]
+		vi := v[i*q.vecStep : i*q.vecStep+q.c]
+		if op == OpMul {
+			scaleShift(yi, xi, vi, q.negZeros, q.hw, false)
+		} else {
+			scaleShift(yi, xi, q.ones, vi, q.hw, false)
+		}
+	}
+	return true
 }
 
 // Apply computes y = a op b elementwise with broadcasting. y may be a or b
@@ -133,6 +205,9 @@ func (p *Broadcast) Apply(op BinaryOp, y, a, b []float32) {
 		panic(panicShortSlice)
 	}
 	if total == 0 {
+		return
+	}
+	if p.planes != nil && p.planes.apply(op, y, a, b) {
 		return
 	}
 	last := len(p.dims) - 1

@@ -44,6 +44,9 @@ func randomConv(r *rand.Rand, kind string) (ConvGeom, error) {
 		kh, kw = []int{1, 3, 5, 7}[r.IntN(4)], []int{1, 3, 5}[r.IntN(3)]
 		win.DilationH, win.DilationW = 1+r.IntN(2), 1+r.IntN(2)
 		win.PadTop, win.PadLeft, win.PadBottom, win.PadRight = r.IntN(4), r.IntN(4), r.IntN(4), r.IntN(4)
+		if r.IntN(4) == 0 {
+			w = depthwiseSplitMinW + r.IntN(40) // rows split at stride 2
+		}
 	case "gemv":
 		c, k, group, kh, kw, h, w = 1+r.IntN(600), 1+r.IntN(200), 1, 1, 1, 1, 1
 	case "pointwise":

@@ -24,6 +24,7 @@ func maxPool2AVX2(y, x unsafe.Pointer, rows, w, ow int)
 func init() {
 	if cpu.X86.HasAVX2 {
 		nativeElementwise = &elementwiseKernels{ReLU: reluAVX2, ReLUStep: 8, MaxPool2: maxPool2AVX2, MaxPool2MinOW: 8,
-			MaxPoolRows: maxPoolRowsAVX2, MaxPoolRowsMinN: 8, ScaleShift: scaleShiftAVX2, ScaleShiftStep: 1}
+			MaxPoolRows: maxPoolRowsAVX2, MaxPoolRowsMinN: 8, ScaleShift: scaleShiftAVX2, ScaleShiftStep: 1,
+			PlaneMeans: planeMeansAVX2}
 	}
 }

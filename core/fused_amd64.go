@@ -27,11 +27,14 @@ func gemmEpAVX2(pa, pb unsafe.Pointer, bRow int, c unsafe.Pointer, ldc, mp, np, 
 //go:noescape
 func gemmEpAVX512(pa, pb unsafe.Pointer, bRow int, c unsafe.Pointer, ldc, mp, np, kb int, ep *EpilogueArgs)
 
-// depthwiseAVX2 is [PanelKernel].Depthwise in AVX2 with FMA: four vectors
-// of eight outputs of a row at a time while they last, then one, then the
-// last columns through a masked store; at stride 2 the even columns of
-// two loaded vectors are gathered with VSHUFPS and VPERMPD. Implemented in
-// fused_amd64.s.
+// depthwiseAVX2 is [PanelKernel].Depthwise in AVX2 with FMA: while four
+// rows are left, eight outputs of each of four rows at a time (the last
+// columns through a masked store), so that four sums run side by side
+// even on MobileNet's 7- and 14-wide rows, where one row's sum would wait
+// on its own last FMA at every tap; then, on the last rows, four vectors
+// of eight outputs of a row at a time while they last, then one. At
+// stride 2 the even columns of two loaded vectors are gathered with
+// VSHUFPS and VPERMPD. Implemented in fused_amd64.s.
 //
 //go:noescape
 func depthwiseAVX2(a *DepthwiseArgs)
@@ -96,6 +99,73 @@ func requantNative(dst, src unsafe.Pointer, rows, cols int, a *RequantArgs) {
 	}
 }
 
+// evensAVX2 sets dst[q] = src[2q] for q < n, n a positive multiple of 8,
+// reading src up to src[2n−1]. Implemented in fused_amd64.s.
+//
+//go:noescape
+func evensAVX2(dst, src unsafe.Pointer, n int)
+
+// gatherNative is [PanelKernel].Gather on this CPU: rows at stride 2 (a
+// stem's 3×3 stride-2 convolution over a 224×224 image, 27 rows of 12544
+// columns, which Go's loop gathered at a float a nanosecond) take the
+// vector kernel on all but their last columns, so that it never reads
+// past the row's last tap; the others are goGather's.
+func gatherNative(dst, base, offs unsafe.Pointer, ld, kb, rows, ow, rowStep, sw int) {
+	n8 := (ow - 1) &^ 7
+	if sw != 2 || n8 == 0 {
+		goGather(dst, base, offs, ld, kb, rows, ow, rowStep, sw)
+		return
+	}
+	for p := 0; p < kb; p++ {
+		o := int(*(*int32)(unsafe.Add(offs, 4*p)))
+		for r := 0; r < rows; r++ {
+			src := unsafe.Add(base, 4*(o+r*rowStep))
+			d := unsafe.Add(dst, 4*(p*ld+r*ow))
+			evensAVX2(d, src, n8)
+			for q := n8; q < ow; q++ {
+				*(*float32)(unsafe.Add(d, 4*q)) = *(*float32)(unsafe.Add(src, 8*q))
+			}
+		}
+	}
+}
+
+// deinterleaveAVX2 sets e[i] = src[2i] and o[i] = src[2i+1] for i < n/2,
+// n a positive multiple of 16. Implemented in fused_amd64.s.
+//
+//go:noescape
+func deinterleaveAVX2(e, o, src unsafe.Pointer, n int)
+
+// deinterleaveNative is the deinterleave of [fusedKernels] on this CPU:
+// the vector kernel on whole blocks of sixteen floats, Go on the rest.
+func deinterleaveNative(e, o, src unsafe.Pointer, n int) {
+	if n16 := n &^ 15; n16 > 0 {
+		deinterleaveAVX2(e, o, src, n16)
+		e, o, src, n = unsafe.Add(e, 2*n16), unsafe.Add(o, 2*n16), unsafe.Add(src, 4*n16), n-n16
+	}
+	if n > 0 {
+		goDeinterleave(e, o, src, n)
+	}
+}
+
+// depthwiseAVX512 is [PanelKernel].Depthwise at stride 1 for OW ≥ 16 and
+// OH ≥ 4: four rows of 32 outputs at a time, eight sums of sixteen side by
+// side, the last columns through masks. Implemented in fused_amd64.s.
+//
+//go:noescape
+func depthwiseAVX512(a *DepthwiseArgs)
+
+// depthwiseNative512 is the AVX-512 kernels' depthwise: rows of 16 and
+// more at stride 1 (which includes the split rows of stride 2) on
+// sixteen lanes, the narrower ones on depthwiseAVX2, whose eight lanes
+// waste less of a 7- or 14-wide row.
+func depthwiseNative512(a *DepthwiseArgs) {
+	if a.SW == 1 && a.OW >= 16 && a.OH >= 4 {
+		depthwiseAVX512(a)
+		return
+	}
+	depthwiseAVX2(a)
+}
+
 // avx2FusedKernels and avx512FusedKernels are this CPU's kernels, nil
 // where it lacks the instructions.
 var avx2FusedKernels, avx512FusedKernels *fusedKernels
@@ -104,12 +174,12 @@ func init() {
 	if !cpu.X86.HasAVX2 || !cpu.X86.HasFMA {
 		return
 	}
-	avx2FusedKernels = &fusedKernels{name: "avx2_6x16", mr: 6, nr: 16, gemm: gemmEpAVX2, depthwise: depthwiseAVX2, gather: goGather,
-		quantIn: quantInNative, requant: requantNative, dots: dotsNative}
+	avx2FusedKernels = &fusedKernels{name: "avx2_6x16", mr: 6, nr: 16, gemm: gemmEpAVX2, depthwise: depthwiseAVX2, gather: gatherNative,
+		quantIn: quantInNative, requant: requantNative, dots: dotsNative, deinterleave: deinterleaveNative}
 	nativeFusedKernels = avx2FusedKernels
 	if cpu.X86.HasAVX512F {
 		k := *avx2FusedKernels
-		k.name, k.mr, k.nr, k.gemm = "avx512_12x32", 12, 32, gemmEpAVX512
+		k.name, k.mr, k.nr, k.gemm, k.depthwise = "avx512_12x32", 12, 32, gemmEpAVX512, depthwiseNative512
 		avx512FusedKernels = &k
 		nativeFusedKernels = avx512FusedKernels
 	}

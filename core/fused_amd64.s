@@ -299,12 +299,20 @@ gdone:
 // the pair (0 2 8 10 | 4 6 12 14), VPERMPD puts them in order.
 #define DW_S2(off, acc) VMOVUPS off(AX), Y0; VMOVUPS off+32(AX), Y1; VSHUFPS $0x88, Y1, Y0, Y2; VPERMPD $0xD8, Y2, Y2; VFMADD231PS Y2, Y8, acc
 
+// DW_LAST4 steps the depthwise kernels back from row R14 to row AX =
+// OH − 4 (its input row R15 and output row 0(SP) with it), for a plane's
+// last rows, when fewer than four are left, to be taken as its last four.
+#define DW_LAST4 SUBQ $4, AX; MOVQ R14, CX; SUBQ AX, CX; MOVQ AX, R14; MOVQ DepthwiseArgs_RowStep(DX), AX; IMULQ CX, AX; SHLQ $2, AX; SUBQ AX, R15; MOVQ DepthwiseArgs_OW(DX), AX; IMULQ CX, AX; SHLQ $2, AX; SUBQ AX, 0(SP)
+
+// DW_S2X is DW_S2 on the input at AX plus idx·sc bytes: another row.
+#define DW_S2X(idx, sc, acc) VMOVUPS (AX)(idx*sc), Y0; VMOVUPS 32(AX)(idx*sc), Y1; VSHUFPS $0x88, Y1, Y0, Y2; VPERMPD $0xD8, Y2, Y2; VFMADD231PS Y2, Y8, acc
+
 // func depthwiseAVX2(a *DepthwiseArgs)
 //
 // Registers: DX the arguments, R9/R10/R11/R12 the channel's input plane,
 // output plane, taps and bias, R13 channels left, R14 the row, R15 the
 // input row (plane + row·RowStep), BX the column; 0(SP) the output row.
-TEXT ·depthwiseAVX2(SB), NOSPLIT, $16-8
+TEXT ·depthwiseAVX2(SB), NOSPLIT, $24-8
 	MOVQ    a+0(FP), DX
 	MOVBQZX DepthwiseArgs_Act(DX), AX
 	TESTQ   AX, AX
@@ -329,6 +337,20 @@ dchannel:
 drow:
 	CMPQ R14, DepthwiseArgs_OH(DX)
 	JGE  dnextchannel
+	LEAQ 4(R14), AX
+	CMPQ AX, DepthwiseArgs_OH(DX)
+	JLE  drows4
+
+	// Fewer than four rows left of a plane of four or more: step back to
+	// its last four (the rows done again are written with the same
+	// values) rather than take them one sum at a time.
+	MOVQ  DepthwiseArgs_OH(DX), AX
+	CMPQ  AX, $4
+	JLT   drow1
+	DW_LAST4
+	JMP   drows4
+
+drow1:
 	XORQ BX, BX
 
 dblock32:
@@ -506,6 +528,144 @@ dnextrow:
 	LEAQ (R15)(AX*4), R15
 	MOVQ DepthwiseArgs_OW(DX), AX
 	SHLQ $2, AX
+	ADDQ AX, 0(SP)
+	JMP  drow
+
+	// Four rows at a time, eight columns of each (the last ones through a
+	// mask): four sums that do not wait on one another, one broadcast of
+	// each tap for all four, on rows of any width. R13 and R14 are saved
+	// in 8(SP) and 16(SP) and hold the input's row step in bytes and three
+	// times it.
+drows4:
+	MOVQ R13, 8(SP)
+	MOVQ R14, 16(SP)
+	MOVQ DepthwiseArgs_RowStep(DX), R13
+	SHLQ $2, R13
+	LEAQ (R13)(R13*2), R14
+	XORQ BX, BX
+
+d4block:
+	CMPQ         BX, DepthwiseArgs_OW(DX)
+	JGE          d4done
+	VBROADCASTSS (R12), Y4
+	VMOVAPS      Y4, Y5
+	VMOVAPS      Y4, Y6
+	VMOVAPS      Y4, Y7
+	MOVQ         BX, R8
+	IMULQ        DepthwiseArgs_SW(DX), R8
+	LEAQ         (R15)(R8*4), R8
+	MOVQ         DepthwiseArgs_Offs(DX), SI
+	MOVQ         R11, DI
+	MOVQ         DepthwiseArgs_Taps(DX), CX
+	CMPQ         DepthwiseArgs_SW(DX), $1
+	JNE          d4taps2
+
+d4taps1:
+	MOVLQSX      (SI), AX
+	LEAQ         (R8)(AX*4), AX
+	VBROADCASTSS (DI), Y8
+	VFMADD231PS  (AX), Y8, Y4
+	VFMADD231PS  (AX)(R13*1), Y8, Y5
+	VFMADD231PS  (AX)(R13*2), Y8, Y6
+	VFMADD231PS  (AX)(R14*1), Y8, Y7
+	ADDQ         $4, SI
+	ADDQ         $4, DI
+	DECQ         CX
+	JNE          d4taps1
+	JMP          d4act
+
+d4taps2:
+	MOVLQSX      (SI), AX
+	LEAQ         (R8)(AX*4), AX
+	VBROADCASTSS (DI), Y8
+	DW_S2(0, Y4)
+	DW_S2X(R13, 1, Y5)
+	DW_S2X(R13, 2, Y6)
+	DW_S2X(R14, 1, Y7)
+	ADDQ         $4, SI
+	ADDQ         $4, DI
+	DECQ         CX
+	JNE          d4taps2
+
+d4act:
+	MOVBQZX DepthwiseArgs_Act(DX), AX
+	CMPQ    AX, $const_ActClip
+	JEQ     d4clip
+	CMPQ    AX, $const_ActLeakyReLU
+	JEQ     d4leaky
+	CMPQ    AX, $const_ActHardSwish
+	JEQ     d4hswish
+	CMPQ    AX, $const_ActHardSigmoid
+	JEQ     d4hsig
+	JMP     d4store
+
+d4clip:
+	ACT_CLIP(Y4)
+	ACT_CLIP(Y5)
+	ACT_CLIP(Y6)
+	ACT_CLIP(Y7)
+	JMP d4store
+
+d4leaky:
+	ACT_LEAKY(Y4)
+	ACT_LEAKY(Y5)
+	ACT_LEAKY(Y6)
+	ACT_LEAKY(Y7)
+	JMP d4store
+
+d4hswish:
+	ACT_HSWISH(Y4)
+	ACT_HSWISH(Y5)
+	ACT_HSWISH(Y6)
+	ACT_HSWISH(Y7)
+	JMP d4store
+
+d4hsig:
+	ACT_HSIG(Y4)
+	ACT_HSIG(Y5)
+	ACT_HSIG(Y6)
+	ACT_HSIG(Y7)
+
+d4store:
+	MOVQ    0(SP), AX
+	MOVQ    DepthwiseArgs_OW(DX), CX
+	SUBQ    BX, CX
+	CMPQ    CX, $8
+	JLT     d4masked
+	MOVQ    DepthwiseArgs_OW(DX), CX
+	SHLQ    $2, CX
+	VMOVUPS Y4, (AX)(BX*4)
+	ADDQ    CX, AX
+	VMOVUPS Y5, (AX)(BX*4)
+	ADDQ    CX, AX
+	VMOVUPS Y6, (AX)(BX*4)
+	ADDQ    CX, AX
+	VMOVUPS Y7, (AX)(BX*4)
+	ADDQ    $8, BX
+	JMP     d4block
+
+d4masked:
+	SHLQ       $2, CX
+	LEAQ       fusedMask<>+32(SB), SI
+	SUBQ       CX, SI
+	VMOVUPS    (SI), Y0
+	MOVQ       DepthwiseArgs_OW(DX), CX
+	SHLQ       $2, CX
+	VMASKMOVPS Y4, Y0, (AX)(BX*4)
+	ADDQ       CX, AX
+	VMASKMOVPS Y5, Y0, (AX)(BX*4)
+	ADDQ       CX, AX
+	VMASKMOVPS Y6, Y0, (AX)(BX*4)
+	ADDQ       CX, AX
+	VMASKMOVPS Y7, Y0, (AX)(BX*4)
+
+d4done:
+	LEAQ (R15)(R13*4), R15
+	MOVQ 8(SP), R13
+	MOVQ 16(SP), R14
+	ADDQ $4, R14
+	MOVQ DepthwiseArgs_OW(DX), AX
+	SHLQ $4, AX
 	ADDQ AX, 0(SP)
 	JMP  drow
 
@@ -1048,5 +1208,230 @@ dsum:
 	JMP          drowj
 
 ddotdone:
+	VZEROUPPER
+	RET
+
+// func evensAVX2(dst, src unsafe.Pointer, n int)
+// n > 0 a multiple of 8: dst[q] = src[2q] for q < n, reading src[0 …
+// 2n−1]; the even columns of two loaded vectors gathered with VSHUFPS and
+// VPERMPD, as the depthwise kernel's stride 2.
+TEXT ·evensAVX2(SB), NOSPLIT, $0-24
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ n+16(FP), CX
+
+eloop:
+	VMOVUPS (SI), Y0
+	VMOVUPS 32(SI), Y1
+	VSHUFPS $0x88, Y1, Y0, Y2
+	VPERMPD $0xD8, Y2, Y2
+	VMOVUPS Y2, (DI)
+	ADDQ    $64, SI
+	ADDQ    $32, DI
+	SUBQ    $8, CX
+	JNE     eloop
+	VZEROUPPER
+	RET
+
+// func deinterleaveAVX2(e, o, src unsafe.Pointer, n int)
+// n > 0 a multiple of 16: per sixteen floats of src, VSHUFPS takes the even
+// (0x88) and odd (0xDD) ones of each lane pair and VPERMPD puts them in
+// order.
+TEXT ·deinterleaveAVX2(SB), NOSPLIT, $0-32
+	MOVQ e+0(FP), DI
+	MOVQ o+8(FP), R8
+	MOVQ src+16(FP), SI
+	MOVQ n+24(FP), CX
+
+diloop:
+	VMOVUPS (SI), Y0
+	VMOVUPS 32(SI), Y1
+	VSHUFPS $0x88, Y1, Y0, Y2
+	VSHUFPS $0xDD, Y1, Y0, Y3
+	VPERMPD $0xD8, Y2, Y2
+	VPERMPD $0xD8, Y3, Y3
+	VMOVUPS Y2, (DI)
+	VMOVUPS Y3, (R8)
+	ADDQ    $64, SI
+	ADDQ    $32, DI
+	ADDQ    $32, R8
+	SUBQ    $16, CX
+	JNE     diloop
+	VZEROUPPER
+	RET
+
+// The activations of depthwiseAVX512 on an accumulator v, as ACT_* on
+// sixteen lanes: Z24–Z27 hold Lo, Hi, Alpha and Beta, Z28 zero, Z29 one.
+#define ZACT_CLIP(v) VMAXPS v, Z24, v; VMINPS v, Z25, v
+#define ZACT_LEAKY(v) VMULPS Z26, v, Z0; VCMPPS $1, Z28, v, K3; VMOVAPS Z0, K3, v
+#define ZACT_HSWISH(v) VMOVAPS Z27, Z0; VFMADD231PS v, Z26, Z0; VMAXPS Z0, Z28, Z0; VMINPS Z0, Z29, Z0; VMULPS Z0, v, v
+#define ZACT_HSIG(v) VMOVAPS Z27, Z0; VFMADD231PS v, Z26, Z0; VMAXPS Z0, Z28, Z0; VMINPS Z0, Z29, v
+#define ZACT8(m) m(Z16); m(Z17); m(Z18); m(Z19); m(Z20); m(Z21); m(Z22); m(Z23)
+
+// func depthwiseAVX512(a *DepthwiseArgs)
+//
+// Stride 1, OW ≥ 16 and OH ≥ 4 (the caller checks): four rows of 32
+// outputs at a time, in Z16–Z23 (row r in Z(16+2r) and Z(17+2r)), the
+// last columns through masks K1 and K2; a plane's last rows, when fewer
+// than four are left, as its last four again. Registers as in
+// depthwiseAVX2; 8(SP) and 16(SP) keep R13 and R14 while they hold the
+// row step in bytes and three times it.
+TEXT ·depthwiseAVX512(SB), NOSPLIT, $24-8
+	MOVQ    a+0(FP), DX
+	MOVBQZX DepthwiseArgs_Act(DX), AX
+	TESTQ   AX, AX
+	JEQ     zdnoact
+	MOVQ    DepthwiseArgs_Params(DX), SI
+	VBROADCASTSS 0(SI), Z24
+	VBROADCASTSS 4(SI), Z25
+	VBROADCASTSS 8(SI), Z26
+	VBROADCASTSS 12(SI), Z27
+	VPXORD       Z28, Z28, Z28
+	VBROADCASTSS fusedOne<>(SB), Z29
+
+zdnoact:
+	MOVQ DepthwiseArgs_X(DX), R9
+	MOVQ DepthwiseArgs_Y(DX), R10
+	MOVQ DepthwiseArgs_W(DX), R11
+	MOVQ DepthwiseArgs_Bias(DX), R12
+	MOVQ DepthwiseArgs_Channels(DX), R13
+
+zdchannel:
+	TESTQ R13, R13
+	JLE   zddone
+	XORQ  R14, R14
+	MOVQ  R9, R15
+	MOVQ  R10, 0(SP)
+
+zdrow:
+	CMPQ  R14, DepthwiseArgs_OH(DX)
+	JGE   zdnextchannel
+	LEAQ  4(R14), AX
+	CMPQ  AX, DepthwiseArgs_OH(DX)
+	JLE   zdrows4
+	MOVQ  DepthwiseArgs_OH(DX), AX
+	DW_LAST4
+
+zdrows4:
+	MOVQ R13, 8(SP)
+	MOVQ R14, 16(SP)
+	MOVQ DepthwiseArgs_RowStep(DX), R13
+	SHLQ $2, R13
+	LEAQ (R13)(R13*2), R14
+	XORQ BX, BX
+
+zdblock:
+	CMPQ         BX, DepthwiseArgs_OW(DX)
+	JGE          zddone4
+	VBROADCASTSS (R12), Z16
+	VMOVAPS      Z16, Z17
+	VMOVAPS      Z16, Z18
+	VMOVAPS      Z16, Z19
+	VMOVAPS      Z16, Z20
+	VMOVAPS      Z16, Z21
+	VMOVAPS      Z16, Z22
+	VMOVAPS      Z16, Z23
+	LEAQ         (R15)(BX*4), R8
+	MOVQ         DepthwiseArgs_Offs(DX), SI
+	MOVQ         R11, DI
+	MOVQ         DepthwiseArgs_Taps(DX), CX
+
+zdtap:
+	MOVLQSX      (SI), AX
+	LEAQ         (R8)(AX*4), AX
+	VBROADCASTSS (DI), Z8
+	VFMADD231PS  (AX), Z8, Z16
+	VFMADD231PS  64(AX), Z8, Z17
+	VFMADD231PS  (AX)(R13*1), Z8, Z18
+	VFMADD231PS  64(AX)(R13*1), Z8, Z19
+	VFMADD231PS  (AX)(R13*2), Z8, Z20
+	VFMADD231PS  64(AX)(R13*2), Z8, Z21
+	VFMADD231PS  (AX)(R14*1), Z8, Z22
+	VFMADD231PS  64(AX)(R14*1), Z8, Z23
+	ADDQ         $4, SI
+	ADDQ         $4, DI
+	DECQ         CX
+	JNE          zdtap
+
+	MOVBQZX DepthwiseArgs_Act(DX), AX
+	CMPQ    AX, $const_ActClip
+	JEQ     zdclip
+	CMPQ    AX, $const_ActLeakyReLU
+	JEQ     zdleaky
+	CMPQ    AX, $const_ActHardSwish
+	JEQ     zdhswish
+	CMPQ    AX, $const_ActHardSigmoid
+	JEQ     zdhsig
+	JMP     zdstore
+
+zdclip:
+	ZACT8(ZACT_CLIP)
+	JMP zdstore
+
+zdleaky:
+	ZACT8(ZACT_LEAKY)
+	JMP zdstore
+
+zdhswish:
+	ZACT8(ZACT_HSWISH)
+	JMP zdstore
+
+zdhsig:
+	ZACT8(ZACT_HSIG)
+
+	// K1 and K2: the block's columns left in the row, up to 32.
+zdstore:
+	MOVQ  DepthwiseArgs_OW(DX), CX
+	SUBQ  BX, CX
+	MOVQ  $-1, AX
+	CMPQ  CX, $32
+	JGE   zdmask
+	MOVQ  $1, AX
+	SHLQ  CX, AX
+	DECQ  AX
+
+zdmask:
+	KMOVW   AX, K1
+	SHRQ    $16, AX
+	KMOVW   AX, K2
+	MOVQ    0(SP), AX
+	MOVQ    DepthwiseArgs_OW(DX), CX
+	SHLQ    $2, CX
+	VMOVUPS Z16, K1, (AX)(BX*4)
+	VMOVUPS Z17, K2, 64(AX)(BX*4)
+	ADDQ    CX, AX
+	VMOVUPS Z18, K1, (AX)(BX*4)
+	VMOVUPS Z19, K2, 64(AX)(BX*4)
+	ADDQ    CX, AX
+	VMOVUPS Z20, K1, (AX)(BX*4)
+	VMOVUPS Z21, K2, 64(AX)(BX*4)
+	ADDQ    CX, AX
+	VMOVUPS Z22, K1, (AX)(BX*4)
+	VMOVUPS Z23, K2, 64(AX)(BX*4)
+	ADDQ    $32, BX
+	JMP     zdblock
+
+zddone4:
+	LEAQ (R15)(R13*4), R15
+	MOVQ 8(SP), R13
+	MOVQ 16(SP), R14
+	ADDQ $4, R14
+	MOVQ DepthwiseArgs_OW(DX), AX
+	SHLQ $4, AX
+	ADDQ AX, 0(SP)
+	JMP  zdrow
+
+zdnextchannel:
+	MOVQ DepthwiseArgs_XPlane(DX), AX
+	LEAQ (R9)(AX*4), R9
+	MOVQ DepthwiseArgs_YPlane(DX), AX
+	LEAQ (R10)(AX*4), R10
+	MOVQ DepthwiseArgs_Taps(DX), AX
+	LEAQ (R11)(AX*4), R11
+	ADDQ $4, R12
+	DECQ R13
+	JMP  zdchannel
+
+zddone:
 	VZEROUPPER
 	RET

@@ -73,6 +73,10 @@ type fusedKernels struct {
 	requant func(dst, src unsafe.Pointer, rows, cols int, a *RequantArgs)
 	// dots is [PanelKernel].Dots for any k.
 	dots func(y, a, b unsafe.Pointer, ldb, n, k int)
+	// deinterleave sets e[i] = src[2i] for i < ⌈n/2⌉ and o[i] = src[2i+1]
+	// for i < ⌊n/2⌋ (the depthwise method's split rows at stride 2), or is
+	// nil where the kernels gather stride 2 themselves.
+	deinterleave func(e, o, src unsafe.Pointer, n int)
 	// copyBlocks is [PanelKernel].CopyBlocks, or nil for Go's copy.
 	copyBlocks func(dst, src unsafe.Pointer, groups, rows, width, dstRow, srcRow, dstGroup, srcGroup int)
 }
@@ -276,5 +280,18 @@ func goDots(y, a, b unsafe.Pointer, ldb, n, k int) {
 	ys, as := unsafe.Slice((*float32)(y), n), unsafe.Slice((*float32)(a), k)
 	for j := range ys {
 		ys[j] += dot(as, unsafe.Slice((*float32)(unsafe.Add(b, 4*j*ldb)), k))
+	}
+}
+
+// goDeinterleave is the portable deinterleave of [fusedKernels], the twin
+// of the CPU's.
+func goDeinterleave(e, o, src unsafe.Pointer, n int) {
+	s := unsafe.Slice((*float32)(src), n)
+	ev, od := unsafe.Slice((*float32)(e), (n+1)/2), unsafe.Slice((*float32)(o), n/2)
+	for i := range ev {
+		ev[i] = s[2*i]
+	}
+	for i := range od {
+		od[i] = s[2*i+1]
 	}
 }

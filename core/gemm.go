@@ -346,11 +346,26 @@ func kernel2x4(kb int, pa, pb unsafe.Pointer, ldb int, c unsafe.Pointer, ldc int
 // as much as the product: with transB each output is a dot product of two
 // contiguous rows, otherwise C accumulates scaled rows of B. A transposed A
 // is a column, gathered into x first.
+// gemvDotsMinWork is the fewest multiply-adds a native gemv hands to the
+// CPU's dot-product kernel: below it the call costs more than it saves.
+const gemvDotsMinWork = 1024
+
 func gemv(transA, transB bool, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, c []float32) {
 	if pk := panelKernel; pk != nil && pk.Dots != nil && transB && !transA && alpha == 1 && k%4 == 0 && n*k >= pk.MinWork {
 		// a, not x: a local buffer handed to the kernel would escape.
 		_, _, _ = a[k-1], b[(n-1)*ldb+k-1], c[n-1]
 		pk.Dots(unsafe.Pointer(&c[0]), unsafe.Pointer(&a[0]), unsafe.Pointer(&b[0]), ldb, n, k)
+		runtime.KeepAlive(a)
+		runtime.KeepAlive(b)
+		runtime.KeepAlive(c)
+		return
+	}
+	if panelKernel == nil && transB && !transA && alpha == 1 && n*k >= gemvDotsMinWork {
+		// Natively the CPU's vector dot products: a classifier's weights
+		// (MobileNetV3's 1024×1000) stream through at the memory's pace,
+		// where Go's scalar loop kept to its own.
+		_, _, _ = a[k-1], b[(n-1)*ldb+k-1], c[n-1]
+		nativeFusedKernels.dots(unsafe.Pointer(&c[0]), unsafe.Pointer(&a[0]), unsafe.Pointer(&b[0]), ldb, n, k)
 		runtime.KeepAlive(a)
 		runtime.KeepAlive(b)
 		runtime.KeepAlive(c)

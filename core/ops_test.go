@@ -221,3 +221,71 @@ func TestBatchNormInference(t *testing.T) {
 	BatchNormInference(y, x, 1, 2, 2, []float32{2, 1}, []float32{0, 1}, []float32{1, 3}, []float32{4, 1}, 0)
 	floattest.AssertClose(t, "batchnorm", y, []float32{0, 1, 1, 2}, 1e-6)
 }
+
+// TestBroadcastPlanes holds a tensor times (plus) one value per plane, the
+// squeeze-excite shapes that run on the scale-shift kernels, to the
+// reference bit for bit (signed zeros and infinities included, NaN to
+// NaN), with the values in either operand, shared by the images or not,
+// planes of any size and in place.
+func TestBroadcastPlanes(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 10))
+	special := []float32{0, float32(math.Copysign(0, -1)), float32(math.Inf(1)), float32(math.Inf(-1)), float32(math.NaN()), 1e-40}
+	for iter := 0; iter < 200; iter++ {
+		n, c, h, w := 1+r.IntN(3), 1+r.IntN(40), 1+r.IntN(15), 1+r.IntN(15)
+		if h*w < 2 {
+			w = 2
+		}
+		xs := []int{n, c, h, w}
+		vs := [][]int{{1, c, 1, 1}, {n, c, 1, 1}, {c, 1, 1}}[r.IntN(3)]
+		vecA := r.IntN(2) == 0
+		as, bs := xs, vs
+		if vecA {
+			as, bs = vs, xs
+		}
+		p, err := NewBroadcast("Mul", as, bs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.planes == nil && c > 1 {
+			t.Fatalf("%v %v: not planned as planes", as, bs)
+		}
+		a, b := floattest.RandSlice(r, Product(as)), floattest.RandSlice(r, Product(bs))
+		for _, s := range [][]float32{a, b} {
+			for i := 0; i < len(s)/5+1; i++ {
+				s[r.IntN(len(s))] = special[r.IntN(len(special))]
+			}
+		}
+		for _, op := range []BinaryOp{OpAdd, OpSub, OpMul, OpDiv} {
+			want := make([]float32, Product(p.Out))
+			broadcastRef(op, want, a, as, b, bs, p.Out)
+			got, check := floattest.Guarded(len(want))
+			p.Apply(op, got, a, b)
+			desc := fmt.Sprintf("%v %v %v", op, as, bs)
+			check(t, desc)
+			assertSameBits(t, desc, got, want)
+			x := a
+			if vecA {
+				x = b
+			}
+			inplace := append([]float32(nil), x...)
+			if vecA {
+				p.Apply(op, inplace, a, inplace)
+			} else {
+				p.Apply(op, inplace, inplace, b)
+			}
+			assertSameBits(t, desc+" in place", inplace, want)
+		}
+	}
+}
+
+// assertSameBits fails t unless got and want hold the same floats bit for bit,
+// any NaN matching any NaN.
+func assertSameBits(t *testing.T, what string, got, want []float32) {
+	t.Helper()
+	for i := range want {
+		g, w := got[i], want[i]
+		if math.Float32bits(g) != math.Float32bits(w) && !(g != g && w != w) {
+			t.Fatalf("%s: element %d = %v (%#x), want %v (%#x)", what, i, g, math.Float32bits(g), w, math.Float32bits(w))
+		}
+	}
+}

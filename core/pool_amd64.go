@@ -27,3 +27,9 @@ func maxPoolRowsAVX2(y, x unsafe.Pointer, planes, yPlane, xPlane, rows, n, yRow,
 		}
 	}
 }
+
+// planeMeansAVX2 is the PlaneMeans kernel of elementwiseKernels for planes
+// > 0 and hw > 0. Implemented in pool_amd64.s.
+//
+//go:noescape
+func planeMeansAVX2(y, x unsafe.Pointer, planes, hw int, inv float64)

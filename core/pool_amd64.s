@@ -122,3 +122,72 @@ s2tap:
 	JNZ  s2row
 	VZEROUPPER
 	RET
+
+// func planeMeansAVX2(y, x unsafe.Pointer, planes, hw int, inv float64)
+// planes > 0, hw > 0: y[p] = float32(inv · Σ x[p·hw + i]), the sum in
+// float64: four accumulators of four while sixteen floats are left, then
+// one of four, then one float at a time.
+TEXT ·planeMeansAVX2(SB), NOSPLIT, $0-40
+	MOVQ   y+0(FP), DI
+	MOVQ   x+8(FP), SI
+	MOVQ   planes+16(FP), R8
+	MOVQ   hw+24(FP), R9
+	VMOVSD inv+32(FP), X15
+
+gplane:
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	MOVQ   R9, CX
+
+g16:
+	CMPQ      CX, $16
+	JLT       g4
+	VCVTPS2PD (SI), Y4
+	VCVTPS2PD 16(SI), Y5
+	VCVTPS2PD 32(SI), Y6
+	VCVTPS2PD 48(SI), Y7
+	VADDPD    Y4, Y0, Y0
+	VADDPD    Y5, Y1, Y1
+	VADDPD    Y6, Y2, Y2
+	VADDPD    Y7, Y3, Y3
+	ADDQ      $64, SI
+	SUBQ      $16, CX
+	JMP       g16
+
+g4:
+	CMPQ      CX, $4
+	JLT       gsum
+	VCVTPS2PD (SI), Y4
+	VADDPD    Y4, Y0, Y0
+	ADDQ      $16, SI
+	SUBQ      $4, CX
+	JMP       g4
+
+gsum:
+	VADDPD       Y1, Y0, Y0
+	VADDPD       Y3, Y2, Y2
+	VADDPD       Y2, Y0, Y0
+	VEXTRACTF128 $1, Y0, X1
+	VADDPD       X1, X0, X0
+	VHADDPD      X0, X0, X0
+
+g1:
+	TESTQ     CX, CX
+	JEQ       gstore
+	VCVTSS2SD (SI), X4, X4
+	VADDSD    X4, X0, X0
+	ADDQ      $4, SI
+	DECQ      CX
+	JMP       g1
+
+gstore:
+	VMULSD    X15, X0, X0
+	VCVTSD2SS X0, X0, X0
+	VMOVSS    X0, (DI)
+	ADDQ      $4, DI
+	DECQ      R8
+	JNE       gplane
+	VZEROUPPER
+	RET

@@ -2,6 +2,7 @@ package core
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -179,5 +180,31 @@ func TestMaxPoolInsideMatchesGeneral(t *testing.T) {
 		if !sameBits(got, want) {
 			t.Fatalf("x %v %+v: pooling without argmax differs from the general loop:\n got %v\nwant %v", xs, win, got, want)
 		}
+	}
+}
+
+// TestGlobalAvgPoolKernelMatchesGo holds the vector kernel of
+// GlobalAvgPool2D, where this build has one, to globalAvgPool2DGo on
+// planes of 1 to 70 floats (every path of the kernel), with values of
+// mixed magnitudes and signs; infinities and NaN pass through.
+func TestGlobalAvgPoolKernelMatchesGo(t *testing.T) {
+	if k := elementwise(); k == nil || k.PlaneMeans == nil {
+		t.Skip("no vector kernel for GlobalAvgPool2D in this build")
+	}
+	r := rand.New(rand.NewPCG(11, 12))
+	for hw := 1; hw <= 70; hw++ {
+		n, c := 1+r.IntN(2), 1+r.IntN(9)
+		x := floattest.RandSlice(r, n*c*hw)
+		for i := range x {
+			x[i] *= float32(math.Pow(10, float64(r.IntN(7)-3)))
+		}
+		if hw%7 == 0 {
+			x[r.IntN(len(x))] = float32(math.Inf(1))
+			x[r.IntN(len(x))] = float32(math.NaN())
+		}
+		want, got := make([]float32, n*c), make([]float32, n*c)
+		globalAvgPool2DGo(want, x, n, c, hw)
+		GlobalAvgPool2D(got, x, n, c, hw)
+		floattest.AssertClose(t, fmt.Sprintf("n=%d c=%d hw=%d", n, c, hw), got, want, 1e-7)
 	}
 }
