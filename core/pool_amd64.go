@@ -33,3 +33,10 @@ func maxPoolRowsAVX2(y, x unsafe.Pointer, planes, yPlane, xPlane, rows, n, yRow,
 //
 //go:noescape
 func planeMeansAVX2(y, x unsafe.Pointer, planes, hw int, inv float64)
+
+// maxPoolSame3AVX2 is the MaxPoolSame3 kernel of elementwiseKernels
+// (planes > 0, h ≥ 1, w ≥ 8), bit for bit as maxPoolSame3Go.
+// Implemented in pool_same_amd64.s.
+//
+//go:noescape
+func maxPoolSame3AVX2(y, x unsafe.Pointer, planes, h, w int)
