@@ -54,7 +54,7 @@ func TestMaxPoolSame3GoMatchesReference(t *testing.T) {
 // TestMaxPoolSame3KernelMatchesGo holds this CPU's "same" 3×3 kernel, when
 // the build has one, to its Go twin bit for bit: heights from 1, widths
 // from the narrowest it takes (one block that is both first and last) to
-// several blocks with an overlapping last, with guard bands around the
+// several blocks with an overlapping last, on both block widths, with guard bands around the
 // output and +Inf on both sides of the input, which would win any window
 // that read it.
 func TestMaxPoolSame3KernelMatchesGo(t *testing.T) {
@@ -86,13 +86,14 @@ func TestMaxPoolSame3KernelMatchesGo(t *testing.T) {
 }
 
 // TestMaxPoolSame3ArchitectureShapes holds [MaxPool2D] to maxPool2dRef on
-// the widths of GoogLeNet's inception branches (28, 14 and 7: the last
-// below the kernel's narrowest, through maxPoolInside) and the kernel's
-// edge cases, natively and with the reference panel kernel installed.
+// the widths of GoogLeNet's inception branches (28, 14 and 7: eight and
+// four floats at a time natively), the kernels' edge cases and planes
+// narrower than they take (maxPoolInside), natively and with the
+// reference panel kernel installed (the browser's path).
 func TestMaxPoolSame3ArchitectureShapes(t *testing.T) {
 	r := rand.New(rand.NewPCG(35, 36))
 	win := Window{KernelH: 3, KernelW: 3, StrideH: 1, StrideW: 1, DilationH: 1, DilationW: 1, PadTop: 1, PadLeft: 1, PadBottom: 1, PadRight: 1}
-	for _, xs := range [][]int{{1, 5, 28, 28}, {1, 7, 14, 14}, {1, 9, 7, 7}, {2, 3, 1, 8}, {1, 2, 8, 1}, {1, 2, 2, 9}, {1, 1, 3, 16}} {
+	for _, xs := range [][]int{{1, 5, 28, 28}, {1, 7, 14, 14}, {1, 9, 7, 7}, {2, 3, 1, 8}, {1, 2, 8, 1}, {1, 2, 2, 9}, {1, 1, 3, 16}, {1, 2, 5, 3}, {1, 1, 4, 4}} {
 		g, err := NewPoolGeom("MaxPool", xs, win)
 		if err != nil {
 			t.Fatal(err)
