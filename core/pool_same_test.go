@@ -114,3 +114,42 @@ func TestMaxPoolSame3ArchitectureShapes(t *testing.T) {
 		}
 	}
 }
+
+// TestMaxPoolExactTilesMatchesReference holds [MaxPool2D] to maxPool2dRef
+// on planes whose windows tile the input exactly and whose output rows are
+// too short for the vector kernel (GoogLeNet's 2×2 pooling of 14×14 to
+// 7×7), pooled straight from the input as one long row, natively and with
+// the reference panel kernel installed.
+func TestMaxPoolExactTilesMatchesReference(t *testing.T) {
+	r := rand.New(rand.NewPCG(37, 38))
+	for _, c := range []struct {
+		x   []int
+		win Window
+	}{
+		{[]int{1, 9, 14, 14}, Window{KernelH: 2, KernelW: 2, StrideH: 2, StrideW: 2, CeilMode: true}},
+		{[]int{2, 3, 6, 10}, Window{KernelH: 2, KernelW: 2, StrideH: 2, StrideW: 2}},
+		{[]int{1, 5, 7, 7}, Window{KernelH: 3, KernelW: 3, StrideH: 2, StrideW: 2, CeilMode: true}},
+		{[]int{1, 4, 5, 9}, Window{KernelH: 2, KernelW: 3, StrideH: 1, StrideW: 1}},
+	} {
+		c.win.DilationH, c.win.DilationW = 1, 1
+		g, err := NewPoolGeom("MaxPool", c.x, c.win)
+		if err != nil {
+			t.Fatal(err)
+		}
+		x := same3Values(r, Product(c.x))
+		n := Product(g.OutShape())
+		want := make([]float32, n)
+		maxPool2dRef(want, x, nil, &g)
+		for _, k := range []*PanelKernel{nil, ReferencePanelKernel()} {
+			SetPanelKernel(k)
+			got, check := floattest.Guarded(n)
+			MaxPool2D(got, x, nil, &g)
+			SetPanelKernel(nil)
+			desc := fmt.Sprintf("x=%v %+v panel kernel %v", c.x, c.win, k != nil)
+			check(t, desc)
+			if !sameBits(got, want) {
+				t.Fatalf("%s: pooling differs from the reference:\n got %v\nwant %v", desc, got, want)
+			}
+		}
+	}
+}
