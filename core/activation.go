@@ -31,6 +31,10 @@ type elementwiseKernels struct {
 	// rows of at least MaxPoolRowsMinN outputs.
 	MaxPoolRows     func(y, x unsafe.Pointer, planes, yPlane, xPlane, rows, n, yRow, xRow, w, kh, kw, sw int)
 	MaxPoolRowsMinN int
+	// MaxPoolSame3 is maxPoolSame3Go on planes > 0 of h ≥ 1 rows of w ≥
+	// MaxPoolSame3MinW floats.
+	MaxPoolSame3     func(y, x unsafe.Pointer, planes, h, w int)
+	MaxPoolSame3MinW int
 	// ScaleShift is [PanelKernel].ScaleShift, for planes of a multiple
 	// of ScaleShiftStep floats.
 	ScaleShift     func(y, x, a, b unsafe.Pointer, planes, hw int, relu bool)

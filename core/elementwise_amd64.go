@@ -25,6 +25,6 @@ func init() {
 	if cpu.X86.HasAVX2 {
 		nativeElementwise = &elementwiseKernels{ReLU: reluAVX2, ReLUStep: 8, MaxPool2: maxPool2AVX2, MaxPool2MinOW: 8,
 			MaxPoolRows: maxPoolRowsAVX2, MaxPoolRowsMinN: 8, ScaleShift: scaleShiftAVX2, ScaleShiftStep: 1,
-			PlaneMeans: planeMeansAVX2}
+			MaxPoolSame3: maxPoolSame3Kernel, MaxPoolSame3MinW: 4, PlaneMeans: planeMeansAVX2}
 	}
 }

@@ -30,6 +30,9 @@ func MaxPool2D(y, x []float32, argmax []int32, g *ConvGeom) {
 		maxPool2x2(y, x, argmax, g)
 		return
 	}
+	if argmax == nil && isSame3x3(g) && maxPoolSame3(y, x, g) {
+		return
+	}
 	if argmax == nil && g.DH == 1 && g.DW == 1 {
 		maxPoolInside(y, x, g)
 		return

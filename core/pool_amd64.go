@@ -33,3 +33,23 @@ func maxPoolRowsAVX2(y, x unsafe.Pointer, planes, yPlane, xPlane, rows, n, yRow,
 //
 //go:noescape
 func planeMeansAVX2(y, x unsafe.Pointer, planes, hw int, inv float64)
+
+// maxPoolSame3AVX2 and maxPoolSame3AVX are maxPoolSame3Kernel for rows of
+// at least 8 and 4 floats. Implemented in pool_same_amd64.s.
+//
+//go:noescape
+func maxPoolSame3AVX2(y, x unsafe.Pointer, planes, h, w int)
+
+//go:noescape
+func maxPoolSame3AVX(y, x unsafe.Pointer, planes, h, w int)
+
+// maxPoolSame3Kernel is the MaxPoolSame3 kernel of elementwiseKernels
+// (planes > 0, h ≥ 1, w ≥ 4), bit for bit as maxPoolSame3Go: eight
+// outputs at a time on rows of 8 or more, four on GoogLeNet's 7×7.
+func maxPoolSame3Kernel(y, x unsafe.Pointer, planes, h, w int) {
+	if w >= 8 {
+		maxPoolSame3AVX2(y, x, planes, h, w)
+		return
+	}
+	maxPoolSame3AVX(y, x, planes, h, w)
+}

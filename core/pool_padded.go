@@ -22,26 +22,35 @@ func maxPoolPadded(y, x []float32, g *ConvGeom) {
 	// outputs per plane (their inputs are s·wp apart for stride s in both
 	// directions), the outputs between the rows' ends discarded.
 	flat := shortRows(g) > 0
-	size := planes * hp * wp
+	// Windows that tile the input exactly (GoogLeNet's 2×2 pooling of
+	// 14×14 to 7×7) need no copy: the input is its own extension.
+	exact := g.PT == 0 && g.PL == 0 && hp == g.H && wp == g.W
+	size := 0
+	if !exact {
+		size = planes * hp * wp
+	}
 	if flat {
 		size += planes * g.OH * wp
 	}
 	s := getPoolScratch(size)
 	defer poolScratch.Put(s)
-	xp := (*s)[:planes*hp*wp]
-	for pl := 0; pl < planes; pl++ {
-		in := x[pl*hw : (pl+1)*hw]
-		out := xp[pl*hp*wp : (pl+1)*hp*wp]
-		for i := 0; i < hp; i++ {
-			r := min(max(i-g.PT, 0), g.H-1)
-			edgeRow(out[i*wp:(i+1)*wp], in[r*g.W:(r+1)*g.W], g.PL)
+	xp := x[:planes*hw]
+	if !exact {
+		xp = (*s)[:planes*hp*wp]
+		for pl := 0; pl < planes; pl++ {
+			in := x[pl*hw : (pl+1)*hw]
+			out := xp[pl*hp*wp : (pl+1)*hp*wp]
+			for i := 0; i < hp; i++ {
+				r := min(max(i-g.PT, 0), g.H-1)
+				edgeRow(out[i*wp:(i+1)*wp], in[r*g.W:(r+1)*g.W], g.PL)
+			}
 		}
 	}
 	if !flat {
 		maxPoolRows(y, xp, planes, ohw, hp*wp, g.OH, g.OW, g.OW, g.SH*wp, wp, g.KH, g.KW, g.SW)
 		return
 	}
-	ys := (*s)[planes*hp*wp:]
+	ys := (*s)[size-planes*g.OH*wp:]
 	maxPoolRows(ys, xp, planes, g.OH*wp, hp*wp, 1, (g.OH-1)*wp+g.OW, 0, 0, wp, g.KH, g.KW, g.SW)
 	for pl := 0; pl < planes; pl++ {
 		for oh := 0; oh < g.OH; oh++ {
