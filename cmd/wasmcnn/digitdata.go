@@ -118,3 +118,16 @@ func splitByWriter(digits []data.StrokeDigit, ws writerSet) (in, out []data.Stro
 func concat(a, b *nn.Dataset) *nn.Dataset {
 	return &nn.Dataset{X: append(append([]float32(nil), a.X...), b.X...), Y: append(append([]int(nil), a.Y...), b.Y...)}
 }
+
+// repeatDataset returns d with its examples n times over (d itself for n ≤ 1).
+func repeatDataset(d *nn.Dataset, n int) *nn.Dataset {
+	if n <= 1 {
+		return d
+	}
+	r := &nn.Dataset{X: make([]float32, 0, n*len(d.X)), Y: make([]int, 0, n*len(d.Y))}
+	for range n {
+		r.X = append(r.X, d.X...)
+		r.Y = append(r.Y, d.Y...)
+	}
+	return r
+}

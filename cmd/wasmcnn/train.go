@@ -23,10 +23,14 @@ import (
 // trainData records how the training set was made, in checkpoints and the
 // model card.
 type trainData struct {
-	MNISTLimit int    `json:"mnist_limit,omitempty"`
-	PenFile    string `json:"pen_file,omitempty"`
-	PenHoldout string `json:"pen_holdout_writers,omitempty"`
-	PenCopies  int    `json:"pen_copies"`
+	MNISTLimit int `json:"mnist_limit,omitempty"`
+	// MNISTCopies is how often each MNIST training image is in an epoch
+	// (0 or 1: once). The pen digits and non-digits outnumber MNIST in
+	// the mix; copies give MNIST back its weight, each pass augmented anew.
+	MNISTCopies int    `json:"mnist_copies,omitempty"`
+	PenFile     string `json:"pen_file,omitempty"`
+	PenHoldout  string `json:"pen_holdout_writers,omitempty"`
+	PenCopies   int    `json:"pen_copies"`
 	// PenJitter is the strength of the pen-like distortion of every
 	// rendering of a pen digit but the first (0: none).
 	PenJitter      float64 `json:"pen_jitter,omitempty"`
@@ -63,7 +67,9 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	fs.Uint64Var(&cfg.Seed, "seed", 1, "random seed: initialisation, order, augmentation")
 	fs.IntVar(&cfg.Workers, "workers", runtime.NumCPU(), "goroutines sharing each batch")
 	noAug := fs.Bool("no-augment", false, "train without distortions")
+	augScale := fs.Float64("augment-scale", 1, "strength of the distortions: 1 the default, 0.5 half as strong, 0 none")
 	limit := fs.Int("limit", 0, "use only the first N MNIST training images (quick runs)")
+	mnistCopies := fs.Int("mnist-copies", 1, "times each MNIST training image is in an epoch")
 	penFile := fs.String("pen", data.SharedPenDigitsPath(), "pen-digit strokes `file` to train on too (empty: none)")
 	holdout := fs.String("pen-holdout", "25-30", "pen-digit writers kept out of training, to measure accuracy on")
 	copies := fs.Int("pen-copies", 3, "renderings of each training pen digit")
@@ -80,6 +86,10 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	}
 	cfg.LR, cfg.WeightDecay, cfg.Momentum = float32(*lr), float32(*wd), float32(*mom)
 	cfg.LabelSmoothing, cfg.Warmup = float32(*smooth), float32(*warm)
+	if *augScale < 0 {
+		return fmt.Errorf("-augment-scale %g: give 0 or more", *augScale)
+	}
+	cfg.Augment = cfg.Augment.Scaled(*augScale)
 	if *noAug {
 		cfg.Augment = nn.Augment{ScaleMin: 1, ScaleMax: 1}
 	}
@@ -91,7 +101,10 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 	}
-	td := trainData{MNISTLimit: *limit, PenFile: *penFile, PenHoldout: *holdout, PenCopies: *copies, PenJitter: *jitter,
+	if *mnistCopies < 1 {
+		return fmt.Errorf("-mnist-copies %d: give 1 or more", *mnistCopies)
+	}
+	td := trainData{MNISTLimit: *limit, MNISTCopies: *mnistCopies, PenFile: *penFile, PenHoldout: *holdout, PenCopies: *copies, PenJitter: *jitter,
 		PenExclude: *exclude, From: *from, NotDigitFile: *notDigits, NotDigitCopies: *notDigitCopies}
 	if *resume {
 		c, extra, err := nn.ReadCheckpointConfig(*ckpt)
@@ -110,6 +123,7 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	train = repeatDataset(train, td.MNISTCopies)
 	var penTest *nn.Dataset
 	if td.PenFile != "" {
 		digits, err := data.LoadStrokeDigits(td.PenFile)

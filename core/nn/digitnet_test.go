@@ -14,6 +14,7 @@ func TestDigitArchs(t *testing.T) {
 	}{
 		{"digits-v1", 98746, 7000512},
 		{"digits-v2", 186858, 11968256},
+		{"digits-v3", 223914, 19193600},
 	} {
 		n, err := NewDigitNet(c.arch)
 		if err != nil {
