@@ -131,3 +131,11 @@ func repeatDataset(d *nn.Dataset, n int) *nn.Dataset {
 	}
 	return r
 }
+
+// splitLast returns d without its last n examples, and those n.
+func splitLast(d *nn.Dataset, n int) (rest, last *nn.Dataset) {
+	k := d.Len() - n
+	rest = &nn.Dataset{X: d.X[: k*784 : k*784], Y: d.Y[:k:k]}
+	last = &nn.Dataset{X: d.X[k*784:], Y: d.Y[k:]}
+	return rest, last
+}

@@ -1,6 +1,9 @@
 package main
 
 import (
+	"encoding/json"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -26,10 +29,49 @@ func TestRepeatDataset(t *testing.T) {
 }
 
 func TestTrainRefusesBadMix(t *testing.T) {
-	for _, args := range [][]string{{"-mnist-copies", "0"}, {"-augment-scale", "-1"}} {
+	for _, args := range [][]string{{"-mnist-copies", "0"}, {"-augment-scale", "-1"}, {"-mnist-validation", "-1"}, {"-mnist-validation", "64"}} {
 		code, _, errs := cli(append([]string{"train", "-arch", "lenet-s", "-limit", "64", "-epochs", "1", "-batch", "32", "-pen", "", "-out", t.TempDir() + "/m.onnx"}, args...)...)
 		if code == 0 || !strings.Contains(errs, strings.Join(args, " ")) {
 			t.Errorf("train %v: exit %d\n%s", args, code, errs)
 		}
+	}
+}
+
+func TestSplitLast(t *testing.T) {
+	d := &nn.Dataset{X: make([]float32, 3*784), Y: []int{1, 2, 3}}
+	rest, last := splitLast(d, 1)
+	if !slices.Equal(rest.Y, []int{1, 2}) || !slices.Equal(last.Y, []int{3}) || len(rest.X) != 2*784 || len(last.X) != 784 {
+		t.Fatalf("split: %v (%d values) and %v (%d values)", rest.Y, len(rest.X), last.Y, len(last.X))
+	}
+	// Growing what is trained on must not write over what is held out.
+	rest.X = append(rest.X, make([]float32, 784)...)
+	rest.X[2*784] = 9
+	if last.X[0] != 0 {
+		t.Error("appending to the training part wrote into the held-out part")
+	}
+}
+
+// TestTrainMNISTValidation trains on MNIST with some of its training
+// images held out, and finds them measured and kept out.
+func TestTrainMNISTValidation(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains on MNIST")
+	}
+	dir := t.TempDir()
+	model := filepath.Join(dir, "v.onnx")
+	code, _, errs := cli("train", "-arch", "lenet-s", "-limit", "600", "-mnist-validation", "200", "-epochs", "1", "-batch", "50", "-pen", "", "-out", model)
+	if code != 0 || !strings.Contains(errs, "epoch 1: MNIST validation") || !strings.Contains(errs, "(200 training images held out)") {
+		t.Fatalf("train: exit %d\n%s", code, errs)
+	}
+	var card modelCard
+	b, err := os.ReadFile(filepath.Join(dir, "v.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, &card); err != nil {
+		t.Fatal(err)
+	}
+	if card.Data.TrainExamples != 400 || card.Accuracy.MNISTValidation <= 0 || card.Accuracy.MNISTValidation > 1 {
+		t.Errorf("card: %d training examples (want 400), MNIST validation %v", card.Data.TrainExamples, card.Accuracy.MNISTValidation)
 	}
 }

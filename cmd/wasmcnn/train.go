@@ -27,10 +27,14 @@ type trainData struct {
 	// MNISTCopies is how often each MNIST training image is in an epoch
 	// (0 or 1: once). The pen digits and non-digits outnumber MNIST in
 	// the mix; copies give MNIST back its weight, each pass augmented anew.
-	MNISTCopies int    `json:"mnist_copies,omitempty"`
-	PenFile     string `json:"pen_file,omitempty"`
-	PenHoldout  string `json:"pen_holdout_writers,omitempty"`
-	PenCopies   int    `json:"pen_copies"`
+	MNISTCopies int `json:"mnist_copies,omitempty"`
+	// MNISTValidation is how many of the last MNIST training images are
+	// kept out of training to choose models by, so that MNIST's test set
+	// only measures.
+	MNISTValidation int    `json:"mnist_validation,omitempty"`
+	PenFile         string `json:"pen_file,omitempty"`
+	PenHoldout      string `json:"pen_holdout_writers,omitempty"`
+	PenCopies       int    `json:"pen_copies"`
 	// PenJitter is the strength of the pen-like distortion of every
 	// rendering of a pen digit but the first (0: none).
 	PenJitter      float64 `json:"pen_jitter,omitempty"`
@@ -70,6 +74,7 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	augScale := fs.Float64("augment-scale", 1, "strength of the distortions: 1 the default, 0.5 half as strong, 0 none")
 	limit := fs.Int("limit", 0, "use only the first N MNIST training images (quick runs)")
 	mnistCopies := fs.Int("mnist-copies", 1, "times each MNIST training image is in an epoch")
+	mnistVal := fs.Int("mnist-validation", 0, "keep the last N MNIST training images out of training and measure every epoch on them (to choose models by; 0: none)")
 	penFile := fs.String("pen", data.SharedPenDigitsPath(), "pen-digit strokes `file` to train on too (empty: none)")
 	holdout := fs.String("pen-holdout", "25-30", "pen-digit writers kept out of training, to measure accuracy on")
 	copies := fs.Int("pen-copies", 3, "renderings of each training pen digit")
@@ -104,7 +109,10 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	if *mnistCopies < 1 {
 		return fmt.Errorf("-mnist-copies %d: give 1 or more", *mnistCopies)
 	}
-	td := trainData{MNISTLimit: *limit, MNISTCopies: *mnistCopies, PenFile: *penFile, PenHoldout: *holdout, PenCopies: *copies, PenJitter: *jitter,
+	if *mnistVal < 0 {
+		return fmt.Errorf("-mnist-validation %d: give 0 or more", *mnistVal)
+	}
+	td := trainData{MNISTLimit: *limit, MNISTCopies: *mnistCopies, MNISTValidation: *mnistVal, PenFile: *penFile, PenHoldout: *holdout, PenCopies: *copies, PenJitter: *jitter,
 		PenExclude: *exclude, From: *from, NotDigitFile: *notDigits, NotDigitCopies: *notDigitCopies}
 	if *resume {
 		c, extra, err := nn.ReadCheckpointConfig(*ckpt)
@@ -122,6 +130,13 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	train, test, err := loadMNIST(td.MNISTLimit)
 	if err != nil {
 		return err
+	}
+	var val *nn.Dataset
+	if td.MNISTValidation > 0 {
+		if td.MNISTValidation >= train.Len() {
+			return fmt.Errorf("-mnist-validation %d: MNIST has only %d training images here", td.MNISTValidation, train.Len())
+		}
+		train, val = splitLast(train, td.MNISTValidation)
 	}
 	train = repeatDataset(train, td.MNISTCopies)
 	var penTest *nn.Dataset
@@ -205,6 +220,7 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 		cfg.Arch, net.ParamCount(), net.MACs(), train.Len(), tr.Opt.Name(), cfg.Workers)
 	start := time.Now()
 	steps := train.Len() / cfg.BatchSize
+	valAcc := 0.0
 	for tr.Epoch < cfg.Epochs {
 		epoch := tr.Epoch + 1
 		bar := progressbar.NewOptions(steps,
@@ -231,6 +247,12 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 		_ = bar.Finish()
 		fmt.Fprintf(stderr, "epoch %d: loss %.4f, train %.2f%%, MNIST test %.2f%%, %.0f img/s, %.0fs\n",
 			st.Epoch, st.Loss, 100*st.TrainAcc, 100*st.TestAcc, st.ImagesPerSec, st.Seconds)
+		if val != nil {
+			if valAcc, _, err = tr.Evaluate(val); err != nil {
+				return err
+			}
+			fmt.Fprintf(stderr, "epoch %d: MNIST validation %.2f%% (%d training images held out)\n", st.Epoch, 100*valAcc, val.Len())
+		}
 		if err := tr.SaveCheckpoint(*ckpt, td); err != nil {
 			return fmt.Errorf("saving checkpoint: %v", err)
 		}
@@ -260,7 +282,7 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 		Seed:         cfg.Seed,
 		Config:       cfg,
 		Data:         cardData(td),
-		Accuracy:     accuracy{MNISTTest: mnistAcc, PenHeldout: penAcc},
+		Accuracy:     accuracy{MNISTTest: mnistAcc, PenHeldout: penAcc, MNISTValidation: valAcc},
 		History:      tr.History,
 		Date:         time.Now().UTC().Format("2006-01-02"),
 		TrainSeconds: time.Since(start).Seconds(),
@@ -363,6 +385,9 @@ type modelCard struct {
 type accuracy struct {
 	MNISTTest  float64 `json:"mnist_test"`
 	PenHeldout float64 `json:"pen_heldout_writers"`
+	// MNISTValidation is the accuracy on the MNIST training images kept
+	// out of training (train's -mnist-validation) after the last epoch.
+	MNISTValidation float64 `json:"mnist_validation,omitempty"`
 }
 
 // writeModel exports net as ONNX (with a softmax at the end, so the model
