@@ -94,6 +94,12 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	if *augScale < 0 {
 		return fmt.Errorf("-augment-scale %g: give 0 or more", *augScale)
 	}
+	if *mnistCopies < 1 {
+		return fmt.Errorf("-mnist-copies %d: give 1 or more", *mnistCopies)
+	}
+	if *mnistVal < 0 {
+		return fmt.Errorf("-mnist-validation %d: give 0 or more", *mnistVal)
+	}
 	cfg.Augment = cfg.Augment.Scaled(*augScale)
 	if *noAug {
 		cfg.Augment = nn.Augment{ScaleMin: 1, ScaleMax: 1}
@@ -105,12 +111,6 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 			return err
 		}
-	}
-	if *mnistCopies < 1 {
-		return fmt.Errorf("-mnist-copies %d: give 1 or more", *mnistCopies)
-	}
-	if *mnistVal < 0 {
-		return fmt.Errorf("-mnist-validation %d: give 0 or more", *mnistVal)
 	}
 	td := trainData{MNISTLimit: *limit, MNISTCopies: *mnistCopies, MNISTValidation: *mnistVal, PenFile: *penFile, PenHoldout: *holdout, PenCopies: *copies, PenJitter: *jitter,
 		PenExclude: *exclude, From: *from, NotDigitFile: *notDigits, NotDigitCopies: *notDigitCopies}

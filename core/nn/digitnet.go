@@ -71,12 +71,13 @@ func digitNet(width []int, extra int) *Net {
 	ls = append(ls, conv("conv1", 1, width[0])...)
 	ls = append(ls, NewMaxPool("pool1", 2, 2))
 	ls = append(ls, conv("conv2", width[0], width[1])...)
+	pooled := width[1] // the channels the second pooling passes on
 	if extra > 0 {
 		ls = append(ls, conv("conv2b", width[1], extra)...)
-		width[1] = extra
+		pooled = extra
 	}
 	ls = append(ls, NewMaxPool("pool2", 2, 2))
-	ls = append(ls, conv("conv3", width[1], width[2])...)
+	ls = append(ls, conv("conv3", pooled, width[2])...)
 	ls = append(ls, conv("conv4", width[2], width[3])...)
 	ls = append(ls, &GlobalAvgPoolLayer{Name: "gap"}, &FlattenLayer{Name: "flatten"}, NewDenseLayer("fc", width[3], 10))
 	n, err := NewNet([]int{1, ink.FieldSize, ink.FieldSize}, ls...)
