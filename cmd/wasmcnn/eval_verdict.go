@@ -47,10 +47,16 @@ type verdictReport struct {
 	AUROCBaseline float64       `json:"auroc_baseline"` // maximum softmax probability, raw
 	RefusedAt     []float64     `json:"non_digits_refused_at_1_and_5_percent_of_digits"`
 
-	// The non-digits taken for digits, for a picture.
+	// The non-digits taken for digits, and the pen digits refused or
+	// doubted, for pictures.
 	accepted         [][]float32
 	acceptedCaptions []string
+	doubted          [][]float32
+	doubtedCaptions  []string
 }
+
+// maxTiles is the most drawings a picture of the eval command shows.
+const maxTiles = 144
 
 // shortSource is a source's name without its group, cut to fit a caption.
 func shortSource(s string) string {
@@ -128,8 +134,17 @@ func evalVerdict(w io.Writer, m *onnx.Model, digitsX []float32, labels []int, no
 	if rp != nil {
 		var t tally
 		for i, p := range raw {
-			if _, err := t.add(*rp, p, labels[i]); err != nil {
+			v, err := t.add(*rp, p, labels[i])
+			if err != nil {
 				return nil, err
+			}
+			if v.Kind != verdict.Digit && len(rep.doubted) < maxTiles {
+				rep.doubted = append(rep.doubted, digitsX[i*784:(i+1)*784])
+				caption := fmt.Sprintf("%d: no", labels[i])
+				if v.Kind == verdict.Unsure {
+					caption = fmt.Sprintf("%d: %d/%d", labels[i], v.Candidates[0], v.Candidates[1])
+				}
+				rep.doubtedCaptions = append(rep.doubtedCaptions, caption)
 			}
 		}
 		rep.DigitRefused, rep.DigitUnsure, rep.DigitRight = t.shares()
@@ -148,7 +163,7 @@ func evalVerdict(w io.Writer, m *onnx.Model, digitsX []float32, labels []int, no
 			if v.Kind == verdict.NotDigit {
 				c[1]++
 				total++
-			} else if len(rep.accepted) < 144 {
+			} else if len(rep.accepted) < maxTiles {
 				rep.accepted = append(rep.accepted, nonX[i*784:(i+1)*784])
 				caption := fmt.Sprintf("%d %s", v.Digit, shortSource(nonSrc[i]))
 				if v.Kind == verdict.Unsure {
@@ -269,6 +284,14 @@ func evalNotDigits(w io.Writer, m *onnx.Model, modelPath string, set *nn.Dataset
 			return err
 		}
 		fmt.Fprintf(w, "non-digits not refused: %s\n", p)
+	}
+	if outDir != "" && len(rep.doubted) > 0 {
+		p := filepath.Join(outDir, "pen-doubted.png")
+		title := fmt.Sprintf("pen digits refused or unsure: %d shown (label: no, or the two candidates)", len(rep.doubted))
+		if err := site.WritePNG(p, drawTiles(rep.doubted, rep.doubtedCaptions, title, 16)); err != nil {
+			return err
+		}
+		fmt.Fprintf(w, "pen digits refused or unsure, %d drawn: %s\n", len(rep.doubted), p)
 	}
 	if !record {
 		return nil

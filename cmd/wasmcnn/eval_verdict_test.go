@@ -79,6 +79,22 @@ func TestEvalNotDigits(t *testing.T) {
 	if _, err := png.DecodeConfig(f); err != nil {
 		t.Errorf("reliability.png: %v", err)
 	}
+	// Every pen digit refused or called unsure is drawn, 16 to a row.
+	doubted := int((checks[0].v+checks[1].v)*300/100 + 0.5)
+	if doubted == 0 || doubted > maxTiles {
+		t.Fatalf("%d pen digits refused or unsure: the sample no longer tests their picture", doubted)
+	}
+	if drawn := num(`refused or unsure, (\d+) drawn`); int(drawn) != doubted {
+		t.Errorf("pen-doubted.png draws %v pen digits, want the %d refused or unsure", drawn, doubted)
+	}
+	g, err := os.Open(filepath.Join(dir, "pen-doubted.png"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer g.Close()
+	if c, err := png.DecodeConfig(g); err != nil || c.Height != (doubted+15)/16*(28*3+22)+24 {
+		t.Errorf("pen-doubted.png: %v, %+v, want the %d refused or unsure in rows of 16", err, c, doubted)
+	}
 	b, err := os.ReadFile(filepath.Join(dir, "digits.json"))
 	if err != nil {
 		t.Fatal(err)
