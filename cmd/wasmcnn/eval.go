@@ -29,9 +29,13 @@ func runEval(args []string, stdout, stderr io.Writer) error {
 	fraction := fs.Float64("fraction", ink.DigitFraction, "with -strokes: size of the digit on the canvas")
 	outDir := fs.String("out", "dist/eval", "`directory` for the pictures (empty: none)")
 	notDigits := fs.String("notdigits", "", "with -strokes: also measure the verdict on these non-digit drawings (`file`, the notdigits command's JSON): refusals, unsure, accuracy, AUROC, calibration error and its reliability diagram")
+	crossed := fs.Bool("crossed-sevens", false, "with -strokes: measure only the 7s, each drawn crossed (a bar through its stem, as much of Europe writes it)")
 	record := fs.Bool("record", false, "with -notdigits: record the verdict's measurement in the model card beside the model")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *crossed && *strokes == "" {
+		return fmt.Errorf("-crossed-sevens needs -strokes: the pen 7s to cross")
 	}
 	if *notDigits != "" && *strokes == "" {
 		return fmt.Errorf("-notdigits needs -strokes: the pen digits to measure the verdict on")
@@ -54,6 +58,9 @@ func runEval(args []string, stdout, stderr io.Writer) error {
 			}
 			digits, _ = splitByWriter(digits, ws)
 		}
+		if *crossed {
+			digits = crossedSevens(digits, 1)
+		}
 		set = &nn.Dataset{}
 		var r ink.StrokeRenderer
 		img := make([]float32, 784)
@@ -65,6 +72,9 @@ func runEval(args []string, stdout, stderr io.Writer) error {
 		name = fmt.Sprintf("%d pen digits from %s", set.Len(), filepath.Base(*strokes))
 		if *writers != "" {
 			name += " (writers " + *writers + ")"
+		}
+		if *crossed {
+			name += ", the 7s crossed"
 		}
 	} else {
 		_, set, err = loadMNIST(0)
