@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"image/color"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -78,7 +80,8 @@ type sourceShare struct {
 // evalVerdict measures the verdict of m on pen digits and non-digits
 // (already rendered), prints the report and draws the reliability diagram
 // at plotPath (none when empty).
-func evalVerdict(w io.Writer, m *onnx.Model, digitsX []float32, labels []int, nonX []float32, nonSrc []string, plotPath string) (*verdictReport, error) {
+func evalVerdict(w io.Writer, m *onnx.Model, digits *nn.Dataset, nonX []float32, nonSrc []string, plotPath string) (*verdictReport, error) {
+	digitsX, labels := digits.X, digits.Y
 	rule, err := verdict.FromMetadata(m.Metadata)
 	var rp *verdict.Rule
 	switch {
@@ -133,16 +136,23 @@ func evalVerdict(w io.Writer, m *onnx.Model, digitsX []float32, labels []int, no
 	}
 	if rp != nil {
 		var t tally
+		byWriter := map[string][2]int{} // digits, refused
 		for i, p := range raw {
 			v, err := t.add(*rp, p, labels[i])
 			if err != nil {
 				return nil, err
 			}
+			c := byWriter[writerTag(digits, i)]
+			c[0]++
+			if v.Kind == verdict.NotDigit {
+				c[1]++
+			}
+			byWriter[writerTag(digits, i)] = c
 			if v.Kind != verdict.Digit && len(rep.doubted) < maxTiles {
 				rep.doubted = append(rep.doubted, digitsX[i*784:(i+1)*784])
-				caption := fmt.Sprintf("%d: no", labels[i])
+				caption := fmt.Sprintf("%d%s: no", labels[i], writerTag(digits, i))
 				if v.Kind == verdict.Unsure {
-					caption = fmt.Sprintf("%d: %d/%d", labels[i], v.Candidates[0], v.Candidates[1])
+					caption = fmt.Sprintf("%d%s: %d/%d", labels[i], writerTag(digits, i), v.Candidates[0], v.Candidates[1])
 				}
 				rep.doubtedCaptions = append(rep.doubtedCaptions, caption)
 			}
@@ -151,6 +161,14 @@ func evalVerdict(w io.Writer, m *onnx.Model, digitsX []float32, labels []int, no
 		fmt.Fprintf(w, "verdict (temperature %.3g, not a digit below %.3g, sure from %.3g):\n", rp.Temperature, rp.NotDigitBelow, rp.SureAt)
 		fmt.Fprintf(w, "  pen digits: %s not a digit, %s unsure, %s digit, of which %s right\n",
 			percent(t.refused, t.n), percent(t.unsure, t.n), percent(t.called, t.n), percent(t.right, t.called))
+		if len(byWriter) > 1 {
+			tags := slices.Sorted(maps.Keys(byWriter))
+			parts := make([]string, len(tags))
+			for k, tag := range tags {
+				parts[k] = fmt.Sprintf("%s %d/%d", strings.TrimSpace(tag), byWriter[tag][1], byWriter[tag][0])
+			}
+			fmt.Fprintf(w, "    not a digit, by writer: %s\n", strings.Join(parts, ", "))
+		}
 		by := map[string][2]int{}
 		total := 0
 		for i, p := range rawNon {
@@ -193,6 +211,18 @@ func evalVerdict(w io.Writer, m *onnx.Model, digitsX []float32, labels []int, no
 		fmt.Fprintf(w, "reliability diagram: %s\n", plotPath)
 	}
 	return rep, nil
+}
+
+// writerTag is " w" and the writer of the i-th pen digit, empty when the
+// dataset does not say.
+func writerTag(d *nn.Dataset, i int) string {
+	if i < len(d.Source) {
+		var writer, sample int
+		if _, err := fmt.Sscanf(d.Source[i], "writer %d sample %d", &writer, &sample); err == nil {
+			return fmt.Sprintf(" w%d", writer)
+		}
+	}
+	return ""
 }
 
 // frac is a/b, 0 when there is nothing to count.
@@ -272,7 +302,7 @@ func evalNotDigits(w io.Writer, m *onnx.Model, modelPath string, set *nn.Dataset
 		}
 		plotPath = filepath.Join(outDir, "reliability.png")
 	}
-	rep, err := evalVerdict(w, m, set.X, set.Y, nonX, nonSrc, plotPath)
+	rep, err := evalVerdict(w, m, set, nonX, nonSrc, plotPath)
 	if err != nil {
 		return err
 	}

@@ -79,6 +79,17 @@ func TestEvalNotDigits(t *testing.T) {
 	if _, err := png.DecodeConfig(f); err != nil {
 		t.Errorf("reliability.png: %v", err)
 	}
+	// The refusals, writer by writer, add up to the whole.
+	var perWriter, refusedSum int
+	for _, m := range regexp.MustCompile(`w(2[5-9]|30) (\d+)/(\d+)`).FindAllStringSubmatch(out, -1) {
+		r, _ := strconv.Atoi(m[2])
+		n, _ := strconv.Atoi(m[3])
+		perWriter += n
+		refusedSum += r
+	}
+	if perWriter != 300 || refusedSum != int(checks[0].v*3+0.5) {
+		t.Errorf("by writer: %d digits, %d refused; want 300 and the %v %% refused", perWriter, refusedSum, checks[0].v)
+	}
 	// Every pen digit refused or called unsure is drawn, 16 to a row.
 	doubted := int((checks[0].v+checks[1].v)*300/100 + 0.5)
 	if doubted == 0 || doubted > maxTiles {

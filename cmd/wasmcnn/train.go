@@ -37,10 +37,13 @@ type trainData struct {
 	PenCopies       int    `json:"pen_copies"`
 	// PenJitter is the strength of the pen-like distortion of every
 	// rendering of a pen digit but the first (0: none).
-	PenJitter      float64 `json:"pen_jitter,omitempty"`
-	TrainExamples  int     `json:"train_examples"`
-	PenTrainDigits int     `json:"pen_train_digits"`
-	PenTestDigits  int     `json:"pen_test_digits"`
+	PenJitter float64 `json:"pen_jitter,omitempty"`
+	// PenCrossedSevens is how many renderings of each training 7, drawn
+	// crossed, join the pen digits.
+	PenCrossedSevens int `json:"pen_crossed_sevens,omitempty"`
+	TrainExamples    int `json:"train_examples"`
+	PenTrainDigits   int `json:"pen_train_digits"`
+	PenTestDigits    int `json:"pen_test_digits"`
 	// PenExclude are writers kept out of training but not tested on: the
 	// calibration's validation writers.
 	PenExclude string `json:"pen_exclude_writers,omitempty"`
@@ -79,6 +82,7 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	holdout := fs.String("pen-holdout", "25-30", "pen-digit writers kept out of training, to measure accuracy on")
 	copies := fs.Int("pen-copies", 3, "renderings of each training pen digit")
 	jitter := fs.Float64("pen-jitter", 0, "strength of the hand-like distortion (rotation, shear, aspect, warp, strokes moved) of every rendering of a pen digit but the first: 1 is a person's variation, 0 none")
+	crossedCopies := fs.Int("pen-crossed-sevens", 0, "renderings of each training pen 7 drawn crossed (a bar through its stem, as much of Europe writes it), beside its -pen-copies")
 	exclude := fs.String("pen-exclude", "", "pen-digit writers kept out of training and testing both, such as the calibration's 21-24")
 	from := fs.String("from", "", "start from the weights of this ONNX `model` (of the same architecture) rather than from scratch")
 	notDigits := fs.String("notdigits", "", "non-digit drawings `file` (the notdigits command's train.json) to train on as not a digit (outlier exposure)")
@@ -97,6 +101,9 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	if *mnistCopies < 1 {
 		return fmt.Errorf("-mnist-copies %d: give 1 or more", *mnistCopies)
 	}
+	if *crossedCopies < 0 {
+		return fmt.Errorf("-pen-crossed-sevens %d: give 0 or more", *crossedCopies)
+	}
 	if *mnistVal < 0 {
 		return fmt.Errorf("-mnist-validation %d: give 0 or more", *mnistVal)
 	}
@@ -112,7 +119,7 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 	}
-	td := trainData{MNISTLimit: *limit, MNISTCopies: *mnistCopies, MNISTValidation: *mnistVal, PenFile: *penFile, PenHoldout: *holdout, PenCopies: *copies, PenJitter: *jitter,
+	td := trainData{MNISTLimit: *limit, MNISTCopies: *mnistCopies, MNISTValidation: *mnistVal, PenFile: *penFile, PenHoldout: *holdout, PenCopies: *copies, PenJitter: *jitter, PenCrossedSevens: *crossedCopies,
 		PenExclude: *exclude, From: *from, NotDigitFile: *notDigits, NotDigitCopies: *notDigitCopies}
 	if *resume {
 		c, extra, err := nn.ReadCheckpointConfig(*ckpt)
@@ -160,6 +167,11 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stderr, "rendering %d pen digits ×%d for training, %d of held-out writers %s for testing…\n", len(trainDigits), td.PenCopies, len(testDigits), td.PenHoldout)
 		if td.PenCopies > 0 {
 			train = concat(train, renderPenDigits(trainDigits, td.PenCopies, cfg.Seed, td.PenJitter))
+		}
+		if td.PenCrossedSevens > 0 {
+			crossed := crossedSevens(trainDigits, cfg.Seed)
+			fmt.Fprintf(stderr, "rendering %d crossed 7s ×%d…\n", len(crossed), td.PenCrossedSevens)
+			train = concat(train, renderPenDigits(crossed, td.PenCrossedSevens, cfg.Seed+1, td.PenJitter))
 		}
 		penTest = renderPenDigits(testDigits, 1, 0, 0)
 		td.PenTrainDigits, td.PenTestDigits = len(trainDigits), len(testDigits)
