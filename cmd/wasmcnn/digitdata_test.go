@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -9,6 +10,7 @@ import (
 	"testing"
 
 	"wasmcnn/core/nn"
+	"wasmcnn/data"
 )
 
 func TestRepeatDataset(t *testing.T) {
@@ -29,7 +31,7 @@ func TestRepeatDataset(t *testing.T) {
 }
 
 func TestTrainRefusesBadMix(t *testing.T) {
-	for _, args := range [][]string{{"-mnist-copies", "0"}, {"-augment-scale", "-1"}, {"-mnist-validation", "-1"}, {"-mnist-validation", "64"}} {
+	for _, args := range [][]string{{"-mnist-copies", "0"}, {"-augment-scale", "-1"}, {"-mnist-validation", "-1"}, {"-mnist-validation", "64"}, {"-pen-crossed-sevens", "-1"}} {
 		code, _, errs := cli(append([]string{"train", "-arch", "lenet-s", "-limit", "64", "-epochs", "1", "-batch", "32", "-pen", "", "-out", t.TempDir() + "/m.onnx"}, args...)...)
 		if code == 0 || !strings.Contains(errs, strings.Join(args, " ")) {
 			t.Errorf("train %v: exit %d\n%s", args, code, errs)
@@ -73,5 +75,39 @@ func TestTrainMNISTValidation(t *testing.T) {
 	}
 	if card.Data.TrainExamples != 400 || card.Accuracy.MNISTValidation <= 0 || card.Accuracy.MNISTValidation > 1 {
 		t.Errorf("card: %d training examples (want 400), MNIST validation %v", card.Data.TrainExamples, card.Accuracy.MNISTValidation)
+	}
+}
+
+// TestTrainCrossedSevens trains with the pen 7s also drawn crossed, and
+// finds every crossed copy among the training examples.
+func TestTrainCrossedSevens(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains on MNIST")
+	}
+	pen := filepath.Join("..", "..", "testdata", "pendigits", "heldout300.json")
+	digits, err := data.LoadStrokeDigits(pen)
+	if err != nil {
+		t.Fatal(err)
+	}
+	crossed := len(crossedSevens(digits, 1))
+	if crossed < 20 {
+		t.Fatalf("only %d of the sample's 7s crossed", crossed)
+	}
+	dir := t.TempDir()
+	model := filepath.Join(dir, "x.onnx")
+	code, _, errs := cli("train", "-arch", "lenet-s", "-limit", "100", "-epochs", "1", "-batch", "50", "-pen", pen, "-pen-holdout", "", "-pen-copies", "1", "-pen-crossed-sevens", "2", "-seed", "1", "-out", model)
+	if code != 0 || !strings.Contains(errs, fmt.Sprintf("rendering %d crossed 7s ×2", crossed)) {
+		t.Fatalf("train: exit %d\n%s", code, errs)
+	}
+	var card modelCard
+	b, err := os.ReadFile(filepath.Join(dir, "x.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, &card); err != nil {
+		t.Fatal(err)
+	}
+	if want := 100 + len(digits) + 2*crossed; card.Data.TrainExamples != want || card.Data.PenCrossedSevens != 2 {
+		t.Errorf("card: %d training examples (want %d), pen_crossed_sevens %d", card.Data.TrainExamples, want, card.Data.PenCrossedSevens)
 	}
 }
