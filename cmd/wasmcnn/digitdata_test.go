@@ -1,9 +1,7 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -65,12 +63,8 @@ func TestTrainMNISTValidation(t *testing.T) {
 	if code != 0 || !strings.Contains(errs, "epoch 1: MNIST validation") || !strings.Contains(errs, "(200 training images held out)") {
 		t.Fatalf("train: exit %d\n%s", code, errs)
 	}
-	var card modelCard
-	b, err := os.ReadFile(filepath.Join(dir, "v.json"))
+	card, err := readCard(model)
 	if err != nil {
-		t.Fatal(err)
-	}
-	if err := json.Unmarshal(b, &card); err != nil {
 		t.Fatal(err)
 	}
 	if card.Data.TrainExamples != 400 || card.Accuracy.MNISTValidation <= 0 || card.Accuracy.MNISTValidation > 1 {
@@ -99,12 +93,8 @@ func TestTrainCrossedSevens(t *testing.T) {
 	if code != 0 || !strings.Contains(errs, fmt.Sprintf("rendering %d crossed 7s ×2", crossed)) {
 		t.Fatalf("train: exit %d\n%s", code, errs)
 	}
-	var card modelCard
-	b, err := os.ReadFile(filepath.Join(dir, "x.json"))
+	card, err := readCard(model)
 	if err != nil {
-		t.Fatal(err)
-	}
-	if err := json.Unmarshal(b, &card); err != nil {
 		t.Fatal(err)
 	}
 	if want := 100 + len(digits) + 2*crossed; card.Data.TrainExamples != want || card.Data.PenCrossedSevens != 2 {
