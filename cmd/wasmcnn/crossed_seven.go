@@ -18,21 +18,7 @@ func crossSeven(s strokes, r *rand.Rand) (strokes, bool) {
 		return nil, false
 	}
 	yc := 0.42 + 0.18*r.Float64()
-	xs, found := 0.0, false
-	for _, st := range s {
-		for i := 1; i < len(st) && !found; i++ {
-			a, b := st[i-1], st[i]
-			y0, y1 := float64(a[1]), float64(b[1])
-			if (y0-yc)*(y1-yc) > 0 || y0 == y1 {
-				continue
-			}
-			t := (yc - y0) / (y1 - y0)
-			xs, found = float64(a[0])+t*float64(b[0]-a[0]), true
-		}
-		if found {
-			break
-		}
-	}
+	xs, found := firstCrossing(s, yc)
 	if !found {
 		return nil, false
 	}
@@ -46,6 +32,23 @@ func crossSeven(s strokes, r *rand.Rand) (strokes, bool) {
 	}
 	out := append(append(strokes(nil), s...), bar)
 	return unitBox(out)
+}
+
+// firstCrossing returns where the drawing's strokes, in writing order,
+// first cross the height y.
+func firstCrossing(s strokes, y float64) (x float64, ok bool) {
+	for _, st := range s {
+		for i := 1; i < len(st); i++ {
+			a, b := st[i-1], st[i]
+			y0, y1 := float64(a[1]), float64(b[1])
+			if (y0-y)*(y1-y) > 0 || y0 == y1 {
+				continue
+			}
+			t := (y - y0) / (y1 - y0)
+			return float64(a[0]) + t*float64(b[0]-a[0]), true
+		}
+	}
+	return 0, false
 }
 
 // crossedSevens returns a crossed copy of every 7 among digits (those

@@ -142,17 +142,18 @@ func evalVerdict(w io.Writer, m *onnx.Model, digits *nn.Dataset, nonX []float32,
 			if err != nil {
 				return nil, err
 			}
-			c := byWriter[writerTag(digits, i)]
+			tag := writerTag(digits, i)
+			c := byWriter[tag]
 			c[0]++
 			if v.Kind == verdict.NotDigit {
 				c[1]++
 			}
-			byWriter[writerTag(digits, i)] = c
+			byWriter[tag] = c
 			if v.Kind != verdict.Digit && len(rep.doubted) < maxTiles {
 				rep.doubted = append(rep.doubted, digitsX[i*784:(i+1)*784])
-				caption := fmt.Sprintf("%d%s: no", labels[i], writerTag(digits, i))
+				caption := fmt.Sprintf("%d%s: no", labels[i], tag)
 				if v.Kind == verdict.Unsure {
-					caption = fmt.Sprintf("%d%s: %d/%d", labels[i], writerTag(digits, i), v.Candidates[0], v.Candidates[1])
+					caption = fmt.Sprintf("%d%s: %d/%d", labels[i], tag, v.Candidates[0], v.Candidates[1])
 				}
 				rep.doubtedCaptions = append(rep.doubtedCaptions, caption)
 			}
