@@ -33,9 +33,13 @@ type notDigitOptions struct {
 }
 
 // latinLookalikes are the ASCII characters drawn like a digit (O and 0, l
-// and 1, S and 5, Z and 2, b and 6, g and q and 9) or like a slanted or bent
-// 1 (/ \ | ( ) !): read as digits, they are no non-digit material.
-const latinLookalikes = "0123456789OoIl|SsZzbgq/\\()!"
+// and 1, S and 5, Z and 2, b and 6, g and q and 9), like a slanted, bent or
+// upright 1 (/ \ | ( ) [ ] { } !), or, blown up to fill the pad as every glyph
+// is, like a 9 or a 6 (the comma and the quotes: a dot with a curled tail):
+// read as digits, they are no non-digit material. Every Hershey font is
+// skipped at these places: the symbol fonts, too, keep digits, Latin
+// letters and marks there.
+const latinLookalikes = "0123456789OoIlSsZzbgq|/\\()[]{}!,'`"
 
 // scriptLookalikes are letters of the Greek and Cyrillic scripts drawn like
 // a digit (omicron and O like 0, iota and і like 1, З like 3, Ч like 4, б
@@ -74,21 +78,16 @@ func parseFontScripts(s string) ([]fontScript, error) {
 // scripts (Noto) and the loops generator.
 func notDigitSources(more []fontScript) []notDigitSource {
 	var src []notDigitSource
-	hershey := func(font, skip string, held bool) {
-		src = append(src, notDigitSource{name: "hershey/" + font, heldOut: held, load: func(o *notDigitOptions, r *rand.Rand) ([]strokes, error) {
+	for _, font := range []string{"futural", "futuram", "timesr", "timesi", "timesrb", "timesib", "cursive", "scripts", "scriptc",
+		"gothiceng", "gothicger", "gothicita", "greek", "timesg", "cyrillic",
+		"astrology", "markers", "mathlow", "mathupp", "meteorology", "music", "symbolic", "japanese"} {
+		src = append(src, notDigitSource{name: "hershey/" + font, load: func(o *notDigitOptions, r *rand.Rand) ([]strokes, error) {
 			if o.hershey == "" {
 				return nil, nil
 			}
-			return hersheyFont(o.hershey, font, skip)
+			return hersheyFont(o.hershey, font, latinLookalikes)
 		}})
 	}
-	for _, f := range []string{"futural", "futuram", "timesr", "timesi", "timesrb", "timesib", "cursive", "scripts", "scriptc", "gothiceng", "gothicger", "gothicita", "greek", "timesg", "cyrillic"} {
-		hershey(f, latinLookalikes, false)
-	}
-	for _, f := range []string{"astrology", "markers", "mathlow", "mathupp", "meteorology", "music", "symbolic"} {
-		hershey(f, "0123456789", false)
-	}
-	hershey("japanese", "0123456789", false)
 	src = append(src, notDigitSource{name: "hanzi/medians", load: func(o *notDigitOptions, r *rand.Rand) ([]strokes, error) {
 		if o.hanzi == "" {
 			return nil, nil

@@ -21,8 +21,9 @@ import (
 // pen strokes.
 
 // hersheyFont reads one font of the hersheytext npm package's
-// hersheytext.json: single-line vector glyphs, char i being ASCII 32+i.
-// Positions in skip (ASCII characters) are left out.
+// hersheytext.json: single-line vector glyphs, char i being ASCII 33+i (the
+// package's own getChar reads chars[code-33]: the space has no glyph).
+// Characters in skip are left out.
 func hersheyFont(path, name, skip string) ([]strokes, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
@@ -42,7 +43,7 @@ func hersheyFont(path, name, skip string) ([]strokes, error) {
 	}
 	var out []strokes
 	for i, c := range f.Chars {
-		if ch := rune(32 + i); ch <= 32 || strings.ContainsRune(skip, ch) {
+		if strings.ContainsRune(skip, rune(33+i)) {
 			continue
 		}
 		s := parseHersheyPath(c.D)

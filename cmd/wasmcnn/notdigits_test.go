@@ -1,8 +1,12 @@
 package main
 
 import (
+	"encoding/json"
+	"fmt"
 	"math"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -202,5 +206,52 @@ func TestParseFontScripts(t *testing.T) {
 	}
 	if fs, err := parseFontScripts(""); err != nil || len(fs) != 0 {
 		t.Errorf("empty: %v %v", fs, err)
+	}
+}
+
+// TestHersheyFontIndexing checks hersheyFont against the hersheytext
+// package's layout, chars[i] being ASCII 33+i: skipping "9" must leave out
+// the glyph at 24 and nothing else, or the fonts' digits would be trained
+// on as non-digits.
+func TestHersheyFontIndexing(t *testing.T) {
+	type char struct {
+		D string `json:"d"`
+	}
+	chars := make([]char, 94) // '!' … '~'
+	for i := range chars {
+		// glyph i is a zigzag of i+2 points: its length names it
+		d := "M0,0 L"
+		for j := 1; j <= i+1; j++ {
+			d += fmt.Sprintf("%d,%d ", j, j%2)
+		}
+		chars[i].D = d
+	}
+	b, err := json.Marshal(map[string]any{"f": map[string]any{"name": "f", "chars": chars}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "hersheytext.json")
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	all, err := hersheyFont(path, "f", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	some, err := hersheyFont(path, "f", "9")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all) != len(chars) || len(some) != len(chars)-1 {
+		t.Fatalf("%d glyphs without skip, %d skipping 9; want %d and %d", len(all), len(some), len(chars), len(chars)-1)
+	}
+	kept := map[int]bool{}
+	for _, s := range some {
+		kept[len(s[0])-2] = true
+	}
+	for i := range chars {
+		if kept[i] == (i == '9'-33) {
+			t.Errorf("glyph %d (%q): kept %v when skipping \"9\"", i, rune(33+i), kept[i])
+		}
 	}
 }
