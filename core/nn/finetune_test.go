@@ -362,7 +362,12 @@ func TestFineTuneModel(t *testing.T) {
 		t.Fatal(err)
 	}
 	baseOut := append([]float32(nil), first[0].Data...)
-	ft, err := FineTuneModel(context.Background(), base, ex.X, ex.Y, quickOptions(), nil)
+	// The page's number of steps: the promise that the taught examples read
+	// no worse afterwards is the procedure's, and ten steps of it are too few
+	// to keep it for every model.
+	o := quickOptions()
+	o.Steps = DefaultFineTuneOptions().Steps
+	ft, err := FineTuneModel(context.Background(), base, ex.X, ex.Y, o, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
